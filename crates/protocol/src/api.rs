@@ -1,0 +1,295 @@
+//! REST envelopes and request bodies (gws-api.md §1–§5).
+
+use crate::call::Call;
+use crate::device::Device;
+use crate::lenient::{skip_bad_items, string_or_none, string_or_number};
+use crate::operation::Operation;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// GWS `statusCode` values (gws-api.md §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatusCode(pub i64);
+
+impl StatusCode {
+    /// Success (for operations: accepted and forwarded).
+    pub const OK: StatusCode = StatusCode(0);
+    /// A required parameter is missing.
+    pub const PARAMETER_MISSING: StatusCode = StatusCode(1);
+    /// A parameter value is not valid for the current state.
+    pub const PARAMETER_INVALID: StatusCode = StatusCode(2);
+    /// Operation forbidden.
+    pub const FORBIDDEN: StatusCode = StatusCode(3);
+    /// Internal server error.
+    pub const INTERNAL_ERROR: StatusCode = StatusCode(4);
+    /// Caller lacks permission.
+    pub const NOT_PERMITTED: StatusCode = StatusCode(5);
+    /// Resource not found.
+    pub const NOT_FOUND: StatusCode = StatusCode(6);
+    /// Input validation error.
+    pub const INVALID_INPUT: StatusCode = StatusCode(10);
+    /// User not authenticated.
+    pub const NOT_AUTHENTICATED: StatusCode = StatusCode(20);
+}
+
+/// The envelope every GWS response has: `statusCode` and, when non-zero, `statusMessage`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiStatus {
+    /// 0 on success.
+    #[serde(default = "unknown_status")]
+    pub status_code: i64,
+    /// Human text for failures.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+}
+
+fn unknown_status() -> i64 {
+    -1
+}
+
+impl ApiStatus {
+    /// `{"statusCode":0}`.
+    pub fn ok() -> Self {
+        ApiStatus { status_code: 0, status_message: None }
+    }
+
+    /// A failure with its message.
+    pub fn error(code: StatusCode, message: impl Into<String>) -> Self {
+        ApiStatus { status_code: code.0, status_message: Some(message.into()) }
+    }
+
+    /// Whether this is `statusCode 0`.
+    pub fn is_ok(&self) -> bool {
+        self.status_code == 0
+    }
+}
+
+/// The user resource of `GET /api/v2/me` (with `?subresources=*`: devices embedded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// User id.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub id: Option<String>,
+    /// Login name.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// First name.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `ROLE_AGENT`, `ROLE_SUPERVISOR`, …
+    #[serde(default, deserialize_with = "skip_bad_items")]
+    pub roles: Vec<String>,
+    /// Embedded devices (with `subresources`).
+    #[serde(default, deserialize_with = "skip_bad_items", skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<Device>,
+    /// Absolute URI.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// `/users/{id}`.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl User {
+    /// "First Last", falling back to the user name.
+    pub fn display_name(&self) -> String {
+        let full = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if full.is_empty() { self.user_name.clone().unwrap_or_default() } else { full }
+    }
+
+    /// Whether the user has the supervisor role.
+    pub fn is_supervisor(&self) -> bool {
+        self.roles.iter().any(|role| role == "ROLE_SUPERVISOR")
+    }
+}
+
+/// `GET /api/v2/me?subresources=*`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MeResponse {
+    /// 0 on success.
+    #[serde(default)]
+    pub status_code: i64,
+    /// The user, devices embedded.
+    pub user: User,
+}
+
+/// `GET /api/v2/me/calls?fields=*`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallsResponse {
+    /// 0 on success.
+    #[serde(default)]
+    pub status_code: i64,
+    /// Every call on the user's devices (items that do not parse are skipped).
+    #[serde(default, deserialize_with = "skip_bad_items")]
+    pub calls: Vec<Call>,
+}
+
+/// `GET /api/v2/me/devices?fields=*`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicesResponse {
+    /// 0 on success.
+    #[serde(default)]
+    pub status_code: i64,
+    /// The user's devices.
+    #[serde(default, deserialize_with = "skip_bad_items")]
+    pub devices: Vec<Device>,
+}
+
+/// `{"phoneNumber": "5001"}`: the destination object of call operations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Destination {
+    /// Number to dial.
+    pub phone_number: String,
+}
+
+/// The body of an operation: `operationName` plus the parameters it takes, all top-level keys.
+///
+/// One struct for every operation keeps client and simulator on the same field names; a field
+/// an operation does not take is simply absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationRequest {
+    /// The operation.
+    pub operation_name: Operation,
+    /// Call ops: `{"phoneNumber"}` object; `ForwardCallsOn`: a plain string. Kept raw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<Value>,
+    /// Multi-site location hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Value>,
+    /// Key/value data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<Value>,
+    /// `DeleteUserDataPair`: the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Value>,
+    /// `SendDtmf`: digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digits: Option<Value>,
+    /// `SwapCalls` / `MergeWithOtherCall`: the other call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_call_uri: Option<Value>,
+    /// `CompleteTransfer` / `CompleteConference`: the consult call (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consult_call_uri: Option<Value>,
+    /// `RemoveParticipantFromConference`: the number to remove.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant: Option<Value>,
+    /// Supervisor monitoring: the monitored device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_device_uri: Option<Value>,
+    /// Supervisor monitoring: the monitored number (latest docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<Value>,
+    /// Supervisor monitoring scope (`Agent` / `Call`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_monitoring_scope: Option<Value>,
+    /// Supervisor monitoring mode (`NextCall` / `AllCalls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_monitoring_mode: Option<Value>,
+    /// NotReady reason code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<Value>,
+    /// AfterCallWork wrap-up time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up_time: Option<Value>,
+    /// Ready work mode (`ManualIn` / `AutoIn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workmode: Option<Value>,
+    /// StartContactCenterSession channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Value>,
+    /// Anything else the caller sent, kept so a server can reject or ignore it knowingly.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl OperationRequest {
+    /// A request with no parameters.
+    pub fn new(operation: Operation) -> Self {
+        OperationRequest {
+            operation_name: operation,
+            destination: None,
+            location: None,
+            user_data: None,
+            key: None,
+            digits: None,
+            other_call_uri: None,
+            consult_call_uri: None,
+            participant: None,
+            target_device_uri: None,
+            phone_number: None,
+            supervisor_monitoring_scope: None,
+            supervisor_monitoring_mode: None,
+            reason_code: None,
+            wrap_up_time: None,
+            workmode: None,
+            channels: None,
+            other: Map::new(),
+        }
+    }
+
+    /// Sets `destination` to the `{"phoneNumber": …}` object call operations take.
+    pub fn with_destination(mut self, phone_number: &str) -> Self {
+        self.destination = Some(serde_json::json!({ "phoneNumber": phone_number }));
+        self
+    }
+
+    /// The destination number, whether sent as an object or a plain string.
+    pub fn destination_number(&self) -> Option<String> {
+        match self.destination.as_ref()? {
+            Value::String(number) => Some(number.clone()),
+            Value::Object(map) => match map.get("phoneNumber")? {
+                Value::String(number) => Some(number.clone()),
+                Value::Number(number) => Some(number.to_string()),
+                _ => None,
+            },
+            Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn operation_request_serialises_only_given_parameters() {
+        let body = serde_json::to_value(OperationRequest::new(Operation::Dial).with_destination("5001"))
+            .expect("serialises");
+        assert_eq!(body, json!({"operationName": "Dial", "destination": {"phoneNumber": "5001"}}));
+    }
+
+    #[test]
+    fn destination_accepts_object_string_and_number() {
+        let parse = |v: Value| -> OperationRequest { serde_json::from_value(v).expect("parses") };
+        let object = parse(json!({"operationName": "Dial", "destination": {"phoneNumber": "1"}}));
+        let plain = parse(json!({"operationName": "ForwardCallsOn", "destination": "2"}));
+        let number = parse(json!({"operationName": "Dial", "destination": {"phoneNumber": 3}}));
+        assert_eq!(object.destination_number().as_deref(), Some("1"));
+        assert_eq!(plain.destination_number().as_deref(), Some("2"));
+        assert_eq!(number.destination_number().as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn status_without_code_is_not_ok() {
+        let status: ApiStatus = serde_json::from_value(json!({})).expect("parses");
+        assert!(!status.is_ok());
+    }
+}

@@ -1,0 +1,285 @@
+//! The call resource, as returned by `GET /api/v2/me/calls?fields=*` and carried whole in every
+//! `CallStateChangeMessage` (gws-api.md §7).
+
+use crate::lenient::{lenient_bool, object_or_none, skip_bad_items, string_or_none, string_or_number};
+use crate::operation::Operation;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+crate::string_enum! {
+    /// The state of a call on the agent's device.
+    pub enum CallState {
+        Ringing = "Ringing",
+        Dialing = "Dialing",
+        Established = "Established",
+        Held = "Held",
+        Released = "Released",
+    }
+}
+
+impl Default for CallState {
+    fn default() -> Self {
+        CallState::Unknown(String::new())
+    }
+}
+
+crate::string_enum! {
+    /// The kind of call. GWS documents the list as "such as", hence `Unknown`.
+    pub enum CallType {
+        Internal = "Internal",
+        Inbound = "Inbound",
+        Outbound = "Outbound",
+        Consult = "Consult",
+    }
+}
+
+crate::string_enum! {
+    /// `"On"` / `"Off"` flags (mute, do-not-disturb).
+    pub enum OnOff {
+        On = "On",
+        Off = "Off",
+    }
+}
+
+/// One remote party of a call. All fields are optional on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Participant {
+    /// E.164 form; empty for internal numbers.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub e164_number: Option<String>,
+    /// Human formatting, e.g. `(916) 555-0104`.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub formatted_phone_number: Option<String>,
+    /// The number as dialled.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Digits only.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub digits: Option<String>,
+    /// Geographic hint for E.164 numbers.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Country object for E.164 numbers, kept as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<Value>,
+}
+
+impl Participant {
+    /// An internal participant shaped like the seeds (`e164Number` empty, the rest = `number`).
+    pub fn internal(number: &str) -> Self {
+        Participant {
+            e164_number: Some(String::new()),
+            formatted_phone_number: Some(number.to_string()),
+            phone_number: Some(number.to_string()),
+            digits: Some(number.to_string()),
+            location: None,
+            country: None,
+        }
+    }
+
+    /// The best number to dial or match on: `phoneNumber`, else `digits`, else formatted.
+    pub fn number(&self) -> &str {
+        [&self.phone_number, &self.digits, &self.formatted_phone_number, &self.e164_number]
+            .into_iter()
+            .flatten()
+            .find(|n| !n.is_empty())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The best text to show a person: formatted number, else [`Participant::number`].
+    pub fn display(&self) -> &str {
+        match &self.formatted_phone_number {
+            Some(formatted) if !formatted.is_empty() => formatted,
+            _ => self.number(),
+        }
+    }
+}
+
+/// Accepts both the current object form and the obsolete 2013 string form (`["5001"]`).
+fn participants<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Participant>, D::Error> {
+    let value = Option::<Value>::deserialize(deserializer)?;
+    let Some(Value::Array(items)) = value else {
+        return Ok(Vec::new());
+    };
+    Ok(items
+        .into_iter()
+        .filter_map(|item| match item {
+            Value::String(number) => Some(Participant::internal(&number)),
+            other => serde_json::from_value(other).ok(),
+        })
+        .collect())
+}
+
+/// A GWS call resource. Only `id` is required; everything else degrades to a default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Call {
+    /// Opaque id used in `/me/calls/{id}` (equal to `callUuid` in current GWS).
+    pub id: String,
+    /// Current state on this device.
+    #[serde(default)]
+    pub state: CallState,
+    /// T-Server CallUUID.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub call_uuid: Option<String>,
+    /// T-Lib connection id (16 hex chars).
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub conn_id: Option<String>,
+    /// The device the call is on (`…/api/v2/devices/{id}`, no `/me`).
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub device_uri: Option<String>,
+    /// The other parties.
+    #[serde(default, deserialize_with = "participants")]
+    pub participants: Vec<Participant>,
+    /// Dialled number identification.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub dnis: Option<String>,
+    /// Caller number (external calls).
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub ani: Option<String>,
+    /// Internal / Inbound / Outbound / Consult.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_type: Option<CallType>,
+    /// Operations allowed now. Order carries no meaning.
+    #[serde(default, deserialize_with = "skip_bad_items")]
+    pub capabilities: Vec<Operation>,
+    /// For consult calls: the call that was put on hold.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub parent_call_uri: Option<String>,
+    /// For consult calls, sometimes: `/calls/{parentId}`.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub parent_call_path: Option<String>,
+    /// Attached data; absent when there is none.
+    #[serde(default, deserialize_with = "object_or_none", skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<Map<String, Value>>,
+    /// Whole seconds since the call appeared on this device, as a string.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    /// Own mute state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mute: Option<OnOff>,
+    /// `Stopped` / `Recording` / `Paused`, only where recording exists.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub recording_state: Option<String>,
+    /// Set on an agent's call while a supervisor monitors it.
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    pub supervisor_listening_in: Option<bool>,
+    /// Supervisor's view: the monitored agent is muted.
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    pub monitored_user_muted: Option<bool>,
+    /// Undocumented flag, present in some samples only.
+    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<bool>,
+    /// Absolute URI of this call.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// `/calls/{id}` (sometimes without the leading slash).
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl Call {
+    /// Whether the server currently allows `operation` on this call.
+    pub fn can(&self, operation: &Operation) -> bool {
+        self.capabilities.contains(operation)
+    }
+
+    /// `duration` in whole seconds (0 when absent or not a number).
+    pub fn duration_secs(&self) -> u64 {
+        self.duration
+            .as_deref()
+            .and_then(|text| text.trim().parse::<f64>().ok())
+            .filter(|secs| secs.is_finite() && *secs >= 0.0)
+            .map(|secs| secs as u64)
+            .unwrap_or(0)
+    }
+
+    /// The id of the parent call of a consult, taken from the trailing segment of its URI.
+    pub fn parent_call_id(&self) -> Option<&str> {
+        self.parent_call_uri
+            .as_deref()
+            .or(self.parent_call_path.as_deref())
+            .and_then(trailing_id)
+    }
+
+    /// Whether the agent's microphone is muted on this call.
+    pub fn is_muted(&self) -> bool {
+        self.mute == Some(OnOff::On)
+    }
+}
+
+/// The last non-empty path segment of a URI or path: how GWS resources are matched by id
+/// (`otherCallUri` may name another host than the one the server knows itself by).
+pub fn trailing_id(uri: &str) -> Option<&str> {
+    let without_query = uri.split(['?', '#']).next().unwrap_or(uri);
+    without_query
+        .trim()
+        .rsplit('/')
+        .find(|segment| !segment.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn call_with_only_an_id_parses_with_defaults() {
+        let call: Call = serde_json::from_value(json!({"id": "c1"})).expect("parses");
+        assert_eq!(call.id, "c1");
+        assert_eq!(call.state, CallState::Unknown(String::new()));
+        assert!(call.capabilities.is_empty());
+    }
+
+    #[test]
+    fn odd_values_degrade_instead_of_failing() {
+        let call: Call = serde_json::from_value(json!({
+            "id": "c1",
+            "state": "Teleporting",
+            "duration": 12,
+            "capabilities": ["Answer", 7, {"x": 1}, "Hangup", "Levitate"],
+            "participants": ["5001", 12, {"phoneNumber": "5002"}],
+            "userData": "not an object",
+            "mute": true,
+            "monitoring": "false",
+            "newField": {"deep": [1, 2, 3]}
+        }))
+        .expect("parses");
+        assert_eq!(call.state, CallState::Unknown("Teleporting".into()));
+        assert_eq!(call.duration_secs(), 12);
+        assert_eq!(
+            call.capabilities,
+            vec![
+                Operation::Answer,
+                Operation::Unknown("7".into()),
+                Operation::Unknown("{\"x\":1}".into()),
+                Operation::Hangup,
+                Operation::Unknown("Levitate".into())
+            ]
+        );
+        assert_eq!(call.participants.len(), 2);
+        assert_eq!(call.participants[0].number(), "5001");
+        assert_eq!(call.participants[1].number(), "5002");
+        assert_eq!(call.user_data, None);
+        assert_eq!(call.mute, Some(OnOff::Unknown("true".into())));
+        assert_eq!(call.monitoring, Some(false));
+    }
+
+    #[test]
+    fn trailing_id_ignores_host_slashes_and_query() {
+        assert_eq!(trailing_id("http://localhost:8080/api/v2/me/calls/ABC"), Some("ABC"));
+        assert_eq!(trailing_id("/calls/ABC/"), Some("ABC"));
+        assert_eq!(trailing_id("calls/ABC?x=1"), Some("ABC"));
+        assert_eq!(trailing_id(""), None);
+    }
+
+    #[test]
+    fn negative_or_garbage_duration_is_zero() {
+        for raw in [json!("-5"), json!("abc"), json!(null), json!("NaN")] {
+            let call: Call = serde_json::from_value(json!({"id": "c", "duration": raw})).expect("parses");
+            assert_eq!(call.duration_secs(), 0);
+        }
+    }
+}

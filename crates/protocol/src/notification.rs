@@ -1,0 +1,198 @@
+//! The `data` of a GWS CometD message: `data.messageType` says which other fields exist
+//! (gws-api.md §6.3–6.6).
+//!
+//! Parsing is split from the Bayeux layer on purpose: the Bayeux client delivers
+//! `(channel, data)` pairs and knows nothing about calls; this module turns `data` into a typed
+//! [`Notification`], and any failure is a value the caller logs and skips.
+
+use crate::call::Call;
+use crate::device::Device;
+use crate::lenient::{object_or_none, skip_bad_items, string_or_none, string_or_number};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+
+crate::string_enum! {
+    /// Why a `CallStateChangeMessage` was sent.
+    pub enum NotificationType {
+        StatusChange = "StatusChange",
+        ParticipantsUpdated = "ParticipantsUpdated",
+        AttachedDataChanged = "AttachedDataChanged",
+        DtmfSent = "DtmfSent",
+        CallRecordingStateChange = "CallRecordingStateChange",
+        MonitoredUserMutedStateChange = "MonitoredUserMutedStateChange",
+    }
+}
+
+/// `CallStateChangeMessage`: the whole call after a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallNotification {
+    /// What changed.
+    #[serde(default = "status_change")]
+    pub notification_type: NotificationType,
+    /// The full call resource after the change.
+    pub call: Call,
+    /// The agent's own DN.
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// T-Server extensions of the underlying event, kept as sent.
+    #[serde(default, deserialize_with = "object_or_none", skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Map<String, Value>>,
+    /// DTMF digits, on `DtmfSent` (not in any sample; harmless when absent).
+    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    pub dtmf_digits: Option<String>,
+}
+
+fn status_change() -> NotificationType {
+    NotificationType::StatusChange
+}
+
+/// `DeviceStateChangeMessage`: full device resources after a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceNotification {
+    /// Devices whose state changed (items that do not parse are skipped).
+    #[serde(default, deserialize_with = "skip_bad_items")]
+    pub devices: Vec<Device>,
+}
+
+/// `ErrorMessage`: the back end rejected an operation that had been accepted with `statusCode 0`.
+///
+/// Only `messageType` and `errorMessage` are evidenced in public material; the rest is what our
+/// simulator adds so a client can put the error on the right card (gws-api.md §6.6).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorNotification {
+    /// Back-end error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<Value>,
+    /// Human-readable text.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// The operation that failed.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+    /// The call the operation targeted.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub call_uri: Option<String>,
+    /// The device the operation targeted.
+    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    pub device_uri: Option<String>,
+}
+
+impl ErrorNotification {
+    /// The id of the call this error is about, if it names one.
+    pub fn call_id(&self) -> Option<&str> {
+        self.call_uri.as_deref().and_then(crate::call::trailing_id)
+    }
+}
+
+/// A typed notification.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notification {
+    /// `CallStateChangeMessage`.
+    Call(Box<CallNotification>),
+    /// `DeviceStateChangeMessage`.
+    Device(DeviceNotification),
+    /// `ErrorMessage`.
+    Error(ErrorNotification),
+    /// A message type this version does not handle (kept so it can be logged).
+    Other {
+        /// The unknown `messageType`.
+        message_type: String,
+    },
+}
+
+/// Why a notification's `data` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationError(pub String);
+
+impl fmt::Display for NotificationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "malformed notification: {}", self.0)
+    }
+}
+
+impl std::error::Error for NotificationError {}
+
+impl Notification {
+    /// The `messageType` of a call notification.
+    pub const CALL_MESSAGE: &'static str = "CallStateChangeMessage";
+    /// The `messageType` of a device notification.
+    pub const DEVICE_MESSAGE: &'static str = "DeviceStateChangeMessage";
+    /// The `messageType` of an asynchronous error.
+    pub const ERROR_MESSAGE: &'static str = "ErrorMessage";
+
+    /// Reads the `data` of a CometD message. Never panics; unknown types are `Other`.
+    pub fn from_data(data: &Value) -> Result<Notification, NotificationError> {
+        let object = data
+            .as_object()
+            .ok_or_else(|| NotificationError("data is not an object".into()))?;
+        let message_type = object
+            .get("messageType")
+            .and_then(Value::as_str)
+            .ok_or_else(|| NotificationError("no messageType".into()))?;
+        let parse_err = |e: serde_json::Error| NotificationError(format!("{message_type}: {e}"));
+        Ok(match message_type {
+            Self::CALL_MESSAGE => Notification::Call(Box::new(
+                serde_json::from_value(data.clone()).map_err(parse_err)?,
+            )),
+            Self::DEVICE_MESSAGE => {
+                Notification::Device(serde_json::from_value(data.clone()).map_err(parse_err)?)
+            }
+            Self::ERROR_MESSAGE => {
+                Notification::Error(serde_json::from_value(data.clone()).map_err(parse_err)?)
+            }
+            other => Notification::Other { message_type: other.to_string() },
+        })
+    }
+
+    /// Builds the `data` object a server publishes for this notification.
+    pub fn to_data(&self) -> Value {
+        let (message_type, body) = match self {
+            Notification::Call(call) => (Self::CALL_MESSAGE, serde_json::to_value(call)),
+            Notification::Device(device) => (Self::DEVICE_MESSAGE, serde_json::to_value(device)),
+            Notification::Error(error) => (Self::ERROR_MESSAGE, serde_json::to_value(error)),
+            Notification::Other { message_type } => (message_type.as_str(), Ok(Value::Object(Map::new()))),
+        };
+        let mut body = match body {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        body.insert("messageType".into(), Value::String(message_type.to_string()));
+        Value::Object(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_message_type_is_other_not_error() {
+        let n = Notification::from_data(&json!({"messageType": "ChannelStateChangeMessageV2"}));
+        assert_eq!(n, Ok(Notification::Other { message_type: "ChannelStateChangeMessageV2".into() }));
+    }
+
+    #[test]
+    fn call_message_without_call_is_an_error_value() {
+        let n = Notification::from_data(&json!({"messageType": "CallStateChangeMessage"}));
+        assert!(n.is_err());
+        assert!(Notification::from_data(&json!([1, 2])).is_err());
+        assert!(Notification::from_data(&json!({"x": 1})).is_err());
+    }
+
+    #[test]
+    fn error_message_names_its_call() {
+        let n = Notification::from_data(&json!({
+            "messageType": "ErrorMessage", "errorCode": 56, "errorMessage": "Busy",
+            "callUri": "http://h/api/v2/me/calls/ABC"
+        }))
+        .expect("parses");
+        let Notification::Error(error) = n else { panic!("not an error") };
+        assert_eq!(error.call_id(), Some("ABC"));
+        assert_eq!(error.error_message.as_deref(), Some("Busy"));
+    }
+}
