@@ -1,1 +1,23 @@
-//! placeholder
+//! `gws-client`: the pure, sans-IO core of the widget.
+//!
+//! Nothing here performs I/O or reads a clock: inputs (responses, the current time in
+//! milliseconds, user intents) go in, outputs (requests to send, events, state) come out. That is
+//! what lets every reconnect and failure case run as a millisecond-fast native test, and what lets
+//! the same code run in the browser (driven by `fetch`) and in native tests (driven by a script).
+//!
+//! Layout:
+//! - [`bayeux`]: the Bayeux/CometD long-polling client state machine (`BayeuxClient`).
+//! - [`backoff`]: retry delays with jitter from a seeded generator.
+//! - [`store`]: `CallsStore`, the reducer from snapshot + notifications to the calls shown.
+//! - [`actions`]: `actions_for`, the ordered, labelled controls for a call's capabilities.
+
+pub mod actions;
+pub mod backoff;
+pub mod bayeux;
+pub mod store;
+
+pub use actions::{Action, ActionGroup, ActionInput, actions_for};
+pub use bayeux::{
+    BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, Request, RequestId, RequestKind,
+};
+pub use store::{CallEntry, CallsStore, Change};

@@ -40,7 +40,11 @@ pub struct ApiStatus {
     #[serde(default = "unknown_status")]
     pub status_code: i64,
     /// Human text for failures.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_message: Option<String>,
 }
 
@@ -51,12 +55,18 @@ fn unknown_status() -> i64 {
 impl ApiStatus {
     /// `{"statusCode":0}`.
     pub fn ok() -> Self {
-        ApiStatus { status_code: 0, status_message: None }
+        ApiStatus {
+            status_code: 0,
+            status_message: None,
+        }
     }
 
     /// A failure with its message.
     pub fn error(code: StatusCode, message: impl Into<String>) -> Self {
-        ApiStatus { status_code: code.0, status_message: Some(message.into()) }
+        ApiStatus {
+            status_code: code.0,
+            status_message: Some(message.into()),
+        }
     }
 
     /// Whether this is `statusCode 0`.
@@ -73,25 +83,49 @@ pub struct User {
     #[serde(default, deserialize_with = "string_or_number")]
     pub id: Option<String>,
     /// Login name.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_name: Option<String>,
     /// First name.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_name: Option<String>,
     /// `ROLE_AGENT`, `ROLE_SUPERVISOR`, …
     #[serde(default, deserialize_with = "skip_bad_items")]
     pub roles: Vec<String>,
     /// Embedded devices (with `subresources`).
-    #[serde(default, deserialize_with = "skip_bad_items", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "skip_bad_items",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub devices: Vec<Device>,
     /// Absolute URI.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uri: Option<String>,
     /// `/users/{id}`.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
 }
 
@@ -104,7 +138,11 @@ impl User {
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        if full.is_empty() { self.user_name.clone().unwrap_or_default() } else { full }
+        if full.is_empty() {
+            self.user_name.clone().unwrap_or_default()
+        } else {
+            full
+        }
     }
 
     /// Whether the user has the supervisor role.
@@ -271,9 +309,13 @@ mod tests {
 
     #[test]
     fn operation_request_serialises_only_given_parameters() {
-        let body = serde_json::to_value(OperationRequest::new(Operation::Dial).with_destination("5001"))
-            .expect("serialises");
-        assert_eq!(body, json!({"operationName": "Dial", "destination": {"phoneNumber": "5001"}}));
+        let body =
+            serde_json::to_value(OperationRequest::new(Operation::Dial).with_destination("5001"))
+                .expect("serialises");
+        assert_eq!(
+            body,
+            json!({"operationName": "Dial", "destination": {"phoneNumber": "5001"}})
+        );
     }
 
     #[test]

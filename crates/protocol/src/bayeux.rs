@@ -37,13 +37,25 @@ pub struct Advice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconnect: Option<Reconnect>,
     /// Milliseconds to wait before the next connect.
-    #[serde(default, deserialize_with = "millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interval: Option<u64>,
     /// Milliseconds the server may hold a connect.
-    #[serde(default, deserialize_with = "millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout: Option<u64>,
     /// Milliseconds the server keeps a session without a connect.
-    #[serde(default, deserialize_with = "millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_interval: Option<u64>,
     /// Another client of this browser holds a long poll.
     #[serde(
@@ -59,9 +71,12 @@ pub struct Advice {
 fn millis<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     let value = Option::<Value>::deserialize(deserializer)?;
     Ok(match value {
-        Some(Value::Number(number)) => number
-            .as_u64()
-            .or_else(|| number.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64)),
+        Some(Value::Number(number)) => number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                .map(|f| f as u64)
+        }),
         Some(Value::String(text)) => text.trim().parse().ok(),
         _ => None,
     })
@@ -95,16 +110,32 @@ pub struct Message {
     #[serde(default)]
     pub channel: String,
     /// Message id, echoed in the reply.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Session id from the handshake.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub client_id: Option<String>,
     /// Reply outcome of meta messages.
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub successful: Option<bool>,
     /// `code::args::text`, e.g. `402::Unknown client`.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error: Option<String>,
     /// Server advice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,16 +147,28 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
     /// Handshake: protocol version.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub version: Option<String>,
     /// Handshake: minimum version.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub minimum_version: Option<String>,
     /// Handshake: transports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_connection_types: Option<Vec<Value>>,
     /// Connect: transport in use.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub connection_type: Option<String>,
     /// Extensions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,7 +183,13 @@ impl Message {
 
     /// The numeric code of `error` (`"402::Unknown client"` → 402).
     pub fn error_code(&self) -> Option<u16> {
-        self.error.as_deref()?.split("::").next()?.trim().parse().ok()
+        self.error
+            .as_deref()?
+            .split("::")
+            .next()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// Whether this reply reports success.
@@ -179,7 +228,10 @@ mod tests {
         let messages = parse_messages(body).expect("array");
         let reply = messages[0].as_ref().expect("message");
         assert_eq!(reply.error_code(), Some(402));
-        assert_eq!(reply.advice.as_ref().and_then(|a| a.reconnect.clone()), Some(Reconnect::Handshake));
+        assert_eq!(
+            reply.advice.as_ref().and_then(|a| a.reconnect.clone()),
+            Some(Reconnect::Handshake)
+        );
     }
 
     #[test]
@@ -195,7 +247,8 @@ mod tests {
     #[test]
     fn odd_advice_values_degrade() {
         let advice: Advice =
-            serde_json::from_str(r#"{"timeout":"30000","interval":-1,"reconnect":"later"}"#).expect("parses");
+            serde_json::from_str(r#"{"timeout":"30000","interval":-1,"reconnect":"later"}"#)
+                .expect("parses");
         assert_eq!(advice.timeout, Some(30000));
         assert_eq!(advice.interval, None);
         assert_eq!(advice.reconnect, Some(Reconnect::Unknown("later".into())));

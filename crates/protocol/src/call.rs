@@ -1,7 +1,9 @@
 //! The call resource, as returned by `GET /api/v2/me/calls?fields=*` and carried whole in every
 //! `CallStateChangeMessage` (gws-api.md §7).
 
-use crate::lenient::{lenient_bool, object_or_none, skip_bad_items, string_or_none, string_or_number};
+use crate::lenient::{
+    lenient_bool, object_or_none, skip_bad_items, string_or_none, string_or_number,
+};
 use crate::operation::Operation;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -46,19 +48,39 @@ crate::string_enum! {
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
     /// E.164 form; empty for internal numbers.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub e164_number: Option<String>,
     /// Human formatting, e.g. `(916) 555-0104`.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub formatted_phone_number: Option<String>,
     /// The number as dialled.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub phone_number: Option<String>,
     /// Digits only.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub digits: Option<String>,
     /// Geographic hint for E.164 numbers.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location: Option<String>,
     /// Country object for E.164 numbers, kept as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,12 +102,17 @@ impl Participant {
 
     /// The best number to dial or match on: `phoneNumber`, else `digits`, else formatted.
     pub fn number(&self) -> &str {
-        [&self.phone_number, &self.digits, &self.formatted_phone_number, &self.e164_number]
-            .into_iter()
-            .flatten()
-            .find(|n| !n.is_empty())
-            .map(String::as_str)
-            .unwrap_or("")
+        [
+            &self.phone_number,
+            &self.digits,
+            &self.formatted_phone_number,
+            &self.e164_number,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|n| !n.is_empty())
+        .map(String::as_str)
+        .unwrap_or("")
     }
 
     /// The best text to show a person: formatted number, else [`Participant::number`].
@@ -122,22 +149,42 @@ pub struct Call {
     #[serde(default)]
     pub state: CallState,
     /// T-Server CallUUID.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub call_uuid: Option<String>,
     /// T-Lib connection id (16 hex chars).
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conn_id: Option<String>,
     /// The device the call is on (`…/api/v2/devices/{id}`, no `/me`).
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_uri: Option<String>,
     /// The other parties.
     #[serde(default, deserialize_with = "participants")]
     pub participants: Vec<Participant>,
     /// Dialled number identification.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dnis: Option<String>,
     /// Caller number (external calls).
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ani: Option<String>,
     /// Internal / Inbound / Outbound / Consult.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,37 +193,77 @@ pub struct Call {
     #[serde(default, deserialize_with = "skip_bad_items")]
     pub capabilities: Vec<Operation>,
     /// For consult calls: the call that was put on hold.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parent_call_uri: Option<String>,
     /// For consult calls, sometimes: `/calls/{parentId}`.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parent_call_path: Option<String>,
     /// Attached data; absent when there is none.
-    #[serde(default, deserialize_with = "object_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "object_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_data: Option<Map<String, Value>>,
     /// Whole seconds since the call appeared on this device, as a string.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub duration: Option<String>,
     /// Own mute state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mute: Option<OnOff>,
     /// `Stopped` / `Recording` / `Paused`, only where recording exists.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recording_state: Option<String>,
     /// Set on an agent's call while a supervisor monitors it.
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supervisor_listening_in: Option<bool>,
     /// Supervisor's view: the monitored agent is muted.
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub monitored_user_muted: Option<bool>,
     /// Undocumented flag, present in some samples only.
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub monitoring: Option<bool>,
     /// Absolute URI of this call.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uri: Option<String>,
     /// `/calls/{id}` (sometimes without the leading slash).
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
 }
 
@@ -269,7 +356,10 @@ mod tests {
 
     #[test]
     fn trailing_id_ignores_host_slashes_and_query() {
-        assert_eq!(trailing_id("http://localhost:8080/api/v2/me/calls/ABC"), Some("ABC"));
+        assert_eq!(
+            trailing_id("http://localhost:8080/api/v2/me/calls/ABC"),
+            Some("ABC")
+        );
         assert_eq!(trailing_id("/calls/ABC/"), Some("ABC"));
         assert_eq!(trailing_id("calls/ABC?x=1"), Some("ABC"));
         assert_eq!(trailing_id(""), None);
@@ -278,7 +368,8 @@ mod tests {
     #[test]
     fn negative_or_garbage_duration_is_zero() {
         for raw in [json!("-5"), json!("abc"), json!(null), json!("NaN")] {
-            let call: Call = serde_json::from_value(json!({"id": "c", "duration": raw})).expect("parses");
+            let call: Call =
+                serde_json::from_value(json!({"id": "c", "duration": raw})).expect("parses");
             assert_eq!(call.duration_secs(), 0);
         }
     }

@@ -11,19 +11,39 @@ use serde_json::Value;
 #[serde(rename_all = "camelCase")]
 pub struct UserState {
     /// Id of the configured agent-state definition.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Label to show.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
     /// `Ready` / `NotReady` (others possible).
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state: Option<String>,
     /// `AfterCallWork`, `AuxWork`, `ManualIn`, `AutoIn`.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub work_mode: Option<String>,
     /// NotReady reason code, when one was given.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reason: Option<String>,
 }
 
@@ -34,28 +54,52 @@ pub struct Device {
     /// Device UUID.
     pub id: String,
     /// `Active` / `Inactive`.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_state: Option<String>,
     /// Agent state on this device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_state: Option<UserState>,
     /// The DN.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub phone_number: Option<String>,
     /// E.164 form of the DN.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub e164_number: Option<String>,
     /// `Private` / `Public`.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephony_network: Option<String>,
     /// Do-not-disturb flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub do_not_disturb: Option<OnOff>,
     /// Forwarding target while forwarding is on.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub forward_to: Option<String>,
     /// Voice environment link.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub voice_environment_uri: Option<String>,
     /// Device operations allowed now.
     #[serde(default, deserialize_with = "skip_bad_items")]

@@ -34,13 +34,25 @@ pub struct CallNotification {
     /// The full call resource after the change.
     pub call: Call,
     /// The agent's own DN.
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub phone_number: Option<String>,
     /// T-Server extensions of the underlying event, kept as sent.
-    #[serde(default, deserialize_with = "object_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "object_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub extensions: Option<Map<String, Value>>,
     /// DTMF digits, on `DtmfSent` (not in any sample; harmless when absent).
-    #[serde(default, deserialize_with = "string_or_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dtmf_digits: Option<String>,
 }
 
@@ -68,16 +80,32 @@ pub struct ErrorNotification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<Value>,
     /// Human-readable text.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_message: Option<String>,
     /// The operation that failed.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operation_name: Option<String>,
     /// The call the operation targeted.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub call_uri: Option<String>,
     /// The device the operation targeted.
-    #[serde(default, deserialize_with = "string_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_uri: Option<String>,
 }
 
@@ -144,7 +172,9 @@ impl Notification {
             Self::ERROR_MESSAGE => {
                 Notification::Error(serde_json::from_value(data.clone()).map_err(parse_err)?)
             }
-            other => Notification::Other { message_type: other.to_string() },
+            other => Notification::Other {
+                message_type: other.to_string(),
+            },
         })
     }
 
@@ -154,13 +184,18 @@ impl Notification {
             Notification::Call(call) => (Self::CALL_MESSAGE, serde_json::to_value(call)),
             Notification::Device(device) => (Self::DEVICE_MESSAGE, serde_json::to_value(device)),
             Notification::Error(error) => (Self::ERROR_MESSAGE, serde_json::to_value(error)),
-            Notification::Other { message_type } => (message_type.as_str(), Ok(Value::Object(Map::new()))),
+            Notification::Other { message_type } => {
+                (message_type.as_str(), Ok(Value::Object(Map::new())))
+            }
         };
         let mut body = match body {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         };
-        body.insert("messageType".into(), Value::String(message_type.to_string()));
+        body.insert(
+            "messageType".into(),
+            Value::String(message_type.to_string()),
+        );
         Value::Object(body)
     }
 }
@@ -173,7 +208,12 @@ mod tests {
     #[test]
     fn unknown_message_type_is_other_not_error() {
         let n = Notification::from_data(&json!({"messageType": "ChannelStateChangeMessageV2"}));
-        assert_eq!(n, Ok(Notification::Other { message_type: "ChannelStateChangeMessageV2".into() }));
+        assert_eq!(
+            n,
+            Ok(Notification::Other {
+                message_type: "ChannelStateChangeMessageV2".into()
+            })
+        );
     }
 
     #[test]
@@ -191,7 +231,9 @@ mod tests {
             "callUri": "http://h/api/v2/me/calls/ABC"
         }))
         .expect("parses");
-        let Notification::Error(error) = n else { panic!("not an error") };
+        let Notification::Error(error) = n else {
+            panic!("not an error")
+        };
         assert_eq!(error.call_id(), Some("ABC"));
         assert_eq!(error.error_message.as_deref(), Some("Busy"));
     }

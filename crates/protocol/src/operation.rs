@@ -64,7 +64,10 @@ mod tests {
     fn unknown_operation_names_are_kept_verbatim() {
         let op: Operation = serde_json::from_str("\"FlyToTheMoon\"").expect("parses");
         assert_eq!(op, Operation::Unknown("FlyToTheMoon".into()));
-        assert_eq!(serde_json::to_string(&op).expect("serialises"), "\"FlyToTheMoon\"");
+        assert_eq!(
+            serde_json::to_string(&op).expect("serialises"),
+            "\"FlyToTheMoon\""
+        );
     }
 
     #[test]

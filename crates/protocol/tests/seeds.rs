@@ -5,15 +5,33 @@ use gws_protocol::{CallState, CallType, Notification, Operation};
 use serde_json::Value;
 
 const FIXTURES: &[(&str, &str)] = &[
-    ("seed000_swapcalls_sample1", include_str!("fixtures/seed000_swapcalls_sample1.json")),
-    ("seed000_swapcalls_sample2", include_str!("fixtures/seed000_swapcalls_sample2.json")),
-    ("seed001_initiatetransfer_sample1", include_str!("fixtures/seed001_initiatetransfer_sample1.json")),
-    ("seed001_initiatetransfer_sample2", include_str!("fixtures/seed001_initiatetransfer_sample2.json")),
-    ("seed003_switchtolistenin", include_str!("fixtures/seed003_switchtolistenin.json")),
+    (
+        "seed000_swapcalls_sample1",
+        include_str!("fixtures/seed000_swapcalls_sample1.json"),
+    ),
+    (
+        "seed000_swapcalls_sample2",
+        include_str!("fixtures/seed000_swapcalls_sample2.json"),
+    ),
+    (
+        "seed001_initiatetransfer_sample1",
+        include_str!("fixtures/seed001_initiatetransfer_sample1.json"),
+    ),
+    (
+        "seed001_initiatetransfer_sample2",
+        include_str!("fixtures/seed001_initiatetransfer_sample2.json"),
+    ),
+    (
+        "seed003_switchtolistenin",
+        include_str!("fixtures/seed003_switchtolistenin.json"),
+    ),
 ];
 
 fn messages(name: &str) -> Vec<Value> {
-    let (_, text) = FIXTURES.iter().find(|(n, _)| *n == name).expect("fixture exists");
+    let (_, text) = FIXTURES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("fixture exists");
     serde_json::from_str(text).expect("fixture is JSON")
 }
 
@@ -31,7 +49,11 @@ fn every_seed_message_parses_and_round_trips_exactly() {
         for message in messages(name) {
             assert_eq!(message["channel"], "/v2/me/calls", "{name}");
             let parsed = Notification::from_data(&message["data"]).expect("parses");
-            assert_eq!(parsed.to_data(), message["data"], "{name}: round trip differs");
+            assert_eq!(
+                parsed.to_data(),
+                message["data"],
+                "{name}: round trip differs"
+            );
             count += 1;
         }
     }
@@ -47,10 +69,18 @@ fn swapcalls_sample2_reads_as_the_documented_sequence() {
         .collect();
     use CallState::*;
     let expected = [
-        ("R", Ringing), ("R", Established), ("R", Held), ("S", Dialing), ("S", Established), ("S", Held),
+        ("R", Ringing),
+        ("R", Established),
+        ("R", Held),
+        ("S", Dialing),
+        ("S", Established),
+        ("S", Held),
         ("R", Established),
     ];
-    let expected: Vec<(String, CallState)> = expected.iter().map(|(id, s)| (id.to_string(), s.clone())).collect();
+    let expected: Vec<(String, CallState)> = expected
+        .iter()
+        .map(|(id, s)| (id.to_string(), s.clone()))
+        .collect();
     assert_eq!(states, expected);
 }
 
@@ -59,7 +89,10 @@ fn initiate_transfer_consult_names_its_parent() {
     let sample = messages("seed001_initiatetransfer_sample2");
     let consult = call_notification(&sample[3]);
     assert_eq!(consult.call.call_type, Some(CallType::Consult));
-    assert_eq!(consult.call.parent_call_id(), Some("011DJV5JI898NB2L04000VTAES000005"));
+    assert_eq!(
+        consult.call.parent_call_id(),
+        Some("011DJV5JI898NB2L04000VTAES000005")
+    );
     assert!(consult.call.can(&Operation::CompleteTransfer));
     assert_eq!(consult.notification_type, NotificationType::StatusChange);
     let released = call_notification(&sample[4]);

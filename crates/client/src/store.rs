@@ -1,0 +1,425 @@
+//! `CallsStore`: the calls an agent sees, as a pure reducer.
+//!
+//! The only ways calls change are [`CallsStore::apply`] (a `CallStateChangeMessage`) and
+//! [`CallsStore::replace`] (a snapshot from `GET /api/v2/me/calls?fields=*`, after start-up or a
+//! re-handshake). The HTTP reply to an operation never changes a call: it only marks the card
+//! pending until the next notification tells the truth.
+
+use gws_protocol::notification::{CallNotification, ErrorNotification};
+use gws_protocol::{Call, CallState, Operation};
+use std::collections::VecDeque;
+
+/// How many released calls the recent list keeps.
+pub const RECENT_CAPACITY: usize = 20;
+
+/// A call plus what the UI needs around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallEntry {
+    /// The call as the server last described it.
+    pub call: Call,
+    /// Clock value (ms) when `call.duration` was received: the timer ticks from there.
+    pub received_at: u64,
+    /// Clock value when the call entered `Held`.
+    pub held_since: Option<u64>,
+    /// Clock value when the call was released (it lingers briefly before leaving the list).
+    pub released_at: Option<u64>,
+    /// An operation sent and accepted, waiting for its notification.
+    pub pending: Option<Operation>,
+    /// The last error about this call, shown until the next operation on it.
+    pub error: Option<String>,
+}
+
+impl CallEntry {
+    fn new(now: u64, call: Call) -> Self {
+        let held_since = (call.state == CallState::Held).then_some(now);
+        let released_at = (call.state == CallState::Released).then_some(now);
+        CallEntry {
+            call,
+            received_at: now,
+            held_since,
+            released_at,
+            pending: None,
+            error: None,
+        }
+    }
+
+    /// Seconds since the call appeared: the server's `duration` plus local time since receipt.
+    pub fn elapsed_secs(&self, now: u64) -> u64 {
+        let base = self.call.duration_secs();
+        if self.released_at.is_some() {
+            return base;
+        }
+        base + now.saturating_sub(self.received_at) / 1000
+    }
+
+    /// Seconds on hold, while held.
+    pub fn held_secs(&self, now: u64) -> Option<u64> {
+        self.held_since
+            .map(|since| now.saturating_sub(since) / 1000)
+    }
+}
+
+/// What a reducer step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new call appeared.
+    Added,
+    /// A known call changed.
+    Updated,
+    /// A call entered `Released`.
+    Released,
+    /// A call left the store.
+    Removed,
+    /// Nothing to do (e.g. `Released` for a call never seen).
+    Ignored,
+}
+
+/// The calls of one agent, in order of appearance, and the recent (released) calls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallsStore {
+    entries: Vec<CallEntry>,
+    recent: VecDeque<Call>,
+}
+
+impl CallsStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Current calls (including released ones that have not been retired yet).
+    pub fn entries(&self) -> &[CallEntry] {
+        &self.entries
+    }
+
+    /// Released calls, newest first, at most [`RECENT_CAPACITY`].
+    pub fn recent(&self) -> impl Iterator<Item = &Call> {
+        self.recent.iter()
+    }
+
+    /// The entry of call `id`.
+    pub fn get(&self, id: &str) -> Option<&CallEntry> {
+        self.entries.iter().find(|entry| entry.call.id == id)
+    }
+
+    fn get_mut(&mut self, id: &str) -> Option<&mut CallEntry> {
+        self.entries.iter_mut().find(|entry| entry.call.id == id)
+    }
+
+    /// Live (not released) calls other than `id`: the candidates for swap, merge, complete.
+    pub fn others(&self, id: &str) -> Vec<&Call> {
+        self.entries
+            .iter()
+            .filter(|entry| entry.call.id != id && entry.released_at.is_none())
+            .map(|entry| &entry.call)
+            .collect()
+    }
+
+    /// Applies a `CallStateChangeMessage`.
+    pub fn apply(&mut self, now: u64, notification: &CallNotification) -> Change {
+        let call = notification.call.clone();
+        if call.id.is_empty() {
+            return Change::Ignored;
+        }
+        let released = call.state == CallState::Released;
+        match self.get_mut(&call.id) {
+            Some(entry) => {
+                let was_released = entry.released_at.is_some();
+                let was_held = entry.call.state == CallState::Held;
+                entry.held_since = match (&call.state, was_held) {
+                    (CallState::Held, true) => entry.held_since.or(Some(now)),
+                    (CallState::Held, false) => Some(now),
+                    _ => None,
+                };
+                entry.call = call;
+                entry.received_at = now;
+                entry.pending = None;
+                if released && !was_released {
+                    entry.released_at = Some(now);
+                    Change::Released
+                } else {
+                    Change::Updated
+                }
+            }
+            None if released => {
+                self.remember(call);
+                Change::Ignored
+            }
+            None => {
+                self.entries.push(CallEntry::new(now, call));
+                Change::Added
+            }
+        }
+    }
+
+    /// Reconciles with a snapshot: calls gone are removed, new ones added, changed ones
+    /// replaced. Never duplicates a card. Returns what happened to each call id.
+    pub fn replace(&mut self, now: u64, snapshot: Vec<Call>) -> Vec<(String, Change)> {
+        let mut changes = Vec::new();
+        let mut kept = Vec::with_capacity(snapshot.len());
+        for call in snapshot {
+            if call.id.is_empty() || kept.iter().any(|e: &CallEntry| e.call.id == call.id) {
+                continue;
+            }
+            match self
+                .entries
+                .iter()
+                .position(|entry| entry.call.id == call.id)
+            {
+                Some(index) => {
+                    let mut entry = self.entries.remove(index);
+                    if entry.call != call {
+                        let fresh = CallEntry::new(now, call);
+                        entry.held_since = match (&fresh.call.state, entry.held_since) {
+                            (CallState::Held, Some(since)) => Some(since),
+                            (_, _) => fresh.held_since,
+                        };
+                        entry.released_at = fresh.released_at;
+                        entry.received_at = now;
+                        entry.call = fresh.call;
+                        entry.pending = None;
+                        changes.push((entry.call.id.clone(), Change::Updated));
+                    }
+                    kept.push(entry);
+                }
+                None => {
+                    changes.push((call.id.clone(), Change::Added));
+                    kept.push(CallEntry::new(now, call));
+                }
+            }
+        }
+        for gone in std::mem::take(&mut self.entries) {
+            changes.push((gone.call.id.clone(), Change::Removed));
+            self.remember(gone.call);
+        }
+        self.entries = kept;
+        changes
+    }
+
+    /// Removes calls released more than `linger_ms` ago, moving them to the recent list.
+    pub fn retire_released(&mut self, now: u64, linger_ms: u64) -> Vec<String> {
+        let (retired, live): (Vec<CallEntry>, Vec<CallEntry>) = std::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|entry| {
+                entry
+                    .released_at
+                    .is_some_and(|at| now.saturating_sub(at) >= linger_ms)
+            });
+        self.entries = live;
+        retired
+            .into_iter()
+            .map(|entry| {
+                let id = entry.call.id.clone();
+                self.remember(entry.call);
+                id
+            })
+            .collect()
+    }
+
+    /// Marks `operation` as sent on call `id`. Returns `false` (send nothing) when the call is
+    /// unknown or already waiting for an operation: this is the double-click guard.
+    pub fn mark_pending(&mut self, id: &str, operation: Operation) -> bool {
+        match self.get_mut(id) {
+            Some(entry) if entry.pending.is_none() => {
+                entry.pending = Some(operation);
+                entry.error = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The operation on call `id` failed (HTTP error or non-zero `statusCode`): not pending any
+    /// more, and the message is shown. The call's state is left alone.
+    pub fn operation_failed(&mut self, id: &str, message: String) {
+        if let Some(entry) = self.get_mut(id) {
+            entry.pending = None;
+            entry.error = Some(message);
+        }
+    }
+
+    /// An asynchronous `ErrorMessage`: shown on the call it names. Returns that call's id.
+    pub fn apply_error(&mut self, error: &ErrorNotification) -> Option<String> {
+        let id = error.call_id()?.to_string();
+        let message = error
+            .error_message
+            .clone()
+            .unwrap_or_else(|| "The operation failed".into());
+        let entry = self.get_mut(&id)?;
+        entry.pending = None;
+        entry.error = Some(match &error.operation_name {
+            Some(operation) => format!("{operation} failed: {message}"),
+            None => message,
+        });
+        Some(id)
+    }
+
+    /// Clears the error shown on call `id`.
+    pub fn dismiss_error(&mut self, id: &str) {
+        if let Some(entry) = self.get_mut(id) {
+            entry.error = None;
+        }
+    }
+
+    fn remember(&mut self, call: Call) {
+        self.recent.retain(|known| known.id != call.id);
+        self.recent.push_front(call);
+        self.recent.truncate(RECENT_CAPACITY);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gws_protocol::Participant;
+
+    fn call(id: &str, state: CallState) -> Call {
+        Call {
+            id: id.into(),
+            state,
+            participants: vec![Participant::internal("5000")],
+            duration: Some("0".into()),
+            ..Call::default()
+        }
+    }
+
+    fn note(call: Call) -> CallNotification {
+        CallNotification {
+            notification_type: gws_protocol::notification::NotificationType::StatusChange,
+            call,
+            phone_number: Some("5005".into()),
+            extensions: None,
+            dtmf_digits: None,
+        }
+    }
+
+    #[test]
+    fn ringing_then_established_then_released_keeps_one_entry() {
+        let mut store = CallsStore::new();
+        assert_eq!(
+            store.apply(0, &note(call("a", CallState::Ringing))),
+            Change::Added
+        );
+        assert_eq!(
+            store.apply(10, &note(call("a", CallState::Established))),
+            Change::Updated
+        );
+        assert_eq!(
+            store.apply(20, &note(call("a", CallState::Released))),
+            Change::Released
+        );
+        assert_eq!(store.entries().len(), 1);
+        assert_eq!(store.entries()[0].released_at, Some(20));
+    }
+
+    #[test]
+    fn released_calls_retire_to_recent_after_linger() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("a", CallState::Established)));
+        store.apply(1000, &note(call("a", CallState::Released)));
+        assert!(store.retire_released(2000, 3000).is_empty());
+        assert_eq!(store.retire_released(4000, 3000), vec!["a".to_string()]);
+        assert!(store.entries().is_empty());
+        assert_eq!(store.recent().next().map(|c| c.id.as_str()), Some("a"));
+    }
+
+    #[test]
+    fn recent_list_is_capped_and_newest_first() {
+        let mut store = CallsStore::new();
+        for i in 0..30 {
+            store.apply(i, &note(call(&format!("c{i}"), CallState::Released)));
+        }
+        let recent: Vec<&str> = store.recent().map(|c| c.id.as_str()).collect();
+        assert_eq!(recent.len(), RECENT_CAPACITY);
+        assert_eq!(recent[0], "c29");
+    }
+
+    #[test]
+    fn snapshot_reconciles_without_duplicates() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("gone", CallState::Established)));
+        store.apply(0, &note(call("same", CallState::Established)));
+        store.apply(0, &note(call("changed", CallState::Established)));
+        let changes = store.replace(
+            5000,
+            vec![
+                call("same", CallState::Established),
+                call("changed", CallState::Held),
+                call("new", CallState::Ringing),
+                call("new", CallState::Ringing),
+            ],
+        );
+        let ids: Vec<&str> = store.entries().iter().map(|e| e.call.id.as_str()).collect();
+        assert_eq!(ids, vec!["same", "changed", "new"]);
+        assert!(changes.contains(&("gone".into(), Change::Removed)));
+        assert!(changes.contains(&("changed".into(), Change::Updated)));
+        assert!(changes.contains(&("new".into(), Change::Added)));
+        assert!(!changes.iter().any(|(id, _)| id == "same"));
+        assert_eq!(store.get("changed").and_then(|e| e.held_since), Some(5000));
+    }
+
+    #[test]
+    fn pending_blocks_a_second_click_until_the_next_notification() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("a", CallState::Ringing)));
+        assert!(store.mark_pending("a", Operation::Answer));
+        assert!(
+            !store.mark_pending("a", Operation::Answer),
+            "double click sends once"
+        );
+        assert!(!store.mark_pending("unknown", Operation::Answer));
+        store.apply(10, &note(call("a", CallState::Established)));
+        assert_eq!(store.get("a").and_then(|e| e.pending.clone()), None);
+        assert!(store.mark_pending("a", Operation::Hangup));
+    }
+
+    #[test]
+    fn failed_operation_shows_error_and_keeps_state() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("a", CallState::Established)));
+        store.mark_pending("a", Operation::Hold);
+        store.operation_failed("a", "Not allowed".into());
+        let entry = store.get("a").expect("exists");
+        assert_eq!(entry.call.state, CallState::Established);
+        assert_eq!(entry.pending, None);
+        assert_eq!(entry.error.as_deref(), Some("Not allowed"));
+    }
+
+    #[test]
+    fn error_notification_lands_on_the_named_call() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("a", CallState::Established)));
+        store.mark_pending("a", Operation::InitiateTransfer);
+        let error = ErrorNotification {
+            error_message: Some("Destination busy".into()),
+            operation_name: Some("InitiateTransfer".into()),
+            call_uri: Some("http://x/api/v2/me/calls/a".into()),
+            ..ErrorNotification::default()
+        };
+        assert_eq!(store.apply_error(&error), Some("a".into()));
+        let entry = store.get("a").expect("exists");
+        assert_eq!(
+            entry.error.as_deref(),
+            Some("InitiateTransfer failed: Destination busy")
+        );
+        assert_eq!(entry.pending, None);
+    }
+
+    #[test]
+    fn timers_tick_from_server_duration_and_hold_start() {
+        let mut store = CallsStore::new();
+        let mut established = call("a", CallState::Established);
+        established.duration = Some("60".into());
+        store.apply(1_000, &note(established));
+        assert_eq!(store.get("a").map(|e| e.elapsed_secs(6_500)), Some(65));
+        let mut held = call("a", CallState::Held);
+        held.duration = Some("70".into());
+        store.apply(10_000, &note(held.clone()));
+        store.apply(12_000, &note(held));
+        assert_eq!(
+            store.get("a").and_then(|e| e.held_secs(15_000)),
+            Some(5),
+            "hold timer keeps its start"
+        );
+    }
+}
