@@ -1,0 +1,23 @@
+//! What a widget instance needs to talk to a GWS server.
+
+/// Connection settings of one widget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WidgetConfig {
+    /// Server root, without `/api/v2` (empty = same origin as the page).
+    pub base_url: String,
+    /// GWS user name (HTTP Basic).
+    pub username: String,
+    /// Password (HTTP Basic). Kept in memory only, never in storage.
+    pub password: String,
+}
+
+impl WidgetConfig {
+    /// A configuration for `username` / `password` at `base_url`.
+    pub fn new(base_url: &str, username: &str, password: &str) -> Self {
+        WidgetConfig {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            username: username.to_string(),
+            password: password.to_string(),
+        }
+    }
+}

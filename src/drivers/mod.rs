@@ -1,0 +1,12 @@
+//! The only code that performs I/O or reads the clock.
+//!
+//! Layout:
+//! - [`clock`]: `now_ms()`, the one clock of the widget.
+//! - [`rest`]: `RestClient`: one-shot fetches with auth, CSRF and timeouts.
+//! - [`notifications`]: the CometD loop pumping `gws_client::BayeuxClient` over fetch.
+//! - [`sim_control`]: the simulator's `/sim` control API (demo and tests only).
+
+pub mod clock;
+pub mod notifications;
+pub mod rest;
+pub mod sim_control;

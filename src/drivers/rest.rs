@@ -1,0 +1,299 @@
+//! One-shot REST calls to GWS over `fetch` (gloo-net).
+//!
+//! Every request carries HTTP Basic credentials (GWS sessions can be keyed by the Basic user, so
+//! several widgets for different users can share one page and its cookie jar) and
+//! `credentials: include` (the `JSESSIONID` cookie). The CSRF token announced in the
+//! `X-CSRF-HEADER` / `X-CSRF-TOKEN` response headers of any GET is sent on every POST; a 403 for
+//! a stale token triggers one refresh and one retry.
+
+use crate::error::ApiError;
+use futures::future::{Either, select};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::future::TimeoutFuture;
+use gws_client::Outcome;
+use gws_protocol::ApiStatus;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{AbortController, RequestCredentials};
+
+/// Timeout of one-shot REST calls.
+pub const REST_TIMEOUT_MS: u32 = 15_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CsrfToken {
+    header: String,
+    value: String,
+}
+
+/// A REST client bound to one server and one user. Cheap to clone (shared token cache).
+#[derive(Debug, Clone)]
+pub struct RestClient {
+    base: String,
+    authorization: String,
+    csrf: Rc<RefCell<Option<CsrfToken>>>,
+}
+
+/// Why a fetch produced no response.
+enum FetchFailure {
+    Timeout,
+    Network(String),
+}
+
+impl RestClient {
+    /// A client for `base` (server root, no `/api/v2`; empty = same origin).
+    pub fn new(base: &str, username: &str, password: &str) -> Self {
+        RestClient {
+            base: base.trim_end_matches('/').to_string(),
+            authorization: format!(
+                "Basic {}",
+                base64(format!("{username}:{password}").as_bytes())
+            ),
+            csrf: Rc::new(RefCell::new(None)),
+        }
+    }
+
+    /// The absolute URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn authorised(&self, builder: RequestBuilder, with_csrf: bool) -> RequestBuilder {
+        let mut builder = builder
+            .credentials(RequestCredentials::Include)
+            .header("Authorization", &self.authorization)
+            .header("Accept", "application/json");
+        if with_csrf && let Some(token) = self.csrf.borrow().as_ref() {
+            builder = builder.header(&token.header, &token.value);
+        }
+        builder
+    }
+
+    fn remember_csrf(&self, response: &Response) {
+        let headers = response.headers();
+        if let Some(value) = headers.get("X-CSRF-TOKEN").filter(|v| !v.is_empty()) {
+            let header = headers
+                .get("X-CSRF-HEADER")
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "X-CSRF-TOKEN".to_string());
+            *self.csrf.borrow_mut() = Some(CsrfToken { header, value });
+        }
+    }
+
+    async fn send(
+        &self,
+        request: Request,
+        controller: AbortController,
+        timeout_ms: u32,
+    ) -> Result<Response, FetchFailure> {
+        let fetch = Box::pin(request.send());
+        let timer = Box::pin(TimeoutFuture::new(timeout_ms));
+        match select(fetch, timer).await {
+            Either::Left((Ok(response), _)) => {
+                self.remember_csrf(&response);
+                Ok(response)
+            }
+            Either::Left((Err(error), _)) => Err(FetchFailure::Network(error.to_string())),
+            Either::Right(((), _)) => {
+                controller.abort();
+                Err(FetchFailure::Timeout)
+            }
+        }
+    }
+
+    fn abortable(builder: RequestBuilder) -> (RequestBuilder, Option<AbortController>) {
+        match AbortController::new() {
+            Ok(controller) => {
+                let builder = builder.abort_signal(Some(&controller.signal()));
+                (builder, Some(controller))
+            }
+            Err(_) => (builder, None),
+        }
+    }
+
+    async fn fetch(
+        &self,
+        builder: RequestBuilder,
+        body: Option<String>,
+        timeout_ms: u32,
+    ) -> Result<Response, FetchFailure> {
+        let (builder, controller) = Self::abortable(builder);
+        let request = match body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        }
+        .map_err(|e| FetchFailure::Network(e.to_string()))?;
+        let controller = controller.or_else(|| AbortController::new().ok());
+        match controller {
+            Some(controller) => self.send(request, controller, timeout_ms).await,
+            None => request
+                .send()
+                .await
+                .map_err(|e| FetchFailure::Network(e.to_string())),
+        }
+    }
+
+    /// `GET path`, decoded as `T`.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let builder = self.authorised(Request::get(&self.url(path)), false);
+        let response = self
+            .fetch(builder, None, REST_TIMEOUT_MS)
+            .await
+            .map_err(api_failure)?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        if !(200..300).contains(&status) {
+            return Err(error_from(status, &text));
+        }
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// Re-reads the CSRF token (any authenticated GET announces it).
+    pub async fn refresh_csrf(&self) -> Result<(), ApiError> {
+        self.get_json::<serde_json::Value>("/api/v2/me")
+            .await
+            .map(|_| ())
+    }
+
+    /// `POST path` with a JSON body. Succeeds only on HTTP 2xx with `statusCode 0`.
+    pub async fn post_json<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<ApiStatus, ApiError> {
+        let body = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let mut refreshed = self.csrf.borrow().is_some();
+        loop {
+            let builder = self.authorised(Request::post(&self.url(path)), true);
+            let response = self
+                .fetch(builder, Some(body.clone()), REST_TIMEOUT_MS)
+                .await
+                .map_err(api_failure)?;
+            let status = response.status();
+            let text = response
+                .text()
+                .await
+                .map_err(|e| ApiError::Network(e.to_string()))?;
+            if status == 403 && is_csrf_refusal(&text) {
+                if refreshed {
+                    return Err(ApiError::Csrf);
+                }
+                refreshed = true;
+                self.refresh_csrf().await?;
+                continue;
+            }
+            if !(200..300).contains(&status) {
+                return Err(error_from(status, &text));
+            }
+            let reply: ApiStatus =
+                serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+            return if reply.is_ok() {
+                Ok(reply)
+            } else {
+                Err(ApiError::Rejected {
+                    code: reply.status_code,
+                    message: reply
+                        .status_message
+                        .unwrap_or_else(|| "The operation was refused".into()),
+                })
+            };
+        }
+    }
+
+    /// `POST path` for the Bayeux loop: whatever happens becomes an [`Outcome`] for the
+    /// sans-IO client (which owns all interpretation, including of malformed bodies).
+    pub async fn post_bayeux(&self, path: &str, body: String, timeout_ms: u64) -> Outcome {
+        let builder = self.authorised(Request::post(&self.url(path)), true);
+        let timeout = u32::try_from(timeout_ms).unwrap_or(u32::MAX);
+        match self.fetch(builder, Some(body), timeout).await {
+            Ok(response) => {
+                let status = response.status();
+                match response.text().await {
+                    Ok(body) => Outcome::Http { status, body },
+                    Err(error) => Outcome::NetworkError(error.to_string()),
+                }
+            }
+            Err(FetchFailure::Timeout) => Outcome::Timeout,
+            Err(FetchFailure::Network(error)) => Outcome::NetworkError(error),
+        }
+    }
+}
+
+fn api_failure(failure: FetchFailure) -> ApiError {
+    match failure {
+        FetchFailure::Timeout => ApiError::Timeout,
+        FetchFailure::Network(error) => ApiError::Network(error),
+    }
+}
+
+fn is_csrf_refusal(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("csrf")
+}
+
+/// Maps an HTTP error to an [`ApiError`], reading the GWS body when there is one.
+fn error_from(status: u16, text: &str) -> ApiError {
+    if let Ok(reply) = serde_json::from_str::<ApiStatus>(text)
+        && reply.status_code > 0
+    {
+        if reply.status_code == 20 {
+            return ApiError::Unauthorized;
+        }
+        return ApiError::Rejected {
+            code: reply.status_code,
+            message: reply
+                .status_message
+                .unwrap_or_else(|| format!("HTTP {status}")),
+        };
+    }
+    match status {
+        401 => ApiError::Unauthorized,
+        403 if is_csrf_refusal(text) => ApiError::Csrf,
+        other => ApiError::Http(other),
+    }
+}
+
+/// Standard base64 (RFC 4648) — `btoa` only takes Latin-1, passwords may not be.
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let bytes = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let triple = (u32::from(bytes[0]) << 16) | (u32::from(bytes[1]) << 8) | u32::from(bytes[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((triple >> shift) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("agent1:agent1", "YWdlbnQxOmFnZW50MQ=="),
+        ] {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+    }
+}

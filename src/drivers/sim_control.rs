@@ -1,0 +1,60 @@
+//! The simulator's control API (`/sim/*`): inject calls, reset. Used by the demo console and the
+//! browser tests; never by the widget itself (a real GWS has no such API).
+
+use crate::error::ApiError;
+use gloo_net::http::Request;
+use serde_json::{Value, json};
+
+/// Asks the simulator to ring `to` with a call from `from`. Returns the new call id.
+pub async fn inject_call(
+    base: &str,
+    from: &str,
+    to: &str,
+    user_data: Option<Value>,
+) -> Result<String, ApiError> {
+    let mut body = json!({ "from": from, "to": to });
+    if let Some(user_data) = user_data {
+        body["userData"] = user_data;
+    }
+    let reply = post(base, "/sim/calls", &body).await?;
+    reply
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::Decode("no call id in the simulator's reply".into()))
+}
+
+/// Releases every call and resets agents.
+pub async fn reset(base: &str) -> Result<(), ApiError> {
+    post(base, "/sim/reset", &json!({})).await.map(|_| ())
+}
+
+/// POSTs a JSON body to a `/sim` endpoint and returns the JSON reply (statusCode 0 required).
+pub async fn post(base: &str, path: &str, body: &Value) -> Result<Value, ApiError> {
+    let url = format!("{}{}", base.trim_end_matches('/'), path);
+    let response = Request::post(&url)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .map_err(|e| ApiError::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let reply: Value = serde_json::from_str(&text).map_err(|_| ApiError::Http(status))?;
+    match reply.get("statusCode").and_then(Value::as_i64) {
+        Some(0) => Ok(reply),
+        Some(code) => Err(ApiError::Rejected {
+            code,
+            message: reply
+                .get("statusMessage")
+                .and_then(Value::as_str)
+                .unwrap_or("refused")
+                .to_string(),
+        }),
+        None => Err(ApiError::Http(status)),
+    }
+}

@@ -1,0 +1,140 @@
+//! DOM tests of the call list with a recording dispatcher: seed fixtures in, buttons and
+//! intents out. No server involved.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use gws_client::{CallsStore, ConnectionState};
+use gws_protocol::{Notification, Operation};
+use gws_widget::components::call_list::CallList;
+use gws_widget::context::{CallsContext, ClockContext, ConnectionContext, Dispatch};
+use gws_widget::intent::Intent;
+use leptos::prelude::*;
+use serde_json::Value;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SWAP_SAMPLE_2: &str =
+    include_str!("../crates/protocol/tests/fixtures/seed000_swapcalls_sample2.json");
+
+/// The seed message `index` of SwapCalls sample 2 applied to a fresh store.
+fn store_after(messages: &[usize]) -> CallsStore {
+    let sample: Vec<Value> = serde_json::from_str(SWAP_SAMPLE_2).expect("fixture");
+    let mut store = CallsStore::new();
+    for &index in messages {
+        if let Ok(Notification::Call(n)) = Notification::from_data(&sample[index]["data"]) {
+            store.apply(0, &n);
+        }
+    }
+    store
+}
+
+/// Mounts `<CallList/>` over `store` with a recording dispatcher.
+fn mount_list(store: CallsStore) -> (web_sys::HtmlElement, UnboundedReceiver<Intent>, impl Sized) {
+    let root = fresh_root();
+    let (tx, rx) = unbounded();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(CallsContext(RwSignal::new(store.clone())));
+        provide_context(ConnectionContext(RwSignal::new(ConnectionState::Connected)));
+        provide_context(ClockContext(RwSignal::new(0)));
+        provide_context(Dispatch::new(tx.clone()));
+        view! { <CallList/> }
+    });
+    (root, rx, handle)
+}
+
+fn actions(root: &web_sys::Element) -> Vec<String> {
+    find_all(root, "[data-action]")
+        .iter()
+        .filter_map(|b| b.get_attribute("data-action"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn ringing_card_offers_answer_and_the_user_data_operations_only() {
+    let (root, _rx, _handle) = mount_list(store_after(&[0]));
+    tick().await;
+    let id = "013V08JRL498H1OI04000VTAES00000R";
+    let card = card(&root, id).expect("card rendered");
+    assert_eq!(card.get_attribute("data-state").as_deref(), Some("Ringing"));
+    assert_eq!(
+        actions(&card),
+        vec![
+            "Answer",
+            "AttachUserData",
+            "UpdateUserData",
+            "DeleteUserDataPair",
+            "DeleteUserData"
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_button_dispatches_its_operation_once() {
+    let (root, mut rx, _handle) = mount_list(store_after(&[0, 1]));
+    tick().await;
+    let id = "013V08JRL498H1OI04000VTAES00000R";
+    let hold = find(&root, "[data-action=\"Hold\"]").expect("Hold button");
+    hold.unchecked_into::<web_sys::HtmlElement>().click();
+    tick().await;
+    let intent = rx.try_recv().expect("an intent");
+    assert_eq!(intent, Intent::operation(id, Operation::Hold));
+}
+
+#[wasm_bindgen_test]
+async fn unknown_capability_is_a_generic_button_and_the_card_still_renders() {
+    let mut store = store_after(&[0, 1]);
+    let mut sample: Vec<Value> = serde_json::from_str(SWAP_SAMPLE_2).expect("fixture");
+    sample[1]["data"]["call"]["capabilities"]
+        .as_array_mut()
+        .expect("list")
+        .push("BeamMeUp".into());
+    sample[1]["data"]["call"]["state"] = "Levitating".into();
+    if let Ok(Notification::Call(n)) = Notification::from_data(&sample[1]["data"]) {
+        store.apply(1, &n);
+    }
+    let (root, mut rx, _handle) = mount_list(store);
+    tick().await;
+    let card = card(&root, "013V08JRL498H1OI04000VTAES00000R").expect("card");
+    assert_eq!(
+        card.get_attribute("data-state").as_deref(),
+        Some("Levitating")
+    );
+    let beam = find(&card, "[data-action=\"BeamMeUp\"]").expect("generic button");
+    assert_eq!(beam.text_content().as_deref(), Some("BeamMeUp"));
+    beam.unchecked_into::<web_sys::HtmlElement>().click();
+    tick().await;
+    let intent = rx.try_recv().expect("an intent");
+    assert_eq!(
+        intent,
+        Intent::operation(
+            "013V08JRL498H1OI04000VTAES00000R",
+            Operation::Unknown("BeamMeUp".into())
+        )
+    );
+}
+
+#[wasm_bindgen_test]
+async fn server_strings_render_as_text_never_as_html() {
+    let mut sample: Vec<Value> = serde_json::from_str(SWAP_SAMPLE_2).expect("fixture");
+    let evil = "<img src=x onerror=alert(1)>";
+    sample[0]["data"]["call"]["participants"][0]["formattedPhoneNumber"] = evil.into();
+    sample[0]["data"]["call"]["state"] = evil.into();
+    let mut store = CallsStore::new();
+    if let Ok(Notification::Call(n)) = Notification::from_data(&sample[0]["data"]) {
+        store.apply(0, &n);
+    }
+    let (root, _rx, _handle) = mount_list(store);
+    tick().await;
+    assert!(
+        find(&root, "img").is_none(),
+        "no element was created from server data"
+    );
+    let parties = find(&root, "[data-testid=\"call-parties\"]").and_then(|p| p.text_content());
+    assert_eq!(parties.as_deref(), Some(evil));
+}

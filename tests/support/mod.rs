@@ -1,0 +1,114 @@
+//! Shared helpers of the browser tests: mounting, DOM queries, bounded waiting, the simulator.
+//!
+//! Every wait is bounded (a hanging async test would kill the whole test binary and hide the
+//! other results), and every failure message says what was awaited.
+
+#![allow(dead_code)]
+
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+/// The simulator the end-to-end tests talk to (started by `scripts/test.sh`).
+pub const SIM: &str = match option_env!("GWS_SIM_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18080",
+};
+
+/// A fresh `<div>` appended to `<body>`, for one test's widget.
+pub fn fresh_root() -> HtmlElement {
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let root: HtmlElement = document
+        .create_element("div")
+        .expect("div")
+        .unchecked_into();
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    root
+}
+
+/// Polls `probe` every 20 ms until it yields a value, or panics after `timeout_ms`.
+pub async fn wait_for<T>(what: &str, timeout_ms: u32, mut probe: impl FnMut() -> Option<T>) -> T {
+    let start = js_sys::Date::now();
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        if js_sys::Date::now() - start > f64::from(timeout_ms) {
+            let html = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body())
+                .map(|b| b.inner_html())
+                .unwrap_or_default();
+            panic!("timed out after {timeout_ms} ms waiting for {what}; page: {html}");
+        }
+        TimeoutFuture::new(20).await;
+    }
+}
+
+/// Lets Leptos run its scheduled effects (DOM updates happen after the current task).
+pub async fn tick() {
+    TimeoutFuture::new(0).await;
+}
+
+/// The first element under `root` matching `selector`.
+pub fn find(root: &Element, selector: &str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+/// All elements under `root` matching `selector`.
+pub fn find_all(root: &Element, selector: &str) -> Vec<Element> {
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// The card of call `id`.
+pub fn card(root: &Element, id: &str) -> Option<Element> {
+    find(
+        root,
+        &format!("[data-testid=\"call-card\"][data-call-id=\"{id}\"]"),
+    )
+}
+
+/// Waits until the card of call `id` shows `state`.
+pub async fn wait_card_state(root: &Element, id: &str, state: &str) -> Element {
+    wait_for(&format!("call {id} in state {state}"), 10_000, || {
+        card(root, id).filter(|c| c.get_attribute("data-state").as_deref() == Some(state))
+    })
+    .await
+}
+
+/// Clicks the button `data-action=operation` of call `id` (waits until it is enabled).
+pub async fn click_action(root: &Element, id: &str, operation: &str) {
+    let button = wait_for(
+        &format!("enabled {operation} button on call {id}"),
+        10_000,
+        || {
+            card(root, id)
+                .and_then(|c| find(&c, &format!("[data-action=\"{operation}\"]")))
+                .filter(|b| !b.has_attribute("disabled"))
+        },
+    )
+    .await;
+    button.unchecked_into::<HtmlElement>().click();
+}
+
+/// Waits until the connection badge says `connected`.
+pub async fn wait_connected(root: &Element) {
+    wait_for("the connection badge to say connected", 15_000, || {
+        find(root, "[data-testid=\"connection\"]")
+            .filter(|b| b.get_attribute("data-state").as_deref() == Some("connected"))
+    })
+    .await;
+}
