@@ -18,7 +18,7 @@ use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
 use gloo_timers::future::TimeoutFuture;
 use gws_client::{CallsStore, ConnectionState, Event};
-use gws_protocol::api::{CallsResponse, MeResponse};
+use gws_protocol::api::{CallsResponse, DevicesResponse, MeResponse};
 use gws_protocol::{CALLS_CHANNEL, DEVICES_CHANNEL, Device, Notification};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -103,8 +103,8 @@ pub fn AgentWidget(
 }
 
 /// Start-up: who am I (also obtains the session cookie and CSRF token), then the notification
-/// loop. The call snapshot is read whenever the loop (re)connects, so nothing published between
-/// the snapshot and the subscription is lost.
+/// loop. The call and device snapshot is re-read (and reconciled) whenever the loop connects,
+/// re-handshakes or the page resumes, so nothing published while we were away stays missed.
 async fn start(
     rest: RestClient,
     calls: RwSignal<CallsStore>,
@@ -158,6 +158,24 @@ async fn start(
                     });
                 }
                 Err(error) => log::warn(&format!("gws-widget: cannot read calls: {error}")),
+            }
+            match rest
+                .get_json::<DevicesResponse>("/api/v2/me/devices?fields=*")
+                .await
+            {
+                Ok(snapshot) => {
+                    let mine = agent
+                        .try_with_untracked(|a| a.device.as_ref().map(|d| d.id.clone()))
+                        .flatten();
+                    if let Some(device) = snapshot
+                        .devices
+                        .into_iter()
+                        .find(|d| Some(&d.id) == mine.as_ref())
+                    {
+                        agent.try_update(|a| a.device = Some(device));
+                    }
+                }
+                Err(error) => log::warn(&format!("gws-widget: cannot read devices: {error}")),
             }
         });
     };

@@ -1,10 +1,11 @@
 //! `<ActionBar/>`: one button per capability, in the stable order of `actions_for`, each with
 //! `data-action="<operationName>"`. While an operation is pending every button of the call is
-//! disabled and the clicked one says so: a double click sends one request.
+//! disabled and the clicked one says so: a double click sends one request. While the
+//! notification connection is down the controls are paused too, with the reason in their title.
 
-use crate::context::Dispatch;
+use crate::context::{ConnectionContext, Dispatch};
 use crate::intent::Intent;
-use gws_client::{Action, ActionGroup};
+use gws_client::{Action, ActionGroup, ConnectionState};
 use gws_protocol::Operation;
 use leptos::prelude::*;
 
@@ -21,6 +22,9 @@ pub fn ActionBar(
     pending: Signal<Option<Operation>>,
 ) -> impl IntoView {
     let dispatch = Dispatch::expect();
+    let ConnectionContext(connection) = ConnectionContext::expect();
+    // Without notifications the agent would not see what an operation did: pause the controls.
+    let offline = move || connection.with(|state| *state != ConnectionState::Connected);
     let button = move |action: Action| {
         let operation = action.operation.clone();
         let is_pending = {
@@ -42,7 +46,8 @@ pub fn ActionBar(
                 class=class
                 data-action=operation.as_str().to_string()
                 aria-busy=move || is_pending().to_string()
-                disabled=move || pending.with(Option::is_some)
+                disabled=move || pending.with(Option::is_some) || offline()
+                title=move || offline().then_some("Paused: not connected to the server")
                 on:click=on_click
             >
                 {action.label.clone()}

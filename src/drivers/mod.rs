@@ -4,9 +4,13 @@
 //! - [`clock`]: `now_ms()`, the one clock of the widget.
 //! - [`rest`]: `RestClient`: one-shot fetches with auth, CSRF and timeouts.
 //! - [`notifications`]: the CometD loop pumping `gws_client::BayeuxClient` over fetch.
+//! - [`scheduler`]: sleeps on a worker timer, immune to background-tab throttling.
+//! - [`page_lifecycle`]: visibility, network and pagehide signals; RAII event listeners.
 //! - [`sim_control`]: the simulator's `/sim` control API (demo and tests only).
 
 pub mod clock;
 pub mod notifications;
+pub mod page_lifecycle;
 pub mod rest;
+pub mod scheduler;
 pub mod sim_control;

@@ -2,17 +2,25 @@
 //!
 //! The machine decides everything (what to send, when to retry, what a reply means); this driver
 //! only performs the POSTs (with timeouts that abort the fetch), reads the clock, and hands
-//! events to the application. Waiting is driven by whichever comes first: a response, a command
-//! (retry now, online/offline, stop) or the machine's next deadline.
+//! events to the application. It waits for whichever comes first: a response, a command (retry
+//! now, stop), a page signal (tab resumed, network change) or the machine's next deadline.
+//!
+//! Background tabs: waits run on a worker timer ([`Scheduler`]) that hidden-tab throttling does
+//! not stretch, and long-poll responses wake the loop directly (fetch completion is never
+//! throttled). When a tab comes back (`visibilitychange`, `pageshow`) the loop retries at once
+//! and asks the application to re-read its state; on `pagehide` it sends `/meta/disconnect` with
+//! a keepalive fetch so the server frees the session immediately.
 
 use crate::drivers::clock::now_ms;
+use crate::drivers::page_lifecycle::{PageSignal, browser_online, watch_page};
 use crate::drivers::rest::RestClient;
+use crate::drivers::scheduler::Scheduler;
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{FutureExt, StreamExt};
-use gloo_timers::future::TimeoutFuture;
 use gws_client::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, RequestId, RequestKind,
 };
+use gws_protocol::bayeux::{META_DISCONNECT, Message};
 use leptos::task::spawn_local;
 
 /// The CometD endpoint, relative to the server root.
@@ -24,10 +32,8 @@ const MAX_IDLE_MS: u64 = 30_000;
 /// What the application can ask of a running loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoopCommand {
-    /// Skip any backoff and try now (the "retry now" button, a resumed tab).
+    /// Skip any backoff and try now (the "retry now" button).
     RetryNow,
-    /// The browser went online/offline.
-    Online(bool),
     /// Send `/meta/disconnect` and end the loop.
     Stop,
 }
@@ -53,8 +59,17 @@ impl LoopHandle {
     }
 }
 
+/// What woke the loop.
+enum Wake {
+    Response(RequestId, Outcome),
+    Command(Option<LoopCommand>),
+    Page(PageSignal),
+    Timer,
+}
+
 /// Runs the loop for `channels` until [`LoopCommand::Stop`] (or every handle is dropped);
-/// `on_event` receives every event of the machine, in order.
+/// `on_event` receives every event of the machine, in order, plus a [`Event::ResyncNeeded`]
+/// whenever the page resumes.
 pub async fn run_notification_loop(
     rest: RestClient,
     channels: &[&str],
@@ -71,7 +86,14 @@ pub async fn run_notification_loop(
         client.subscribe(channel);
     }
     client.start(start);
+    client.set_online(start, browser_online());
+
     let (responses_tx, mut responses) = unbounded::<(RequestId, Outcome)>();
+    let (page_tx, mut page_signals) = unbounded::<PageSignal>();
+    let _listeners = watch_page(move |signal| {
+        let _ = page_tx.unbounded_send(signal);
+    });
+    let mut scheduler = Scheduler::new();
     let mut stopping = false;
 
     loop {
@@ -80,16 +102,13 @@ pub async fn run_notification_loop(
         while let Some(request) = client.poll_request(now) {
             let rest = rest.clone();
             let responses_tx = responses_tx.clone();
-            let is_disconnect = request.kind == RequestKind::Disconnect;
+            stopping |= request.kind == RequestKind::Disconnect;
             spawn_local(async move {
                 let outcome = rest
                     .post_bayeux(NOTIFICATIONS_PATH, request.body(), request.timeout_ms)
                     .await;
                 let _ = responses_tx.unbounded_send((request.id, outcome));
             });
-            if is_disconnect {
-                stopping = true;
-            }
         }
         while let Some(event) = client.poll_event() {
             if let Event::Unauthorized { .. } = event {
@@ -107,33 +126,49 @@ pub async fn run_notification_loop(
         let wait = client
             .poll_deadline()
             .map(|deadline| deadline.saturating_sub(now))
-            .unwrap_or(MAX_IDLE_MS)
-            .min(MAX_IDLE_MS);
-        let mut timer = TimeoutFuture::new(u32::try_from(wait).unwrap_or(u32::MAX)).fuse();
-        futures::select! {
-            response = responses.next() => {
-                if let Some((id, outcome)) = response {
-                    client.handle_response(now_ms(), id, outcome);
+            .unwrap_or(MAX_IDLE_MS);
+        let sleep = scheduler.sleep(u32::try_from(wait.min(MAX_IDLE_MS)).unwrap_or(u32::MAX));
+        let wake = futures::select! {
+            response = responses.next() => match response {
+                Some((id, outcome)) => Wake::Response(id, outcome),
+                None => Wake::Timer,
+            },
+            command = commands.next() => Wake::Command(command),
+            signal = page_signals.next() => signal.map_or(Wake::Timer, Wake::Page),
+            () = sleep.fuse() => Wake::Timer,
+        };
+        let now = now_ms();
+        match wake {
+            Wake::Response(id, outcome) => client.handle_response(now, id, outcome),
+            Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
+            Wake::Command(Some(LoopCommand::Stop) | None) if !stopping => {
+                stopping = true;
+                client.disconnect();
+                if *client.state() == ConnectionState::Disconnected {
+                    while let Some(event) = client.poll_event() {
+                        on_event(event);
+                    }
+                    break;
                 }
             }
-            command = commands.next() => match command {
-                Some(LoopCommand::RetryNow) => client.retry_now(now_ms()),
-                Some(LoopCommand::Online(online)) => client.set_online(now_ms(), online),
-                Some(LoopCommand::Stop) | None => {
-                    if stopping {
-                        continue;
-                    }
-                    stopping = true;
-                    client.disconnect();
-                    if *client.state() == ConnectionState::Disconnected {
-                        while let Some(event) = client.poll_event() {
-                            on_event(event);
-                        }
-                        break;
-                    }
+            Wake::Command(_) | Wake::Timer => {}
+            Wake::Page(PageSignal::Resumed) => {
+                client.retry_now(now);
+                on_event(Event::ResyncNeeded);
+            }
+            Wake::Page(PageSignal::Online(online)) => client.set_online(now, online),
+            Wake::Page(PageSignal::Hidden) => {
+                if let Some(client_id) = client.client_id() {
+                    let bye = Message {
+                        channel: META_DISCONNECT.into(),
+                        client_id: Some(client_id.to_string()),
+                        id: Some("pagehide".into()),
+                        ..Message::default()
+                    };
+                    let body = serde_json::to_string(&[bye]).unwrap_or_default();
+                    rest.post_keepalive(NOTIFICATIONS_PATH, &body);
                 }
-            },
-            () = timer => {}
+            }
         }
     }
 }

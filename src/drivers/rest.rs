@@ -206,6 +206,31 @@ impl RestClient {
         }
     }
 
+    /// Fire-and-forget `POST` that outlives the page (`keepalive`): the `/meta/disconnect` sent on
+    /// `pagehide`, when awaiting a response is no longer possible. `sendBeacon` cannot carry the
+    /// Authorization and CSRF headers, a keepalive fetch can.
+    pub fn post_keepalive(&self, path: &str, body: &str) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(headers) = web_sys::Headers::new() else {
+            return;
+        };
+        let _ = headers.append("Content-Type", "application/json");
+        let _ = headers.append("Authorization", &self.authorization);
+        if let Some(token) = self.csrf.borrow().as_ref() {
+            let _ = headers.append(&token.header, &token.value);
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        // web-sys has no setter for `keepalive` yet; it is a plain RequestInit member.
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+        init.set_credentials(RequestCredentials::Include);
+        init.set_headers(&headers);
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+        let _ = window.fetch_with_str_and_init(&self.url(path), &init);
+    }
+
     /// `POST path` for the Bayeux loop: whatever happens becomes an [`Outcome`] for the
     /// sans-IO client (which owns all interpretation, including of malformed bodies).
     pub async fn post_bayeux(&self, path: &str, body: String, timeout_ms: u64) -> Outcome {
