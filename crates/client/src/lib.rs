@@ -10,14 +10,20 @@
 //! - [`backoff`]: retry delays with jitter from a seeded generator.
 //! - [`store`]: `CallsStore`, the reducer from snapshot + notifications to the calls shown.
 //! - [`actions`]: `actions_for`, the ordered, labelled controls for a call's capabilities.
+//! - [`agent`]: `AgentStore`, the reducer of the agent's user and device state.
+//! - [`phone`]: normalisation and validation of typed or clicked phone numbers.
 
 pub mod actions;
+pub mod agent;
 pub mod backoff;
 pub mod bayeux;
+pub mod phone;
 pub mod store;
 
 pub use actions::{Action, ActionGroup, ActionInput, actions_for};
+pub use agent::AgentStore;
 pub use bayeux::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, Request, RequestId, RequestKind,
 };
+pub use phone::{NumberError, normalize_number};
 pub use store::{CallEntry, CallsStore, Change};

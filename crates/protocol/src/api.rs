@@ -335,3 +335,48 @@ mod tests {
         assert!(!status.is_ok());
     }
 }
+
+/// One entry of `GET /api/v2/settings/agent-states`: a state the agent can choose and the
+/// operation that selects it (NotReady reason codes are entries with a `reasonCode`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentStateSetting {
+    /// Id of the definition (matches `userState.id`).
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub id: Option<String>,
+    /// Label.
+    #[serde(default, deserialize_with = "string_or_none")]
+    pub display_name: Option<String>,
+    /// `Ready` / `NotReady`.
+    #[serde(default, deserialize_with = "string_or_none")]
+    pub state: Option<String>,
+    /// The operation to POST to `/api/v2/me/channels/voice`.
+    #[serde(default, deserialize_with = "string_or_none")]
+    pub operation_name: Option<String>,
+    /// Reason code to send as `reasonCode`.
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reason_code: Option<String>,
+    /// `AfterCallWork` / `AuxWork`.
+    #[serde(
+        default,
+        deserialize_with = "string_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_mode: Option<String>,
+}
+
+/// `GET /api/v2/settings/agent-states`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentStatesResponse {
+    /// 0 on success.
+    #[serde(default)]
+    pub status_code: i64,
+    /// The configured states (entries that do not parse are skipped).
+    #[serde(default, deserialize_with = "skip_bad_items")]
+    pub settings: Vec<AgentStateSetting>,
+}

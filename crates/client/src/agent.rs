@@ -1,0 +1,209 @@
+//! `AgentStore`: who the agent is and the state of their device (agent state, DND, forwarding,
+//! supervisor monitoring), as a pure reducer over `GET /api/v2/me`, device snapshots and
+//! `DeviceStateChangeMessage`s. Like calls, a device changes only when the server says so.
+
+use gws_protocol::api::{AgentStateSetting, User};
+use gws_protocol::notification::{DeviceNotification, ErrorNotification};
+use gws_protocol::{Device, Operation};
+
+/// The agent and their device.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentStore {
+    /// The signed-in user, once known.
+    pub user: Option<User>,
+    /// The agent's device (the first of the user's devices).
+    pub device: Option<Device>,
+    /// Agent states the agent may choose (from the server's settings).
+    pub agent_states: Vec<AgentStateSetting>,
+    /// A device / agent-state operation waiting for its notification.
+    pub pending: Option<Operation>,
+    /// The last error of a device / agent-state operation.
+    pub error: Option<String>,
+}
+
+impl AgentStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the user of `GET /api/v2/me?subresources=*` (devices embedded).
+    pub fn set_user(&mut self, user: User) {
+        self.device = user.devices.first().cloned();
+        self.user = Some(user);
+    }
+
+    /// The device id operations go to.
+    pub fn device_id(&self) -> Option<&str> {
+        self.device.as_ref().map(|d| d.id.as_str())
+    }
+
+    /// Applies a `DeviceStateChangeMessage`; returns whether it was about our device.
+    pub fn apply(&mut self, notification: &DeviceNotification) -> bool {
+        self.replace_devices(&notification.devices)
+    }
+
+    /// Takes our device from a list (notification or `GET /api/v2/me/devices?fields=*`).
+    pub fn replace_devices(&mut self, devices: &[Device]) -> bool {
+        let Some(mine) = self.device_id().map(str::to_string) else {
+            return false;
+        };
+        match devices.iter().find(|device| device.id == mine) {
+            Some(device) => {
+                self.device = Some(device.clone());
+                self.pending = None;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Marks a device operation as sent; `false` while another is pending (double-click guard).
+    pub fn mark_pending(&mut self, operation: Operation) -> bool {
+        if self.pending.is_some() {
+            return false;
+        }
+        self.pending = Some(operation);
+        self.error = None;
+        true
+    }
+
+    /// A device operation failed: not pending any more; the message is shown.
+    pub fn operation_failed(&mut self, message: String) {
+        self.pending = None;
+        self.error = Some(message);
+    }
+
+    /// An asynchronous `ErrorMessage` on `/v2/me/devices`.
+    pub fn apply_error(&mut self, error: &ErrorNotification) {
+        let message = error
+            .error_message
+            .clone()
+            .unwrap_or_else(|| "The operation failed".into());
+        self.operation_failed(match &error.operation_name {
+            Some(operation) => format!("{operation} failed: {message}"),
+            None => message,
+        });
+    }
+
+    /// The configured state matching the device's current `userState`: by id, else by state,
+    /// work mode and reason.
+    pub fn current_state(&self) -> Option<&AgentStateSetting> {
+        let user_state = self.device.as_ref()?.user_state.as_ref()?;
+        self.agent_states
+            .iter()
+            .find(|setting| setting.id.is_some() && setting.id == user_state.id)
+            .or_else(|| {
+                self.agent_states.iter().find(|setting| {
+                    setting.state == user_state.state
+                        && setting.work_mode == user_state.work_mode
+                        && setting.reason_code == user_state.reason
+                })
+            })
+    }
+
+    /// Text for the current agent state: the server's display name, else its state.
+    pub fn state_label(&self) -> String {
+        let Some(user_state) = self.device.as_ref().and_then(|d| d.user_state.as_ref()) else {
+            return "Unknown".into();
+        };
+        let base = user_state
+            .display_name
+            .clone()
+            .or_else(|| user_state.state.clone())
+            .unwrap_or_else(|| "Unknown".into());
+        match &user_state.reason {
+            Some(reason) if !base.contains(reason.as_str()) => format!("{base} ({reason})"),
+            _ => base,
+        }
+    }
+
+    /// Whether the device currently allows `operation`.
+    pub fn can(&self, operation: &Operation) -> bool {
+        self.device.as_ref().is_some_and(|d| d.can(operation))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gws_protocol::UserState;
+
+    fn device(id: &str, state: &str, caps: &[Operation]) -> Device {
+        Device {
+            id: id.into(),
+            user_state: Some(UserState {
+                id: Some(format!("id-{state}")),
+                display_name: Some(state.into()),
+                state: Some(state.into()),
+                ..UserState::default()
+            }),
+            capabilities: caps.to_vec(),
+            ..Device::default()
+        }
+    }
+
+    fn store() -> AgentStore {
+        let mut store = AgentStore::new();
+        store.set_user(User {
+            devices: vec![device("d1", "NotReady", &[Operation::DoNotDisturbOn])],
+            ..User::default()
+        });
+        store.agent_states = vec![
+            AgentStateSetting {
+                id: Some("id-Ready".into()),
+                state: Some("Ready".into()),
+                ..Default::default()
+            },
+            AgentStateSetting {
+                id: Some("id-NotReady".into()),
+                state: Some("NotReady".into()),
+                ..Default::default()
+            },
+        ];
+        store
+    }
+
+    #[test]
+    fn notifications_about_other_devices_are_ignored() {
+        let mut store = store();
+        let changed = store.apply(&DeviceNotification {
+            devices: vec![device("other", "Ready", &[])],
+        });
+        assert!(!changed);
+        assert_eq!(store.state_label(), "NotReady");
+    }
+
+    #[test]
+    fn our_device_notification_updates_state_and_clears_pending() {
+        let mut store = store();
+        assert!(store.mark_pending(Operation::Ready));
+        assert!(!store.mark_pending(Operation::Ready), "double click guard");
+        assert!(store.apply(&DeviceNotification {
+            devices: vec![device("d1", "Ready", &[Operation::DoNotDisturbOff])]
+        }));
+        assert_eq!(store.pending, None);
+        assert_eq!(
+            store.current_state().and_then(|s| s.state.as_deref()),
+            Some("Ready")
+        );
+        assert!(store.can(&Operation::DoNotDisturbOff));
+        assert!(!store.can(&Operation::DoNotDisturbOn));
+    }
+
+    #[test]
+    fn device_error_is_shown_and_pending_cleared() {
+        let mut store = store();
+        store.mark_pending(Operation::ForwardCallsOn);
+        store.apply_error(&ErrorNotification {
+            error_message: Some("Invalid destination".into()),
+            operation_name: Some("ForwardCallsOn".into()),
+            ..ErrorNotification::default()
+        });
+        assert_eq!(store.pending, None);
+        assert_eq!(
+            store.error.as_deref(),
+            Some("ForwardCallsOn failed: Invalid destination")
+        );
+    }
+}
