@@ -1,1 +1,99 @@
-//! placeholder
+//! `gws-sim`: a faithful Genesys Web Services API v2 voice simulator — REST, a CometD
+//! (Bayeux long-polling) server, a multi-party call model, a control API and static serving of
+//! the built widget.
+//!
+//! mini-redis shape: [`app`] builds the router (tested with `tower::ServiceExt::oneshot`),
+//! [`run`] serves it on a listener until a shutdown future resolves; `main.rs` only parses
+//! flags, sets up tracing and binds.
+//!
+//! Layout:
+//! - [`engine`]: the pure call model (`Engine::handle(now, command) -> Outcome`), one file per
+//!   operation family, capabilities in `engine/capabilities.rs`.
+//! - [`cometd`]: the Bayeux server, one file per meta channel, plus the session hub.
+//! - [`http`]: REST handlers under `/api/v2`.
+//! - [`control`]: the `/sim` control API.
+//! - [`auth`], [`cors`]: Basic auth, `JSESSIONID`, CSRF; CORS for cross-origin test pages.
+//! - [`faults`]: fault injection for reliability tests.
+//! - [`autopilot`]: demo traffic.
+//! - [`config`], [`state`], [`web`]: flags and config file, shared state, static files.
+
+pub mod auth;
+pub mod autopilot;
+pub mod cometd;
+pub mod config;
+pub mod control;
+pub mod cors;
+pub mod engine;
+pub mod faults;
+pub mod http;
+pub mod state;
+pub mod web;
+
+pub use config::SimConfig;
+pub use state::AppState;
+
+use axum::Router;
+use std::future::Future;
+use tokio::net::TcpListener;
+use tokio::time::Duration;
+
+/// The whole application: `/api/v2`, `/sim`, and the widget at `/`.
+pub fn app(state: AppState) -> Router {
+    let api = http::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        faults::inject,
+    ));
+    Router::new()
+        .nest("/api/v2", api)
+        .nest("/sim", control::router())
+        .merge(web::router(state.config().static_dir.as_deref()))
+        .layer(axum::middleware::from_fn(cors::cors))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` resolves. `uri` fields use `config.external_url`, or
+/// `http://<listener address>` when none is set. Starts the CometD session sweeper (and the
+/// autopilot when enabled).
+pub async fn run(
+    listener: TcpListener,
+    mut config: SimConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if config.external_url.is_none() {
+        let address = listener.local_addr()?;
+        let host = if address.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            address.ip().to_string()
+        };
+        config.external_url = Some(format!("http://{host}:{}", address.port()));
+    }
+    let state = AppState::new(config);
+    let sweeper = tokio::spawn(sweep_sessions(state.clone()));
+    let autopilot = state
+        .config()
+        .autopilot
+        .then(|| tokio::spawn(autopilot::run(state.clone())));
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    sweeper.abort();
+    if let Some(task) = autopilot {
+        task.abort();
+    }
+    result
+}
+
+/// Expires CometD sessions that have gone `maxInterval` without a connect.
+async fn sweep_sessions(state: AppState) {
+    let period =
+        (state.hub().max_interval / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let mut ticker = tokio::time::interval(period);
+    loop {
+        ticker.tick().await;
+        let expired = state.hub().sweep();
+        if expired > 0 {
+            tracing::info!(expired, "CometD sessions expired");
+        }
+    }
+}

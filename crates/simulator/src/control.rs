@@ -1,0 +1,126 @@
+//! The control API at `/sim` (no authentication): inject calls, hang up simulated parties,
+//! reset, inspect, inject faults. The demo page's simulator console and every test drive the
+//! simulator through it.
+
+use crate::engine::Command;
+use crate::faults::FaultRequest;
+use crate::http::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use serde_json::{Map, Value, json};
+
+/// The `/sim` router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calls", post(inject_call))
+        .route("/calls/{id}/hangup", post(remote_hangup))
+        .route("/reset", post(reset))
+        .route("/state", get(dump))
+        .route("/faults", get(get_faults).post(post_faults))
+}
+
+fn object(body: &Bytes, allow_empty: bool) -> Result<Map<String, Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return if allow_empty {
+            Ok(Map::new())
+        } else {
+            Err(ApiError::missing("Request body is missing"))
+        };
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::invalid("Request body must be a JSON object")),
+        Err(e) => Err(ApiError::invalid(format!("Malformed JSON body: {e}"))),
+    }
+}
+
+fn number_field(map: &Map<String, Value>, name: &str) -> Result<Option<String>, ApiError> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(ApiError::invalid(format!(
+            "'{name}' must be a phone number string"
+        ))),
+    }
+}
+
+/// `POST /sim/calls {"from":"5000","to":"5005"|"queue","userData":{…}?}` →
+/// `{"statusCode":0,"id":"<call id>"}` (`from` defaults to 5000).
+async fn inject_call(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let map = object(&body, false)?;
+    let to =
+        number_field(&map, "to")?.ok_or_else(|| ApiError::missing("Parameter 'to' is missing"))?;
+    let from = number_field(&map, "from")?.unwrap_or_else(|| "5000".into());
+    let user_data = match map.get("userData") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(data)) => Some(data.clone()),
+        Some(_) => return Err(ApiError::invalid("'userData' must be an object")),
+    };
+    let outcome = state.execute(Command::InjectCall {
+        from: from.clone(),
+        to: to.clone(),
+        user_data,
+    })?;
+    tracing::info!(%from, %to, id = ?outcome.call_id, "injected call");
+    Ok(Json(json!({"statusCode": 0, "id": outcome.call_id})))
+}
+
+/// `POST /sim/calls/{id}/hangup {"number":"5000"?}`: the simulated party hangs up.
+async fn remote_hangup(
+    State(state): State<AppState>,
+    Path(call_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let map = object(&body, true)?;
+    let number = number_field(&map, "number")?;
+    state.execute(Command::RemoteHangup { call_id, number })?;
+    Ok(Json(json!({"statusCode": 0})))
+}
+
+/// `POST /sim/reset`: every call released and removed, agents back to their initial state.
+/// CometD sessions and HTTP sessions (CSRF tokens) are kept, so open widgets carry on.
+async fn reset(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state.execute(Command::Reset)?;
+    tracing::info!("reset");
+    Ok(Json(json!({"statusCode": 0})))
+}
+
+/// `GET /sim/state`: users, devices, calls, conversations, CometD sessions, pending faults.
+async fn dump(State(state): State<AppState>) -> Json<Value> {
+    let mut model = state.read(|engine, now| engine.snapshot(now));
+    if let Some(object) = model.as_object_mut() {
+        object.insert("statusCode".into(), json!(0));
+        object.insert("cometdSessions".into(), state.hub().snapshot());
+        object.insert("faults".into(), json!(*state.faults()));
+        object.insert("externalUrl".into(), json!(state.external_url()));
+    }
+    Json(model)
+}
+
+async fn get_faults(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({"statusCode": 0, "faults": *state.faults()}))
+}
+
+/// `POST /sim/faults`: see [`crate::faults`] for the body.
+async fn post_faults(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let map = object(&body, true)?;
+    let request: FaultRequest = serde_json::from_value(Value::Object(map))
+        .map_err(|e| ApiError::invalid(format!("Invalid faults: {e}")))?;
+    let mut dropped = 0;
+    if request.expire_sessions || request.restart_cometd {
+        dropped = state.hub().drop_all();
+    }
+    if request.rotate_csrf {
+        state.auth().clear();
+    }
+    state.faults().add(&request);
+    tracing::info!(?request, dropped, "faults injected");
+    Ok(Json(
+        json!({"statusCode": 0, "droppedSessions": dropped, "faults": *state.faults()}),
+    ))
+}

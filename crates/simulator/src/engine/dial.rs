@@ -1,0 +1,79 @@
+//! Dial (`POST /api/v2/me/devices/{id}/calls`).
+
+use super::inject::{Ring, Target};
+use super::{
+    CALLS_CHANNEL, CallState, CallType, Engine, EngineError, Operation, OperationRequest, Out,
+    destination_of, error_codes, optional_user_data,
+};
+
+impl Engine {
+    /// `Dial {destination, userData?}`: a new `Dialing` call (callType Internal, no parent even
+    /// when another call is held — seed 000 S2 #4); the destination rings (an agent gets their
+    /// own `Ringing` call, a simulated phone answers after the delay). An established call on the
+    /// device is held first. An invalid destination yields an `ErrorMessage` and no call.
+    pub(crate) fn dial(
+        &mut self,
+        now: u64,
+        user: &str,
+        device_id: &str,
+        request: &OperationRequest,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        let agent = self.own_device(user, device_id)?;
+        if request.operation_name != Operation::Dial {
+            return Err(EngineError::Invalid(format!(
+                "Operation {} is not valid on a device's calls; use Dial",
+                request.operation_name
+            )));
+        }
+        let destination = destination_of(request)?;
+        let user_data = optional_user_data(request)?;
+        let target = self.resolve(&destination, Some(agent));
+        if target == Target::Invalid {
+            let message = format!("Invalid destination {destination}");
+            self.emit_device_error(
+                agent,
+                CALLS_CHANNEL,
+                &Operation::Dial,
+                error_codes::INVALID_DESTINATION,
+                &message,
+                out,
+            );
+            return Ok(());
+        }
+        for call in self.calls_of_agent(agent) {
+            if self.state(call) == CallState::Established {
+                self.set_state(call, CallState::Held);
+                self.emit(now, call, out);
+            }
+        }
+        let conv = self.new_conversation(user_data.filter(|data| !data.is_empty()));
+        let me = self.add_agent(
+            now,
+            conv,
+            agent,
+            CallState::Dialing,
+            CallType::Internal,
+            &destination,
+        );
+        let callee = self.place(
+            now,
+            conv,
+            &target,
+            Ring {
+                call_type: CallType::Internal,
+                dnis: &destination,
+                inviter: Some((me, Operation::Dial)),
+            },
+            out,
+        );
+        self.emit(now, me, out);
+        if let Some(callee) =
+            callee.filter(|p| self.parties.get(p).is_some_and(|p| p.leg().is_some()))
+        {
+            self.emit(now, callee, out);
+        }
+        out.outcome.call_id = Some(self.leg(me).call_id.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,31 @@
+//! Hold and Retrieve.
+
+use super::{CallState, Engine, EngineError, Out, PartyId};
+
+impl Engine {
+    /// `Hold`: Established → Held.
+    pub(crate) fn hold(
+        &mut self,
+        now: u64,
+        party: PartyId,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        self.set_state(party, CallState::Held);
+        self.emit(now, party, out);
+        Ok(())
+    }
+
+    /// `Retrieve`: Held → Established. An established call on the same device is held first
+    /// (reported first, like SwapCalls).
+    pub(crate) fn retrieve(
+        &mut self,
+        now: u64,
+        party: PartyId,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        self.hold_active_siblings(now, party, out);
+        self.set_state(party, CallState::Established);
+        self.emit(now, party, out);
+        Ok(())
+    }
+}

@@ -1,0 +1,226 @@
+//! Calls that enter from outside (`/sim/calls`), queue routing, remote hang-ups, and the routing
+//! of a dialled number to an agent device or a simulated phone.
+
+use super::{
+    CallState, CallType, ConvId, Engine, EngineError, Map, Operation, Out, PartyId, PartyKind,
+    TimerEvent, Value, is_dialable, reserved,
+};
+
+/// Where a dialled number goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// An agent device that will ring.
+    Agent(usize),
+    /// A simulated phone: it answers after the delay, is busy, or never answers.
+    Phone {
+        number: String,
+        behaviour: PhoneBehaviour,
+    },
+    /// Not a dialable number.
+    Invalid,
+}
+
+/// How a placed destination rings: its call type and DNIS, and who invited it.
+#[derive(Debug, Clone)]
+pub(crate) struct Ring<'a> {
+    pub(crate) call_type: CallType,
+    pub(crate) dnis: &'a str,
+    pub(crate) inviter: Option<(PartyId, Operation)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PhoneBehaviour {
+    Answers,
+    Busy,
+    NeverAnswers,
+}
+
+impl Engine {
+    /// Resolves a dialled number, following one hop of call forwarding. An agent in
+    /// do-not-disturb behaves like a busy phone.
+    pub(crate) fn resolve(&self, number: &str, caller: Option<usize>) -> Target {
+        let mut number = number.to_string();
+        if let Some(agent) = self.agent_by_dn(&number)
+            && let Some(forward) = &self.agents[agent].forward_to
+        {
+            number = forward.clone();
+        }
+        if let Some(agent) = self.agent_by_dn(&number) {
+            if Some(agent) == caller {
+                return Target::Invalid;
+            }
+            if self.agents[agent].dnd {
+                return Target::Phone {
+                    number,
+                    behaviour: PhoneBehaviour::Busy,
+                };
+            }
+            return Target::Agent(agent);
+        }
+        if number == reserved::INVALID || !is_dialable(&number) {
+            return Target::Invalid;
+        }
+        let behaviour = match number.as_str() {
+            reserved::BUSY => PhoneBehaviour::Busy,
+            reserved::NO_ANSWER => PhoneBehaviour::NeverAnswers,
+            _ => PhoneBehaviour::Answers,
+        };
+        Target::Phone { number, behaviour }
+    }
+
+    /// Adds the ringing destination to `conv` and schedules what the phone will do. Emits
+    /// nothing: callers publish in the order the seeds require (caller's leg first).
+    pub(crate) fn place(
+        &mut self,
+        now: u64,
+        conv: ConvId,
+        target: &Target,
+        ring: Ring<'_>,
+        out: &mut Out,
+    ) -> Option<PartyId> {
+        let Ring {
+            call_type,
+            dnis,
+            inviter,
+        } = ring;
+        let party = match target {
+            Target::Invalid => return None,
+            Target::Agent(agent) => {
+                self.add_agent(now, conv, *agent, CallState::Ringing, call_type, dnis)
+            }
+            Target::Phone { number, behaviour } => {
+                let party = self.add_phone(conv, number, CallState::Ringing);
+                match behaviour {
+                    PhoneBehaviour::Answers => {
+                        out.timer(
+                            self.config.answer_delay_ms,
+                            TimerEvent::PhoneAnswers { party },
+                        );
+                    }
+                    PhoneBehaviour::Busy => {
+                        if let Some(p) = self.parties.get_mut(&party) {
+                            p.busy = true;
+                        }
+                        out.timer(self.config.answer_delay_ms, TimerEvent::PhoneBusy { party });
+                    }
+                    PhoneBehaviour::NeverAnswers => {}
+                }
+                party
+            }
+        };
+        if let Some(p) = self.parties.get_mut(&party) {
+            p.inviter = inviter;
+        }
+        Some(party)
+    }
+
+    /// `/sim/calls`: the simulated phone `from` calls an agent DN (or the queue).
+    pub(crate) fn inject_call(
+        &mut self,
+        now: u64,
+        from: &str,
+        to: &str,
+        user_data: Option<Map<String, Value>>,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        if self.agent_by_dn(from).is_some() {
+            return Err(EngineError::Invalid(format!(
+                "'from' must be a simulated phone, {from} is an agent DN (agents use Dial)"
+            )));
+        }
+        if !is_dialable(from) {
+            return Err(EngineError::Invalid(format!(
+                "'from' {from:?} is not a phone number"
+            )));
+        }
+        let agent = if to.eq_ignore_ascii_case("queue") {
+            self.pick_queue_agent().ok_or_else(|| {
+                EngineError::NotFound("No agent is Ready to take a queue call".into())
+            })?
+        } else {
+            self.agent_by_dn(to)
+                .ok_or_else(|| EngineError::NotFound(format!("DN {to} is not a known agent DN")))?
+        };
+        let dn = self.agents[agent].spec.dn.clone();
+        let target = self.resolve(&dn, None);
+        let conv = self.new_conversation(user_data.filter(|data| !data.is_empty()));
+        match target {
+            Target::Agent(ringing) => {
+                self.add_phone(conv, from, CallState::Dialing);
+                let party = self.add_agent(
+                    now,
+                    conv,
+                    ringing,
+                    CallState::Ringing,
+                    CallType::Internal,
+                    &dn,
+                );
+                self.emit(now, party, out);
+                out.outcome.call_id = Some(self.leg(party).call_id.clone());
+                Ok(())
+            }
+            Target::Phone {
+                behaviour: PhoneBehaviour::Busy,
+                ..
+            } => {
+                self.conversations.remove(&conv);
+                Err(EngineError::Busy(format!(
+                    "DN {dn} is busy (do not disturb)"
+                )))
+            }
+            // Forwarded to a simulated phone: the call leaves the contact center.
+            Target::Phone { .. } | Target::Invalid => {
+                self.conversations.remove(&conv);
+                Ok(())
+            }
+        }
+    }
+
+    /// The Ready agent idle the longest: logged in, not in DND, no call, not a supervisor.
+    fn pick_queue_agent(&self) -> Option<usize> {
+        (0..self.agents.len())
+            .filter(|&i| {
+                let agent = &self.agents[i];
+                agent.logged_in
+                    && !agent.dnd
+                    && !agent.spec.is_supervisor()
+                    && agent.user_state.state.as_deref() == Some("Ready")
+                    && self.calls_of_agent(i).is_empty()
+            })
+            .min_by_key(|&i| (self.agents[i].idle_since_ms, i))
+    }
+
+    /// A simulated party of the conversation of `call_id` hangs up.
+    pub(crate) fn remote_hangup(
+        &mut self,
+        now: u64,
+        call_id: &str,
+        number: Option<&str>,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        let party = *self
+            .calls
+            .get(call_id)
+            .ok_or_else(|| EngineError::NotFound(format!("Call {call_id} not found")))?;
+        let leaving: Vec<PartyId> = self
+            .others(party)
+            .into_iter()
+            .filter(|p| {
+                self.parties.get(p).is_some_and(|o| match number {
+                    Some(n) => o.number == n,
+                    None => matches!(o.kind, PartyKind::Phone),
+                })
+            })
+            .collect();
+        if leaving.is_empty() {
+            return Err(EngineError::NotFound(match number {
+                Some(n) => format!("{n} is not on call {call_id}"),
+                None => format!("No simulated phone on call {call_id}"),
+            }));
+        }
+        for p in leaving {
+            self.leave(now, p, out);
+        }
+        Ok(())
+    }
+}

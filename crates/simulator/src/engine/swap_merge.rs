@@ -1,0 +1,57 @@
+//! SwapCalls and MergeWithOtherCall (both take `otherCallUri`, resolved by its trailing id).
+
+use super::{CallState, Engine, EngineError, OperationRequest, Out, PartyId, Value};
+
+impl Engine {
+    /// `SwapCalls {otherCallUri}` on the active call: this call `Held` first, then the other
+    /// call `Established` (seed 000 S2 #6–#7).
+    pub(crate) fn swap_calls(
+        &mut self,
+        now: u64,
+        party: PartyId,
+        request: &OperationRequest,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        let other = match &request.other_call_uri {
+            None | Some(Value::Null) => {
+                return Err(EngineError::MissingParameter(
+                    "Parameter 'otherCallUri' is missing".into(),
+                ));
+            }
+            Some(value) => self.call_pair(party, Some(value), "otherCallUri")?,
+        };
+        let (held, active) = other;
+        if active != party {
+            return Err(EngineError::Invalid(
+                "SwapCalls must be requested on the active call".into(),
+            ));
+        }
+        self.set_state(active, CallState::Held);
+        self.emit(now, active, out);
+        self.set_state(held, CallState::Established);
+        self.emit(now, held, out);
+        Ok(())
+    }
+
+    /// `MergeWithOtherCall {otherCallUri}`: one held and one active call become one conference
+    /// on the held call's connection (T-Lib TMergeCalls); same notifications as
+    /// CompleteConference.
+    pub(crate) fn merge_with_other_call(
+        &mut self,
+        now: u64,
+        party: PartyId,
+        request: &OperationRequest,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        let (held, active) = match &request.other_call_uri {
+            None | Some(Value::Null) => {
+                return Err(EngineError::MissingParameter(
+                    "Parameter 'otherCallUri' is missing".into(),
+                ));
+            }
+            Some(value) => self.call_pair(party, Some(value), "otherCallUri")?,
+        };
+        self.conference_merge(now, held, active, out);
+        Ok(())
+    }
+}

@@ -1,0 +1,65 @@
+//! AttachUserData, UpdateUserData, DeleteUserDataPair, DeleteUserData → `AttachedDataChanged`.
+//!
+//! User data belongs to the conversation (T-Server attaches it to the call, not to one party),
+//! so every agent on the conversation is told, the requesting agent first.
+
+use super::{
+    Engine, EngineError, NotificationType, Operation, OperationRequest, Out, PartyId, Value,
+    user_data_param,
+};
+
+impl Engine {
+    /// Applies one user-data operation and publishes `AttachedDataChanged`. After
+    /// `DeleteUserData` the `userData` property is absent.
+    pub(crate) fn user_data_operation(
+        &mut self,
+        now: u64,
+        party: PartyId,
+        request: &OperationRequest,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        let conv = self.conv_of(party);
+        let mut data = self
+            .conversations
+            .get(&conv)
+            .and_then(|c| c.user_data.clone())
+            .unwrap_or_default();
+        match request.operation_name {
+            Operation::AttachUserData | Operation::UpdateUserData => {
+                // A JSON object cannot hold duplicate keys, so Attach overwrites like Update.
+                data.extend(user_data_param(request)?);
+            }
+            Operation::DeleteUserDataPair => {
+                let key = match &request.key {
+                    None | Some(Value::Null) => {
+                        return Err(EngineError::MissingParameter(
+                            "Parameter 'key' is missing".into(),
+                        ));
+                    }
+                    Some(Value::String(key)) if !key.is_empty() => key.clone(),
+                    Some(_) => {
+                        return Err(EngineError::Invalid(
+                            "Parameter 'key' must be a non-empty string".into(),
+                        ));
+                    }
+                };
+                if data.remove(&key).is_none() {
+                    return Err(EngineError::Invalid(format!(
+                        "Key '{key}' is not in the call's user data"
+                    )));
+                }
+            }
+            _ => data.clear(),
+        }
+        if let Some(c) = self.conversations.get_mut(&conv) {
+            c.user_data = if data.is_empty() { None } else { Some(data) };
+        }
+        self.emit_kind(now, party, NotificationType::AttachedDataChanged, out);
+        for other in self.agent_parties(conv) {
+            if other != party && !self.is_monitor(other) {
+                self.emit_kind(now, other, NotificationType::AttachedDataChanged, out);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,45 @@
+//! `POST /api/v2/notifications[/…]`: the HTTP transport of the Bayeux server.
+//! (cometd.js may append the message type to the URL, e.g. `/notifications/connect`.)
+
+use crate::auth::AuthUser;
+use crate::state::AppState;
+use axum::Extension;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use gws_protocol::bayeux::{META_CONNECT, parse_messages};
+use tokio::time::Duration;
+
+/// Parses the batch (an array, or one message object), answers it as a JSON array.
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Extension(AuthUser(user)): Extension<AuthUser>,
+    body: Bytes,
+) -> Response {
+    let text = String::from_utf8_lossy(&body);
+    let batch = match parse_messages(&text) {
+        Ok(batch) => batch,
+        Err(problem) => {
+            tracing::debug!(%problem, "bad Bayeux body");
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!([{"successful": false, "error": "400::Malformed request"}])),
+            )
+                .into_response();
+        }
+    };
+    let has_connect = batch
+        .iter()
+        .any(|m| m.as_ref().is_ok_and(|m| m.channel == META_CONNECT));
+    if has_connect && state.faults().take_drop_connect() {
+        tracing::info!(%user, "injected fault: connect response dropped");
+        // Never answer: the client's own request timeout is what is being tested. The wait ends
+        // when the client closes the request (the future is dropped) or after a long while.
+        tokio::time::sleep(state.hub().timeout + Duration::from_secs(120)).await;
+        return StatusCode::GATEWAY_TIMEOUT.into_response();
+    }
+    let replies = crate::cometd::handle_batch(&state, &user, batch).await;
+    Json(replies).into_response()
+}

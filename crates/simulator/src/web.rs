@@ -1,0 +1,33 @@
+//! Static serving of the built widget, or a short page explaining how to build it.
+
+use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+use std::path::Path;
+use tower_http::services::{ServeDir, ServeFile};
+
+const NO_WIDGET: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gws-sim</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<h1>gws-sim is running</h1>
+<p>The widget has not been built yet, so there is nothing to show here.</p>
+<p>Run <code>scripts/demo.sh</code> from the repository root: it builds the widget into
+<code>dist/</code> and starts this simulator serving it.</p>
+<p>The API is at <code>/api/v2</code>, CometD at <code>/api/v2/notifications</code>, and the control API
+at <code>/sim</code> (try <a href="/sim/state">/sim/state</a>).</p>
+</body></html>"#;
+
+/// Serves `dir` at `/` when it holds an `index.html`, else the "how to build it" page.
+pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S> {
+    match dir.filter(|d| d.join("index.html").is_file()) {
+        Some(dir) => {
+            let index = ServeFile::new(dir.join("index.html"));
+            Router::new().fallback_service(
+                ServeDir::new(dir)
+                    .append_index_html_on_directories(true)
+                    .fallback(index),
+            )
+        }
+        None => Router::new().route("/", get(|| async { Html(NO_WIDGET) })),
+    }
+}
