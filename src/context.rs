@@ -3,12 +3,16 @@
 
 use crate::intent::Intent;
 use futures::channel::mpsc::UnboundedSender;
-use gws_client::{CallsStore, ConnectionState};
+use gws_client::{AgentStore, CallsStore, ConnectionState};
 use leptos::prelude::*;
 
 /// The calls of this widget.
 #[derive(Debug, Clone, Copy)]
 pub struct CallsContext(pub RwSignal<CallsStore>);
+
+/// The agent and their device.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentContext(pub RwSignal<AgentStore>);
 
 /// The notification connection state.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +21,10 @@ pub struct ConnectionContext(pub RwSignal<ConnectionState>);
 /// A clock (ms, same origin as the drivers' `now`) ticking once a second, for call timers.
 #[derive(Debug, Clone, Copy)]
 pub struct ClockContext(pub RwSignal<u64>);
+
+/// The text of the widget's assertive live region (ringing calls, errors), for screen readers.
+#[derive(Debug, Clone, Copy)]
+pub struct AnnouncerContext(pub RwSignal<String>);
 
 /// Where components send intents.
 #[derive(Debug, Clone)]
@@ -35,7 +43,23 @@ macro_rules! expect_impl {
         }
     )+};
 }
-expect_impl!(CallsContext, ConnectionContext, ClockContext, Dispatch);
+expect_impl!(
+    CallsContext,
+    AgentContext,
+    ConnectionContext,
+    ClockContext,
+    AnnouncerContext,
+    Dispatch
+);
+
+impl AnnouncerContext {
+    /// Announces `text` (a repeated text is still announced: the region is cleared first).
+    pub fn say(&self, text: impl Into<String>) {
+        let text = text.into();
+        self.0.try_set(String::new());
+        self.0.try_set(text);
+    }
+}
 
 impl Dispatch {
     /// A dispatcher feeding `sender`.
@@ -47,4 +71,35 @@ impl Dispatch {
     pub fn run(&self, intent: Intent) {
         let _ = self.sender.unbounded_send(intent);
     }
+}
+
+/// Provides every context a widget's components read, from fresh signals. Returns the signals
+/// so the owner (the app, or a DOM test) can drive them.
+pub fn provide_widget_contexts(
+    calls: CallsStore,
+    agent: AgentStore,
+    connection: ConnectionState,
+    now: u64,
+    sender: UnboundedSender<Intent>,
+) -> (
+    CallsContext,
+    AgentContext,
+    ConnectionContext,
+    ClockContext,
+    AnnouncerContext,
+) {
+    let contexts = (
+        CallsContext(RwSignal::new(calls)),
+        AgentContext(RwSignal::new(agent)),
+        ConnectionContext(RwSignal::new(connection)),
+        ClockContext(RwSignal::new(now)),
+        AnnouncerContext(RwSignal::new(String::new())),
+    );
+    provide_context(contexts.0);
+    provide_context(contexts.1);
+    provide_context(contexts.2);
+    provide_context(contexts.3);
+    provide_context(contexts.4);
+    provide_context(Dispatch::new(sender));
+    contexts
 }

@@ -15,6 +15,13 @@ pub enum Intent {
         /// The operation and its parameters (boxed: it is by far the largest variant).
         request: Box<OperationRequest>,
     },
+    /// `POST /api/v2/me/devices/{id}` (DND, forwarding, supervisor monitoring) on the agent's
+    /// device.
+    DeviceOperation(Box<OperationRequest>),
+    /// `POST /api/v2/me/devices/{id}/calls` with `Dial` on the agent's device.
+    Dial(Box<OperationRequest>),
+    /// `POST /api/v2/me/channels/voice` (Ready / NotReady / AfterCallWork).
+    AgentState(Box<OperationRequest>),
     /// Retry the notification connection now.
     RetryConnection,
     /// Hide the error shown on a card.
@@ -22,14 +29,28 @@ pub enum Intent {
         /// The call.
         call_id: String,
     },
+    /// Hide the error shown in the agent bar.
+    DismissAgentError,
 }
 
 impl Intent {
     /// A call operation without parameters.
     pub fn operation(call_id: &str, operation: Operation) -> Self {
+        Self::call(call_id, OperationRequest::new(operation))
+    }
+
+    /// A call operation with parameters.
+    pub fn call(call_id: &str, request: OperationRequest) -> Self {
         Intent::CallOperation {
             call_id: call_id.to_string(),
-            request: Box::new(OperationRequest::new(operation)),
+            request: Box::new(request),
         }
+    }
+
+    /// `Dial` to an already normalised number.
+    pub fn dial(number: &str) -> Self {
+        Intent::Dial(Box::new(
+            OperationRequest::new(Operation::Dial).with_destination(number),
+        ))
     }
 }

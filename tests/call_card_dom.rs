@@ -6,10 +6,10 @@
 mod support;
 
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
-use gws_client::{CallsStore, ConnectionState};
+use gws_client::{AgentStore, CallsStore, ConnectionState};
 use gws_protocol::{Notification, Operation};
 use gws_widget::components::call_list::CallList;
-use gws_widget::context::{CallsContext, ClockContext, ConnectionContext, Dispatch};
+use gws_widget::context::provide_widget_contexts;
 use gws_widget::intent::Intent;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -39,10 +39,13 @@ fn mount_list(store: CallsStore) -> (web_sys::HtmlElement, UnboundedReceiver<Int
     let root = fresh_root();
     let (tx, rx) = unbounded();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_context(CallsContext(RwSignal::new(store.clone())));
-        provide_context(ConnectionContext(RwSignal::new(ConnectionState::Connected)));
-        provide_context(ClockContext(RwSignal::new(0)));
-        provide_context(Dispatch::new(tx.clone()));
+        provide_widget_contexts(
+            store.clone(),
+            AgentStore::new(),
+            ConnectionState::Connected,
+            0,
+            tx.clone(),
+        );
         view! { <CallList/> }
     });
     (root, rx, handle)

@@ -1,13 +1,18 @@
-//! `<ActionBar/>`: one button per capability, in the stable order of `actions_for`, each with
-//! `data-action="<operationName>"`. While an operation is pending every button of the call is
-//! disabled and the clicked one says so: a double click sends one request. While the
-//! notification connection is down the controls are paused too, with the reason in their title.
+//! `<ActionBar/>`: one button per capability, in the stable order of `actions_for`, primary
+//! then secondary, each with `data-action="<operationName>"`. A button whose operation needs
+//! input opens its form below the bar; the others send at once.
+//!
+//! While an operation is pending every button of the call is disabled and the clicked one says
+//! so: a double click sends one request. While the notification connection is down the controls
+//! are paused too, with the reason in their title.
 
-use crate::context::{ConnectionContext, Dispatch};
+use crate::components::action_form::{ActionForm, other_call_choices, request_with};
+use crate::context::{CallsContext, ConnectionContext, Dispatch};
 use crate::intent::Intent;
-use gws_client::{Action, ActionGroup, ConnectionState};
+use gws_client::{Action, ActionGroup, ActionInput, ConnectionState};
 use gws_protocol::Operation;
 use leptos::prelude::*;
+use serde_json::Value;
 
 /// The controls of one call.
 #[component]
@@ -22,41 +27,112 @@ pub fn ActionBar(
     pending: Signal<Option<Operation>>,
 ) -> impl IntoView {
     let dispatch = Dispatch::expect();
+    let CallsContext(calls) = CallsContext::expect();
     let ConnectionContext(connection) = ConnectionContext::expect();
     // Without notifications the agent would not see what an operation did: pause the controls.
     let offline = move || connection.with(|state| *state != ConnectionState::Connected);
-    let button = move |action: Action| {
-        let operation = action.operation.clone();
-        let is_pending = {
-            let operation = operation.clone();
-            move || pending.with(|p| p.as_ref() == Some(&operation))
-        };
-        let class = match action.group {
-            ActionGroup::Primary => "gws-btn gws-btn--primary",
-            ActionGroup::Secondary => "gws-btn gws-btn--secondary",
-        };
-        let on_click = {
-            let (dispatch, call_id, operation) =
-                (dispatch.clone(), call_id.clone(), operation.clone());
-            move |_| dispatch.run(Intent::operation(&call_id, operation.clone()))
-        };
-        view! {
-            <button
-                type="button"
-                class=class
-                data-action=operation.as_str().to_string()
-                aria-busy=move || is_pending().to_string()
-                disabled=move || pending.with(Option::is_some) || offline()
-                title=move || offline().then_some("Paused: not connected to the server")
-                on:click=on_click
-            >
-                {action.label.clone()}
-            </button>
+    let open = RwSignal::new(None::<Action>);
+    // A form whose operation the server no longer offers closes itself.
+    Effect::new(move |_| {
+        let still_offered =
+            open.with(|o| o.as_ref().map(|a| actions.with(|list| list.contains(a))));
+        if still_offered == Some(false) {
+            open.set(None);
         }
+    });
+
+    let button = {
+        let call_id = call_id.clone();
+        move |action: Action| {
+            let operation = action.operation.clone();
+            let is_pending = {
+                let operation = operation.clone();
+                move || pending.with(|p| p.as_ref() == Some(&operation))
+            };
+            let busy = {
+                let is_pending = is_pending.clone();
+                move || is_pending().to_string()
+            };
+            let is_open = {
+                let operation = operation.clone();
+                move || open.with(|o| o.as_ref().is_some_and(|a| a.operation == operation))
+            };
+            let class = match action.group {
+                ActionGroup::Primary => "gws-btn gws-btn--primary",
+                ActionGroup::Secondary => "gws-btn gws-btn--secondary",
+            };
+            let has_form = action.input != ActionInput::None;
+            let on_click = {
+                let (dispatch, call_id, action) =
+                    (dispatch.clone(), call_id.clone(), action.clone());
+                move |_| {
+                    if action.input == ActionInput::None {
+                        open.set(None);
+                        dispatch.run(Intent::operation(&call_id, action.operation.clone()));
+                        return;
+                    }
+                    // Pairing with the only other call needs no question.
+                    if action.input == ActionInput::OtherCall {
+                        let choices = calls
+                            .with_untracked(|store| other_call_choices(&store.others(&call_id)));
+                        if let [only] = choices.as_slice() {
+                            let request = request_with(
+                                &action.operation,
+                                action.input,
+                                Value::String(only.value.clone()),
+                            );
+                            open.set(None);
+                            dispatch.run(Intent::call(&call_id, request));
+                            return;
+                        }
+                    }
+                    let already = open.with_untracked(|o| o.as_ref() == Some(&action));
+                    open.set(if already { None } else { Some(action.clone()) });
+                }
+            };
+            view! {
+                <button
+                    type="button"
+                    class=class
+                    data-action=operation.as_str().to_string()
+                    aria-busy=busy
+                    aria-expanded=move || has_form.then(|| is_open().to_string())
+                    disabled=move || pending.with(Option::is_some) || offline()
+                    title=move || offline().then_some("Paused: not connected to the server")
+                    on:click=on_click
+                >
+                    {action.label.clone()}
+                    <Show when=is_pending>
+                        <span class="gws-spinner" aria-hidden="true"></span>
+                    </Show>
+                </button>
+            }
+        }
+    };
+    let group = move |wanted: ActionGroup| {
+        move || {
+            actions.with(|list| {
+                list.iter()
+                    .filter(|a| a.group == wanted)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let form = move || {
+        open.get().map(|action| {
+            view! { <ActionForm call_id=call_id.clone() action=action on_close=move |()| open.set(None)/> }
+        })
     };
     view! {
         <div class="gws-actions" role="group" aria-label="Call controls">
-            <For each=move || actions.get() key=|action| action.operation.as_str().to_string() children=button/>
+            <div class="gws-actions__primary">
+                <For each=group(ActionGroup::Primary) key=|a| a.operation.as_str().to_string() children=button.clone()/>
+            </div>
+            <div class="gws-actions__secondary">
+                <For each=group(ActionGroup::Secondary) key=|a| a.operation.as_str().to_string() children=button/>
+            </div>
+            {form}
         </div>
     }
 }

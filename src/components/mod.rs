@@ -2,14 +2,31 @@
 //! never perform I/O.
 //!
 //! Layout:
+//! - [`agent_bar`]: `<AgentBar/>`, name, DN, agent state, DND, forwarding, dial pad.
+//! - [`dial_pad`]: `<DialPad/>`, new outbound calls.
+//! - [`supervisor_panel`]: `<SupervisorPanel/>`, ListenIn / Coach / BargeIn by DN.
 //! - [`connection_badge`]: `<ConnectionBadge/>`, the notification connection state.
-//! - [`call_list`]: `<CallList/>`, one card per call.
-//! - [`call_card`]: `<CallCard/>`, state, parties, timer, errors and controls of one call.
+//! - [`call_list`]: `<CallList/>`, one card per call, consults under their parent.
+//! - [`call_card`]: `<CallCard/>`, everything about one call.
 //! - [`action_bar`]: `<ActionBar/>`, the buttons for a call's capabilities.
-//! - [`format`]: small text helpers shared by components (not a component).
+//! - [`action_form`]: `<ActionForm/>`, the input an operation needs.
+//! - [`destination_form`], [`dtmf_keypad`], [`choice_form`], [`user_data_form`]: the inputs.
+//! - [`recent_calls`]: `<RecentCalls/>`, released calls.
+//! - [`announcer`]: `<Announcer/>`, the assertive live region.
+//! - [`format`]: text helpers shared by components (not a component).
 
 pub mod action_bar;
+pub mod action_form;
+pub mod agent_bar;
+pub mod announcer;
 pub mod call_card;
 pub mod call_list;
+pub mod choice_form;
 pub mod connection_badge;
+pub mod destination_form;
+pub mod dial_pad;
+pub mod dtmf_keypad;
 pub mod format;
+pub mod recent_calls;
+pub mod supervisor_panel;
+pub mod user_data_form;

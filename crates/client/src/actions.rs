@@ -105,6 +105,33 @@ const TABLE: &[(Operation, ActionGroup, &str, ActionInput)] = {
     ]
 };
 
+/// The button text for `operation` (call or device level); unknown operations show their name.
+pub fn label(operation: &Operation) -> String {
+    let device_label = match operation {
+        Operation::Dial => Some("Call"),
+        Operation::DoNotDisturbOn => Some("Do not disturb"),
+        Operation::DoNotDisturbOff => Some("Disturb again"),
+        Operation::ForwardCallsOn => Some("Forward calls"),
+        Operation::ForwardCallsOff => Some("Stop forwarding"),
+        Operation::ListenIn => Some("Listen in"),
+        Operation::Coach => Some("Coach"),
+        Operation::BargeIn => Some("Barge in"),
+        Operation::CancelSupervisorMonitoring => Some("Stop monitoring"),
+        Operation::Ready => Some("Ready"),
+        Operation::NotReady => Some("Not ready"),
+        Operation::AfterCallWork => Some("After-call work"),
+        _ => None,
+    };
+    device_label
+        .or_else(|| {
+            TABLE
+                .iter()
+                .find(|(op, ..)| op == operation)
+                .map(|(_, _, label, _)| *label)
+        })
+        .map_or_else(|| operation.as_str().to_string(), str::to_string)
+}
+
 /// The controls for `call`, given the agent's other live calls.
 ///
 /// Complete* needs no input when the pairing is known: the call is a consult (`parentCallUri`)

@@ -68,6 +68,14 @@ impl AgentStore {
         true
     }
 
+    /// A new call appeared: a pending `Dial` is answered by it (Dial's result is a call, not a
+    /// device notification).
+    pub fn call_appeared(&mut self) {
+        if self.pending == Some(Operation::Dial) {
+            self.pending = None;
+        }
+    }
+
     /// A device operation failed: not pending any more; the message is shown.
     pub fn operation_failed(&mut self, message: String) {
         self.pending = None;
@@ -189,6 +197,18 @@ mod tests {
         );
         assert!(store.can(&Operation::DoNotDisturbOff));
         assert!(!store.can(&Operation::DoNotDisturbOn));
+    }
+
+    #[test]
+    fn a_new_call_answers_a_pending_dial_only() {
+        let mut store = store();
+        store.mark_pending(Operation::Ready);
+        store.call_appeared();
+        assert_eq!(store.pending, Some(Operation::Ready));
+        store.pending = None;
+        store.mark_pending(Operation::Dial);
+        store.call_appeared();
+        assert_eq!(store.pending, None);
     }
 
     #[test]

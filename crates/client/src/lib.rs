@@ -20,7 +20,7 @@ pub mod bayeux;
 pub mod phone;
 pub mod store;
 
-pub use actions::{Action, ActionGroup, ActionInput, actions_for};
+pub use actions::{Action, ActionGroup, ActionInput, actions_for, label};
 pub use agent::AgentStore;
 pub use bayeux::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, Request, RequestId, RequestKind,

@@ -1,0 +1,146 @@
+//! `<ActionForm/>`: the input an operation needs before it can be sent, then the intent.
+//!
+//! Destination → number form; digits → keypad; another call → pick it (swap, merge, complete
+//! without a linked consult); participant → pick who to remove; user data → key/value or key.
+
+use crate::components::choice_form::{Choice, ChoiceForm};
+use crate::components::destination_form::DestinationForm;
+use crate::components::dtmf_keypad::DtmfKeypad;
+use crate::components::format;
+use crate::components::user_data_form::UserDataForm;
+use crate::context::{CallsContext, Dispatch};
+use crate::intent::Intent;
+use gws_client::{Action, ActionInput};
+use gws_protocol::api::OperationRequest;
+use gws_protocol::{Call, Operation};
+use leptos::prelude::*;
+use serde_json::{Value, json};
+
+/// The request for `operation` with one input value filled in where that operation takes it.
+pub fn request_with(operation: &Operation, input: ActionInput, value: Value) -> OperationRequest {
+    let mut request = OperationRequest::new(operation.clone());
+    match input {
+        ActionInput::Destination => request.destination = Some(json!({ "phoneNumber": value })),
+        ActionInput::Digits => request.digits = Some(value),
+        ActionInput::OtherCall => match operation {
+            Operation::CompleteTransfer | Operation::CompleteConference => {
+                request.consult_call_uri = Some(value)
+            }
+            _ => request.other_call_uri = Some(value),
+        },
+        ActionInput::Participant => request.participant = Some(value),
+        ActionInput::UserData => request.user_data = Some(value),
+        ActionInput::UserDataKey => request.key = Some(value),
+        ActionInput::None => {}
+    }
+    request
+}
+
+/// The other live calls an operation on `call_id` can pair with, as choices (value = call URI).
+pub fn other_call_choices(others: &[&Call]) -> Vec<Choice> {
+    others
+        .iter()
+        .map(|call| Choice {
+            value: call.uri.clone().unwrap_or_else(|| call.id.clone()),
+            label: format!("{} — {}", format::parties(call), call.state),
+        })
+        .collect()
+}
+
+/// The form for `action` on call `call_id`.
+#[component]
+pub fn ActionForm(
+    /// The call.
+    call_id: String,
+    /// The action whose input is asked for.
+    action: Action,
+    /// Closes the form (after sending or on cancel).
+    #[prop(into)]
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let CallsContext(calls) = CallsContext::expect();
+    let dispatch = Dispatch::expect();
+    let (operation, input) = (action.operation.clone(), action.input);
+    let send = {
+        let (call_id, operation) = (call_id.clone(), operation.clone());
+        Callback::new(move |value: Value| {
+            dispatch.run(Intent::call(
+                &call_id,
+                request_with(&operation, input, value),
+            ));
+            on_close.run(());
+        })
+    };
+    let label = action.label.clone();
+    let (others, participants, keys) = calls.with_untracked(|store| {
+        let others = other_call_choices(&store.others(&call_id));
+        let call = store
+            .get(&call_id)
+            .map(|e| e.call.clone())
+            .unwrap_or_default();
+        let participants = call
+            .participants
+            .iter()
+            .map(|p| Choice {
+                value: p.number().to_string(),
+                label: p.display().to_string(),
+            })
+            .collect::<Vec<_>>();
+        let keys = call
+            .user_data
+            .iter()
+            .flat_map(|data| data.keys())
+            .map(|key| Choice {
+                value: key.clone(),
+                label: key.clone(),
+            })
+            .collect::<Vec<_>>();
+        (others, participants, keys)
+    });
+    let text = move |value: String| send.run(Value::String(value));
+    match input {
+        ActionInput::Destination => view! {
+            <DestinationForm label=format!("{label} to") submit_label=label on_submit=text on_cancel=on_close/>
+        }
+        .into_any(),
+        ActionInput::Digits => view! { <DtmfKeypad on_submit=text on_cancel=on_close/> }.into_any(),
+        ActionInput::OtherCall => view! {
+            <ChoiceForm
+                legend=format!("{label} with")
+                choices=others
+                empty_text="No other call to pair with"
+                submit_label=label
+                on_submit=text
+                on_cancel=on_close
+            />
+        }
+        .into_any(),
+        ActionInput::Participant => view! {
+            <ChoiceForm
+                legend="Remove which party?"
+                choices=participants
+                empty_text="No party to remove"
+                submit_label=label
+                on_submit=text
+                on_cancel=on_close
+            />
+        }
+        .into_any(),
+        ActionInput::UserData => view! {
+            <UserDataForm submit_label=label on_submit=move |pair| send.run(Value::Object(pair)) on_cancel=on_close/>
+        }
+        .into_any(),
+        ActionInput::UserDataKey => view! {
+            <ChoiceForm
+                legend="Delete which key?"
+                choices=keys
+                empty_text="No attached data"
+                submit_label=label
+                on_submit=text
+                on_cancel=on_close
+            />
+        }
+        .into_any(),
+        ActionInput::None => ().into_any(),
+    }
+}

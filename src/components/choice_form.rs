@@ -1,0 +1,87 @@
+//! `<ChoiceForm/>`: pick one of a few options (another call for swap/merge/complete, a
+//! participant to remove, a user-data key to delete) and confirm.
+
+use leptos::prelude::*;
+
+/// One option: the value sent and the text shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// What `on_submit` receives.
+    pub value: String,
+    /// What the agent reads.
+    pub label: String,
+}
+
+/// A radio list with a confirm button.
+#[component]
+pub fn ChoiceForm(
+    /// Question above the options.
+    #[prop(into)]
+    legend: String,
+    /// The options; with none, the form says `empty_text`.
+    choices: Vec<Choice>,
+    /// Shown when there is nothing to choose from.
+    #[prop(into)]
+    empty_text: String,
+    /// Text of the confirm button.
+    #[prop(into)]
+    submit_label: String,
+    /// Receives the chosen value.
+    #[prop(into)]
+    on_submit: Callback<String>,
+    /// Closes the form.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let selected = RwSignal::new(choices.first().map(|c| c.value.clone()));
+    let group = format!("gws-choice-{}", js_sys::Math::random().to_bits());
+    let empty = choices.is_empty();
+    let options = choices
+        .into_iter()
+        .map(|choice| {
+            let value = choice.value.clone();
+            let checked = {
+                let value = value.clone();
+                move || selected.with(|s| s.as_deref() == Some(value.as_str()))
+            };
+            view! {
+                <label class="gws-choice">
+                    <input
+                        type="radio"
+                        name=group.clone()
+                        data-testid="choice"
+                        value=value.clone()
+                        prop:checked=checked
+                        on:change=move |_| selected.set(Some(value.clone()))
+                    />
+                    <span>{choice.label}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if let Some(value) = selected.get_untracked() {
+            on_submit.run(value);
+        }
+    };
+    view! {
+        <form class="gws-form" data-testid="choice-form" on:submit=submit>
+            <fieldset class="gws-form__fieldset">
+                <legend class="gws-form__label">{legend}</legend>
+                {options}
+                <Show when=move || empty>
+                    <p class="gws-form__hint">{empty_text.clone()}</p>
+                </Show>
+            </fieldset>
+            <div class="gws-form__buttons">
+                <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit" disabled=empty>
+                    {submit_label}
+                </button>
+                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,81 @@
+//! `<DialPad/>`: a new outbound call (`Dial` on the agent's device), with a keypad for touch and
+//! mouse users. The number is normalised and validated before it is sent.
+
+use crate::components::dtmf_keypad::KEYS;
+use crate::context::{AgentContext, ConnectionContext, Dispatch};
+use crate::intent::Intent;
+use gws_client::{ConnectionState, normalize_number};
+use gws_protocol::Operation;
+use leptos::prelude::*;
+
+/// The dial pad.
+#[component]
+pub fn DialPad() -> impl IntoView {
+    let AgentContext(agent) = AgentContext::expect();
+    let ConnectionContext(connection) = ConnectionContext::expect();
+    let dispatch = Dispatch::expect();
+    let number = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let keypad = RwSignal::new(false);
+    let dialing = move || agent.with(|a| a.pending == Some(Operation::Dial));
+    let disabled = move || {
+        dialing()
+            || connection.with(|s| *s != ConnectionState::Connected)
+            || agent.with(|a| a.device_id().is_none())
+    };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match normalize_number(&number.get_untracked()) {
+            Ok(normalised) => {
+                error.set(None);
+                dispatch.run(Intent::dial(&normalised));
+                number.set(String::new());
+            }
+            Err(reason) => error.set(Some(reason.to_string())),
+        }
+    };
+    let keys = KEYS
+        .iter()
+        .map(|key| {
+            view! {
+                <button type="button" class="gws-key" data-digit=*key on:click=move |_| number.update(|n| n.push_str(key))>
+                    {*key}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <form class="gws-dial" data-testid="dial-pad" on:submit=submit>
+            <input
+                class="gws-input"
+                type="tel"
+                inputmode="tel"
+                autocomplete="off"
+                placeholder="Number to call"
+                aria-label="Number to call"
+                data-testid="dial-input"
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                prop:value=move || number.get()
+                on:input=move |event| number.set(event_target_value(&event))
+            />
+            <button type="submit" class="gws-btn gws-btn--primary" data-action="Dial" aria-busy=move || dialing().to_string() disabled=disabled>
+                "Call"
+            </button>
+            <button
+                type="button"
+                class="gws-btn gws-btn--secondary"
+                aria-label="Show keypad"
+                aria-expanded=move || keypad.get().to_string()
+                on:click=move |_| keypad.update(|open| *open = !*open)
+            >
+                "⌨"
+            </button>
+            <Show when=move || keypad.get()>
+                <div class="gws-keypad__keys gws-dial__keys">{keys.clone()}</div>
+            </Show>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="gws-form__error" role="alert" data-testid="dial-error">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+        </form>
+    }
+}

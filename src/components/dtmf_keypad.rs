@@ -1,0 +1,84 @@
+//! `<DtmfKeypad/>`: digits to send on an established call (`SendDtmf`). Keys append to an
+//! editable field; Send sends them in one request (GWS accepts several digits at once).
+
+use leptos::prelude::*;
+
+/// The twelve keys of a phone.
+pub const KEYS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+
+/// Whether `digits` is a non-empty string of DTMF characters.
+pub fn valid_dtmf(digits: &str) -> bool {
+    !digits.is_empty()
+        && digits.len() <= 64
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+}
+
+/// A DTMF keypad.
+#[component]
+pub fn DtmfKeypad(
+    /// Receives the digits to send.
+    #[prop(into)]
+    on_submit: Callback<String>,
+    /// Closes the keypad.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let digits = RwSignal::new(String::new());
+    let error = RwSignal::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let value: String = digits
+            .get_untracked()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if valid_dtmf(&value) {
+            error.set(false);
+            on_submit.run(value);
+            digits.set(String::new());
+        } else {
+            error.set(true);
+        }
+    };
+    let keys = KEYS
+        .iter()
+        .map(|key| {
+            view! {
+                <button
+                    type="button"
+                    class="gws-key"
+                    data-digit=*key
+                    aria-label=format!("Digit {key}")
+                    on:click=move |_| digits.update(|d| d.push_str(key))
+                >
+                    {*key}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <form class="gws-form gws-keypad" data-testid="dtmf-keypad" on:submit=submit>
+            <input
+                class="gws-input"
+                data-testid="dtmf-input"
+                aria-label="Digits to send"
+                inputmode="tel"
+                autocomplete="off"
+                prop:value=move || digits.get()
+                on:input=move |event| digits.set(event_target_value(&event))
+            />
+            <div class="gws-keypad__keys">{keys}</div>
+            <div class="gws-form__buttons">
+                <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">"Send tones"</button>
+                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
+                    "Close"
+                </button>
+            </div>
+            <Show when=move || error.get()>
+                <p class="gws-form__error" role="alert" data-testid="form-error">"Digits 0–9, * and # only"</p>
+            </Show>
+        </form>
+    }
+}

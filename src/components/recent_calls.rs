@@ -1,0 +1,48 @@
+//! `<RecentCalls/>`: the last released calls (kept in memory, newest first).
+
+use crate::components::format;
+use crate::context::CallsContext;
+use leptos::prelude::*;
+
+/// The recent-calls list, collapsed by default.
+#[component]
+pub fn RecentCalls() -> impl IntoView {
+    let CallsContext(calls) = CallsContext::expect();
+    let recent = move || {
+        calls.with(|store| {
+            store
+                .recent()
+                .map(|call| {
+                    let kind = call
+                        .call_type
+                        .as_ref()
+                        .map(|t| t.to_string())
+                        .unwrap_or_default();
+                    (
+                        call.id.clone(),
+                        format::parties(call),
+                        kind,
+                        format::duration(call.duration_secs()),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let count = move || calls.with(|store| store.recent().count());
+    view! {
+        <Show when=move || count() != 0>
+            <details class="gws-recent" data-testid="recent-calls">
+                <summary>"Recent calls (" {count} ")"</summary>
+                <ol class="gws-recent__list">
+                    <For each=recent key=|row| row.0.clone() let((id, parties, kind, duration))>
+                        <li class="gws-recent__item" data-call-id=id>
+                            <span class="gws-recent__party">{parties}</span>
+                            <span class="gws-recent__type">{kind}</span>
+                            <span class="gws-recent__duration">{duration}</span>
+                        </li>
+                    </For>
+                </ol>
+            </details>
+        </Show>
+    }
+}

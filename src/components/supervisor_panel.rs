@@ -1,0 +1,107 @@
+//! `<SupervisorPanel/>`: for supervisors, monitor an agent by DN — ListenIn, Coach or BargeIn —
+//! and stop monitoring. The modes offered are the device's capabilities; once the monitored
+//! agent is on a call, the supervisor's own call card shows the mode and the Switch* controls.
+
+use crate::components::format;
+use crate::context::{AgentContext, ConnectionContext, Dispatch};
+use crate::intent::Intent;
+use gws_client::{ConnectionState, normalize_number};
+use gws_protocol::Operation;
+use gws_protocol::api::OperationRequest;
+use leptos::prelude::*;
+use serde_json::Value;
+
+const MODES: [Operation; 4] = [
+    Operation::ListenIn,
+    Operation::Coach,
+    Operation::BargeIn,
+    Operation::CancelSupervisorMonitoring,
+];
+
+/// The supervisor's monitoring controls.
+#[component]
+pub fn SupervisorPanel() -> impl IntoView {
+    let AgentContext(agent) = AgentContext::expect();
+    let ConnectionContext(connection) = ConnectionContext::expect();
+    let dispatch = Dispatch::expect();
+    let target = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = move || {
+        agent.with(|a| a.pending.is_some()) || connection.with(|s| *s != ConnectionState::Connected)
+    };
+    let modes = move || {
+        agent.with(|a| {
+            MODES
+                .iter()
+                .filter(|op| a.can(op))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let monitoring = move || {
+        agent.with(|a| {
+            let state = a.device.as_ref()?.supervisor_monitoring_state.as_ref()?;
+            let mode = state
+                .get("state")
+                .and_then(Value::as_str)
+                .unwrap_or("Monitoring")
+                .to_string();
+            let who = state
+                .get("phoneNumber")
+                .or_else(|| state.get("targetDeviceUri"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_default();
+            Some(format!("{mode} {who}").trim().to_string())
+        })
+    };
+    let button = move |operation: Operation| {
+        let dispatch = dispatch.clone();
+        let on_click = {
+            let operation = operation.clone();
+            move |_| {
+                let mut request = OperationRequest::new(operation.clone());
+                if operation != Operation::CancelSupervisorMonitoring {
+                    match normalize_number(&target.get_untracked()) {
+                        Ok(number) => request.phone_number = Some(Value::String(number)),
+                        Err(reason) => {
+                            error.set(Some(reason.to_string()));
+                            return;
+                        }
+                    }
+                }
+                error.set(None);
+                dispatch.run(Intent::DeviceOperation(Box::new(request)));
+            }
+        };
+        view! {
+            <button type="button" class="gws-btn gws-btn--secondary" data-action=operation.as_str().to_string() disabled=busy on:click=on_click>
+                {format::operation_label(&operation)}
+            </button>
+        }
+    };
+    view! {
+        <section class="gws-supervisor" data-testid="supervisor-panel" aria-label="Supervisor monitoring">
+            <label class="gws-form__field">
+                <span class="gws-form__label">"Agent DN"</span>
+                <input
+                    class="gws-input"
+                    type="tel"
+                    inputmode="tel"
+                    data-testid="monitor-dn"
+                    prop:value=move || target.get()
+                    on:input=move |event| target.set(event_target_value(&event))
+                />
+            </label>
+            <div class="gws-supervisor__modes">
+                <For each=modes key=|op| op.as_str().to_string() children=button/>
+            </div>
+            <Show when=move || monitoring().is_some()>
+                <p class="gws-flag gws-flag--monitor" data-testid="monitoring-state">{move || monitoring().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="gws-form__error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,71 @@
+//! `<UserDataForm/>`: one key/value pair to attach (`AttachUserData`) or set
+//! (`UpdateUserData`).
+
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+
+/// A key/value editor.
+#[component]
+pub fn UserDataForm(
+    /// Text of the submit button.
+    #[prop(into)]
+    submit_label: String,
+    /// Prefilled key (e.g. when editing an existing pair).
+    #[prop(optional, into)]
+    key: String,
+    /// Receives `{key: value}`.
+    #[prop(into)]
+    on_submit: Callback<Map<String, Value>>,
+    /// Closes the form.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let key = RwSignal::new(key);
+    let value = RwSignal::new(String::new());
+    let error = RwSignal::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let name = key.get_untracked().trim().to_string();
+        if name.is_empty() {
+            error.set(true);
+            return;
+        }
+        error.set(false);
+        let mut pair = Map::new();
+        pair.insert(name, Value::String(value.get_untracked()));
+        on_submit.run(pair);
+    };
+    view! {
+        <form class="gws-form" data-testid="user-data-form" on:submit=submit>
+            <label class="gws-form__field">
+                <span class="gws-form__label">"Key"</span>
+                <input
+                    class="gws-input"
+                    data-testid="user-data-key"
+                    autocomplete="off"
+                    prop:value=move || key.get()
+                    on:input=move |event| key.set(event_target_value(&event))
+                />
+            </label>
+            <label class="gws-form__field">
+                <span class="gws-form__label">"Value"</span>
+                <input
+                    class="gws-input"
+                    data-testid="user-data-value"
+                    autocomplete="off"
+                    prop:value=move || value.get()
+                    on:input=move |event| value.set(event_target_value(&event))
+                />
+            </label>
+            <div class="gws-form__buttons">
+                <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{submit_label}</button>
+                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+            </div>
+            <Show when=move || error.get()>
+                <p class="gws-form__error" role="alert" data-testid="form-error">"Enter a key"</p>
+            </Show>
+        </form>
+    }
+}
