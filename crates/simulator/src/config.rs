@@ -1,6 +1,7 @@
 //! Runtime configuration: command-line flags plus the optional JSON users file.
 
-use crate::engine::{AgentStateSpec, EngineConfig, UserSpec};
+use crate::engine::{EngineConfig, UserSpec};
+use gws_protocol::api::AgentStateSetting;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -22,7 +23,7 @@ pub struct SimConfig {
     /// Users and their devices.
     pub users: Vec<UserSpec>,
     /// Agent states (NotReady reason codes) for `/api/v2/settings/agent-states`.
-    pub agent_states: Vec<AgentStateSpec>,
+    pub agent_states: Vec<AgentStateSetting>,
     /// Generate inbound traffic for demos.
     pub autopilot: bool,
     /// Mean time between autopilot calls.
@@ -74,7 +75,7 @@ struct ConfigFile {
     #[serde(default)]
     users: Option<Vec<UserEntry>>,
     #[serde(default)]
-    agent_states: Option<Vec<AgentStateSpec>>,
+    agent_states: Option<Vec<AgentStateSetting>>,
 }
 
 /// Why the config file could not be used.

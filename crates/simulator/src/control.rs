@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calls", post(inject_call))
         .route("/calls/{id}/hangup", post(remote_hangup))
+        .route("/phones/{number}/hangup", post(phone_hangup))
         .route("/reset", post(reset))
         .route("/state", get(dump))
         .route("/faults", get(get_faults).post(post_faults))
@@ -79,6 +80,15 @@ async fn remote_hangup(
     let map = object(&body, true)?;
     let number = number_field(&map, "number")?;
     state.execute(Command::RemoteHangup { call_id, number })?;
+    Ok(Json(json!({"statusCode": 0})))
+}
+
+/// `POST /sim/phones/{number}/hangup`: that simulated phone hangs up on every call it is on.
+async fn phone_hangup(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state.execute(Command::PhoneHangsUp { number })?;
     Ok(Json(json!({"statusCode": 0})))
 }
 

@@ -58,8 +58,6 @@ impl Engine {
                 _ => {}
             }
         }
-        let conv = self.conv_of(party);
-        self.join_armed_supervisors(now, conv, out);
     }
 
     /// Timer: a simulated phone picks up (if it is still ringing).
@@ -179,7 +177,7 @@ impl Engine {
                 .map(|leg| leg.agent)
             {
                 self.forget_party(party);
-                self.after_release(now, agent, out);
+                self.after_release(now, agent);
             } else {
                 self.parties.remove(&party);
             }
@@ -192,14 +190,13 @@ impl Engine {
         self.emit(now, party, out);
         let agent = self.leg(party).agent;
         self.forget_party(party);
-        self.after_release(now, agent, out);
+        self.after_release(now, agent);
     }
 
     /// Book-keeping after one of `agent`'s legs went away.
-    fn after_release(&mut self, now: u64, agent: usize, out: &mut Out) {
+    fn after_release(&mut self, now: u64, agent: usize) {
         if self.calls_of_agent(agent).is_empty() {
             self.agents[agent].idle_since_ms = now;
         }
-        self.disarm_next_call_monitoring(agent, out);
     }
 }

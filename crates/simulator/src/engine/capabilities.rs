@@ -171,7 +171,7 @@ impl CallContext {
     /// Operations accepted though never advertised (see the module docs).
     pub fn hidden(&self) -> Vec<Operation> {
         let mut hidden = Vec::new();
-        if self.state == CallState::Established && !self.muted {
+        if self.state == CallState::Established && !self.muted && self.monitor.is_none() {
             hidden.push(Operation::MuteCall);
         }
         let paired = match self.state {

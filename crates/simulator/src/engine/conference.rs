@@ -43,7 +43,6 @@ impl Engine {
         self.emit(now, held, out);
         self.emit_participants_updated(now, held_conv, Some(held), out);
         self.settle(now, held_conv, None, out);
-        self.join_armed_supervisors(now, held_conv, out);
     }
 
     /// `SingleStepConference {destination}`: the destination rings into this call; when it

@@ -1,6 +1,6 @@
 //! Hold and Retrieve.
 
-use super::{CallState, Engine, EngineError, Out, PartyId};
+use super::{CallState, Engine, EngineError, Operation, Out, PartyId, error_codes};
 
 impl Engine {
     /// `Hold`: Established → Held.
@@ -10,6 +10,17 @@ impl Engine {
         party: PartyId,
         out: &mut Out,
     ) -> Result<(), EngineError> {
+        if self.is_monitor(party) {
+            let message = "Hold is not supported on a supervisor's monitoring call";
+            self.emit_call_error(
+                party,
+                &Operation::Hold,
+                error_codes::NOT_SUPPORTED,
+                message,
+                out,
+            );
+            return Ok(());
+        }
         self.set_state(party, CallState::Held);
         self.emit(now, party, out);
         Ok(())

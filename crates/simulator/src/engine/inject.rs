@@ -223,4 +223,28 @@ impl Engine {
         }
         Ok(())
     }
+
+    /// Every party of the simulated phone `number` hangs up.
+    pub(crate) fn phone_hangs_up(
+        &mut self,
+        now: u64,
+        number: &str,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        let parties: Vec<PartyId> = self
+            .parties
+            .iter()
+            .filter(|(_, p)| p.number == number && matches!(p.kind, PartyKind::Phone))
+            .map(|(id, _)| *id)
+            .collect();
+        if parties.is_empty() {
+            return Err(EngineError::NotFound(format!(
+                "{number} is not on any call"
+            )));
+        }
+        for party in parties {
+            self.leave(now, party, out);
+        }
+        Ok(())
+    }
 }

@@ -36,7 +36,7 @@ mod swap_merge;
 mod transfer;
 mod user_data;
 
-use gws_protocol::api::OperationRequest;
+use gws_protocol::api::{AgentStateSetting, OperationRequest};
 use gws_protocol::notification::NotificationType;
 use gws_protocol::{
     CALLS_CHANNEL, Call, CallNotification, CallState, CallType, DEVICES_CHANNEL, Device,
@@ -104,26 +104,6 @@ impl UserSpec {
     }
 }
 
-/// A configured agent state (the list `GET /api/v2/settings/agent-states` returns).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AgentStateSpec {
-    /// Id of the definition (appears as `userState.id`).
-    pub id: String,
-    /// Label.
-    pub display_name: String,
-    /// `Ready` / `NotReady`.
-    pub state: String,
-    /// The operation a client POSTs to `/api/v2/me/channels/voice`.
-    pub operation_name: String,
-    /// NotReady reason code the client passes as `reasonCode` (absent for plain states).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason_code: Option<String>,
-    /// `AfterCallWork` / `AuxWork` work mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub work_mode: Option<String>,
-}
-
 /// The engine's configuration: users, agent states, the public base URL and id seeds.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -134,7 +114,7 @@ pub struct EngineConfig {
     /// The users and their devices.
     pub users: Vec<UserSpec>,
     /// Configured agent states, including NotReady reason codes.
-    pub agent_states: Vec<AgentStateSpec>,
+    pub agent_states: Vec<AgentStateSetting>,
     /// The constant part of generated call ids (see [`ids`]).
     pub id_prefix: String,
     /// The base of generated connIds.
@@ -190,18 +170,18 @@ impl EngineConfig {
     }
 
     /// The default agent-state list: Ready, Not Ready, three reason codes, AfterCallWork.
-    pub fn default_agent_states() -> Vec<AgentStateSpec> {
+    pub fn default_agent_states() -> Vec<AgentStateSetting> {
         let state = |id: &str,
                      display: &str,
                      state: &str,
                      op: &str,
                      reason: Option<&str>,
                      mode: Option<&str>| {
-            AgentStateSpec {
-                id: id.into(),
-                display_name: display.into(),
-                state: state.into(),
-                operation_name: op.into(),
+            AgentStateSetting {
+                id: Some(id.into()),
+                display_name: Some(display.into()),
+                state: Some(state.into()),
+                operation_name: Some(op.into()),
                 reason_code: reason.map(Into::into),
                 work_mode: mode.map(Into::into),
             }
@@ -290,6 +270,12 @@ pub enum Command {
         call_id: String,
         /// Which remote number hangs up; default: every simulated phone on it.
         number: Option<String>,
+    },
+    /// The simulated phone `number` hangs up wherever it is (transfers move customers between
+    /// agents, so a customer is found by number, not by call id).
+    PhoneHangsUp {
+        /// The simulated phone.
+        number: String,
     },
     /// `/sim/reset`: release and forget every call, agents back to their initial state.
     Reset,
@@ -427,6 +413,8 @@ pub(crate) struct MonitoringSetup {
     /// `AllCalls` (stays armed) or `NextCall` (cancelled after one call).
     all_calls: bool,
     scope: String,
+    /// The conversation the supervisor was brought into; not re-joined after leaving it.
+    joined: Option<ConvId>,
 }
 
 /// Dynamic state of one agent and their device.
@@ -465,8 +453,6 @@ pub(crate) struct MonitorLeg {
     mode: MonitorMode,
     /// Once Coach has been left it cannot be re-entered (seed 003).
     coach_left: bool,
-    /// The monitored agent.
-    target: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -586,6 +572,7 @@ impl Engine {
         let mut out = Out::default();
         next.dispatch(now_ms, command, &mut out)?;
         next.collect_garbage();
+        next.monitoring_pass(now_ms, &mut out);
         next.refresh_capabilities(now_ms, &before, &mut out);
         *self = next;
         Ok(out.finish())
@@ -654,6 +641,7 @@ impl Engine {
             Command::RemoteHangup { call_id, number } => {
                 self.remote_hangup(now, &call_id, number.as_deref(), out)
             }
+            Command::PhoneHangsUp { number } => self.phone_hangs_up(now, &number, out),
             Command::Reset => {
                 self.reset(now, out);
                 Ok(())
@@ -1040,7 +1028,8 @@ impl Engine {
             state,
             other_held,
             other_active,
-            muted: leg.mute,
+            // A supervisor's mute follows the monitoring mode, not MuteCall.
+            muted: leg.mute && leg.monitor.is_none(),
             monitor: leg.monitor.map(|m| (m.mode, !m.coach_left)),
             conference_owner: leg.conference_owner && talking_others >= 2,
             monitored_user_muted: leg.monitored_user_muted,
@@ -1216,7 +1205,7 @@ impl Engine {
         });
         Device {
             id: a.spec.device_id.clone(),
-            device_state: Some("Active".into()),
+            device_state: Some(if a.logged_in { "Active" } else { "Inactive" }.into()),
             user_state: Some(a.user_state.clone()),
             phone_number: Some(a.spec.dn.clone()),
             e164_number: Some(a.spec.dn.clone()),
@@ -1384,7 +1373,9 @@ impl Engine {
             .config
             .agent_states
             .iter()
-            .find(|s| s.operation_name == initial && s.reason_code.is_none())
+            .find(|s| {
+                s.operation_name.as_deref() == Some(initial.as_str()) && s.reason_code.is_none()
+            })
             .map(user_state_of)
             .unwrap_or_else(|| UserState {
                 id: None,
@@ -1420,11 +1411,11 @@ impl Engine {
 }
 
 /// The `userState` a configured agent state produces.
-fn user_state_of(spec: &AgentStateSpec) -> UserState {
+fn user_state_of(spec: &AgentStateSetting) -> UserState {
     UserState {
-        id: Some(spec.id.clone()),
-        display_name: Some(spec.display_name.clone()),
-        state: Some(spec.state.clone()),
+        id: spec.id.clone(),
+        display_name: spec.display_name.clone(),
+        state: spec.state.clone(),
         work_mode: spec.work_mode.clone(),
         reason: spec.reason_code.clone(),
     }

@@ -105,18 +105,18 @@ impl Engine {
         let agent = self.leg(party).agent;
         let user = self.agents[agent].spec.user_name.clone();
         let siblings = self.sibling_calls(party);
-        let other = match other {
+        // A URI naming the call itself (a client posting on the consult and naming it) is
+        // treated like no URI: the related call is found instead.
+        let named = match other {
             Some(value) if !value.is_null() => {
                 let id = call_id_param(value, name)?;
-                let other = self.own_call(&user, &id)?;
-                if other == party {
-                    return Err(EngineError::Invalid(format!(
-                        "Parameter '{name}' names the call itself"
-                    )));
-                }
-                other
+                Some(self.own_call(&user, &id)?).filter(|&other| other != party)
             }
-            _ => {
+            _ => None,
+        };
+        let other = match named {
+            Some(other) => other,
+            None => {
                 let own_id = self.leg(party).call_id.clone();
                 let parent = self
                     .leg(party)

@@ -318,3 +318,101 @@ fn capabilities_are_offered_in_a_stable_order() {
     assert_eq!(names(&first, AGENT1), names(&second, AGENT2));
     let _ = a;
 }
+
+mod agent;
+mod operations;
+mod seeds;
+mod supervisor;
+
+pub(crate) fn errors_for(outcome: &Outcome, user: &str) -> Vec<Value> {
+    outcome
+        .notifications
+        .iter()
+        .filter(|n| n.user == user && n.data["messageType"] == "ErrorMessage")
+        .map(|n| n.data.clone())
+        .collect()
+}
+
+pub(crate) fn devices_for(outcome: &Outcome, user: &str) -> Vec<Device> {
+    outcome
+        .notifications
+        .iter()
+        .filter(|n| n.user == user && n.data["messageType"] == "DeviceStateChangeMessage")
+        .map(|n| {
+            assert_eq!(n.channel, "/v2/me/devices");
+            serde_json::from_value::<gws_protocol::DeviceNotification>(n.data.clone())
+                .expect("device message")
+                .devices[0]
+                .clone()
+        })
+        .collect()
+}
+
+/// Runs a command that must succeed.
+pub(crate) fn ok(engine: &mut Engine, now: u64, command: Command) -> Outcome {
+    engine
+        .handle(now, command)
+        .unwrap_or_else(|e| panic!("command failed: {e}"))
+}
+
+/// An inbound call from 5000 answered by agent1 at `now`.
+pub(crate) fn established(engine: &mut Engine, now: u64) -> String {
+    let (id, _) = inject(engine, now, "5000", "5005");
+    ok(
+        engine,
+        now,
+        op(AGENT1, &id, json!({"operationName": "Answer"})),
+    );
+    id
+}
+
+/// Fires every timer of an outcome (in order) at `now`, collecting the outcomes.
+pub(crate) fn fire(engine: &mut Engine, now: u64, outcome: &Outcome) -> Vec<Outcome> {
+    outcome
+        .timers
+        .iter()
+        .map(|t| ok(engine, now, Command::Timer(t.event.clone())))
+        .collect()
+}
+
+/// The id of the only live call of `user` that is not `except`.
+pub(crate) fn other_call(engine: &Engine, user: &str, except: &[&str]) -> String {
+    let calls: Vec<String> = engine
+        .calls_of(0, user)
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|id| !except.contains(&id.as_str()))
+        .collect();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    calls[0].clone()
+}
+
+pub(crate) fn device_op(user: &str, device: &str, body: Value) -> Command {
+    Command::DeviceOperation {
+        user: user.into(),
+        device_id: device.into(),
+        request: serde_json::from_value(body).expect("operation body"),
+    }
+}
+
+pub(crate) fn dial(user: &str, device: &str, number: &str) -> Command {
+    Command::Dial {
+        user: user.into(),
+        device_id: device.into(),
+        request: serde_json::from_value(
+            json!({"operationName": "Dial", "destination": {"phoneNumber": number}}),
+        )
+        .expect("operation body"),
+    }
+}
+
+pub(crate) fn voice(user: &str, body: Value) -> Command {
+    Command::AgentState {
+        user: user.into(),
+        request: serde_json::from_value(body).expect("operation body"),
+    }
+}
+
+pub(crate) const DEVICE2: &str = "9c14cad7-17c4-48d0-8492-7cf0ff92c224";
+pub(crate) const DEVICE_SUP: &str = "631608b3-ceb1-472b-ba05-2ae39555b0d1";
+pub(crate) const SUPERVISOR: &str = "supervisor1";
