@@ -114,7 +114,12 @@ impl Faults {
 
 /// Middleware for `/api`: applies pending fail/delay faults.
 pub async fn inject(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_string();
+    // Inside the nested `/api/v2` router the URI is stripped; match on the original path.
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map(|uri| uri.path().to_string())
+        .unwrap_or_else(|| request.uri().path().to_string());
     let (fail, delay) = {
         let mut faults = state.faults();
         let fail = (faults.fail_next > 0 && path.starts_with(&faults.fail_path)).then(|| {
