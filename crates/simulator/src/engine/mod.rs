@@ -1421,9 +1421,9 @@ fn user_state_of(spec: &AgentStateSetting) -> UserState {
     }
 }
 
-/// Legs are looked up only by ids taken from the model itself; a miss is a programming error,
-/// reported loudly in debug builds and as an empty placeholder otherwise would hide bugs, so we
-/// abort with a clear message.
+/// Legs are looked up only by party ids the engine took from its own maps, so a miss is a bug
+/// in the engine. Panicking is contained: [`Engine::handle`] works on a copy, so the committed
+/// model stays consistent, and the server recovers the lock from poisoning.
 #[track_caller]
 fn unreachable_leg(party: PartyId) -> ! {
     panic!("engine invariant broken: party {party} is not an agent leg")
