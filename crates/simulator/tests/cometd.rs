@@ -286,3 +286,16 @@ async fn the_server_prints_nothing_but_serves_on_an_ephemeral_port() {
         "uris use the real port"
     );
 }
+
+#[tokio::test]
+async fn a_connect_advising_timeout_zero_is_answered_at_once() {
+    let (http, _stop) = spawn_server(config()).await;
+    let mut agent = Agent::login(&http, "agent1").await;
+    agent.connect_cometd().await;
+    let started = Instant::now();
+    let reply = agent
+        .bayeux(json!([{"channel": "/meta/connect", "clientId": agent.client_id, "connectionType": "long-polling", "advice": {"timeout": 0}}]))
+        .await;
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(reply[0]["successful"], true);
+}

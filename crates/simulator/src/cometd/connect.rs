@@ -3,7 +3,8 @@
 //! The first connect after a handshake answers at once; later ones are held until a message is
 //! queued for the client or the advised `timeout` elapses. The reply carries every queued
 //! message (all channels, publish order) followed by the connect reply. A second connect of the
-//! same client releases the held one with an empty body (`[]`).
+//! same client releases the held one with an empty body (`[]`). A connect carrying
+//! `advice.timeout: 0` is answered at once.
 
 use super::hub::{ConnectPoll, ConnectStart, Hub};
 use super::{client_id, reply_to, unknown_client};
@@ -54,7 +55,12 @@ pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Mess
         id: id.clone(),
         seq,
     };
-    let deadline = tokio::time::Instant::now() + hub.timeout;
+    // cometd.js sends `advice: {timeout: 0}` when it wants an immediate answer.
+    let wait = match request.advice.as_ref().and_then(|advice| advice.timeout) {
+        Some(0) => tokio::time::Duration::ZERO,
+        _ => hub.timeout,
+    };
+    let deadline = tokio::time::Instant::now() + wait;
     loop {
         // Register interest before looking, so a publish between the look and the wait is
         // not missed.
