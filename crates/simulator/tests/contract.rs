@@ -10,6 +10,9 @@ use gws_protocol::{CallState, Notification};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+/// A finished HTTP request, handed back to the client.
+type Finished = (gws_client::RequestId, Outcome);
+
 /// Drives a `BayeuxClient` with real HTTP until `done` says so (or the test budget runs out).
 struct Driver {
     client: BayeuxClient,
@@ -18,8 +21,8 @@ struct Driver {
     token: String,
     started: Instant,
     results: (
-        mpsc::UnboundedSender<(gws_client::RequestId, Outcome)>,
-        mpsc::UnboundedReceiver<(gws_client::RequestId, Outcome)>,
+        mpsc::UnboundedSender<Finished>,
+        mpsc::UnboundedReceiver<Finished>,
     ),
     store: CallsStore,
     resyncs: usize,
