@@ -1,0 +1,643 @@
+//! DOM tests of every control family, with a recording dispatcher and fixture stores: the
+//! buttons of each situation of gws-api.md §10.1 (A–L), the inputs operations ask for, pending,
+//! errors, the agent bar and the dial pad. No server involved.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use gws_client::{AgentStore, CallsStore, ConnectionState};
+use gws_protocol::api::{AgentStateSetting, OperationRequest, User};
+use gws_protocol::notification::{CallNotification, NotificationType};
+use gws_protocol::{Call, CallState, CallType, Device, OnOff, Operation, Participant, UserState};
+use gws_widget::components::agent_bar::AgentBar;
+use gws_widget::components::call_list::CallList;
+use gws_widget::context::provide_widget_contexts;
+use gws_widget::intent::Intent;
+use leptos::prelude::*;
+use serde_json::json;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const UD4: [&str; 4] = [
+    "AttachUserData",
+    "UpdateUserData",
+    "DeleteUserData",
+    "DeleteUserDataPair",
+];
+
+fn call(id: &str, state: CallState, extra: &[&str]) -> Call {
+    Call {
+        id: id.into(),
+        state,
+        call_type: Some(CallType::Internal),
+        participants: vec![Participant::internal("5000")],
+        capabilities: UD4
+            .iter()
+            .chain(extra)
+            .map(|c| Operation::parse(c))
+            .collect(),
+        uri: Some(format!("http://127.0.0.1:8080/api/v2/me/calls/{id}")),
+        duration: Some("0".into()),
+        ..Call::default()
+    }
+}
+
+fn store_of(calls: Vec<Call>) -> CallsStore {
+    let mut store = CallsStore::new();
+    for call in calls {
+        store.apply(
+            0,
+            &CallNotification {
+                notification_type: NotificationType::StatusChange,
+                call,
+                phone_number: None,
+                extensions: None,
+                dtmf_digits: None,
+            },
+        );
+    }
+    store
+}
+
+struct Mounted {
+    root: HtmlElement,
+    intents: UnboundedReceiver<Intent>,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Mounted {
+    fn next_intent(&mut self) -> Option<Intent> {
+        self.intents.try_recv().ok()
+    }
+}
+
+fn mount_calls(store: CallsStore, connection: ConnectionState) -> Mounted {
+    let root = fresh_root();
+    let (tx, intents) = unbounded();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_widget_contexts(
+            store.clone(),
+            AgentStore::new(),
+            connection.clone(),
+            0,
+            tx.clone(),
+        );
+        view! { <CallList/> }
+    });
+    Mounted {
+        root,
+        intents,
+        _handle: Box::new(handle),
+    }
+}
+
+fn actions_of(root: &Element, id: &str) -> Vec<String> {
+    let card = card(root, id).expect("card");
+    find_all(&card, "[data-action]")
+        .iter()
+        .filter_map(|b| b.get_attribute("data-action"))
+        .collect()
+}
+
+fn click(element: Element) {
+    element.unchecked_into::<HtmlElement>().click();
+}
+
+fn type_into(root: &Element, selector: &str, text: &str) {
+    let input: HtmlInputElement = find(root, selector).expect(selector).unchecked_into();
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").expect("event"))
+        .expect("dispatch");
+}
+
+fn button(root: &Element, id: &str, operation: &str) -> Element {
+    find(
+        &card(root, id).expect("card"),
+        &format!("[data-action=\"{operation}\"]"),
+    )
+    .expect(operation)
+}
+
+fn sorted(mut list: Vec<String>) -> Vec<String> {
+    list.sort();
+    list
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    sorted(
+        list.iter()
+            .chain(UD4.iter())
+            .map(|s| s.to_string())
+            .collect(),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn every_situation_of_the_capability_table_shows_exactly_its_buttons() {
+    // (situation, state, capabilities besides UD4) from gws-api.md §10.1.
+    let d = [
+        "Hangup",
+        "Hold",
+        "SendDtmf",
+        "InitiateConference",
+        "InitiateTransfer",
+        "SingleStepConference",
+        "SingleStepTransfer",
+    ];
+    let with = |base: &[&'static str], more: &[&'static str]| {
+        base.iter().chain(more).copied().collect::<Vec<&str>>()
+    };
+    let situations: Vec<(&str, CallState, Vec<&str>)> = vec![
+        ("A", CallState::Ringing, vec!["Answer"]),
+        ("B", CallState::Dialing, vec!["Hangup", "SendDtmf"]),
+        (
+            "C",
+            CallState::Dialing,
+            vec!["Hangup", "SendDtmf", "SwapCalls", "CompleteTransfer"],
+        ),
+        ("D", CallState::Established, d.to_vec()),
+        (
+            "E",
+            CallState::Established,
+            with(&d, &["SwapCalls", "CompleteTransfer", "CompleteConference"]),
+        ),
+        (
+            "F",
+            CallState::Held,
+            vec![
+                "Retrieve",
+                "Hangup",
+                "InitiateConference",
+                "InitiateTransfer",
+                "SingleStepConference",
+                "SingleStepTransfer",
+            ],
+        ),
+        ("H", CallState::Released, vec![]),
+        ("I", CallState::Established, with(&d, &["UnmuteCall"])),
+        (
+            "J",
+            CallState::Established,
+            with(&d, &["PauseCallRecording", "StopCallRecording"]),
+        ),
+        (
+            "K",
+            CallState::Established,
+            with(&d, &["SwitchToBargeIn", "RemoveParticipantFromConference"]),
+        ),
+        (
+            "L",
+            CallState::Established,
+            with(&d, &["SwitchToListenIn", "RemoveParticipantFromConference"]),
+        ),
+    ];
+    for (name, state, extra) in situations {
+        let released = state == CallState::Released;
+        let mut fixture = call(&format!("call-{name}"), state, &extra);
+        let mut history = Vec::new();
+        if released {
+            fixture.capabilities.clear();
+            // A call is only ever released after it was seen alive.
+            history.push(call(&format!("call-{name}"), CallState::Established, &d));
+        }
+        history.push(fixture);
+        let mounted = mount_calls(store_of(history), ConnectionState::Connected);
+        tick().await;
+        let shown = sorted(actions_of(&mounted.root, &format!("call-{name}")));
+        let expected = if released { Vec::new() } else { names(&extra) };
+        assert_eq!(shown, expected, "situation {name}");
+        mounted.root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn primary_controls_come_first_in_a_stable_order() {
+    let fixture = call(
+        "c",
+        CallState::Established,
+        &["SendDtmf", "Hangup", "InitiateTransfer", "Hold"],
+    );
+    let mounted = mount_calls(store_of(vec![fixture]), ConnectionState::Connected);
+    tick().await;
+    let shown = actions_of(&mounted.root, "c");
+    assert_eq!(&shown[..3], ["Hold", "Hangup", "SendDtmf"]);
+}
+
+#[wasm_bindgen_test]
+async fn transfer_asks_for_a_valid_destination_before_sending() {
+    let mut mounted = mount_calls(
+        store_of(vec![call(
+            "c",
+            CallState::Established,
+            &["InitiateTransfer"],
+        )]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    click(button(&mounted.root, "c", "InitiateTransfer"));
+    tick().await;
+    assert!(
+        mounted.next_intent().is_none(),
+        "nothing sent before a number is given"
+    );
+    type_into(&mounted.root, "[data-testid=\"destination-input\"]", "50a1");
+    click(find(&mounted.root, "[data-testid=\"form-submit\"]").expect("submit"));
+    tick().await;
+    assert!(
+        find(&mounted.root, "[data-testid=\"form-error\"]").is_some(),
+        "invalid number is explained"
+    );
+    assert!(mounted.next_intent().is_none());
+    type_into(
+        &mounted.root,
+        "[data-testid=\"destination-input\"]",
+        " 50-01 ",
+    );
+    click(find(&mounted.root, "[data-testid=\"form-submit\"]").expect("submit"));
+    tick().await;
+    let expected = Intent::call(
+        "c",
+        OperationRequest::new(Operation::InitiateTransfer).with_destination("5001"),
+    );
+    assert_eq!(mounted.next_intent(), Some(expected));
+    assert!(
+        find(&mounted.root, "[data-testid=\"destination-form\"]").is_none(),
+        "the form closes"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn keypad_sends_the_digits_in_one_request() {
+    let mut mounted = mount_calls(
+        store_of(vec![call("c", CallState::Established, &["SendDtmf"])]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    click(button(&mounted.root, "c", "SendDtmf"));
+    tick().await;
+    for digit in ["1", "2", "#"] {
+        click(find(&mounted.root, &format!("[data-digit=\"{digit}\"]")).expect("key"));
+    }
+    tick().await;
+    click(find(&mounted.root, "[data-testid=\"form-submit\"]").expect("submit"));
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::SendDtmf);
+    expected.digits = Some(json!("12#"));
+    assert_eq!(mounted.next_intent(), Some(Intent::call("c", expected)));
+}
+
+#[wasm_bindgen_test]
+async fn swap_with_the_only_other_call_needs_no_question() {
+    let active = call("active", CallState::Established, &["SwapCalls"]);
+    let held = call("held", CallState::Held, &["Retrieve"]);
+    let mut mounted = mount_calls(store_of(vec![held, active]), ConnectionState::Connected);
+    tick().await;
+    click(button(&mounted.root, "active", "SwapCalls"));
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::SwapCalls);
+    expected.other_call_uri = Some(json!("http://127.0.0.1:8080/api/v2/me/calls/held"));
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::call("active", expected))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn merge_with_several_other_calls_asks_which() {
+    let active = call("active", CallState::Established, &["MergeWithOtherCall"]);
+    let mut mounted = mount_calls(
+        store_of(vec![
+            call("h1", CallState::Held, &[]),
+            call("h2", CallState::Held, &[]),
+            active,
+        ]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    click(button(&mounted.root, "active", "MergeWithOtherCall"));
+    tick().await;
+    assert!(mounted.next_intent().is_none());
+    let choices = find_all(&mounted.root, "[data-testid=\"choice\"]");
+    assert_eq!(choices.len(), 2);
+    click(choices[1].clone());
+    tick().await;
+    click(find(&mounted.root, "[data-testid=\"form-submit\"]").expect("submit"));
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::MergeWithOtherCall);
+    expected.other_call_uri = Some(json!("http://127.0.0.1:8080/api/v2/me/calls/h2"));
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::call("active", expected))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn complete_transfer_on_a_linked_consult_sends_at_once() {
+    let parent = call("parent", CallState::Held, &["Retrieve"]);
+    let mut consult = call(
+        "consult",
+        CallState::Dialing,
+        &["Hangup", "CompleteTransfer", "SwapCalls"],
+    );
+    consult.call_type = Some(CallType::Consult);
+    consult.parent_call_uri = Some("http://127.0.0.1:8080/api/v2/me/calls/parent".into());
+    let mut mounted = mount_calls(store_of(vec![parent, consult]), ConnectionState::Connected);
+    tick().await;
+    let group = find(&mounted.root, ".gws-call-group").expect("group");
+    assert_eq!(
+        find_all(&group, "[data-testid=\"call-card\"]").len(),
+        2,
+        "the consult sits with its parent"
+    );
+    click(button(&mounted.root, "consult", "CompleteTransfer"));
+    tick().await;
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::operation("consult", Operation::CompleteTransfer))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn remove_participant_offers_the_conference_parties() {
+    let mut conference = call(
+        "conf",
+        CallState::Established,
+        &["RemoveParticipantFromConference"],
+    );
+    conference.participants = vec![Participant::internal("5000"), Participant::internal("5001")];
+    let mut mounted = mount_calls(store_of(vec![conference]), ConnectionState::Connected);
+    tick().await;
+    click(button(
+        &mounted.root,
+        "conf",
+        "RemoveParticipantFromConference",
+    ));
+    tick().await;
+    let choices = find_all(&mounted.root, "[data-testid=\"choice\"]");
+    assert_eq!(
+        choices
+            .iter()
+            .filter_map(|c| c.get_attribute("value"))
+            .collect::<Vec<_>>(),
+        vec!["5000", "5001"]
+    );
+    click(choices[1].clone());
+    tick().await;
+    click(find(&mounted.root, "[data-testid=\"form-submit\"]").expect("submit"));
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::RemoveParticipantFromConference);
+    expected.participant = Some(json!("5001"));
+    assert_eq!(mounted.next_intent(), Some(Intent::call("conf", expected)));
+}
+
+#[wasm_bindgen_test]
+async fn user_data_is_shown_as_text_and_edited_by_key_and_value() {
+    let mut fixture = call("c", CallState::Established, &[]);
+    let evil = "<img src=x onerror=alert(1)>";
+    fixture.user_data =
+        Some(serde_json::from_value(json!({"AccountNumber": "123", "Note": evil})).expect("map"));
+    let mut mounted = mount_calls(store_of(vec![fixture]), ConnectionState::Connected);
+    tick().await;
+    let data = find(&mounted.root, "[data-testid=\"user-data\"]")
+        .expect("data list")
+        .text_content()
+        .unwrap_or_default();
+    assert!(data.contains("AccountNumber") && data.contains("123") && data.contains(evil));
+    assert!(
+        find(&mounted.root, "img").is_none(),
+        "no markup from server data"
+    );
+
+    click(button(&mounted.root, "c", "UpdateUserData"));
+    tick().await;
+    type_into(&mounted.root, "[data-testid=\"user-data-key\"]", "Segment");
+    type_into(&mounted.root, "[data-testid=\"user-data-value\"]", "Gold");
+    click(find(&mounted.root, "[data-testid=\"form-submit\"]").expect("submit"));
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::UpdateUserData);
+    expected.user_data = Some(json!({"Segment": "Gold"}));
+    assert_eq!(mounted.next_intent(), Some(Intent::call("c", expected)));
+
+    click(button(&mounted.root, "c", "DeleteUserDataPair"));
+    tick().await;
+    let keys: Vec<String> = find_all(&mounted.root, "[data-testid=\"choice\"]")
+        .iter()
+        .filter_map(|c| c.get_attribute("value"))
+        .collect();
+    assert_eq!(keys, vec!["AccountNumber", "Note"]);
+}
+
+#[wasm_bindgen_test]
+async fn pending_operation_disables_the_card_and_marks_its_button() {
+    let mut store = store_of(vec![call("c", CallState::Established, &["Hold", "Hangup"])]);
+    assert!(store.mark_pending("c", Operation::Hold));
+    let mounted = mount_calls(store, ConnectionState::Connected);
+    tick().await;
+    let hold = button(&mounted.root, "c", "Hold");
+    assert_eq!(hold.get_attribute("aria-busy").as_deref(), Some("true"));
+    assert!(hold.has_attribute("disabled"));
+    assert!(
+        button(&mounted.root, "c", "Hangup").has_attribute("disabled"),
+        "one operation at a time"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_error_is_shown_on_the_card_with_the_state_unchanged() {
+    let mut store = store_of(vec![call("c", CallState::Established, &["Hold"])]);
+    store.mark_pending("c", Operation::Hold);
+    store.operation_failed("c", "Hold failed: Operation forbidden (code 3)".into());
+    let mounted = mount_calls(store, ConnectionState::Connected);
+    tick().await;
+    let card = card(&mounted.root, "c").expect("card");
+    assert_eq!(
+        card.get_attribute("data-state").as_deref(),
+        Some("Established")
+    );
+    let error = find(&card, "[data-testid=\"call-error\"]").expect("error shown");
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert!(
+        error
+            .text_content()
+            .unwrap_or_default()
+            .contains("Operation forbidden")
+    );
+    assert!(
+        !button(&mounted.root, "c", "Hold").has_attribute("disabled"),
+        "the agent may try again"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn controls_pause_while_the_connection_is_down() {
+    let mounted = mount_calls(
+        store_of(vec![call("c", CallState::Ringing, &["Answer"])]),
+        ConnectionState::Reconnecting {
+            attempt: 2,
+            retry_at: Some(5000),
+        },
+    );
+    tick().await;
+    let answer = button(&mounted.root, "c", "Answer");
+    assert!(answer.has_attribute("disabled"));
+    assert!(
+        answer
+            .get_attribute("title")
+            .unwrap_or_default()
+            .contains("not connected")
+    );
+}
+
+fn agent_fixture() -> AgentStore {
+    let device = Device {
+        id: "dev-1".into(),
+        phone_number: Some("5005".into()),
+        do_not_disturb: Some(OnOff::Off),
+        user_state: Some(UserState {
+            id: Some("ready-id".into()),
+            display_name: Some("Ready".into()),
+            state: Some("Ready".into()),
+            ..UserState::default()
+        }),
+        capabilities: vec![Operation::DoNotDisturbOn, Operation::ForwardCallsOn],
+        ..Device::default()
+    };
+    let mut agent = AgentStore::new();
+    agent.set_user(User {
+        first_name: Some("Alice".into()),
+        last_name: Some("Agent".into()),
+        devices: vec![device],
+        ..User::default()
+    });
+    let setting = |id: &str, name: &str, op: &str, reason: Option<&str>| AgentStateSetting {
+        id: Some(id.into()),
+        display_name: Some(name.into()),
+        state: Some(if op == "Ready" { "Ready" } else { "NotReady" }.into()),
+        operation_name: Some(op.into()),
+        reason_code: reason.map(str::to_string),
+        work_mode: None,
+    };
+    agent.agent_states = vec![
+        setting("ready-id", "Ready", "Ready", None),
+        setting("nr-id", "Not Ready", "NotReady", None),
+        setting("lunch-id", "Lunch", "NotReady", Some("Lunch")),
+    ];
+    agent
+}
+
+fn mount_agent_bar(agent: AgentStore) -> Mounted {
+    let root = fresh_root();
+    let (tx, intents) = unbounded();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_widget_contexts(
+            CallsStore::new(),
+            agent.clone(),
+            ConnectionState::Connected,
+            0,
+            tx.clone(),
+        );
+        view! { <AgentBar/> }
+    });
+    Mounted {
+        root,
+        intents,
+        _handle: Box::new(handle),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn agent_bar_shows_the_agent_and_sends_not_ready_with_its_reason() {
+    let mut mounted = mount_agent_bar(agent_fixture());
+    tick().await;
+    let text = |selector: &str| {
+        find(&mounted.root, selector)
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    assert_eq!(text("[data-testid=\"agent-name\"]"), "Alice Agent");
+    assert_eq!(text("[data-testid=\"agent-dn\"]"), "5005");
+    assert_eq!(text("[data-testid=\"agent-state\"]"), "Ready");
+    let select: HtmlSelectElement = find(&mounted.root, "[data-testid=\"agent-state-select\"]")
+        .expect("select")
+        .unchecked_into();
+    assert_eq!(select.length(), 4, "placeholder + three configured states");
+    select.set_value("2");
+    select
+        .dispatch_event(&web_sys::Event::new("change").expect("event"))
+        .expect("dispatch");
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::NotReady);
+    expected.reason_code = Some(json!("Lunch"));
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::AgentState(Box::new(expected)))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn device_controls_follow_the_device_capabilities() {
+    let mut mounted = mount_agent_bar(agent_fixture());
+    tick().await;
+    let actions: Vec<String> = find_all(&mounted.root, "[data-action]")
+        .iter()
+        .filter_map(|b| b.get_attribute("data-action"))
+        .collect();
+    assert!(actions.contains(&"DoNotDisturbOn".to_string()));
+    assert!(
+        !actions.contains(&"DoNotDisturbOff".to_string()),
+        "only the partner of the current state"
+    );
+    click(find(&mounted.root, "[data-action=\"DoNotDisturbOn\"]").expect("dnd"));
+    tick().await;
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::DeviceOperation(Box::new(OperationRequest::new(
+            Operation::DoNotDisturbOn
+        ))))
+    );
+
+    click(find(&mounted.root, "[data-action=\"ForwardCallsOn\"]").expect("forward"));
+    tick().await;
+    type_into(&mounted.root, "[data-testid=\"destination-input\"]", "5001");
+    click(
+        find(
+            &mounted.root,
+            "[data-testid=\"destination-form\"] [data-testid=\"form-submit\"]",
+        )
+        .expect("submit"),
+    );
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::ForwardCallsOn);
+    expected.destination = Some(json!("5001"));
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::DeviceOperation(Box::new(expected))),
+        "ForwardCallsOn takes a plain string"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn dial_pad_normalises_and_validates_numbers() {
+    let mut mounted = mount_agent_bar(agent_fixture());
+    tick().await;
+    type_into(&mounted.root, "[data-testid=\"dial-input\"]", "call me");
+    click(find(&mounted.root, "[data-action=\"Dial\"]").expect("dial"));
+    tick().await;
+    assert!(find(&mounted.root, "[data-testid=\"dial-error\"]").is_some());
+    assert!(mounted.next_intent().is_none());
+    type_into(
+        &mounted.root,
+        "[data-testid=\"dial-input\"]",
+        "+1 (555) 010-0100",
+    );
+    click(find(&mounted.root, "[data-action=\"Dial\"]").expect("dial"));
+    tick().await;
+    assert_eq!(mounted.next_intent(), Some(Intent::dial("+15550100100")));
+}
