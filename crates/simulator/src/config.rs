@@ -28,6 +28,8 @@ pub struct SimConfig {
     pub autopilot: bool,
     /// Mean time between autopilot calls.
     pub autopilot_interval_ms: u64,
+    /// Simulate call recording (`recordingState`, Start/Pause/Resume/StopCallRecording).
+    pub recording: bool,
 }
 
 impl Default for SimConfig {
@@ -43,6 +45,7 @@ impl Default for SimConfig {
             agent_states: EngineConfig::default_agent_states(),
             autopilot: false,
             autopilot_interval_ms: 8000,
+            recording: false,
         }
     }
 }
@@ -168,6 +171,7 @@ impl SimConfig {
             agent_states: self.agent_states.clone(),
             id_prefix: crate::engine::ids::prefix_from_bytes(&bytes[3..]),
             conn_id_base: base,
+            recording: self.recording,
         }
     }
 }

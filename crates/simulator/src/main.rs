@@ -43,6 +43,9 @@ struct Args {
     /// Mean milliseconds between autopilot calls.
     #[arg(long, default_value_t = 8000)]
     autopilot_interval_ms: u64,
+    /// Simulate call recording (recordingState and the recording operations).
+    #[arg(long)]
+    recording: bool,
 }
 
 #[tokio::main]
@@ -78,6 +81,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ),
         autopilot: args.autopilot,
         autopilot_interval_ms: args.autopilot_interval_ms,
+        recording: args.recording,
         ..SimConfig::default()
     };
     if let Some(path) = &args.config {

@@ -1,4 +1,5 @@
-//! Capabilities from call state and context: gws-api.md §10.1, situations A–L.
+//! Capabilities from call state and context: gws-api.md §10.1, situations A–L (J, recording,
+//! only when the deployment has recording).
 //!
 //! Why a table in one place: the widget draws its buttons from these lists and the seeds compare
 //! them as sets, so the rules must be readable next to the spec. The same context also decides
@@ -31,6 +32,28 @@ impl MonitorMode {
     }
 }
 
+/// Call recording state (`recordingState`), only where recording exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recording {
+    /// Not recording (`StartCallRecording` offered).
+    Stopped,
+    /// Recording (`PauseCallRecording`, `StopCallRecording`).
+    Recording,
+    /// Paused (`ResumeCallRecording`, `StopCallRecording`).
+    Paused,
+}
+
+impl Recording {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recording::Stopped => "Stopped",
+            Recording::Recording => "Recording",
+            Recording::Paused => "Paused",
+        }
+    }
+}
+
 /// What capabilities depend on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallContext {
@@ -48,6 +71,8 @@ pub struct CallContext {
     pub conference_owner: bool,
     /// Supervisor's view: the monitored agent is muted.
     pub monitored_user_muted: bool,
+    /// The recording state, when recording exists in this deployment (situation J).
+    pub recording: Option<Recording>,
 }
 
 /// The four user-data operations present in every non-released state ("UD4").
@@ -70,7 +95,7 @@ const ESTABLISHED: [Operation; 7] = [
 ];
 
 /// Stable output order (the seeds' own order varies; order carries no meaning).
-const ORDER: [Operation; 22] = [
+const ORDER: [Operation; 26] = [
     Operation::Answer,
     Operation::Retrieve,
     Operation::DeleteUserDataPair,
@@ -93,6 +118,10 @@ const ORDER: [Operation; 22] = [
     Operation::SwitchToBargeIn,
     Operation::SwitchToCoach,
     Operation::MuteCall,
+    Operation::StartCallRecording,
+    Operation::PauseCallRecording,
+    Operation::ResumeCallRecording,
+    Operation::StopCallRecording,
 ];
 
 impl CallContext {
@@ -126,6 +155,16 @@ impl CallContext {
                 }
                 if self.muted {
                     set.push(Operation::UnmuteCall);
+                }
+                match self.recording {
+                    Some(Recording::Stopped) => set.push(Operation::StartCallRecording),
+                    Some(Recording::Recording) => {
+                        set.extend([Operation::PauseCallRecording, Operation::StopCallRecording]);
+                    }
+                    Some(Recording::Paused) => {
+                        set.extend([Operation::ResumeCallRecording, Operation::StopCallRecording]);
+                    }
+                    None => {}
                 }
                 if let Some((mode, coach_allowed)) = self.monitor {
                     set.push(Operation::RemoveParticipantFromConference);
@@ -241,6 +280,7 @@ mod tests {
             monitor: None,
             conference_owner: false,
             monitored_user_muted: false,
+            recording: None,
         }
     }
 

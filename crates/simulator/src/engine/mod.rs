@@ -18,7 +18,7 @@
 //! - `inject.rs`: calls from simulated phones (`/sim/calls`), remote hang-ups, queue routing.
 //! - `answer_hangup.rs`: Answer, Hangup, remote answer/busy timers, releasing parties.
 //! - `dial.rs`, `hold.rs`, `transfer.rs`, `conference.rs`, `swap_merge.rs`, `dtmf_mute.rs`,
-//!   `user_data.rs`, `supervisor.rs`: one file per call-operation family.
+//!   `user_data.rs`, `supervisor.rs`, `recording.rs`: one file per call-operation family.
 //! - `agent.rs`: agent state, device operations, contact-center session.
 
 pub mod capabilities;
@@ -31,6 +31,7 @@ mod dial;
 mod dtmf_mute;
 mod hold;
 mod inject;
+mod recording;
 mod supervisor;
 mod swap_merge;
 mod transfer;
@@ -46,7 +47,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-pub use capabilities::{CallContext, MonitorMode};
+pub use capabilities::{CallContext, MonitorMode, Recording};
 
 /// Identifies a party across conversations (parties move on transfer/conference).
 pub type PartyId = u64;
@@ -119,6 +120,10 @@ pub struct EngineConfig {
     pub id_prefix: String,
     /// The base of generated connIds.
     pub conn_id_base: u64,
+    /// Whether call recording exists (`api-voice-recording`): calls then carry
+    /// `recordingState` and the recording capabilities (situation J). Off by default because
+    /// the seeds' sets D/E have no recording capability.
+    pub recording: bool,
 }
 
 impl EngineConfig {
@@ -248,6 +253,7 @@ impl Default for EngineConfig {
             agent_states: Self::default_agent_states(),
             id_prefix: ids::DEFAULT_PREFIX.into(),
             conn_id_base: ids::DEFAULT_CONN_BASE,
+            recording: false,
         }
     }
 }
@@ -443,6 +449,7 @@ pub(crate) struct Leg {
     created_ms: u64,
     mute: bool,
     monitored_user_muted: bool,
+    recording: Recording,
     conference_owner: bool,
     monitor: Option<MonitorLeg>,
 }
@@ -728,6 +735,11 @@ impl Engine {
             }
             Operation::SwitchToCoach => self.switch_monitor(now, party, MonitorMode::Coach, out),
             Operation::MuteMonitoredUser => self.mute_monitored_user(now, party, true, out),
+            Operation::StartCallRecording | Operation::ResumeCallRecording => {
+                self.set_recording(now, party, Recording::Recording, out)
+            }
+            Operation::PauseCallRecording => self.set_recording(now, party, Recording::Paused, out),
+            Operation::StopCallRecording => self.set_recording(now, party, Recording::Stopped, out),
             Operation::UnmuteMonitoredUser => self.mute_monitored_user(now, party, false, out),
             other => Err(EngineError::Invalid(format!(
                 "Operation {other} is not a call operation"
@@ -934,6 +946,7 @@ impl Engine {
             created_ms: now,
             mute: false,
             monitored_user_muted: false,
+            recording: Recording::Stopped,
             conference_owner: false,
             monitor: None,
         };
@@ -1032,6 +1045,7 @@ impl Engine {
             muted: leg.mute && leg.monitor.is_none(),
             monitor: leg.monitor.map(|m| (m.mode, !m.coach_left)),
             conference_owner: leg.conference_owner && talking_others >= 2,
+            recording: self.config.recording.then_some(leg.recording),
             monitored_user_muted: leg.monitored_user_muted,
         }
     }
@@ -1083,7 +1097,10 @@ impl Engine {
                 .filter(|data| !data.is_empty()),
             duration: Some((now.saturating_sub(leg.created_ms) / 1000).to_string()),
             mute: Some(if leg.mute { OnOff::On } else { OnOff::Off }),
-            recording_state: None,
+            recording_state: self
+                .config
+                .recording
+                .then(|| leg.recording.as_str().to_string()),
             supervisor_listening_in: Some(monitored),
             monitored_user_muted: Some(leg.monitored_user_muted),
             monitoring: None,
