@@ -5,7 +5,7 @@
 //! them as sets, so the rules must be readable next to the spec. The same context also decides
 //! which operations the engine *accepts*: everything advertised plus a few operations GWS accepts
 //! without ever listing them (MuteCall on an established call, MergeWithOtherCall next to a held
-//! call, MuteMonitoredUser for a supervisor) — no seed shows them as capabilities, and adding them
+//! call, MuteMonitoredUser for a supervisor, SetCallDisposition on a live call) — no seed shows them as capabilities, and adding them
 //! would break the exact capability sets of situations D and E.
 
 use gws_protocol::{CallState, Operation};
@@ -210,6 +210,9 @@ impl CallContext {
     /// Operations accepted though never advertised (see the module docs).
     pub fn hidden(&self) -> Vec<Operation> {
         let mut hidden = Vec::new();
+        if !matches!(self.state, CallState::Released | CallState::Unknown(_)) {
+            hidden.push(Operation::SetCallDisposition);
+        }
         if self.state == CallState::Established && !self.muted && self.monitor.is_none() {
             hidden.push(Operation::MuteCall);
         }

@@ -726,7 +726,8 @@ impl Engine {
             Operation::AttachUserData
             | Operation::UpdateUserData
             | Operation::DeleteUserData
-            | Operation::DeleteUserDataPair => self.user_data_operation(now, party, request, out),
+            | Operation::DeleteUserDataPair
+            | Operation::SetCallDisposition => self.user_data_operation(now, party, request, out),
             Operation::SwitchToListenIn => {
                 self.switch_monitor(now, party, MonitorMode::ListenIn, out)
             }

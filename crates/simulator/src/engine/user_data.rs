@@ -1,4 +1,5 @@
-//! AttachUserData, UpdateUserData, DeleteUserDataPair, DeleteUserData → `AttachedDataChanged`.
+//! AttachUserData, UpdateUserData, DeleteUserDataPair, DeleteUserData, SetCallDisposition →
+//! `AttachedDataChanged`.
 //!
 //! User data belongs to the conversation (T-Server attaches it to the call, not to one party),
 //! so every agent on the conversation is told, the requesting agent first.
@@ -48,6 +49,23 @@ impl Engine {
                         "Key '{key}' is not in the call's user data"
                     )));
                 }
+            }
+            Operation::SetCallDisposition => {
+                // The disposition is written into the call's user data (gws-api.md §4.1).
+                let disposition = match request.other.get("disposition") {
+                    None | Some(Value::Null) => {
+                        return Err(EngineError::MissingParameter(
+                            "Parameter 'disposition' is missing".into(),
+                        ));
+                    }
+                    Some(Value::String(text)) => text.clone(),
+                    Some(other) => other.to_string(),
+                };
+                let key = match request.other.get("dispositionKey") {
+                    Some(Value::String(key)) if !key.is_empty() => key.clone(),
+                    _ => "DispositionCode".to_string(),
+                };
+                data.insert(key, Value::String(disposition));
             }
             _ => data.clear(),
         }

@@ -1219,3 +1219,36 @@ fn recording_starts_pauses_resumes_and_stops_with_its_own_notification_type() {
         EngineError::Invalid(_)
     ));
 }
+
+#[test]
+fn set_call_disposition_writes_the_disposition_into_user_data() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let outcome = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &id,
+        json!({"operationName": "SetCallDisposition", "disposition": "Sale"}),
+    );
+    assert_eq!(
+        calls_for(&outcome, AGENT1)[0].user_data,
+        json!({"DispositionCode": "Sale"}).as_object().cloned()
+    );
+    let keyed = json!({"operationName": "SetCallDisposition", "disposition": "x", "dispositionKey": "Outcome"});
+    let outcome = call_op(&mut engine, 0, AGENT1, &id, keyed);
+    assert_eq!(
+        calls_for(&outcome, AGENT1)[0]
+            .user_data
+            .as_ref()
+            .and_then(|d| d.get("Outcome")),
+        Some(&json!("x"))
+    );
+    let missing = refused(
+        &mut engine,
+        AGENT1,
+        &id,
+        json!({"operationName": "SetCallDisposition"}),
+    );
+    assert!(matches!(missing, EngineError::MissingParameter(_)));
+}
