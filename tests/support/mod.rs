@@ -112,3 +112,64 @@ pub async fn wait_connected(root: &Element) {
     })
     .await;
 }
+
+/// Every card under `root`.
+pub fn cards(root: &Element) -> Vec<Element> {
+    find_all(root, "[data-testid=\"call-card\"]")
+}
+
+/// The text of the first element matching `selector` under `root` (empty when absent).
+pub fn text_of(root: &Element, selector: &str) -> String {
+    find(root, selector)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// Waits for a card in `state` whose parties line contains `party`; returns its call id.
+pub async fn wait_card_with(root: &Element, state: &str, party: &str) -> String {
+    wait_for(&format!("a {state} card with {party}"), 10_000, || {
+        cards(root)
+            .into_iter()
+            .find(|c| {
+                c.get_attribute("data-state").as_deref() == Some(state)
+                    && text_of(c, "[data-testid=\"call-parties\"]").contains(party)
+            })
+            .and_then(|c| c.get_attribute("data-call-id"))
+    })
+    .await
+}
+
+/// Sets an input's value as a user would (the widget listens to `input` events).
+pub fn type_text(root: &Element, selector: &str, text: &str) {
+    let input: web_sys::HtmlInputElement = find(root, selector).expect(selector).unchecked_into();
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").expect("event"))
+        .expect("dispatch");
+}
+
+/// Clicks the first element matching `selector` under `root` (waits until it exists and is
+/// enabled).
+pub async fn click_on(root: &Element, selector: &str) {
+    let element = wait_for(&format!("enabled {selector}"), 10_000, || {
+        find(root, selector).filter(|e| !e.has_attribute("disabled"))
+    })
+    .await;
+    element.unchecked_into::<HtmlElement>().click();
+}
+
+/// Opens `operation`'s form on call `id`, types `number` and submits it.
+pub async fn submit_destination(root: &Element, id: &str, operation: &str, number: &str) {
+    click_action(root, id, operation).await;
+    let card = card(root, id).expect("card");
+    wait_for("the destination form", 5_000, || {
+        find(&card, "[data-testid=\"destination-input\"]")
+    })
+    .await;
+    type_text(&card, "[data-testid=\"destination-input\"]", number);
+    click_on(
+        &card,
+        "[data-testid=\"destination-form\"] [data-testid=\"form-submit\"]",
+    )
+    .await;
+}
