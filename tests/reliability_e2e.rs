@@ -1,0 +1,110 @@
+//! The notification loop under faults, in headless Chromium against gws-sim's `/sim/faults`:
+//! expired sessions, an outage with every session lost, and a call released while the widget
+//! could not hear about it. The widget must end up showing the truth, with no duplicate cards.
+//!
+//! A separate test binary from the scenarios: these tests wait out backoffs, and each binary
+//! gets its own runner timeout.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use gloo_timers::future::TimeoutFuture;
+use gws_widget::drivers::sim_control;
+use gws_widget::{AgentWidget, WidgetConfig};
+use leptos::prelude::*;
+use serde_json::json;
+use support::*;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn agent1_on_a_call() -> (HtmlElement, impl Sized, String) {
+    sim_control::reset(SIM).await.expect("simulator reachable");
+    sim_control::post(SIM, "/sim/faults", &json!({"clear": true})).await.expect("faults cleared");
+    let root = fresh_root();
+    let config = WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false);
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <AgentWidget config=config.clone()/> });
+    wait_connected(&root).await;
+    let id = sim_control::inject_call(SIM, "5000", "5005", None).await.expect("call injected");
+    click_action(&root, &id, "Answer").await;
+    wait_card_state(&root, &id, "Established").await;
+    (root, handle, id)
+}
+
+fn badge_state(root: &Element) -> String {
+    find(root, "[data-testid=\"connection\"]").and_then(|b| b.get_attribute("data-state")).unwrap_or_default()
+}
+
+/// Every /api/v2 request fails (as if the server were down) and every CometD session is lost;
+/// calls are kept. `end_outage` brings the server back.
+async fn begin_outage() {
+    sim_control::post(SIM, "/sim/faults", &json!({"restartCometd": true, "failNext": 100000, "failStatus": 503}))
+        .await
+        .expect("outage armed");
+}
+
+async fn end_outage() {
+    sim_control::post(SIM, "/sim/faults", &json!({"clear": true})).await.expect("outage over");
+}
+
+#[wasm_bindgen_test]
+async fn expired_sessions_are_rehandshaken_and_the_next_notification_still_updates_the_card() {
+    let (root, _widget, id) = agent1_on_a_call().await;
+    sim_control::post(SIM, "/sim/faults", &json!({"expireSessions": true})).await.expect("sessions expired");
+    // The held connect learns of it (402) and the loop re-handshakes; then an operation's
+    // notification must reach the card through the new session.
+    wait_connected(&root).await;
+    TimeoutFuture::new(300).await;
+    click_action(&root, &id, "Hold").await;
+    wait_card_state(&root, &id, "Held").await;
+    click_action(&root, &id, "Retrieve").await;
+    wait_card_state(&root, &id, "Established").await;
+    assert_eq!(cards(&root).len(), 1, "no duplicate card");
+}
+
+#[wasm_bindgen_test]
+async fn after_a_ten_second_outage_the_cards_are_right_again() {
+    let (root, _widget, id) = agent1_on_a_call().await;
+    begin_outage().await;
+    wait_for("the badge to show the outage", 30_000, || {
+        matches!(badge_state(&root).as_str(), "reconnecting" | "offline").then_some(())
+    })
+    .await;
+    assert!(
+        find(&root, "[data-action=\"Hold\"]").is_some_and(|b| b.has_attribute("disabled")),
+        "controls are paused while disconnected"
+    );
+    // Meanwhile a new call rings: no session exists to hear about it.
+    let missed = sim_control::inject_call(SIM, "5007", "5005", None).await.expect("call injected");
+    TimeoutFuture::new(10_000).await;
+    end_outage().await;
+    wait_connected(&root).await;
+    wait_card_state(&root, &missed, "Ringing").await;
+    // The call that was live through the outage is still shown as it is.
+    wait_card_state(&root, &id, "Established").await;
+    assert_eq!(cards(&root).len(), 2, "each call once");
+}
+
+#[wasm_bindgen_test]
+async fn a_call_released_while_disconnected_disappears_after_resync() {
+    let (root, _widget, id) = agent1_on_a_call().await;
+    begin_outage().await;
+    wait_for("the badge to show the outage", 30_000, || {
+        matches!(badge_state(&root).as_str(), "reconnecting" | "offline").then_some(())
+    })
+    .await;
+    sim_control::post(SIM, &format!("/sim/calls/{id}/hangup"), &json!({})).await.expect("customer hangs up");
+    TimeoutFuture::new(2_000).await;
+    assert!(card(&root, &id).is_some(), "the widget cannot know yet");
+    end_outage().await;
+    // "Retry now" skips the rest of the backoff.
+    if let Some(retry) = find(&root, "[data-testid=\"retry-now\"]") {
+        wasm_bindgen::JsCast::unchecked_into::<HtmlElement>(retry).click();
+    }
+    wait_connected(&root).await;
+    wait_for("the released call to leave the list", 15_000, || card(&root, &id).is_none().then_some(())).await;
+    let recent = wait_for("the recent-calls list", 5_000, || find(&root, "[data-testid=\"recent-calls\"]")).await;
+    assert!(find(&recent, &format!("[data-call-id=\"{id}\"]")).is_some(), "kept in recent calls");
+}
