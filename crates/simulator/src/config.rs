@@ -30,6 +30,8 @@ pub struct SimConfig {
     pub autopilot_interval_ms: u64,
     /// Simulate call recording (`recordingState`, Start/Pause/Resume/StopCallRecording).
     pub recording: bool,
+    /// List `MuteCall` in the capabilities of an agent's established, unmuted call.
+    pub advertise_mute: bool,
 }
 
 impl Default for SimConfig {
@@ -46,6 +48,7 @@ impl Default for SimConfig {
             autopilot: false,
             autopilot_interval_ms: 8000,
             recording: false,
+            advertise_mute: false,
         }
     }
 }
@@ -172,6 +175,7 @@ impl SimConfig {
             id_prefix: crate::engine::ids::prefix_from_bytes(&bytes[3..]),
             conn_id_base: base,
             recording: self.recording,
+            advertise_mute: self.advertise_mute,
         }
     }
 }

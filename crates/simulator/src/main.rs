@@ -46,6 +46,10 @@ struct Args {
     /// Simulate call recording (recordingState and the recording operations).
     #[arg(long)]
     recording: bool,
+    /// List MuteCall in the capabilities of an established, unmuted call (off keeps the
+    /// seeds' capability sets D/E exact).
+    #[arg(long)]
+    advertise_mute: bool,
 }
 
 #[tokio::main]
@@ -82,6 +86,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         autopilot: args.autopilot,
         autopilot_interval_ms: args.autopilot_interval_ms,
         recording: args.recording,
+        advertise_mute: args.advertise_mute,
         ..SimConfig::default()
     };
     if let Some(path) = &args.config {

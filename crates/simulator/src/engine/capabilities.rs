@@ -6,7 +6,10 @@
 //! which operations the engine *accepts*: everything advertised plus a few operations GWS accepts
 //! without ever listing them (MuteCall on an established call, MergeWithOtherCall next to a held
 //! call, MuteMonitoredUser for a supervisor, SetCallDisposition on a live call) — no seed shows them as capabilities, and adding them
-//! would break the exact capability sets of situations D and E.
+//! would break the exact capability sets of situations D and E. A deployment that wants a
+//! capability-driven client to offer Mute turns on [`CallContext::advertise_mute`]
+//! (`--advertise-mute`): the Call Control table lists MuteCall, and a widget that draws its
+//! buttons from capabilities can only offer what the server advertises.
 
 use gws_protocol::{CallState, Operation};
 
@@ -73,6 +76,9 @@ pub struct CallContext {
     pub monitored_user_muted: bool,
     /// The recording state, when recording exists in this deployment (situation J).
     pub recording: Option<Recording>,
+    /// Advertise `MuteCall` on the agent's own established, unmuted call (`--advertise-mute`).
+    /// Off by default so that sets D and E stay exactly as the seeds show them.
+    pub advertise_mute: bool,
 }
 
 /// The four user-data operations present in every non-released state ("UD4").
@@ -156,6 +162,9 @@ impl CallContext {
                 if self.muted {
                     set.push(Operation::UnmuteCall);
                 }
+                if self.mute_advertised() {
+                    set.push(Operation::MuteCall);
+                }
                 match self.recording {
                     Some(Recording::Stopped) => set.push(Operation::StartCallRecording),
                     Some(Recording::Recording) => {
@@ -207,13 +216,24 @@ impl CallContext {
             .collect()
     }
 
-    /// Operations accepted though never advertised (see the module docs).
+    /// Whether MuteCall makes sense: the agent's own established call, not muted yet. A
+    /// supervisor's monitoring call is muted by its mode (ListenIn), never by MuteCall.
+    fn mute_applies(&self) -> bool {
+        self.state == CallState::Established && !self.muted && self.monitor.is_none()
+    }
+
+    /// Whether MuteCall is listed in the capabilities (situation D/E plus `--advertise-mute`).
+    fn mute_advertised(&self) -> bool {
+        self.advertise_mute && self.mute_applies()
+    }
+
+    /// Operations accepted though not advertised (see the module docs).
     pub fn hidden(&self) -> Vec<Operation> {
         let mut hidden = Vec::new();
         if !matches!(self.state, CallState::Released | CallState::Unknown(_)) {
             hidden.push(Operation::SetCallDisposition);
         }
-        if self.state == CallState::Established && !self.muted && self.monitor.is_none() {
+        if self.mute_applies() && !self.advertise_mute {
             hidden.push(Operation::MuteCall);
         }
         let paired = match self.state {
@@ -284,6 +304,7 @@ mod tests {
             conference_owner: false,
             monitored_user_muted: false,
             recording: None,
+            advertise_mute: false,
         }
     }
 
@@ -390,6 +411,33 @@ mod tests {
         assert!(c.capabilities().contains(&Operation::UnmuteCall));
         assert!(!c.allows(&Operation::MuteCall));
         assert!(ctx(CallState::Established).allows(&Operation::MuteCall));
+    }
+
+    #[test]
+    fn advertise_mute_lists_mute_call_only_where_it_is_accepted() {
+        let on = |state| CallContext {
+            advertise_mute: true,
+            ..ctx(state)
+        };
+        let established = on(CallState::Established);
+        assert!(established.capabilities().contains(&Operation::MuteCall));
+        assert!(
+            !established.hidden().contains(&Operation::MuteCall),
+            "advertised, so no longer hidden"
+        );
+        for state in [CallState::Ringing, CallState::Dialing, CallState::Held] {
+            assert!(!on(state.clone()).allows(&Operation::MuteCall), "{state}");
+        }
+        let muted = CallContext {
+            muted: true,
+            ..on(CallState::Established)
+        };
+        assert!(!muted.capabilities().contains(&Operation::MuteCall));
+        let monitoring = CallContext {
+            monitor: Some((MonitorMode::BargeIn, false)),
+            ..on(CallState::Established)
+        };
+        assert!(!monitoring.allows(&Operation::MuteCall));
     }
 
     #[test]

@@ -124,6 +124,10 @@ pub struct EngineConfig {
     /// `recordingState` and the recording capabilities (situation J). Off by default because
     /// the seeds' sets D/E have no recording capability.
     pub recording: bool,
+    /// Whether an agent's own established, unmuted call lists `MuteCall` in its capabilities.
+    /// GWS accepts MuteCall there either way; off by default because the seeds' sets D/E do
+    /// not list it, on for capability-driven clients that should offer Mute.
+    pub advertise_mute: bool,
 }
 
 impl EngineConfig {
@@ -254,6 +258,7 @@ impl Default for EngineConfig {
             id_prefix: ids::DEFAULT_PREFIX.into(),
             conn_id_base: ids::DEFAULT_CONN_BASE,
             recording: false,
+            advertise_mute: false,
         }
     }
 }
@@ -1048,6 +1053,7 @@ impl Engine {
             conference_owner: leg.conference_owner && talking_others >= 2,
             recording: self.config.recording.then_some(leg.recording),
             monitored_user_muted: leg.monitored_user_muted,
+            advertise_mute: self.config.advertise_mute,
         }
     }
 
