@@ -1,16 +1,70 @@
 //! What a widget instance needs to talk to a GWS server, and how it behaves.
 
+use std::fmt;
+
+/// Where the widget's GWS credentials come from.
+#[derive(Clone)]
+pub enum Credentials {
+    /// A user name and password, kept in memory only (never in storage).
+    Password {
+        /// GWS user name (HTTP Basic).
+        username: String,
+        /// Password (HTTP Basic).
+        password: String,
+    },
+    /// A host-page function returning `{username, password}` (or a promise of it), called when
+    /// the widget starts: the host decides where secrets live.
+    Provider(js_sys::Function),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Password { username, .. } => write!(f, "Password {{ username: {username:?}, .. }}"),
+            Credentials::Provider(_) => f.write_str("Provider(..)"),
+        }
+    }
+}
+
+/// Colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Light (default).
+    #[default]
+    Light,
+    /// Dark.
+    Dark,
+}
+
+impl Theme {
+    /// The CSS modifier class.
+    pub fn class(self) -> &'static str {
+        match self {
+            Theme::Light => "gws-widget--light",
+            Theme::Dark => "gws-widget--dark",
+        }
+    }
+}
+
 /// Settings of one widget.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct WidgetConfig {
     /// Server root, without `/api/v2` (empty = same origin as the page).
     pub base_url: String,
-    /// GWS user name (HTTP Basic).
-    pub username: String,
-    /// Password (HTTP Basic). Kept in memory only, never in storage.
-    pub password: String,
-    /// Keyboard shortcuts (Alt+A answer, Alt+H hang up) on this widget.
+    /// How to sign in.
+    pub credentials: Credentials,
+    /// Keyboard shortcuts (Alt+A answer, Alt+H hang up).
     pub shortcuts: bool,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Denser layout for narrow CRM side panels.
+    pub compact: bool,
+    /// BCP 47 language tag of the widget's text (`lang` attribute).
+    pub locale: String,
+    /// Dial numbers clicked in the host page (`data-gws-dial`).
+    pub click_to_dial: bool,
+    /// Share one notification loop between the tabs of the same user (leader election).
+    pub share_across_tabs: bool,
 }
 
 impl WidgetConfig {
@@ -18,9 +72,13 @@ impl WidgetConfig {
     pub fn new(base_url: &str, username: &str, password: &str) -> Self {
         WidgetConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
-            username: username.to_string(),
-            password: password.to_string(),
+            credentials: Credentials::Password { username: username.to_string(), password: password.to_string() },
             shortcuts: true,
+            theme: Theme::Light,
+            compact: false,
+            locale: "en".to_string(),
+            click_to_dial: false,
+            share_across_tabs: false,
         }
     }
 
@@ -28,5 +86,19 @@ impl WidgetConfig {
     pub fn with_shortcuts(mut self, enabled: bool) -> Self {
         self.shortcuts = enabled;
         self
+    }
+
+    /// The same configuration with tab sharing on or off.
+    pub fn with_tab_sharing(mut self, enabled: bool) -> Self {
+        self.share_across_tabs = enabled;
+        self
+    }
+
+    /// The user name when it is known up front (tab sharing is keyed by it).
+    pub fn known_username(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::Password { username, .. } => Some(username),
+            Credentials::Provider(_) => None,
+        }
     }
 }

@@ -4,19 +4,21 @@
 //! The widget obeys the server: a card's buttons are the call's `capabilities`; an operation's
 //! HTTP 200 only marks the button pending; the card changes when the CometD notification arrives.
 //!
+//! Public embed API (JavaScript): `mount(element, options) -> WidgetHandle`, the custom element
+//! `<gws-agent-widget>` (after `defineElement()`; `embed.js` does both), and `startDemo()`.
+//!
 //! Layout:
-//! - [`app`]: `<AgentWidget/>`, which owns the state signals, provides the contexts and starts
-//!   the drivers.
-//! - [`config`]: what a widget instance needs to connect (`WidgetConfig`).
-//! - [`context`]: context newtypes read by components (`CallsContext`, `ConnectionContext`,
-//!   `ClockContext`, `Dispatch`).
+//! - [`app`]: `<AgentWidget/>`, which owns the state signals, provides the contexts, starts the
+//!   drivers and executes intents.
+//! - [`config`]: what a widget instance needs (`WidgetConfig`, `Credentials`, `Theme`).
+//! - [`context`]: context newtypes read by components (`CallsContext`, `AgentContext`, …).
 //! - [`intent`]: what components ask for (`Intent`); the app maps intents to REST calls.
 //! - [`components`]: one exported component per file; they render and emit intents, no I/O.
-//! - [`drivers`]: the only code doing I/O or reading the clock: REST, the CometD loop, the
-//!   simulator control API of the demo.
-//! - [`demo`]: the demo page (`index.html`): simulator console + widget.
+//! - [`drivers`]: the only code doing I/O or reading the clock.
+//! - [`embed`]: options, `WidgetHandle` and the `gws:*` host events.
+//! - [`demo`]: the demo page (`index.html`): simulator console + widgets.
 //! - [`error`]: `ApiError`, with messages fit for an agent.
-//! - [`log`]: console logging helpers.
+//! - [`log`]: console logging with a host-set level.
 
 pub mod app;
 pub mod components;
@@ -24,6 +26,7 @@ pub mod config;
 pub mod context;
 pub mod demo;
 pub mod drivers;
+pub mod embed;
 pub mod error;
 pub mod intent;
 pub mod log;
@@ -31,10 +34,19 @@ pub mod log;
 pub use app::AgentWidget;
 pub use config::WidgetConfig;
 
+use app::HostBinding;
+use embed::{ControllerSlot, HostEvents, Unmount, WidgetHandle, apply_log_level, parse_options};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-/// Mounts the demo page into the element with id `gws-demo` (or `<body>`): the simulator
-/// console and one widget, configured from `?user=…&password=…&base=…`.
+/// The widget's stylesheet: one source for the demo page and the shadow roots of embedded
+/// widgets.
+pub const WIDGET_CSS: &str = include_str!("../www/widget.css");
+
+/// Mounts the demo page into the element with id `gws-demo` (or `<body>`).
 #[wasm_bindgen(js_name = startDemo)]
 pub fn start_demo() {
     console_error_panic_hook::set_once();
@@ -43,9 +55,118 @@ pub fn start_demo() {
     };
     let target = document
         .get_element_by_id("gws-demo")
-        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
         .or_else(|| document.body());
     if let Some(target) = target {
         leptos::mount::mount_to(target, demo::Demo).forget();
     }
+}
+
+/// Where a widget renders inside `host`: a fresh container in the host's open shadow root, with
+/// the stylesheet beside it, so host CSS cannot reach the widget's layout. Returns the container
+/// and a function removing what was added.
+fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+    let root: web_sys::Node = match host.shadow_root() {
+        Some(root) => root.into(),
+        None => match host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) {
+            Ok(root) => root.into(),
+            // Elements that cannot host a shadow root (e.g. <button>): render inside them; every
+            // class is prefixed, so the stylesheet still styles nothing of the host.
+            Err(_) => host.clone().into(),
+        },
+    };
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(&format!(":host{{display:block}}\n{WIDGET_CSS}")));
+    let container: HtmlElement = document.create_element("div")?.unchecked_into();
+    container.set_class_name("gws-mount");
+    root.append_child(&style)?;
+    root.append_child(&container)?;
+    let cleanup_root = root.clone();
+    let cleanup_container = container.clone();
+    Ok((
+        container,
+        Box::new(move || {
+            let _ = cleanup_root.remove_child(&style);
+            let _ = cleanup_root.remove_child(&cleanup_container);
+        }),
+    ))
+}
+
+/// Mounts a widget into `element` (any element; it gets a shadow root). Options: `baseUrl`,
+/// `username` + `password` or `credentials` (a function returning `{username, password}` or a
+/// promise of it), `theme` (`light` | `dark`), `locale`, `compact`, `shortcuts`, `logLevel`,
+/// `clickToDial`, `shareAcrossTabs`. Invalid options throw an `Error` saying what is wrong.
+#[wasm_bindgen]
+pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue> {
+    console_error_panic_hook::set_once();
+    let element: HtmlElement = element
+        .dyn_into()
+        .map_err(|_| JsValue::from(JsError::new("gws-widget: mount() needs an HTML element as its first argument")))?;
+    let options = parse_options(&options)?;
+    apply_log_level(&options);
+    let (container, cleanup) = prepare_host(&element)?;
+    let controller: ControllerSlot = Rc::new(RefCell::new(None));
+    let host = HostBinding { events: HostEvents::new(element.into()), controller: controller.clone() };
+    let config = options.config;
+    let handle = leptos::mount::mount_to(container, move || {
+        leptos::view! { <AgentWidget config=config.clone() host=host.clone()/> }
+    });
+    let unmount = Box::new(move || {
+        drop(handle);
+        cleanup();
+    });
+    Ok(WidgetHandle::new(controller, unmount))
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function gwsDefineElement(mount) {
+  if (typeof customElements === 'undefined' || customElements.get('gws-agent-widget')) return false;
+  const text = { 'base-url': 'baseUrl', 'user': 'username', 'password': 'password', 'theme': 'theme',
+                 'locale': 'locale', 'log-level': 'logLevel' };
+  const flags = { 'compact': 'compact', 'shortcuts': 'shortcuts', 'click-to-dial': 'clickToDial',
+                  'share-across-tabs': 'shareAcrossTabs' };
+  class GwsAgentWidget extends HTMLElement {
+    connectedCallback() {
+      if (this.handle) return;
+      const options = {};
+      for (const [attr, key] of Object.entries(text)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr);
+      for (const [attr, key] of Object.entries(flags)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr) !== 'false';
+      if (typeof this.credentials === 'function') options.credentials = this.credentials;
+      try {
+        this.handle = mount(this, options);
+      } catch (error) {
+        this.dispatchEvent(new CustomEvent('gws:error', { bubbles: true, composed: true, detail: { message: String(error && error.message || error), callId: null } }));
+        console.error(error);
+      }
+    }
+    disconnectedCallback() {
+      if (this.handle) { this.handle.destroy(); this.handle = null; }
+    }
+  }
+  customElements.define('gws-agent-widget', GwsAgentWidget);
+  return true;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = gwsDefineElement)]
+    fn define_custom_element(mount: &js_sys::Function) -> bool;
+}
+
+/// Defines `<gws-agent-widget base-url="…" user="…" password="…">` (attributes: `theme`,
+/// `locale`, `log-level`, and the flags `compact`, `shortcuts`, `click-to-dial`,
+/// `share-across-tabs`; or set the element's `credentials` property to a provider function
+/// before inserting it). The element mounts itself when connected and is destroyed when
+/// removed; its `handle` property is the `WidgetHandle`. Returns false if already defined.
+#[wasm_bindgen(js_name = defineElement)]
+pub fn define_element() -> bool {
+    console_error_panic_hook::set_once();
+    let mount_fn = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|element, options| match mount(element, options) {
+        Ok(handle) => JsValue::from(handle),
+        Err(error) => wasm_bindgen::throw_val(error),
+    });
+    let defined = define_custom_element(mount_fn.as_ref().unchecked_ref());
+    // The element class keeps calling it for the lifetime of the page.
+    mount_fn.forget();
+    defined
 }

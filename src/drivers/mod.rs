@@ -5,14 +5,18 @@
 //! - [`rest`]: `RestClient`: one-shot fetches with auth, CSRF and timeouts.
 //! - [`notifications`]: the CometD loop pumping `gws_client::BayeuxClient` over fetch.
 //! - [`scheduler`]: sleeps on a worker timer, immune to background-tab throttling.
+//! - [`click_to_dial`]: `data-gws-dial` elements of the host page.
+//! - [`tabs`]: one notification loop per browser (Web Locks leader + BroadcastChannel).
 //! - [`keyboard`]: the Alt+A / Alt+H shortcuts.
 //! - [`page_lifecycle`]: visibility, network and pagehide signals; RAII event listeners.
 //! - [`sim_control`]: the simulator's `/sim` control API (demo and tests only).
 
+pub mod click_to_dial;
 pub mod clock;
 pub mod keyboard;
 pub mod notifications;
 pub mod page_lifecycle;
 pub mod rest;
 pub mod scheduler;
+pub mod tabs;
 pub mod sim_control;

@@ -1,0 +1,377 @@
+//! Embedding in host pages (CRMs): options, the `WidgetHandle` the host drives the widget with,
+//! and the `gws:*` events the host listens to.
+//!
+//! The widget runs *in* the host page (no iframe: no framing, third-party-cookie or popup
+//! trouble), inside an open shadow root so the host's CSS cannot reach its layout and its CSS
+//! cannot leak out. Host events are `CustomEvent`s dispatched on the host element, bubbling and
+//! composed, so a CRM can listen on the element or on `document`.
+//!
+//! Event `detail` shapes (all JSON-compatible):
+//! - `gws:ringing`, `gws:established`, `gws:held`, `gws:released`, `gws:call-updated`:
+//!   `{ call, callId, state, previousState, ani, dnis, parties, userData }` — `call` is the
+//!   server's call resource as received; `parties` the remote numbers.
+//! - `gws:agent-state`: `{ state, workMode, reason, displayName, doNotDisturb, forwardTo }`.
+//! - `gws:connection`: `{ state, attempt, retryInMs }`.
+//! - `gws:error`: `{ message, callId }`.
+
+use crate::config::{Credentials, Theme, WidgetConfig};
+use crate::intent::Intent;
+use crate::log::{self, LogLevel};
+use futures::channel::mpsc::UnboundedSender;
+use gws_client::{AgentStore, CallsStore, ConnectionState, normalize_number};
+use gws_protocol::api::OperationRequest;
+use gws_protocol::{Call, CallState, Operation};
+use leptos::prelude::*;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, EventTarget};
+
+/// Dispatches the `gws:*` events on the host element.
+#[derive(Clone)]
+pub struct HostEvents {
+    target: EventTarget,
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+impl HostEvents {
+    /// Events on `target`.
+    pub fn new(target: EventTarget) -> Self {
+        HostEvents { target }
+    }
+
+    fn emit(&self, name: &str, detail: &Value) {
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&to_js(detail));
+        if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = self.target.dispatch_event(&event);
+        }
+    }
+
+    /// A call changed (or appeared: `previous` is `None`). Emits the state event on a state
+    /// transition, and `gws:call-updated` always.
+    pub fn call_changed(&self, previous: Option<&CallState>, call: &Call) {
+        let detail = json!({
+            "call": call,
+            "callId": call.id,
+            "state": call.state,
+            "previousState": previous,
+            "ani": call.ani.clone().or_else(|| call.participants.first().map(|p| p.number().to_string())),
+            "dnis": call.dnis,
+            "parties": call.participants.iter().map(|p| p.number()).collect::<Vec<_>>(),
+            "userData": call.user_data,
+        });
+        if previous != Some(&call.state) {
+            let name = match call.state {
+                CallState::Ringing => Some("gws:ringing"),
+                CallState::Established => Some("gws:established"),
+                CallState::Held => Some("gws:held"),
+                CallState::Released => Some("gws:released"),
+                _ => None,
+            };
+            if let Some(name) = name {
+                self.emit(name, &detail);
+            }
+        }
+        self.emit("gws:call-updated", &detail);
+    }
+
+    /// The agent's device changed.
+    pub fn agent_changed(&self, agent: &AgentStore) {
+        let device = agent.device.as_ref();
+        let user_state = device.and_then(|d| d.user_state.as_ref());
+        self.emit(
+            "gws:agent-state",
+            &json!({
+                "state": user_state.and_then(|s| s.state.clone()),
+                "workMode": user_state.and_then(|s| s.work_mode.clone()),
+                "reason": user_state.and_then(|s| s.reason.clone()),
+                "displayName": agent.state_label(),
+                "doNotDisturb": device.and_then(|d| d.do_not_disturb.clone()),
+                "forwardTo": device.and_then(|d| d.forward_to.clone()),
+            }),
+        );
+    }
+
+    /// The connection state changed (`now` on the widget's clock).
+    pub fn connection_changed(&self, state: &ConnectionState, now: u64) {
+        let (attempt, retry_in_ms) = match state {
+            ConnectionState::Reconnecting { attempt, retry_at } => (*attempt, retry_at.map(|at| at.saturating_sub(now))),
+            _ => (0, None),
+        };
+        self.emit("gws:connection", &json!({ "state": state.as_str(), "attempt": attempt, "retryInMs": retry_in_ms }));
+    }
+
+    /// An operation failed.
+    pub fn error(&self, message: &str, call_id: Option<&str>) {
+        self.emit("gws:error", &json!({ "message": message, "callId": call_id }));
+    }
+}
+
+/// What a `WidgetHandle` needs from a mounted widget. All `Copy`/`Send` handles, filled in by
+/// `<AgentWidget/>` when it mounts.
+#[derive(Clone)]
+pub struct WidgetController {
+    /// The calls.
+    pub calls: RwSignal<CallsStore>,
+    /// The agent.
+    pub agent: RwSignal<AgentStore>,
+    /// Intents into the widget's executor.
+    pub intents: UnboundedSender<Intent>,
+}
+
+/// Where a mounted widget publishes its controller.
+pub type ControllerSlot = Rc<RefCell<Option<WidgetController>>>;
+
+/// Tears a mounted widget down (unmount + remove its DOM); taken once.
+pub type Unmount = Box<dyn FnOnce()>;
+
+/// Validated host options.
+#[derive(Debug, Clone)]
+pub struct EmbedOptions {
+    /// The widget configuration.
+    pub config: WidgetConfig,
+    /// Console verbosity.
+    pub log_level: LogLevel,
+}
+
+fn option_error(message: String) -> JsValue {
+    JsError::new(&format!("gws-widget: {message}")).into()
+}
+
+fn expect_string(key: &str, value: &JsValue) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| option_error(format!("option '{key}' must be a string")))
+}
+
+fn expect_bool(key: &str, value: &JsValue) -> Result<bool, JsValue> {
+    value.as_bool().ok_or_else(|| option_error(format!("option '{key}' must be true or false")))
+}
+
+/// The options `mount()` and the custom element accept.
+pub const OPTION_NAMES: [&str; 11] = [
+    "baseUrl",
+    "username",
+    "password",
+    "credentials",
+    "theme",
+    "locale",
+    "compact",
+    "shortcuts",
+    "logLevel",
+    "clickToDial",
+    "shareAcrossTabs",
+];
+
+/// Reads and validates the host's options object. Every problem is a clear error for the host
+/// developer, never a blank widget.
+pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
+    if !options.is_object() || options.is_function() {
+        return Err(option_error("options must be an object, e.g. {baseUrl, username, password}".into()));
+    }
+    let object: &js_sys::Object = options.unchecked_ref();
+    let mut base_url = String::new();
+    let (mut username, mut password, mut provider) = (None, None, None);
+    let mut config = WidgetConfig::new("", "", "");
+    config.share_across_tabs = true;
+    let mut log_level = LogLevel::Warn;
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let value = js_sys::Reflect::get(object, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() {
+            continue;
+        }
+        match key.as_str() {
+            "baseUrl" => base_url = expect_string(&key, &value)?,
+            "username" => username = Some(expect_string(&key, &value)?),
+            "password" => password = Some(expect_string(&key, &value)?),
+            "credentials" => {
+                provider = Some(value.dyn_into::<js_sys::Function>().map_err(|_| {
+                    option_error("option 'credentials' must be a function returning {username, password}".into())
+                })?)
+            }
+            "theme" => {
+                config.theme = match expect_string(&key, &value)?.as_str() {
+                    "light" => Theme::Light,
+                    "dark" => Theme::Dark,
+                    other => return Err(option_error(format!("option 'theme' is \"{other}\"; use \"light\" or \"dark\""))),
+                }
+            }
+            "locale" => config.locale = expect_string(&key, &value)?,
+            "compact" => config.compact = expect_bool(&key, &value)?,
+            "shortcuts" => config.shortcuts = expect_bool(&key, &value)?,
+            "clickToDial" => config.click_to_dial = expect_bool(&key, &value)?,
+            "shareAcrossTabs" => config.share_across_tabs = expect_bool(&key, &value)?,
+            "logLevel" => {
+                let text = expect_string(&key, &value)?;
+                log_level = LogLevel::parse(&text).ok_or_else(|| {
+                    option_error(format!("option 'logLevel' is \"{text}\"; use off, error, warn, info or debug"))
+                })?;
+            }
+            other => {
+                let hint = OPTION_NAMES
+                    .iter()
+                    .find(|known| known.eq_ignore_ascii_case(other))
+                    .map(|known| format!(" (did you mean '{known}'?)"))
+                    .unwrap_or_default();
+                return Err(option_error(format!("unknown option '{other}'{hint}; known: {}", OPTION_NAMES.join(", "))));
+            }
+        }
+    }
+    let base_url = base_url.trim().trim_end_matches('/').to_string();
+    if !base_url.is_empty() {
+        let valid = web_sys::Url::new(&base_url).ok().is_some_and(|url| {
+            let protocol = url.protocol();
+            protocol == "http:" || protocol == "https:"
+        });
+        if !valid {
+            return Err(option_error(format!(
+                "option 'baseUrl' is \"{base_url}\"; use an http(s) URL such as https://gws.example.com"
+            )));
+        }
+    }
+    config.base_url = base_url;
+    config.credentials = match (provider, username, password) {
+        (Some(provider), None, None) => Credentials::Provider(provider),
+        (Some(_), _, _) => {
+            return Err(option_error("give either 'credentials' or 'username'/'password', not both".into()));
+        }
+        (None, Some(username), Some(password)) if !username.trim().is_empty() => {
+            Credentials::Password { username: username.trim().to_string(), password }
+        }
+        (None, Some(_), Some(_)) => return Err(option_error("option 'username' is empty".into())),
+        (None, None, _) => return Err(option_error("option 'username' (or 'credentials') is required".into())),
+        (None, Some(_), None) => return Err(option_error("option 'password' is required with 'username'".into())),
+    };
+    Ok(EmbedOptions { config, log_level })
+}
+
+/// The host page's handle on a mounted widget (returned by `mount()`, and the `handle` property
+/// of a `<gws-agent-widget>` element).
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    controller: ControllerSlot,
+    unmount: RefCell<Option<Unmount>>,
+}
+
+impl WidgetHandle {
+    /// A handle over a mounted widget; `unmount` tears it down.
+    pub fn new(controller: ControllerSlot, unmount: Unmount) -> Self {
+        WidgetHandle { controller, unmount: RefCell::new(Some(unmount)) }
+    }
+
+    fn controller(&self) -> Result<WidgetController, JsValue> {
+        self.controller
+            .borrow()
+            .clone()
+            .filter(|_| self.unmount.borrow().is_some())
+            .ok_or_else(|| option_error("this widget has been destroyed".into()))
+    }
+
+    /// The call `id`, or the first call in `states` order that allows `operation`.
+    fn pick_call(&self, id: Option<String>, operation: &Operation, states: &[CallState]) -> Result<String, JsValue> {
+        let controller = self.controller()?;
+        let verb = operation.as_str();
+        controller.calls.with_untracked(|store| match id {
+            Some(id) => match store.get(&id) {
+                Some(entry) if entry.call.can(operation) => Ok(id),
+                Some(entry) => Err(option_error(format!("call {id} does not allow {verb} now ({})", entry.call.state))),
+                None => Err(option_error(format!("no call with id {id}"))),
+            },
+            None => states
+                .iter()
+                .find_map(|state| {
+                    store.entries().iter().find(|e| &e.call.state == state && e.call.can(operation)).map(|e| e.call.id.clone())
+                })
+                .ok_or_else(|| option_error(format!("no call to {verb}"))),
+        })
+    }
+
+    fn send(&self, intent: Intent) -> Result<(), JsValue> {
+        self.controller()?.intents.unbounded_send(intent).map_err(|_| option_error("the widget is stopping".into()))
+    }
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Dials `number` (spaces, dashes and parentheses are removed), with optional attached data.
+    /// The result arrives as events (`gws:call-updated`, `gws:error`).
+    pub fn dial(&self, number: &str, user_data: Option<js_sys::Object>) -> Result<(), JsValue> {
+        let number = normalize_number(number).map_err(|e| option_error(format!("cannot dial \"{number}\": {e}")))?;
+        let mut request = OperationRequest::new(Operation::Dial).with_destination(&number);
+        if let Some(data) = user_data {
+            let data: Value = serde_wasm_bindgen::from_value(data.into())
+                .map_err(|e| option_error(format!("userData must be an object of strings: {e}")))?;
+            if !data.is_object() {
+                return Err(option_error("userData must be an object".into()));
+            }
+            request.user_data = Some(data);
+        }
+        self.send(Intent::Dial(Box::new(request)))
+    }
+
+    /// Answers call `callId`, or the ringing call.
+    pub fn answer(&self, call_id: Option<String>) -> Result<(), JsValue> {
+        let id = self.pick_call(call_id, &Operation::Answer, &[CallState::Ringing])?;
+        self.send(Intent::operation(&id, Operation::Answer))
+    }
+
+    /// Hangs up call `callId`, or the active call (established, then dialing, then held).
+    pub fn hangup(&self, call_id: Option<String>) -> Result<(), JsValue> {
+        let states = [CallState::Established, CallState::Dialing, CallState::Held];
+        let id = self.pick_call(call_id, &Operation::Hangup, &states)?;
+        self.send(Intent::operation(&id, Operation::Hangup))
+    }
+
+    /// Sets the agent state: `Ready`, `NotReady` (with an optional reason code from the server's
+    /// agent-state settings) or `AfterCallWork`.
+    #[wasm_bindgen(js_name = setAgentState)]
+    pub fn set_agent_state(&self, state: &str, reason: Option<String>) -> Result<(), JsValue> {
+        let operation = match state {
+            "Ready" => Operation::Ready,
+            "NotReady" => Operation::NotReady,
+            "AfterCallWork" => Operation::AfterCallWork,
+            other => return Err(option_error(format!("unknown agent state \"{other}\"; use Ready, NotReady or AfterCallWork"))),
+        };
+        if let Some(reason) = &reason {
+            let known = self.controller()?.agent.with_untracked(|agent| {
+                agent.agent_states.is_empty() || agent.agent_states.iter().any(|s| s.reason_code.as_deref() == Some(reason))
+            });
+            if !known {
+                return Err(option_error(format!("unknown reason code \"{reason}\"")));
+            }
+        }
+        let mut request = OperationRequest::new(operation);
+        request.reason_code = reason.map(Value::String);
+        self.send(Intent::AgentState(Box::new(request)))
+    }
+
+    /// The current calls, as the server describes them.
+    pub fn calls(&self) -> Result<JsValue, JsValue> {
+        let calls: Vec<Call> =
+            self.controller()?.calls.with_untracked(|store| store.entries().iter().map(|e| e.call.clone()).collect());
+        Ok(to_js(&calls))
+    }
+
+    /// Stops the notification loop (sending `/meta/disconnect`), removes every listener and
+    /// timer, and empties the host element. Calling it twice is harmless.
+    pub fn destroy(&self) {
+        let unmount = self.unmount.borrow_mut().take();
+        self.controller.borrow_mut().take();
+        if let Some(unmount) = unmount {
+            unmount();
+        }
+    }
+}
+
+/// Applies the log level of `options` (the most recently mounted widget decides for the page).
+pub fn apply_log_level(options: &EmbedOptions) {
+    log::set_level(options.log_level);
+}

@@ -1,0 +1,17 @@
+// gws-widget embed loader — one script tag in the host page:
+//
+//   <script type="module" src="https://YOUR-GWS-WIDGET-HOST/embed.js"></script>
+//   <gws-agent-widget base-url="https://gws.example.com" user="agent1" password="…"></gws-agent-widget>
+//
+// It loads the widget from the directory this script comes from (so dist/ can live on another
+// origin, served with CORS), defines <gws-agent-widget>, and exposes `mount` both as an export
+// and as window.GwsWidget.mount for pages without modules. A `gws-widget-ready` event fires on
+// window when it is done.
+const here = new URL('.', import.meta.url);
+const widget = await import(new URL('gws-widget.js', here).href);
+await widget.default({ module_or_path: new URL('gws-widget_bg.wasm', here) });
+widget.defineElement();
+
+export const mount = widget.mount;
+window.GwsWidget = Object.freeze({ mount: widget.mount });
+window.dispatchEvent(new Event('gws-widget-ready'));
