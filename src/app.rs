@@ -13,7 +13,10 @@ use crate::components::connection_badge::ConnectionBadge;
 use crate::components::recent_calls::RecentCalls;
 use crate::components::supervisor_panel::SupervisorPanel;
 use crate::config::{Credentials, WidgetConfig};
-use crate::context::{AgentContext, AnnouncerContext, CallsContext, ConnectionContext, provide_widget_contexts};
+use crate::context::{
+    AgentContext, AnnouncerContext, CallsContext, ConnectionContext, provide_widget_contexts,
+};
+use crate::diagnostics::{self, Live};
 use crate::drivers::click_to_dial::watch_click_to_dial;
 use crate::drivers::clock::now_ms;
 use crate::drivers::keyboard::watch_shortcuts;
@@ -63,6 +66,8 @@ pub fn AgentWidget(
     #[prop(optional)]
     host: Option<HostBinding>,
 ) -> impl IntoView {
+    let live = Live::new(&diagnostics::WIDGETS);
+    on_cleanup(move || drop(live));
     let (intent_tx, intent_rx) = unbounded::<Intent>();
     let (CallsContext(calls), AgentContext(agent), ConnectionContext(connection), clock, announcer) =
         provide_widget_contexts(
@@ -74,7 +79,11 @@ pub fn AgentWidget(
         );
     let clock = clock.0;
     if let Some(host) = &host {
-        *host.controller.borrow_mut() = Some(WidgetController { calls, agent, intents: intent_tx.clone() });
+        *host.controller.borrow_mut() = Some(WidgetController {
+            calls,
+            agent,
+            intents: intent_tx.clone(),
+        });
     }
 
     let (notification_loop, loop_commands) = LoopHandle::new();
@@ -82,8 +91,20 @@ pub fn AgentWidget(
         let notification_loop = notification_loop.clone();
         move || notification_loop.send(LoopCommand::Stop)
     });
-    let state = State { calls, agent, connection, announcer, events: host.map(|h| h.events) };
-    spawn_local(start(config.clone(), state.clone(), loop_commands, intent_rx, notification_loop));
+    let state = State {
+        calls,
+        agent,
+        connection,
+        announcer,
+        events: host.map(|h| h.events),
+    };
+    spawn_local(start(
+        config.clone(),
+        state.clone(),
+        loop_commands,
+        intent_rx,
+        notification_loop,
+    ));
 
     let mut listeners = Vec::new();
     if config.shortcuts {
@@ -91,7 +112,9 @@ pub fn AgentWidget(
     }
     if config.click_to_dial {
         let failed = state.clone();
-        listeners.extend(watch_click_to_dial(intent_tx, move |message| failed.fail(Target::Agent, message)));
+        listeners.extend(watch_click_to_dial(intent_tx, move |message| {
+            failed.fail(Target::Agent, message)
+        }));
     }
     let listeners = SendWrapper::new(listeners);
     on_cleanup(move || drop(listeners));
@@ -100,7 +123,8 @@ pub fn AgentWidget(
         move || {
             let now = now_ms();
             clock.set(now);
-            if calls.with_untracked(|store| store.entries().iter().any(|e| e.released_at.is_some())) {
+            if calls.with_untracked(|store| store.entries().iter().any(|e| e.released_at.is_some()))
+            {
                 calls.update(|store| {
                     store.retire_released(now, RELEASED_LINGER_MS);
                 });
@@ -114,7 +138,11 @@ pub fn AgentWidget(
     let class = format!(
         "gws-widget {}{}",
         config.theme.class(),
-        if config.compact { " gws-widget--compact" } else { "" }
+        if config.compact {
+            " gws-widget--compact"
+        } else {
+            ""
+        }
     );
     let is_supervisor = move || agent.with(|a| a.user.as_ref().is_some_and(|u| u.is_supervisor()));
     view! {
@@ -153,7 +181,9 @@ enum Target {
 impl State {
     fn mark_pending(&self, target: &Target, operation: Operation) -> bool {
         match target {
-            Target::Call(id) => self.calls.try_update(|store| store.mark_pending(id, operation)),
+            Target::Call(id) => self
+                .calls
+                .try_update(|store| store.mark_pending(id, operation)),
             Target::Agent => self.agent.try_update(|store| store.mark_pending(operation)),
         }
         .unwrap_or(false)
@@ -161,7 +191,9 @@ impl State {
 
     fn pending_of(&self, target: &Target) -> Option<Operation> {
         match target {
-            Target::Call(id) => self.calls.try_with_untracked(|store| store.get(id).and_then(|e| e.pending.clone())),
+            Target::Call(id) => self
+                .calls
+                .try_with_untracked(|store| store.get(id).and_then(|e| e.pending.clone())),
             Target::Agent => self.agent.try_with_untracked(|store| store.pending.clone()),
         }
         .flatten()
@@ -171,11 +203,13 @@ impl State {
     fn fail(&self, target: Target, message: String) {
         let call_id = match &target {
             Target::Call(id) => {
-                self.calls.try_update(|store| store.operation_failed(id, message.clone()));
+                self.calls
+                    .try_update(|store| store.operation_failed(id, message.clone()));
                 Some(id.as_str())
             }
             Target::Agent => {
-                self.agent.try_update(|store| store.operation_failed(message.clone()));
+                self.agent
+                    .try_update(|store| store.operation_failed(message.clone()));
                 None
             }
         };
@@ -186,7 +220,9 @@ impl State {
     }
 
     fn set_connection(&self, state: ConnectionState) -> Option<bool> {
-        let was_connected = self.connection.try_with_untracked(|s| *s == ConnectionState::Connected)?;
+        let was_connected = self
+            .connection
+            .try_with_untracked(|s| *s == ConnectionState::Connected)?;
         if let Some(events) = &self.events {
             events.connection_changed(&state, now_ms());
         }
@@ -197,7 +233,8 @@ impl State {
     fn set_agent(&self, update: impl FnOnce(&mut AgentStore) -> bool) {
         let changed = self.agent.try_update(update).unwrap_or(false);
         if changed && let Some(events) = &self.events {
-            self.agent.with_untracked(|agent| events.agent_changed(agent));
+            self.agent
+                .with_untracked(|agent| events.agent_changed(agent));
         }
     }
 
@@ -206,13 +243,19 @@ impl State {
         match Notification::from_data(data) {
             Ok(Notification::Call(notification)) => {
                 let call = &notification.call;
-                let previous = self.calls.try_with_untracked(|s| s.get(&call.id).map(|e| e.call.state.clone())).flatten();
-                let change = self.calls.try_update(|store| store.apply(now_ms(), &notification));
+                let previous = self
+                    .calls
+                    .try_with_untracked(|s| s.get(&call.id).map(|e| e.call.state.clone()))
+                    .flatten();
+                let change = self
+                    .calls
+                    .try_update(|store| store.apply(now_ms(), &notification));
                 if change == Some(Change::Added) {
                     self.agent.try_update(AgentStore::call_appeared);
                     if call.state == CallState::Ringing {
                         let from = call.participants.first().map(|p| p.display().to_string());
-                        self.announcer.say(format!("Incoming call from {}", from.unwrap_or_default()));
+                        self.announcer
+                            .say(format!("Incoming call from {}", from.unwrap_or_default()));
                     }
                 }
                 if let Some(events) = &self.events {
@@ -221,8 +264,14 @@ impl State {
             }
             Ok(Notification::Device(update)) => self.set_agent(|store| store.apply(&update)),
             Ok(Notification::Error(error)) => {
-                let text = error.error_message.clone().unwrap_or_else(|| "An operation failed".into());
-                let on_call = self.calls.try_update(|store| store.apply_error(&error)).flatten();
+                let text = error
+                    .error_message
+                    .clone()
+                    .unwrap_or_else(|| "An operation failed".into());
+                let on_call = self
+                    .calls
+                    .try_update(|store| store.apply_error(&error))
+                    .flatten();
                 if on_call.is_none() {
                     self.agent.try_update(|store| store.apply_error(&error));
                 }
@@ -234,7 +283,9 @@ impl State {
             Ok(Notification::Other { message_type }) => {
                 log::info(&format!("gws-widget: ignoring {message_type} on {channel}"))
             }
-            Err(error) => log::warn(&format!("gws-widget: skipped a notification on {channel}: {error}")),
+            Err(error) => log::warn(&format!(
+                "gws-widget: skipped a notification on {channel}: {error}"
+            )),
         }
     }
 
@@ -242,21 +293,38 @@ impl State {
     fn replace_calls(&self, snapshot: Vec<Call>) {
         let before: HashMap<String, Call> = self
             .calls
-            .try_with_untracked(|s| s.entries().iter().map(|e| (e.call.id.clone(), e.call.clone())).collect())
+            .try_with_untracked(|s| {
+                s.entries()
+                    .iter()
+                    .map(|e| (e.call.id.clone(), e.call.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
-        let Some(changes) = self.calls.try_update(|store| store.replace(now_ms(), snapshot)) else { return };
+        let Some(changes) = self
+            .calls
+            .try_update(|store| store.replace(now_ms(), snapshot))
+        else {
+            return;
+        };
         let Some(events) = &self.events else { return };
         for (id, change) in changes {
             let previous = before.get(&id);
             match change {
                 Change::Removed => {
                     if let Some(last) = previous.filter(|c| c.state != CallState::Released) {
-                        let released = Call { state: CallState::Released, capabilities: Vec::new(), ..last.clone() };
+                        let released = Call {
+                            state: CallState::Released,
+                            capabilities: Vec::new(),
+                            ..last.clone()
+                        };
                         events.call_changed(Some(&last.state), &released);
                     }
                 }
                 _ => {
-                    if let Some(call) = self.calls.with_untracked(|s| s.get(&id).map(|e| e.call.clone())) {
+                    if let Some(call) = self
+                        .calls
+                        .with_untracked(|s| s.get(&id).map(|e| e.call.clone()))
+                    {
                         events.call_changed(previous.map(|c| &c.state), &call);
                     }
                 }
@@ -294,22 +362,35 @@ impl Tabs {
     }
 
     fn follower_link(&self) -> Option<Rc<TabLink>> {
-        if self.leading.get() { None } else { self.link.borrow().clone() }
+        if self.leading.get() {
+            None
+        } else {
+            self.link.borrow().clone()
+        }
     }
 }
 
 fn connection_message(state: &ConnectionState) -> TabMessage {
     let (attempt, retry_in_ms) = match state {
-        ConnectionState::Reconnecting { attempt, retry_at } => (*attempt, retry_at.map(|at| at.saturating_sub(now_ms()))),
+        ConnectionState::Reconnecting { attempt, retry_at } => {
+            (*attempt, retry_at.map(|at| at.saturating_sub(now_ms())))
+        }
         _ => (0, None),
     };
-    TabMessage::Connection { state: state.as_str().to_string(), attempt, retry_in_ms }
+    TabMessage::Connection {
+        state: state.as_str().to_string(),
+        attempt,
+        retry_in_ms,
+    }
 }
 
 fn connection_from(state: &str, attempt: u32, retry_in_ms: Option<u64>) -> ConnectionState {
     match state {
         "connected" => ConnectionState::Connected,
-        "reconnecting" => ConnectionState::Reconnecting { attempt, retry_at: retry_in_ms.map(|ms| now_ms() + ms) },
+        "reconnecting" => ConnectionState::Reconnecting {
+            attempt,
+            retry_at: retry_in_ms.map(|ms| now_ms() + ms),
+        },
         "offline" => ConnectionState::Offline,
         "disconnected" => ConnectionState::Disconnected,
         _ => ConnectionState::Connecting,
@@ -322,12 +403,22 @@ impl Session {
         self.tabs.broadcast(&TabMessage::Resync);
         let session = self.clone();
         spawn_local(async move {
-            match session.rest.get_json::<CallsResponse>("/api/v2/me/calls?fields=*").await {
+            match session
+                .rest
+                .get_json::<CallsResponse>("/api/v2/me/calls?fields=*")
+                .await
+            {
                 Ok(snapshot) => session.state.replace_calls(snapshot.calls),
                 Err(error) => log::warn(&format!("gws-widget: cannot read calls: {error}")),
             }
-            match session.rest.get_json::<DevicesResponse>("/api/v2/me/devices?fields=*").await {
-                Ok(snapshot) => session.state.set_agent(|store| store.replace_devices(&snapshot.devices)),
+            match session
+                .rest
+                .get_json::<DevicesResponse>("/api/v2/me/devices?fields=*")
+                .await
+            {
+                Ok(snapshot) => session
+                    .state
+                    .set_agent(|store| store.replace_devices(&snapshot.devices)),
                 Err(error) => log::warn(&format!("gws-widget: cannot read devices: {error}")),
             }
         });
@@ -345,29 +436,41 @@ impl Session {
             }
             Event::ResyncNeeded => self.resync(),
             Event::Message { channel, data } => {
-                self.tabs.broadcast(&TabMessage::Notification { channel: channel.clone(), data: data.clone() });
+                self.tabs.broadcast(&TabMessage::Notification {
+                    channel: channel.clone(),
+                    data: data.clone(),
+                });
                 self.state.on_notification(&channel, &data);
             }
-            Event::SubscriptionFailed { channel, error } => {
-                log::warn(&format!("gws-widget: subscription to {channel} refused: {error}"))
+            Event::SubscriptionFailed { channel, error } => log::warn(&format!(
+                "gws-widget: subscription to {channel} refused: {error}"
+            )),
+            Event::Unauthorized { status } => log::warn(&format!(
+                "gws-widget: notifications refused (HTTP {status})"
+            )),
+            Event::Malformed(error) => {
+                log::warn(&format!("gws-widget: skipped malformed data: {error}"))
             }
-            Event::Unauthorized { status } => {
-                log::warn(&format!("gws-widget: notifications refused (HTTP {status})"))
-            }
-            Event::Malformed(error) => log::warn(&format!("gws-widget: skipped malformed data: {error}")),
         }
     }
 
     /// What a follower does with the leader's messages (and what the leader answers).
     fn on_tab_message(&self, message: TabMessage) {
-        let Some(link) = self.tabs.link.borrow().clone() else { return };
+        let Some(link) = self.tabs.link.borrow().clone() else {
+            return;
+        };
         match message {
             TabMessage::Hello { .. } if self.tabs.leading.get() => {
                 if let Some(state) = self.state.connection.try_get_untracked() {
                     link.send(&connection_message(&state));
                 }
             }
-            TabMessage::Intent { from, id, path, request } if self.tabs.leading.get() => {
+            TabMessage::Intent {
+                from,
+                id,
+                path,
+                request,
+            } if self.tabs.leading.get() => {
                 let rest = self.rest.clone();
                 spawn_local(async move {
                     let operation = request
@@ -376,15 +479,24 @@ impl Session {
                         .map(Operation::parse)
                         .unwrap_or_else(|| Operation::Unknown(String::new()));
                     if let Err(error) = rest.post_json(&path, &request).await {
-                        link.send(&TabMessage::Failed { to: from, id, message: describe(&operation, &error) });
+                        link.send(&TabMessage::Failed {
+                            to: from,
+                            id,
+                            message: describe(&operation, &error),
+                        });
                     }
                 });
             }
             TabMessage::Notification { channel, data } if !self.tabs.leading.get() => {
                 self.state.on_notification(&channel, &data)
             }
-            TabMessage::Connection { state, attempt, retry_in_ms } if !self.tabs.leading.get() => {
-                self.state.set_connection(connection_from(&state, attempt, retry_in_ms));
+            TabMessage::Connection {
+                state,
+                attempt,
+                retry_in_ms,
+            } if !self.tabs.leading.get() => {
+                self.state
+                    .set_connection(connection_from(&state, attempt, retry_in_ms));
             }
             TabMessage::Resync if !self.tabs.leading.get() => self.resync(),
             TabMessage::Failed { to, id, message } if to == link.tab_id => {
@@ -402,7 +514,10 @@ impl Session {
         self.tabs.leading.set(true);
         let events = self.clone();
         let channels = [CALLS_CHANNEL, DEVICES_CHANNEL];
-        run_notification_loop(self.rest.clone(), &channels, loop_commands, move |event| events.on_event(event)).await;
+        run_notification_loop(self.rest.clone(), &channels, loop_commands, move |event| {
+            events.on_event(event)
+        })
+        .await;
     }
 
     /// Follows the leader tab of this user until this tab is elected, then leads.
@@ -415,7 +530,9 @@ impl Session {
             return self.lead(loop_commands).await;
         };
         *self.tabs.link.borrow_mut() = Some(link.clone());
-        link.send(&TabMessage::Hello { from: link.tab_id.clone() });
+        link.send(&TabMessage::Hello {
+            from: link.tab_id.clone(),
+        });
         let mut acquired = acquired.fuse();
         loop {
             futures::select! {
@@ -454,15 +571,23 @@ async fn resolve_credentials(credentials: &Credentials) -> Result<(String, Strin
     match credentials {
         Credentials::Password { username, password } => Ok((username.clone(), password.clone())),
         Credentials::Provider(provider) => {
-            let mut value = provider.call0(&wasm_bindgen::JsValue::NULL).map_err(|e| format!("credentials() threw: {e:?}"))?;
+            let mut value = provider
+                .call0(&wasm_bindgen::JsValue::NULL)
+                .map_err(|e| format!("credentials() threw: {e:?}"))?;
             if let Some(promise) = value.dyn_ref::<js_sys::Promise>() {
                 value = wasm_bindgen_futures::JsFuture::from(promise.clone())
                     .await
                     .map_err(|e| format!("credentials() rejected: {e:?}"))?;
             }
-            let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).ok().and_then(|v| v.as_string());
+            let field = |name: &str| {
+                js_sys::Reflect::get(&value, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
             match (field("username"), field("password")) {
-                (Some(username), Some(password)) if !username.is_empty() => Ok((username, password)),
+                (Some(username), Some(password)) if !username.is_empty() => {
+                    Ok((username, password))
+                }
                 _ => Err("credentials() must return {username, password}".into()),
             }
         }
@@ -488,40 +613,70 @@ async fn start(
         }
     };
     let rest = RestClient::new(&config.base_url, &username, &password);
-    let session = Session { state, rest, tabs: Rc::new(Tabs::default()) };
+    let session = Session {
+        state,
+        rest,
+        tabs: Rc::new(Tabs::default()),
+    };
     spawn_local(run_intents(session.clone(), intents, notification_loop));
 
     let mut attempt: u32 = 0;
     let me = loop {
-        match session.rest.get_json::<MeResponse>("/api/v2/me?subresources=*").await {
+        match session
+            .rest
+            .get_json::<MeResponse>("/api/v2/me?subresources=*")
+            .await
+        {
             Ok(me) => break me,
             Err(error) => {
                 attempt += 1;
                 log::warn(&format!("gws-widget: cannot load the agent: {error}"));
                 let delay = attempt.min(30) * 1000;
                 let retry_at = Some(now_ms() + u64::from(delay));
-                if session.state.set_connection(ConnectionState::Reconnecting { attempt, retry_at }).is_none() {
+                if session
+                    .state
+                    .set_connection(ConnectionState::Reconnecting { attempt, retry_at })
+                    .is_none()
+                {
                     return; // unmounted meanwhile
                 }
                 TimeoutFuture::new(delay).await;
             }
         }
     };
+    if session.state.connection.try_get_untracked().is_none() {
+        return; // destroyed while signing in: no more requests
+    }
     session.state.set_agent(|store| {
         store.set_user(me.user);
         true
     });
-    match session.rest.get_json::<AgentStatesResponse>("/api/v2/settings/agent-states").await {
+    match session
+        .rest
+        .get_json::<AgentStatesResponse>("/api/v2/settings/agent-states")
+        .await
+    {
         Ok(states) => {
-            session.state.agent.try_update(|store| store.agent_states = states.settings);
+            session
+                .state
+                .agent
+                .try_update(|store| store.agent_states = states.settings);
         }
         Err(error) => log::warn(&format!("gws-widget: no agent-state settings: {error}")),
     }
 
     if config.share_across_tabs {
-        let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-        let server = if config.base_url.is_empty() { origin } else { config.base_url.clone() };
-        session.coordinate(&format!("{server}|{username}"), loop_commands).await;
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let server = if config.base_url.is_empty() {
+            origin
+        } else {
+            config.base_url.clone()
+        };
+        session
+            .coordinate(&format!("{server}|{username}"), loop_commands)
+            .await;
     } else {
         session.lead(loop_commands).await;
     }
@@ -531,28 +686,44 @@ async fn start(
 /// guard) — by REST, or through the leader tab; failures land on the card or the agent bar, in
 /// the live region and in a `gws:error` event; a pending state with no notification for
 /// [`PENDING_TIMEOUT_MS`] becomes an error too.
-async fn run_intents(session: Session, mut intents: UnboundedReceiver<Intent>, notification_loop: LoopHandle) {
+async fn run_intents(
+    session: Session,
+    mut intents: UnboundedReceiver<Intent>,
+    notification_loop: LoopHandle,
+) {
     let state = &session.state;
     while let Some(intent) = intents.next().await {
         let device_path = |suffix: &str| {
             state
                 .agent
-                .try_with_untracked(|store| store.device_id().map(|id| format!("/api/v2/me/devices/{}{suffix}", encode(id))))
+                .try_with_untracked(|store| {
+                    store
+                        .device_id()
+                        .map(|id| format!("/api/v2/me/devices/{}{suffix}", encode(id)))
+                })
                 .flatten()
         };
         let (path, request, target) = match intent {
-            Intent::CallOperation { call_id, request } => {
-                (Some(format!("/api/v2/me/calls/{}", encode(&call_id))), request, Target::Call(call_id))
-            }
+            Intent::CallOperation { call_id, request } => (
+                Some(format!("/api/v2/me/calls/{}", encode(&call_id))),
+                request,
+                Target::Call(call_id),
+            ),
             Intent::DeviceOperation(request) => (device_path(""), request, Target::Agent),
             Intent::Dial(request) => (device_path("/calls"), request, Target::Agent),
-            Intent::AgentState(request) => (Some("/api/v2/me/channels/voice".to_string()), request, Target::Agent),
+            Intent::AgentState(request) => (
+                Some("/api/v2/me/channels/voice".to_string()),
+                request,
+                Target::Agent,
+            ),
             Intent::RetryConnection => {
                 notification_loop.send(LoopCommand::RetryNow);
                 continue;
             }
             Intent::DismissError { call_id } => {
-                state.calls.try_update(|store| store.dismiss_error(&call_id));
+                state
+                    .calls
+                    .try_update(|store| store.dismiss_error(&call_id));
                 continue;
             }
             Intent::DismissAgentError => {
@@ -576,13 +747,21 @@ async fn run_intents(session: Session, mut intents: UnboundedReceiver<Intent>, n
                 session.tabs.next_id.set(id);
                 session.tabs.waiting.borrow_mut().insert(id, target.clone());
                 let request = serde_json::to_value(request.as_ref()).unwrap_or_default();
-                link.send(&TabMessage::Intent { from: link.tab_id.clone(), id, path, request });
+                link.send(&TabMessage::Intent {
+                    from: link.tab_id.clone(),
+                    id,
+                    path,
+                    request,
+                });
             } else if let Err(error) = session.rest.post_json(&path, request.as_ref()).await {
                 return state.fail(target, describe(&operation, &error));
             }
             TimeoutFuture::new(PENDING_TIMEOUT_MS).await;
             if state.pending_of(&target) == Some(operation.clone()) {
-                state.fail(target, format!("{operation}: no confirmation from the server yet"));
+                state.fail(
+                    target,
+                    format!("{operation}: no confirmation from the server yet"),
+                );
             }
         });
     }

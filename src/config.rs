@@ -20,7 +20,9 @@ pub enum Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::Password { username, .. } => write!(f, "Password {{ username: {username:?}, .. }}"),
+            Credentials::Password { username, .. } => {
+                write!(f, "Password {{ username: {username:?}, .. }}")
+            }
             Credentials::Provider(_) => f.write_str("Provider(..)"),
         }
     }
@@ -72,7 +74,10 @@ impl WidgetConfig {
     pub fn new(base_url: &str, username: &str, password: &str) -> Self {
         WidgetConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
-            credentials: Credentials::Password { username: username.to_string(), password: password.to_string() },
+            credentials: Credentials::Password {
+                username: username.to_string(),
+                password: password.to_string(),
+            },
             shortcuts: true,
             theme: Theme::Light,
             compact: false,

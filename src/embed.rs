@@ -37,7 +37,9 @@ pub struct HostEvents {
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }
 
 impl HostEvents {
@@ -104,15 +106,23 @@ impl HostEvents {
     /// The connection state changed (`now` on the widget's clock).
     pub fn connection_changed(&self, state: &ConnectionState, now: u64) {
         let (attempt, retry_in_ms) = match state {
-            ConnectionState::Reconnecting { attempt, retry_at } => (*attempt, retry_at.map(|at| at.saturating_sub(now))),
+            ConnectionState::Reconnecting { attempt, retry_at } => {
+                (*attempt, retry_at.map(|at| at.saturating_sub(now)))
+            }
             _ => (0, None),
         };
-        self.emit("gws:connection", &json!({ "state": state.as_str(), "attempt": attempt, "retryInMs": retry_in_ms }));
+        self.emit(
+            "gws:connection",
+            &json!({ "state": state.as_str(), "attempt": attempt, "retryInMs": retry_in_ms }),
+        );
     }
 
     /// An operation failed.
     pub fn error(&self, message: &str, call_id: Option<&str>) {
-        self.emit("gws:error", &json!({ "message": message, "callId": call_id }));
+        self.emit(
+            "gws:error",
+            &json!({ "message": message, "callId": call_id }),
+        );
     }
 }
 
@@ -148,11 +158,15 @@ fn option_error(message: String) -> JsValue {
 }
 
 fn expect_string(key: &str, value: &JsValue) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| option_error(format!("option '{key}' must be a string")))
+    value
+        .as_string()
+        .ok_or_else(|| option_error(format!("option '{key}' must be a string")))
 }
 
 fn expect_bool(key: &str, value: &JsValue) -> Result<bool, JsValue> {
-    value.as_bool().ok_or_else(|| option_error(format!("option '{key}' must be true or false")))
+    value
+        .as_bool()
+        .ok_or_else(|| option_error(format!("option '{key}' must be true or false")))
 }
 
 /// The options `mount()` and the custom element accept.
@@ -174,7 +188,9 @@ pub const OPTION_NAMES: [&str; 11] = [
 /// developer, never a blank widget.
 pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
     if !options.is_object() || options.is_function() {
-        return Err(option_error("options must be an object, e.g. {baseUrl, username, password}".into()));
+        return Err(option_error(
+            "options must be an object, e.g. {baseUrl, username, password}".into(),
+        ));
     }
     let object: &js_sys::Object = options.unchecked_ref();
     let mut base_url = String::new();
@@ -184,7 +200,8 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
     let mut log_level = LogLevel::Warn;
     for key in js_sys::Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
-        let value = js_sys::Reflect::get(object, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);
+        let value =
+            js_sys::Reflect::get(object, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);
         if value.is_undefined() {
             continue;
         }
@@ -194,14 +211,21 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
             "password" => password = Some(expect_string(&key, &value)?),
             "credentials" => {
                 provider = Some(value.dyn_into::<js_sys::Function>().map_err(|_| {
-                    option_error("option 'credentials' must be a function returning {username, password}".into())
+                    option_error(
+                        "option 'credentials' must be a function returning {username, password}"
+                            .into(),
+                    )
                 })?)
             }
             "theme" => {
                 config.theme = match expect_string(&key, &value)?.as_str() {
                     "light" => Theme::Light,
                     "dark" => Theme::Dark,
-                    other => return Err(option_error(format!("option 'theme' is \"{other}\"; use \"light\" or \"dark\""))),
+                    other => {
+                        return Err(option_error(format!(
+                            "option 'theme' is \"{other}\"; use \"light\" or \"dark\""
+                        )));
+                    }
                 }
             }
             "locale" => config.locale = expect_string(&key, &value)?,
@@ -212,7 +236,9 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
             "logLevel" => {
                 let text = expect_string(&key, &value)?;
                 log_level = LogLevel::parse(&text).ok_or_else(|| {
-                    option_error(format!("option 'logLevel' is \"{text}\"; use off, error, warn, info or debug"))
+                    option_error(format!(
+                        "option 'logLevel' is \"{text}\"; use off, error, warn, info or debug"
+                    ))
                 })?;
             }
             other => {
@@ -221,7 +247,10 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
                     .find(|known| known.eq_ignore_ascii_case(other))
                     .map(|known| format!(" (did you mean '{known}'?)"))
                     .unwrap_or_default();
-                return Err(option_error(format!("unknown option '{other}'{hint}; known: {}", OPTION_NAMES.join(", "))));
+                return Err(option_error(format!(
+                    "unknown option '{other}'{hint}; known: {}",
+                    OPTION_NAMES.join(", ")
+                )));
             }
         }
     }
@@ -241,14 +270,27 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
     config.credentials = match (provider, username, password) {
         (Some(provider), None, None) => Credentials::Provider(provider),
         (Some(_), _, _) => {
-            return Err(option_error("give either 'credentials' or 'username'/'password', not both".into()));
+            return Err(option_error(
+                "give either 'credentials' or 'username'/'password', not both".into(),
+            ));
         }
         (None, Some(username), Some(password)) if !username.trim().is_empty() => {
-            Credentials::Password { username: username.trim().to_string(), password }
+            Credentials::Password {
+                username: username.trim().to_string(),
+                password,
+            }
         }
         (None, Some(_), Some(_)) => return Err(option_error("option 'username' is empty".into())),
-        (None, None, _) => return Err(option_error("option 'username' (or 'credentials') is required".into())),
-        (None, Some(_), None) => return Err(option_error("option 'password' is required with 'username'".into())),
+        (None, None, _) => {
+            return Err(option_error(
+                "option 'username' (or 'credentials') is required".into(),
+            ));
+        }
+        (None, Some(_), None) => {
+            return Err(option_error(
+                "option 'password' is required with 'username'".into(),
+            ));
+        }
     };
     Ok(EmbedOptions { config, log_level })
 }
@@ -264,7 +306,10 @@ pub struct WidgetHandle {
 impl WidgetHandle {
     /// A handle over a mounted widget; `unmount` tears it down.
     pub fn new(controller: ControllerSlot, unmount: Unmount) -> Self {
-        WidgetHandle { controller, unmount: RefCell::new(Some(unmount)) }
+        WidgetHandle {
+            controller,
+            unmount: RefCell::new(Some(unmount)),
+        }
     }
 
     fn controller(&self) -> Result<WidgetController, JsValue> {
@@ -276,26 +321,41 @@ impl WidgetHandle {
     }
 
     /// The call `id`, or the first call in `states` order that allows `operation`.
-    fn pick_call(&self, id: Option<String>, operation: &Operation, states: &[CallState]) -> Result<String, JsValue> {
+    fn pick_call(
+        &self,
+        id: Option<String>,
+        operation: &Operation,
+        states: &[CallState],
+    ) -> Result<String, JsValue> {
         let controller = self.controller()?;
         let verb = operation.as_str();
         controller.calls.with_untracked(|store| match id {
             Some(id) => match store.get(&id) {
                 Some(entry) if entry.call.can(operation) => Ok(id),
-                Some(entry) => Err(option_error(format!("call {id} does not allow {verb} now ({})", entry.call.state))),
+                Some(entry) => Err(option_error(format!(
+                    "call {id} does not allow {verb} now ({})",
+                    entry.call.state
+                ))),
                 None => Err(option_error(format!("no call with id {id}"))),
             },
             None => states
                 .iter()
                 .find_map(|state| {
-                    store.entries().iter().find(|e| &e.call.state == state && e.call.can(operation)).map(|e| e.call.id.clone())
+                    store
+                        .entries()
+                        .iter()
+                        .find(|e| &e.call.state == state && e.call.can(operation))
+                        .map(|e| e.call.id.clone())
                 })
                 .ok_or_else(|| option_error(format!("no call to {verb}"))),
         })
     }
 
     fn send(&self, intent: Intent) -> Result<(), JsValue> {
-        self.controller()?.intents.unbounded_send(intent).map_err(|_| option_error("the widget is stopping".into()))
+        self.controller()?
+            .intents
+            .unbounded_send(intent)
+            .map_err(|_| option_error("the widget is stopping".into()))
     }
 }
 
@@ -304,7 +364,8 @@ impl WidgetHandle {
     /// Dials `number` (spaces, dashes and parentheses are removed), with optional attached data.
     /// The result arrives as events (`gws:call-updated`, `gws:error`).
     pub fn dial(&self, number: &str, user_data: Option<js_sys::Object>) -> Result<(), JsValue> {
-        let number = normalize_number(number).map_err(|e| option_error(format!("cannot dial \"{number}\": {e}")))?;
+        let number = normalize_number(number)
+            .map_err(|e| option_error(format!("cannot dial \"{number}\": {e}")))?;
         let mut request = OperationRequest::new(Operation::Dial).with_destination(&number);
         if let Some(data) = user_data {
             let data: Value = serde_wasm_bindgen::from_value(data.into())
@@ -338,11 +399,19 @@ impl WidgetHandle {
             "Ready" => Operation::Ready,
             "NotReady" => Operation::NotReady,
             "AfterCallWork" => Operation::AfterCallWork,
-            other => return Err(option_error(format!("unknown agent state \"{other}\"; use Ready, NotReady or AfterCallWork"))),
+            other => {
+                return Err(option_error(format!(
+                    "unknown agent state \"{other}\"; use Ready, NotReady or AfterCallWork"
+                )));
+            }
         };
         if let Some(reason) = &reason {
             let known = self.controller()?.agent.with_untracked(|agent| {
-                agent.agent_states.is_empty() || agent.agent_states.iter().any(|s| s.reason_code.as_deref() == Some(reason))
+                agent.agent_states.is_empty()
+                    || agent
+                        .agent_states
+                        .iter()
+                        .any(|s| s.reason_code.as_deref() == Some(reason))
             });
             if !known {
                 return Err(option_error(format!("unknown reason code \"{reason}\"")));
@@ -355,8 +424,10 @@ impl WidgetHandle {
 
     /// The current calls, as the server describes them.
     pub fn calls(&self) -> Result<JsValue, JsValue> {
-        let calls: Vec<Call> =
-            self.controller()?.calls.with_untracked(|store| store.entries().iter().map(|e| e.call.clone()).collect());
+        let calls: Vec<Call> = self
+            .controller()?
+            .calls
+            .with_untracked(|store| store.entries().iter().map(|e| e.call.clone()).collect());
         Ok(to_js(&calls))
     }
 

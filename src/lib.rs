@@ -16,6 +16,7 @@
 //! - [`components`]: one exported component per file; they render and emit intents, no I/O.
 //! - [`drivers`]: the only code doing I/O or reading the clock.
 //! - [`embed`]: options, `WidgetHandle` and the `gws:*` host events.
+//! - [`diagnostics`]: live-resource counters (leak checks, support).
 //! - [`demo`]: the demo page (`index.html`): simulator console + widgets.
 //! - [`error`]: `ApiError`, with messages fit for an agent.
 //! - [`log`]: console logging with a host-set level.
@@ -25,6 +26,7 @@ pub mod components;
 pub mod config;
 pub mod context;
 pub mod demo;
+pub mod diagnostics;
 pub mod drivers;
 pub mod embed;
 pub mod error;
@@ -46,6 +48,12 @@ use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 /// widgets.
 pub const WIDGET_CSS: &str = include_str!("../www/widget.css");
 
+/// Live widgets, notification loops, listeners and timer workers of this page.
+#[wasm_bindgen]
+pub fn diagnostics() -> JsValue {
+    serde_wasm_bindgen::to_value(&diagnostics::snapshot()).unwrap_or(JsValue::NULL)
+}
+
 /// Mounts the demo page into the element with id `gws-demo` (or `<body>`).
 #[wasm_bindgen(js_name = startDemo)]
 pub fn start_demo() {
@@ -66,7 +74,9 @@ pub fn start_demo() {
 /// the stylesheet beside it, so host CSS cannot reach the widget's layout. Returns the container
 /// and a function removing what was added.
 fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::new("no document"))?;
     let root: web_sys::Node = match host.shadow_root() {
         Some(root) => root.into(),
         None => match host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) {
@@ -77,7 +87,11 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
         },
     };
     let style = document.create_element("style")?;
-    style.set_text_content(Some(&format!(":host{{display:block}}\n{WIDGET_CSS}")));
+    // The host page keeps control of the element's display, size and position; padding and
+    // border would only squeeze the widget, so they are pinned (inner !important wins).
+    style.set_text_content(Some(&format!(
+        ":host{{display:block;padding:0 !important;border:0 !important}}\n{WIDGET_CSS}"
+    )));
     let container: HtmlElement = document.create_element("div")?.unchecked_into();
     container.set_class_name("gws-mount");
     root.append_child(&style)?;
@@ -100,14 +114,19 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
 #[wasm_bindgen]
 pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue> {
     console_error_panic_hook::set_once();
-    let element: HtmlElement = element
-        .dyn_into()
-        .map_err(|_| JsValue::from(JsError::new("gws-widget: mount() needs an HTML element as its first argument")))?;
+    let element: HtmlElement = element.dyn_into().map_err(|_| {
+        JsValue::from(JsError::new(
+            "gws-widget: mount() needs an HTML element as its first argument",
+        ))
+    })?;
     let options = parse_options(&options)?;
     apply_log_level(&options);
     let (container, cleanup) = prepare_host(&element)?;
     let controller: ControllerSlot = Rc::new(RefCell::new(None));
-    let host = HostBinding { events: HostEvents::new(element.into()), controller: controller.clone() };
+    let host = HostBinding {
+        events: HostEvents::new(element.into()),
+        controller: controller.clone(),
+    };
     let config = options.config;
     let handle = leptos::mount::mount_to(container, move || {
         leptos::view! { <AgentWidget config=config.clone() host=host.clone()/> }
@@ -161,9 +180,11 @@ extern "C" {
 #[wasm_bindgen(js_name = defineElement)]
 pub fn define_element() -> bool {
     console_error_panic_hook::set_once();
-    let mount_fn = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|element, options| match mount(element, options) {
-        Ok(handle) => JsValue::from(handle),
-        Err(error) => wasm_bindgen::throw_val(error),
+    let mount_fn = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|element, options| {
+        match mount(element, options) {
+            Ok(handle) => JsValue::from(handle),
+            Err(error) => wasm_bindgen::throw_val(error),
+        }
     });
     let defined = define_custom_element(mount_fn.as_ref().unchecked_ref());
     // The element class keeps calling it for the lifetime of the page.

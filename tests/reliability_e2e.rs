@@ -22,37 +22,54 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 async fn agent1_on_a_call() -> (HtmlElement, impl Sized, String) {
     sim_control::reset(SIM).await.expect("simulator reachable");
-    sim_control::post(SIM, "/sim/faults", &json!({"clear": true})).await.expect("faults cleared");
+    sim_control::post(SIM, "/sim/faults", &json!({"clear": true}))
+        .await
+        .expect("faults cleared");
     let root = fresh_root();
     let config = WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false);
-    let handle = leptos::mount::mount_to(root.clone(), move || view! { <AgentWidget config=config.clone()/> });
+    let handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <AgentWidget config=config.clone()/> },
+    );
     wait_connected(&root).await;
-    let id = sim_control::inject_call(SIM, "5000", "5005", None).await.expect("call injected");
+    let id = sim_control::inject_call(SIM, "5000", "5005", None)
+        .await
+        .expect("call injected");
     click_action(&root, &id, "Answer").await;
     wait_card_state(&root, &id, "Established").await;
     (root, handle, id)
 }
 
 fn badge_state(root: &Element) -> String {
-    find(root, "[data-testid=\"connection\"]").and_then(|b| b.get_attribute("data-state")).unwrap_or_default()
+    find(root, "[data-testid=\"connection\"]")
+        .and_then(|b| b.get_attribute("data-state"))
+        .unwrap_or_default()
 }
 
 /// Every /api/v2 request fails (as if the server were down) and every CometD session is lost;
 /// calls are kept. `end_outage` brings the server back.
 async fn begin_outage() {
-    sim_control::post(SIM, "/sim/faults", &json!({"restartCometd": true, "failNext": 100000, "failStatus": 503}))
-        .await
-        .expect("outage armed");
+    sim_control::post(
+        SIM,
+        "/sim/faults",
+        &json!({"restartCometd": true, "failNext": 100000, "failStatus": 503}),
+    )
+    .await
+    .expect("outage armed");
 }
 
 async fn end_outage() {
-    sim_control::post(SIM, "/sim/faults", &json!({"clear": true})).await.expect("outage over");
+    sim_control::post(SIM, "/sim/faults", &json!({"clear": true}))
+        .await
+        .expect("outage over");
 }
 
 #[wasm_bindgen_test]
 async fn expired_sessions_are_rehandshaken_and_the_next_notification_still_updates_the_card() {
     let (root, _widget, id) = agent1_on_a_call().await;
-    sim_control::post(SIM, "/sim/faults", &json!({"expireSessions": true})).await.expect("sessions expired");
+    sim_control::post(SIM, "/sim/faults", &json!({"expireSessions": true}))
+        .await
+        .expect("sessions expired");
     // The held connect learns of it (402) and the loop re-handshakes; then an operation's
     // notification must reach the card through the new session.
     wait_connected(&root).await;
@@ -77,7 +94,9 @@ async fn after_a_ten_second_outage_the_cards_are_right_again() {
         "controls are paused while disconnected"
     );
     // Meanwhile a new call rings: no session exists to hear about it.
-    let missed = sim_control::inject_call(SIM, "5007", "5005", None).await.expect("call injected");
+    let missed = sim_control::inject_call(SIM, "5007", "5005", None)
+        .await
+        .expect("call injected");
     TimeoutFuture::new(10_000).await;
     end_outage().await;
     wait_connected(&root).await;
@@ -95,7 +114,9 @@ async fn a_call_released_while_disconnected_disappears_after_resync() {
         matches!(badge_state(&root).as_str(), "reconnecting" | "offline").then_some(())
     })
     .await;
-    sim_control::post(SIM, &format!("/sim/calls/{id}/hangup"), &json!({})).await.expect("customer hangs up");
+    sim_control::post(SIM, &format!("/sim/calls/{id}/hangup"), &json!({}))
+        .await
+        .expect("customer hangs up");
     TimeoutFuture::new(2_000).await;
     assert!(card(&root, &id).is_some(), "the widget cannot know yet");
     end_outage().await;
@@ -104,7 +125,16 @@ async fn a_call_released_while_disconnected_disappears_after_resync() {
         wasm_bindgen::JsCast::unchecked_into::<HtmlElement>(retry).click();
     }
     wait_connected(&root).await;
-    wait_for("the released call to leave the list", 15_000, || card(&root, &id).is_none().then_some(())).await;
-    let recent = wait_for("the recent-calls list", 5_000, || find(&root, "[data-testid=\"recent-calls\"]")).await;
-    assert!(find(&recent, &format!("[data-call-id=\"{id}\"]")).is_some(), "kept in recent calls");
+    wait_for("the released call to leave the list", 15_000, || {
+        card(&root, &id).is_none().then_some(())
+    })
+    .await;
+    let recent = wait_for("the recent-calls list", 5_000, || {
+        find(&root, "[data-testid=\"recent-calls\"]")
+    })
+    .await;
+    assert!(
+        find(&recent, &format!("[data-call-id=\"{id}\"]")).is_some(),
+        "kept in recent calls"
+    );
 }

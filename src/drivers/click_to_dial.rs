@@ -19,12 +19,17 @@ pub fn dial_target(target: &Element) -> Option<Result<String, NumberError>> {
 
 /// Listens for clicks on `data-gws-dial` elements of the document until dropped. Invalid
 /// numbers are reported through `on_invalid`.
-pub fn watch_click_to_dial(intents: UnboundedSender<Intent>, on_invalid: impl Fn(String) + 'static) -> Option<Listener> {
+pub fn watch_click_to_dial(
+    intents: UnboundedSender<Intent>,
+    on_invalid: impl Fn(String) + 'static,
+) -> Option<Listener> {
     let document = web_sys::window()?.document()?;
     Listener::new(document.as_ref(), "click", move |event| {
         // composedPath()[0] is the real target even inside shadow roots.
         let target = event.composed_path().get(0).dyn_into::<Element>().ok();
-        let Some(found) = target.as_ref().and_then(dial_target) else { return };
+        let Some(found) = target.as_ref().and_then(dial_target) else {
+            return;
+        };
         event.prevent_default();
         match found {
             Ok(number) => {

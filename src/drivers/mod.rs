@@ -18,5 +18,5 @@ pub mod notifications;
 pub mod page_lifecycle;
 pub mod rest;
 pub mod scheduler;
-pub mod tabs;
 pub mod sim_control;
+pub mod tabs;

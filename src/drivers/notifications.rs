@@ -11,6 +11,7 @@
 //! and asks the application to re-read its state; on `pagehide` it sends `/meta/disconnect` with
 //! a keepalive fetch so the server frees the session immediately.
 
+use crate::diagnostics::{self, Live};
 use crate::drivers::clock::now_ms;
 use crate::drivers::page_lifecycle::{PageSignal, browser_online, watch_page};
 use crate::drivers::rest::RestClient;
@@ -76,6 +77,13 @@ pub async fn run_notification_loop(
     mut commands: UnboundedReceiver<LoopCommand>,
     mut on_event: impl FnMut(Event) + 'static,
 ) {
+    // A widget destroyed while it was still signing in never starts its loop.
+    while let Ok(command) = commands.try_recv() {
+        if command == LoopCommand::Stop {
+            return;
+        }
+    }
+    let _live = Live::new(&diagnostics::LOOPS);
     let start = now_ms();
     let config = BayeuxConfig {
         jitter_seed: start ^ (js_sys::Math::random() * 1e15) as u64,

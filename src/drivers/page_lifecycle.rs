@@ -3,12 +3,14 @@
 //! (`pagehide`). A frozen or hidden tab may have missed anything; when it is back, the loop checks
 //! its session at once and the widget re-reads its state.
 
+use crate::diagnostics::{self, Live};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Event, EventTarget};
 
 /// An event listener removed when dropped (so unmounting a widget leaves no listener behind).
 pub struct Listener {
+    _live: Live,
     target: EventTarget,
     event: &'static str,
     callback: Closure<dyn FnMut(Event)>,
@@ -26,6 +28,7 @@ impl Listener {
             .add_event_listener_with_callback(event, callback.as_ref().unchecked_ref())
             .ok()?;
         Some(Listener {
+            _live: Live::new(&diagnostics::LISTENERS),
             target: target.clone(),
             event,
             callback,

@@ -8,6 +8,7 @@
 //! `worker-src blob:`), it falls back to `setTimeout`; the loop also re-checks on
 //! `visibilitychange`, so the fallback costs latency, not calls.
 
+use crate::diagnostics::{self, Live};
 use futures::channel::oneshot;
 use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
@@ -28,6 +29,7 @@ type TimerWorker = (Worker, Closure<dyn FnMut(MessageEvent)>);
 /// A sleeper backed by a worker when possible.
 pub struct Scheduler {
     worker: Option<TimerWorker>,
+    _live: Option<Live>,
     waiters: Waiters,
     next_id: u32,
 }
@@ -36,8 +38,11 @@ impl Scheduler {
     /// Starts the timer worker (or notes that `setTimeout` must do).
     pub fn new() -> Self {
         let waiters: Waiters = Rc::new(RefCell::new(HashMap::new()));
+        let worker = start_worker(&waiters);
+        let live = worker.as_ref().map(|_| Live::new(&diagnostics::WORKERS));
         Scheduler {
-            worker: start_worker(&waiters),
+            worker,
+            _live: live,
             waiters,
             next_id: 0,
         }

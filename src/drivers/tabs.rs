@@ -65,8 +65,17 @@ pub fn request_leadership(key: &str) -> Option<(LeaderLease, oneshot::Receiver<(
             let _ = sender.send(());
         }
     });
-    let cancel = request_lock(&format!("gws-widget-leader:{key}"), on_acquired.as_ref().unchecked_ref());
-    Some((LeaderLease { cancel, _on_acquired: on_acquired }, receiver))
+    let cancel = request_lock(
+        &format!("gws-widget-leader:{key}"),
+        on_acquired.as_ref().unchecked_ref(),
+    );
+    Some((
+        LeaderLease {
+            cancel,
+            _on_acquired: on_acquired,
+        },
+        receiver,
+    ))
 }
 
 /// What tabs of the same user tell each other.
@@ -137,14 +146,20 @@ impl TabLink {
         let channel = BroadcastChannel::new(&format!("gws-widget:{key}")).ok()?;
         let on_message = Rc::new(RefCell::new(on_message));
         let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
             if let Ok(message) = serde_json::from_str::<TabMessage>(&text) {
                 (on_message.borrow_mut())(message);
             }
         });
         channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
         let tab_id = format!("{:x}", (js_sys::Math::random() * 9.0e15) as u64);
-        Some(Rc::new(TabLink { channel, _on_message: closure, tab_id }))
+        Some(Rc::new(TabLink {
+            channel,
+            _on_message: closure,
+            tab_id,
+        }))
     }
 
     /// Sends to every other tab.

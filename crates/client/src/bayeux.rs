@@ -259,12 +259,15 @@ impl BayeuxClient {
     }
 
     /// Ends the session: a `/meta/disconnect` goes out when possible, then no more requests.
+    /// A handshake already on its way is awaited first, so the session it creates on the
+    /// server is closed too instead of lingering until the server's `maxInterval`.
     pub fn disconnect(&mut self) {
         if !self.started {
             return;
         }
         self.stopping = true;
-        if self.client_id.is_none() {
+        let handshaking = matches!(self.other_in_flight, Some((RequestKind::Handshake, _)));
+        if self.client_id.is_none() && !handshaking {
             self.stop();
         }
     }
@@ -799,6 +802,11 @@ impl BayeuxClient {
     }
 
     fn schedule_handshake_retry(&mut self, now: u64) {
+        if self.stopping {
+            // Nothing to close on the server: the handshake never produced a session.
+            self.stop();
+            return;
+        }
         self.failures += 1;
         let delay = self.config.backoff.delay(self.failures, &mut self.jitter);
         self.handshake_at = Some(now + delay);

@@ -673,3 +673,34 @@ fn jittered_retries_stay_within_bounds() {
         now = at;
     }
 }
+
+#[test]
+fn disconnect_during_the_handshake_closes_the_session_it_creates() {
+    let mut client = started();
+    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    client.disconnect();
+    assert_ne!(
+        client.state(),
+        &ConnectionState::Disconnected,
+        "waits for the handshake reply"
+    );
+    client.handle_response(5, handshake.id, handshake_ok("late"));
+    let bye = one(&mut client, 5, RequestKind::Disconnect);
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some("late"));
+    client.handle_response(
+        6,
+        bye.id,
+        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
+    );
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+}
+
+#[test]
+fn disconnect_during_a_failing_handshake_just_stops() {
+    let mut client = started();
+    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    client.disconnect();
+    client.handle_response(5, handshake.id, Outcome::NetworkError("refused".into()));
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    assert!(requests(&mut client, 100_000).is_empty());
+}

@@ -1,0 +1,468 @@
+//! Embedding in a host page, in headless Chromium against gws-sim: `mount()` and the custom
+//! element, option validation, host events for screen-pop, `dial()` and click-to-dial,
+//! `destroy()` stopping all traffic and leaking nothing, isolation from host CSS, and one
+//! notification loop for two "tabs" of the same user (two widgets of one page share the same
+//! Web Locks and BroadcastChannel machinery as two tabs do).
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use gloo_timers::future::TimeoutFuture;
+use gws_widget::drivers::sim_control;
+use gws_widget::embed::WidgetHandle;
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::rc::Rc;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh_simulator() {
+    sim_control::reset(SIM).await.expect("simulator reachable");
+    sim_control::post(SIM, "/sim/faults", &json!({"clear": true}))
+        .await
+        .expect("faults cleared");
+}
+
+fn options(extra: Value) -> JsValue {
+    let mut base = json!({"baseUrl": SIM, "username": "agent1", "password": "agent1", "shareAcrossTabs": false});
+    if let (Some(base), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
+        for (key, value) in extra {
+            base.insert(key.clone(), value.clone());
+        }
+    }
+    js(&base)
+}
+
+/// A plain JS object (not a `Map`) from JSON.
+fn js(value: &Value) -> JsValue {
+    use serde::Serialize;
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("js value")
+}
+
+/// The element inside `host`'s shadow root matching `selector`.
+fn shadow_find(host: &Element, selector: &str) -> Option<Element> {
+    host.shadow_root()?.query_selector(selector).ok().flatten()
+}
+
+fn shadow_root_element(host: &Element) -> Element {
+    host.shadow_root()
+        .expect("shadow root")
+        .query_selector(".gws-mount")
+        .ok()
+        .flatten()
+        .expect("mount point")
+}
+
+async fn wait_shadow_connected(host: &Element) {
+    wait_for("the embedded widget to connect", 15_000, || {
+        shadow_find(
+            host,
+            "[data-testid=\"connection\"][data-state=\"connected\"]",
+        )
+    })
+    .await;
+}
+
+fn mount(host: &HtmlElement, extra: Value) -> WidgetHandle {
+    gws_widget::mount(host.clone().into(), options(extra)).expect("mounted")
+}
+
+fn error_text(result: Result<WidgetHandle, JsValue>) -> String {
+    match result {
+        Ok(_) => panic!("expected an error"),
+        Err(error) => error
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default(),
+    }
+}
+
+/// The `detail`s of the events seen so far.
+type Recorded = Rc<RefCell<Vec<Value>>>;
+
+/// Collects the `detail` of every `name` event on `target`.
+fn record_events(target: &Element, name: &str) -> (Recorded, Closure<dyn FnMut(web_sys::CustomEvent)>) {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let listener =
+        Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+            let detail: Value =
+                serde_wasm_bindgen::from_value(event.detail()).unwrap_or(Value::Null);
+            sink.borrow_mut().push(detail);
+        });
+    target
+        .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+        .expect("listen");
+    (seen, listener)
+}
+
+#[wasm_bindgen_test]
+async fn invalid_options_throw_a_clear_error() {
+    let host = fresh_root();
+    let bad = |value: Value| error_text(gws_widget::mount(host.clone().into(), options(value)));
+    assert!(bad(json!({"theme": "purple"})).contains("'theme'"));
+    assert!(bad(json!({"baseUrl": "ftp://x"})).contains("'baseUrl'"));
+    assert!(bad(json!({"logLevel": "loud"})).contains("'logLevel'"));
+    assert!(bad(json!({"baseURL": SIM})).contains("did you mean 'baseUrl'"));
+    assert!(bad(json!({"compact": "yes"})).contains("'compact'"));
+    let no_user = gws_widget::mount(host.clone().into(), js(&json!({"baseUrl": SIM})));
+    assert!(error_text(no_user).contains("'username'"));
+    let not_element = gws_widget::mount(JsValue::from_str("#widget"), options(json!({})));
+    assert!(error_text(not_element).contains("HTML element"));
+    assert_eq!(host.child_element_count(), 0, "nothing was rendered");
+    assert!(host.shadow_root().is_none(), "nothing was attached");
+}
+
+#[wasm_bindgen_test]
+async fn custom_element_mounts_itself_and_is_destroyed_when_removed() {
+    fresh_simulator().await;
+    gws_widget::define_element();
+    let loops_before = gws_widget::diagnostics::snapshot().loops;
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let element = document
+        .create_element("gws-agent-widget")
+        .expect("element");
+    for (name, value) in [
+        ("base-url", SIM),
+        ("user", "agent1"),
+        ("password", "agent1"),
+        ("share-across-tabs", "false"),
+    ] {
+        element.set_attribute(name, value).expect("attribute");
+    }
+    document
+        .body()
+        .expect("body")
+        .append_child(&element)
+        .expect("append");
+    wait_shadow_connected(&element).await;
+    let handle = js_sys::Reflect::get(&element, &"handle".into()).expect("handle property");
+    assert!(
+        !handle.is_undefined() && !handle.is_null(),
+        "the element exposes its WidgetHandle"
+    );
+    element.remove();
+    wait_for("the loop to stop after removal", 10_000, || {
+        (gws_widget::diagnostics::snapshot().loops == loops_before).then_some(())
+    })
+    .await;
+    assert!(
+        shadow_find(&element, "[data-testid=\"agent-widget\"]").is_none(),
+        "emptied"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn host_gets_gws_ringing_with_the_user_data_for_screen_pop() {
+    fresh_simulator().await;
+    let host = fresh_root();
+    let (ringing, _listener) = record_events(&host, "gws:ringing");
+    let (states, _l2) = record_events(&host, "gws:agent-state");
+    let handle = mount(&host, json!({}));
+    wait_shadow_connected(&host).await;
+    let user_data = json!({"CustomerId": "C-1042", "Segment": "Gold"});
+    let id = sim_control::inject_call(SIM, "5000", "5005", Some(user_data.clone()))
+        .await
+        .expect("call injected");
+    let detail = wait_for("gws:ringing", 10_000, || ringing.borrow().first().cloned()).await;
+    assert_eq!(detail["callId"], json!(id));
+    assert_eq!(detail["userData"], user_data);
+    assert_eq!(detail["ani"], json!("5000"));
+    assert_eq!(detail["dnis"], json!("5005"));
+    assert_eq!(detail["call"]["state"], json!("Ringing"));
+    assert!(
+        states.borrow().iter().any(|s| s["state"] == json!("Ready")),
+        "agent state announced"
+    );
+    handle.answer(None).expect("answer the ringing call");
+    wait_for("the call to be established", 10_000, || {
+        shadow_find(
+            &host,
+            &format!("[data-call-id=\"{id}\"][data-state=\"Established\"]"),
+        )
+    })
+    .await;
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn dial_and_click_to_dial_create_calls_through_the_simulator() {
+    fresh_simulator().await;
+    let host = fresh_root();
+    let handle = mount(&host, json!({"clickToDial": true}));
+    wait_shadow_connected(&host).await;
+    assert!(
+        handle.dial("not a number", None).is_err(),
+        "invalid numbers are refused at once"
+    );
+    handle.dial(" 50-02 ", None).expect("dial");
+    let inside = shadow_root_element(&host);
+    wait_card_with(&inside, "Established", "5002").await;
+
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let link: HtmlElement = document.create_element("a").expect("a").unchecked_into();
+    link.set_attribute("data-gws-dial", "(500) 3")
+        .expect("attribute");
+    let label: HtmlElement = document
+        .create_element("span")
+        .expect("span")
+        .unchecked_into();
+    label.set_text_content(Some("call Grace"));
+    link.append_child(&label).expect("child");
+    document
+        .body()
+        .expect("body")
+        .append_child(&link)
+        .expect("append");
+    label.click();
+    wait_card_with(&inside, "Established", "5003").await;
+    let calls: Vec<Value> =
+        serde_wasm_bindgen::from_value(handle.calls().expect("calls")).expect("array");
+    assert_eq!(calls.len(), 2);
+    link.remove();
+    handle.destroy();
+}
+
+/// How many requests this page has made to the simulator so far (resource timing entries).
+fn simulator_requests() -> usize {
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .expect("performance");
+    performance
+        .get_entries_by_type("resource")
+        .iter()
+        .filter(|entry| {
+            js_sys::Reflect::get(entry, &"name".into())
+                .ok()
+                .and_then(|n| n.as_string())
+                .is_some_and(|name| name.starts_with(SIM) && name.contains("/api/v2"))
+        })
+        .count()
+}
+
+async fn agent1_sessions() -> usize {
+    let state = sim_state().await;
+    state["cometdSessions"]
+        .as_array()
+        .map(|list| list.iter().filter(|s| s["user"] == json!("agent1")).count())
+        .unwrap_or(0)
+}
+
+async fn sim_state() -> Value {
+    let response = gloo_net::http::Request::get(&format!("{SIM}/sim/state"))
+        .send()
+        .await
+        .expect("state");
+    response.json::<Value>().await.expect("json")
+}
+
+#[wasm_bindgen_test]
+async fn destroy_stops_all_traffic() {
+    fresh_simulator().await;
+    let (sessions_before, loops_before) = (
+        agent1_sessions().await,
+        gws_widget::diagnostics::snapshot().loops,
+    );
+    let host = fresh_root();
+    let handle = mount(&host, json!({}));
+    wait_shadow_connected(&host).await;
+    assert_eq!(agent1_sessions().await, sessions_before + 1);
+    handle.destroy();
+    handle.destroy();
+    assert!(
+        handle.answer(None).is_err(),
+        "a destroyed widget refuses commands"
+    );
+    TimeoutFuture::new(1_500).await;
+    assert_eq!(
+        agent1_sessions().await,
+        sessions_before,
+        "/meta/disconnect was sent"
+    );
+    let settled = simulator_requests();
+    TimeoutFuture::new(3_000).await;
+    assert_eq!(simulator_requests(), settled, "no request after destroy");
+    assert_eq!(gws_widget::diagnostics::snapshot().loops, loops_before);
+    assert_eq!(
+        shadow_root_element_count(&host),
+        0,
+        "the widget's DOM is gone"
+    );
+}
+
+fn shadow_root_element_count(host: &Element) -> u32 {
+    host.shadow_root()
+        .map(|root| root.child_element_count())
+        .unwrap_or(0)
+}
+
+#[wasm_bindgen_test]
+async fn mounting_and_destroying_a_hundred_times_leaks_nothing() {
+    fresh_simulator().await;
+    let before = gws_widget::diagnostics::snapshot();
+    let sessions_before = agent1_sessions().await;
+    for _ in 0..100 {
+        let host = fresh_root();
+        let handle = mount(&host, json!({"clickToDial": true}));
+        TimeoutFuture::new(0).await;
+        handle.destroy();
+        host.remove();
+    }
+    wait_for("every loop, listener and worker to be gone", 20_000, || {
+        (gws_widget::diagnostics::snapshot() == before).then_some(())
+    })
+    .await;
+    TimeoutFuture::new(1_000).await;
+    assert_eq!(
+        agent1_sessions().await,
+        sessions_before,
+        "no CometD session left behind"
+    );
+}
+
+fn boxes(host: &Element) -> Vec<(String, i64, i64)> {
+    let inside = shadow_root_element(host);
+    [
+        "[data-testid=\"agent-widget\"]",
+        "[data-testid=\"agent-bar\"]",
+        "[data-action=\"Dial\"]",
+        "[data-testid=\"dial-input\"]",
+        ".gws-agent__badge",
+        "[data-testid=\"connection\"]",
+    ]
+    .iter()
+    .map(|selector| {
+        let rect = find(&inside, selector)
+            .expect(selector)
+            .get_bounding_client_rect();
+        (
+            selector.to_string(),
+            rect.width().round() as i64,
+            rect.height().round() as i64,
+        )
+    })
+    .collect()
+}
+
+#[wasm_bindgen_test]
+async fn aggressive_host_css_leaves_the_widget_layout_unchanged() {
+    fresh_simulator().await;
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let frame = fresh_root();
+    frame.style().set_property("width", "420px").expect("width");
+    // The host page decides the host element's size and margins; everything inside is ours.
+    let host: HtmlElement = document
+        .create_element("x-crm-panel")
+        .expect("element")
+        .unchecked_into();
+    frame.append_child(&host).expect("append");
+    let handle = mount(&host, json!({}));
+    wait_shadow_connected(&host).await;
+    TimeoutFuture::new(100).await;
+    let before = boxes(&host);
+    let style = document.create_element("style").expect("style");
+    style.set_text_content(Some(
+        "* { padding: 9px !important; border: 3px solid red !important; font-size: 31px !important; \
+         line-height: 3 !important; letter-spacing: 4px !important; text-transform: uppercase !important; \
+         font-family: serif !important; box-sizing: content-box !important; } \
+         button { display: block !important; width: 500px !important; } \
+         input, select { height: 80px !important; } div, section, span { margin: 17px !important; }",
+    ));
+    document
+        .head()
+        .expect("head")
+        .append_child(&style)
+        .expect("style added");
+    TimeoutFuture::new(100).await;
+    let after = boxes(&host);
+    style.remove();
+    handle.destroy();
+    assert_eq!(after, before, "host CSS changed the widget's boxes");
+}
+
+#[wasm_bindgen_test]
+async fn two_tabs_of_one_user_share_one_loop_and_the_other_takes_over() {
+    fresh_simulator().await;
+    let (sessions_before, loops_before) = (
+        agent1_sessions().await,
+        gws_widget::diagnostics::snapshot().loops,
+    );
+    let leader_host = fresh_root();
+    let leader = mount(&leader_host, json!({"shareAcrossTabs": true}));
+    wait_shadow_connected(&leader_host).await;
+    let follower_host = fresh_root();
+    let follower = mount(&follower_host, json!({"shareAcrossTabs": true}));
+    wait_shadow_connected(&follower_host).await;
+    TimeoutFuture::new(500).await;
+    assert_eq!(
+        agent1_sessions().await,
+        sessions_before + 1,
+        "one /meta/connect loop for the user"
+    );
+    assert_eq!(gws_widget::diagnostics::snapshot().loops, loops_before + 1);
+
+    let id = sim_control::inject_call(SIM, "5000", "5005", None)
+        .await
+        .expect("call injected");
+    let follower_view = shadow_root_element(&follower_host);
+    wait_card_state(&follower_view, &id, "Ringing").await;
+    follower
+        .answer(Some(id.clone()))
+        .expect("answer through the leader");
+    wait_card_state(&follower_view, &id, "Established").await;
+    wait_card_state(&shadow_root_element(&leader_host), &id, "Established").await;
+
+    let agent1_clients = |state: &Value| -> Vec<Value> {
+        state["cometdSessions"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter(|s| s["user"] == json!("agent1"))
+                    .map(|s| s["clientId"].clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let old_clients = agent1_clients(&sim_state().await);
+    let closed_at = js_sys::Date::now();
+    leader.destroy();
+    let mut took_over = false;
+    while js_sys::Date::now() - closed_at < 2_000.0 {
+        let clients = agent1_clients(&sim_state().await);
+        let fresh = clients.iter().filter(|c| !old_clients.contains(c)).count();
+        if fresh == 1
+            && clients.len() == sessions_before + 1
+            && gws_widget::diagnostics::snapshot().loops == loops_before + 1
+            && find(
+                &follower_view,
+                "[data-testid=\"connection\"][data-state=\"connected\"]",
+            )
+            .is_some()
+        {
+            took_over = true;
+            break;
+        }
+        TimeoutFuture::new(50).await;
+    }
+    assert!(took_over, "the other tab took over within 2 s");
+    click_action(&follower_view, &id, "Hangup").await;
+    wait_card_state(&follower_view, &id, "Released").await;
+    follower.destroy();
+}
