@@ -68,7 +68,18 @@ pub async fn run(
         };
         config.external_url = Some(format!("http://{host}:{}", address.port()));
     }
-    let state = AppState::new(config);
+    serve(listener, AppState::new(config), shutdown).await
+}
+
+/// Serves an already built `state` on `listener` until `shutdown` resolves, with the session
+/// sweeper (and the autopilot when enabled). Why separate from [`run`]: an in-process harness
+/// (the fan-out benchmark) keeps a handle on the state to drive the engine directly and to
+/// read the same clock as the server.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_sessions(state.clone()));
     let autopilot = state
         .config()

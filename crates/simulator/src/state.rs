@@ -103,15 +103,27 @@ impl AppState {
     /// Runs a command: publishes its notifications (under the engine lock, so in engine
     /// order), schedules its timers and ends the sessions it ended.
     pub fn execute(&self, command: Command) -> Result<Outcome, EngineError> {
+        self.execute_timed(command).map(|(outcome, _)| outcome)
+    }
+
+    /// [`execute`](Self::execute), also returning the moment publishing began (after the engine
+    /// computed the outcome, before the first notification reached the hub). Why: the fan-out
+    /// benchmark measures latency from publish to receipt on the same monotonic clock
+    /// (`std::time::Instant`, real time even in paused-clock tests), excluding engine time.
+    pub fn execute_timed(
+        &self,
+        command: Command,
+    ) -> Result<(Outcome, std::time::Instant), EngineError> {
         let now = self.now_ms();
-        let outcome = {
+        let (outcome, published_at) = {
             let mut engine = lock(&self.shared.engine);
             let outcome = engine.handle(now, command)?;
+            let published_at = std::time::Instant::now();
             for n in &outcome.notifications {
                 let delivered = self.hub().publish(&n.user, n.channel, &n.data);
                 tracing::debug!(user = %n.user, channel = n.channel, delivered, "published");
             }
-            outcome
+            (outcome, published_at)
         };
         for timer in &outcome.timers {
             let state = self.clone();
@@ -128,6 +140,6 @@ impl AppState {
             self.auth().end(user);
             self.hub().drop_user(user);
         }
-        Ok(outcome)
+        Ok((outcome, published_at))
     }
 }
