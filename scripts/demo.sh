@@ -18,4 +18,4 @@ echo
 echo "gws-widget demo: open http://$BIND:$PORT/  (agents: ?user=agent1 | ?user=agent2 | ?user=supervisor1)"
 echo "Ctrl+C stops the simulator."
 # shellcheck disable=SC2086
-exec target/release/gws-sim --bind "$BIND" --port "$PORT" --static-dir dist ${SIM_ARGS:-}
+exec target/release/gws-sim --bind "$BIND" --port "$PORT" --static-dir dist --advertise-mute ${SIM_ARGS:-}

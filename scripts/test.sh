@@ -59,7 +59,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   echo "port $PORT is busy; set GWS_TEST_PORT"; echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1
 fi
 "$ROOT/target/debug/gws-sim" --port "$PORT" --answer-delay-ms 300 --cometd-timeout-ms 10000 \
-  --static-dir "$ROOT/dist" > "$LOG_DIR/sim.log" 2>&1 &
+  --advertise-mute --static-dir "$ROOT/dist" > "$LOG_DIR/sim.log" 2>&1 &
 SIM_PID=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$LOG_DIR/sim.log" && break; sleep 0.1; done
 if ! grep -q "listening on" "$LOG_DIR/sim.log"; then

@@ -157,6 +157,18 @@ async fn dtmf_digits_are_sent_and_confirmed() {
 }
 
 #[wasm_bindgen_test]
+async fn mute_and_unmute_follow_the_notifications() {
+    // The simulator advertises MuteCall when started with --advertise-mute (scripts/test.sh).
+    let (root, _w, id) = agent1_on_a_call().await;
+    let card = card(&root, &id).expect("card");
+    click_action(&root, &id, "MuteCall").await;
+    wait_for("the muted flag", 10_000, || find(&card, "[data-testid=\"muted\"]")).await;
+    click_action(&root, &id, "UnmuteCall").await;
+    wait_for("the muted flag to go", 10_000, || find(&card, "[data-testid=\"muted\"]").is_none().then_some(())).await;
+    assert!(find(&card, "[data-action=\"MuteCall\"]").is_some(), "Mute is offered again");
+}
+
+#[wasm_bindgen_test]
 async fn user_data_is_attached_and_deleted_by_key() {
     let (root, _w, id) = agent1_on_a_call().await;
     click_action(&root, &id, "AttachUserData").await;
