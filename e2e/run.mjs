@@ -59,6 +59,99 @@ test('demo_page_fits_a_360_px_wide_screen', async () => {
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 });
 
+
+async function simState() {
+  return (await fetch(`${APP_URL}/sim/state`)).json();
+}
+
+async function agent1Clients() {
+  const state = await simState();
+  return state.cometdSessions.filter((s) => s.user === 'agent1').map((s) => s.clientId);
+}
+
+test('demo_page_plays_seed_001_transfer_from_agent1_to_agent2', async () => {
+  await resetSimulator();
+  const { page, errors } = await openPage('', { width: 1400, height: 900 });
+  const agent1 = page.locator('.gws-demo__widget').nth(0);
+  const agent2 = page.locator('.gws-demo__widget').nth(1);
+  await agent2.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
+  await page.locator('[data-testid="inject-call"]').click();
+  const original = agent1.locator('[data-testid="call-card"]').first();
+  await original.and(page.locator('[data-state="Ringing"]')).waitFor({ timeout: 10000 });
+  await original.locator('[data-action="Answer"]').click();
+  await original.and(page.locator('[data-state="Established"]')).waitFor({ timeout: 10000 });
+  await original.locator('[data-action="InitiateTransfer"]').click();
+  await original.locator('[data-testid="destination-input"]').fill('5001');
+  await original.locator('[data-testid="destination-form"] [data-testid="form-submit"]').click();
+  await original.and(page.locator('[data-state="Held"]')).waitFor({ timeout: 10000 });
+  const ringing = agent2.locator('[data-testid="call-card"][data-state="Ringing"]');
+  await ringing.waitFor({ timeout: 10000 });
+  await page.screenshot({ path: `${OUT}demo-transfer-ringing.png` });
+  await ringing.locator('[data-action="Answer"]').click();
+  const consult = agent1.locator('.gws-card--consult');
+  await consult.and(page.locator('[data-state="Established"]')).waitFor({ timeout: 10000 });
+  await page.screenshot({ path: `${OUT}demo-transfer-consult.png` });
+  await consult.locator('[data-action="CompleteTransfer"]').click();
+  await original.and(page.locator('[data-state="Released"]')).waitFor({ timeout: 10000 });
+  await agent2.locator('[data-testid="call-card"][data-state="Established"]').waitFor({ timeout: 10000 });
+  await page.screenshot({ path: `${OUT}demo-transfer-done.png` });
+  await page.close();
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+});
+
+test('crm_page_pops_the_customer_record_and_dials_by_click', async () => {
+  await resetSimulator();
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${APP_URL}/crm-demo.html`);
+  const widget = page.locator('gws-agent-widget');
+  await widget.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
+  await page.locator('#simulate').click();
+  await page.locator('[data-testid="crm-pop"].visible').waitFor({ timeout: 10000 });
+  const name = await page.locator('#record-name').textContent();
+  if (name !== 'Ada Lovelace') throw new Error(`record popped for ${name}`);
+  await widget.locator('[data-action="Answer"]').click();
+  await widget.locator('[data-testid="call-card"][data-state="Established"]').waitFor({ timeout: 10000 });
+  await page.screenshot({ path: `${OUT}crm-pop.png` });
+  await widget.locator('[data-action="Hangup"]').click();
+  await widget.locator('[data-testid="call-card"][data-state="Released"]').waitFor({ timeout: 10000 });
+  await page.locator('[data-testid="dial-charles"]').click();
+  await widget.locator('[data-testid="call-card"][data-state="Established"]').waitFor({ timeout: 10000 });
+  const parties = await widget.locator('[data-testid="call-card"][data-state="Established"] [data-testid="call-parties"]').textContent();
+  if (!parties.includes('5002')) throw new Error(`click-to-dial called ${parties}`);
+  await page.close();
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+});
+
+test('two_tabs_of_one_agent_share_one_loop_and_the_second_takes_over', async () => {
+  await resetSimulator();
+  const context = await browser.newContext();
+  const open = async () => {
+    const page = await context.newPage();
+    await page.goto(`${APP_URL}/crm-demo.html`);
+    await page.locator('gws-agent-widget [data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
+    return page;
+  };
+  const first = await open();
+  const second = await open();
+  await new Promise((r) => setTimeout(r, 500));
+  const before = await agent1Clients();
+  if (before.length !== 1) throw new Error(`${before.length} CometD sessions for two tabs`);
+  await first.close();
+  const closedAt = Date.now();
+  let after = [];
+  while (Date.now() - closedAt < 2000) {
+    after = await agent1Clients();
+    if (after.length === 1 && after[0] !== before[0]) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!(after.length === 1 && after[0] !== before[0])) throw new Error(`no takeover within 2 s: ${JSON.stringify(after)}`);
+  await second.locator('#simulate').click();
+  await second.locator('gws-agent-widget [data-testid="call-card"][data-state="Ringing"]').waitFor({ timeout: 10000 });
+  await context.close();
+});
+
 let passed = 0;
 let failed = 0;
 for (const { name, body } of tests) {

@@ -66,6 +66,15 @@ pub fn AgentWidget(
     #[prop(optional)]
     host: Option<HostBinding>,
 ) -> impl IntoView {
+    // Components do not create reactive owners in Leptos 0.8: without one of our own, two
+    // widgets side by side (the demo page) would overwrite each other's contexts. `OwnedView`
+    // keeps our owner current while the view is built later (what `<Provider>` does).
+    let owner = Owner::new();
+    let view = owner.with(move || widget(config, host).into_any());
+    leptos::tachys::reactive_graph::OwnedView::new_with_owner(view, owner)
+}
+
+fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
     let live = Live::new(&diagnostics::WIDGETS);
     on_cleanup(move || drop(live));
     let (intent_tx, intent_rx) = unbounded::<Intent>();

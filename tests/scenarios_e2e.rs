@@ -372,3 +372,29 @@ async fn operation_the_server_refuses_is_shown_on_the_card_without_state_change(
         "announced in the live region: {live}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn widgets_side_by_side_in_one_view_keep_their_own_state() {
+    fresh_simulator().await;
+    let root = fresh_root();
+    let (first, second) = (
+        WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false),
+        WidgetConfig::new(SIM, "agent2", "agent2").with_shortcuts(false),
+    );
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <div class="one"><AgentWidget config=first.clone()/></div>
+            <div class="two"><AgentWidget config=second.clone()/></div>
+        }
+    });
+    let one = wait_for("the first widget", 5_000, || find(&root, ".one")).await;
+    let two = wait_for("the second widget", 5_000, || find(&root, ".two")).await;
+    wait_connected(&one).await;
+    wait_connected(&two).await;
+    let id = sim_control::inject_call(SIM, "5000", "5005", None).await.expect("call injected");
+    let card = wait_card_state(&one, &id, "Ringing").await;
+    assert_eq!(text_of(&card, "[data-testid=\"call-parties\"]"), "5000");
+    assert_eq!(text_of(&one, "[data-testid=\"agent-name\"]"), "Alice Agent");
+    assert_eq!(text_of(&two, "[data-testid=\"agent-name\"]"), "Bob Agent");
+    assert!(cards(&two).is_empty(), "agent2 has no call");
+}
