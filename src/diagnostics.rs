@@ -2,7 +2,7 @@
 //! workers exist right now. They make "mount/destroy a hundred times leaks nothing" a fact a test
 //! can check, and let a host page (or support) look at a running widget (`diagnostics()`).
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 /// Mounted `<AgentWidget/>`s.
 pub static WIDGETS: AtomicI32 = AtomicI32::new(0);
@@ -12,6 +12,22 @@ pub static LOOPS: AtomicI32 = AtomicI32::new(0);
 pub static LISTENERS: AtomicI32 = AtomicI32::new(0);
 /// Timer workers of the background-safe scheduler.
 pub static WORKERS: AtomicI32 = AtomicI32::new(0);
+
+/// Notifications delivered by notification loops since the page loaded.
+pub static MESSAGES: AtomicU64 = AtomicU64::new(0);
+/// When the last Bayeux response reached a notification loop (µs on the `performance.now()`
+/// clock): benchmarks subtract it from the time a card changed to get the receipt→DOM latency.
+pub static LAST_RESPONSE_US: AtomicU64 = AtomicU64::new(0);
+
+/// Records a Bayeux response received at `now_us`.
+pub fn note_response(now_us: u64) {
+    LAST_RESPONSE_US.store(now_us, Ordering::Relaxed);
+}
+
+/// Counts one delivered notification.
+pub fn note_message() {
+    MESSAGES.fetch_add(1, Ordering::Relaxed);
+}
 
 /// Counts one live resource for as long as it exists.
 #[derive(Debug)]
@@ -33,6 +49,7 @@ impl Drop for Live {
 
 /// The counters at this moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// Mounted widgets.
     pub widgets: i32,
@@ -42,6 +59,10 @@ pub struct Snapshot {
     pub listeners: i32,
     /// Timer workers.
     pub workers: i32,
+    /// Notifications delivered so far.
+    pub messages: u64,
+    /// Time of the last Bayeux response (µs, `performance.now()` clock).
+    pub last_response_us: u64,
 }
 
 /// Reads the counters.
@@ -51,5 +72,7 @@ pub fn snapshot() -> Snapshot {
         loops: LOOPS.load(Ordering::Relaxed),
         listeners: LISTENERS.load(Ordering::Relaxed),
         workers: WORKERS.load(Ordering::Relaxed),
+        messages: MESSAGES.load(Ordering::Relaxed),
+        last_response_us: LAST_RESPONSE_US.load(Ordering::Relaxed),
     }
 }

@@ -13,5 +13,5 @@ await widget.default({ module_or_path: new URL('gws-widget_bg.wasm', here) });
 widget.defineElement();
 
 export const mount = widget.mount;
-window.GwsWidget = Object.freeze({ mount: widget.mount });
+window.GwsWidget = Object.freeze({ mount: widget.mount, diagnostics: widget.diagnostics });
 window.dispatchEvent(new Event('gws-widget-ready'));

@@ -2,15 +2,20 @@
 //! `performance.now()` (monotonic, not affected by wall-clock changes), with `Date.now()` as a
 //! fallback where `performance` is missing.
 
-/// Milliseconds on a monotonic clock.
-pub fn now_ms() -> u64 {
+fn now_fractional_ms() -> f64 {
     let millis = web_sys::window()
         .and_then(|window| window.performance())
         .map(|performance| performance.now())
         .unwrap_or_else(js_sys::Date::now);
-    if millis.is_finite() && millis > 0.0 {
-        millis as u64
-    } else {
-        0
-    }
+    if millis.is_finite() && millis > 0.0 { millis } else { 0.0 }
+}
+
+/// Milliseconds on a monotonic clock.
+pub fn now_ms() -> u64 {
+    now_fractional_ms() as u64
+}
+
+/// Microseconds on the same clock as [`now_ms`] (for latency measurements).
+pub fn now_us() -> u64 {
+    (now_fractional_ms() * 1000.0) as u64
 }

@@ -125,6 +125,9 @@ pub async fn run_notification_loop(
                     let _ = rest.refresh_csrf().await;
                 });
             }
+            if let Event::Message { .. } = event {
+                diagnostics::note_message();
+            }
             on_event(event);
         }
         if stopping && *client.state() == ConnectionState::Disconnected {
@@ -147,7 +150,10 @@ pub async fn run_notification_loop(
         };
         let now = now_ms();
         match wake {
-            Wake::Response(id, outcome) => client.handle_response(now, id, outcome),
+            Wake::Response(id, outcome) => {
+                diagnostics::note_response(crate::drivers::clock::now_us());
+                client.handle_response(now, id, outcome)
+            }
             Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
             Wake::Command(Some(LoopCommand::Stop) | None) if !stopping => {
                 stopping = true;

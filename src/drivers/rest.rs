@@ -151,7 +151,7 @@ impl RestClient {
         if !(200..300).contains(&status) {
             return Err(error_from(status, &text));
         }
-        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+        decode(&text)
     }
 
     /// Re-reads the CSRF token (any authenticated GET announces it).
@@ -192,7 +192,7 @@ impl RestClient {
                 return Err(error_from(status, &text));
             }
             let reply: ApiStatus =
-                serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))?;
+                decode(&text)?;
             return if reply.is_ok() {
                 Ok(reply)
             } else {
@@ -250,6 +250,11 @@ impl RestClient {
     }
 }
 
+/// Parses a JSON body into `T`.
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
 fn api_failure(failure: FetchFailure) -> ApiError {
     match failure {
         FetchFailure::Timeout => ApiError::Timeout,
@@ -263,7 +268,7 @@ fn is_csrf_refusal(text: &str) -> bool {
 
 /// Maps an HTTP error to an [`ApiError`], reading the GWS body when there is one.
 fn error_from(status: u16, text: &str) -> ApiError {
-    if let Ok(reply) = serde_json::from_str::<ApiStatus>(text)
+    if let Ok(reply) = decode::<ApiStatus>(text)
         && reply.status_code > 0
     {
         if reply.status_code == 20 {

@@ -149,7 +149,7 @@ impl TabLink {
             let Some(text) = event.data().as_string() else {
                 return;
             };
-            if let Ok(message) = serde_json::from_str::<TabMessage>(&text) {
+            if let Ok(message) = crate::drivers::rest::decode::<TabMessage>(&text) {
                 (on_message.borrow_mut())(message);
             }
         });
