@@ -1,5 +1,5 @@
 //! Page lifecycle signals the notification loop must react to: the tab coming back
-//! (`visibilitychange`, `pageshow`), the network (`online` / `offline`) and the page going away
+//! (`visibilitychange`, `pageshow`, `resume` after a freeze), the network (`online` / `offline`) and the page going away
 //! (`pagehide`). A frozen or hidden tab may have missed anything; when it is back, the loop checks
 //! its session at once and the widget re-reads its state.
 
