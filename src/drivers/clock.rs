@@ -7,7 +7,11 @@ fn now_fractional_ms() -> f64 {
         .and_then(|window| window.performance())
         .map(|performance| performance.now())
         .unwrap_or_else(js_sys::Date::now);
-    if millis.is_finite() && millis > 0.0 { millis } else { 0.0 }
+    if millis.is_finite() && millis > 0.0 {
+        millis
+    } else {
+        0.0
+    }
 }
 
 /// Milliseconds on a monotonic clock.

@@ -191,8 +191,7 @@ impl RestClient {
             if !(200..300).contains(&status) {
                 return Err(error_from(status, &text));
             }
-            let reply: ApiStatus =
-                decode(&text)?;
+            let reply: ApiStatus = decode(&text)?;
             return if reply.is_ok() {
                 Ok(reply)
             } else {
