@@ -40,8 +40,11 @@ use tokio::sync::{Semaphore, watch};
 /// How the driver offers load.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Load {
-    /// Open loop: this many published notifications per second, on a fixed schedule
-    /// (latency is measured at a load the server is not allowed to slow down).
+    /// Open loop: this many deliveries (client receipts) per second, on a fixed schedule —
+    /// `rate / clients per user` published notifications per second. Why deliveries: the
+    /// server's work is per delivery (one long-poll reply each), so runs with different
+    /// clients per user carry the same load. Latency is measured at a load the server is not
+    /// allowed to slow down.
     Rate(f64),
     /// Closed loop: publish as fast as the clients receive, with at most this many
     /// deliveries in flight (throughput).
@@ -51,7 +54,7 @@ pub enum Load {
 impl std::fmt::Display for Load {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Load::Rate(rate) => write!(f, "{rate:.0}/s fixed"),
+            Load::Rate(rate) => write!(f, "{rate:.0} deliveries/s"),
             Load::Saturate(window) => write!(f, "max ({window} in flight)"),
         }
     }
@@ -107,6 +110,9 @@ pub struct FanoutResult {
     pub max_behind_ms: f64,
     /// Process CPU time over the window, in percent of one core.
     pub cpu_percent: Option<f64>,
+    /// CPU time other processes on the machine used over the window, in percent of one core
+    /// (noise: the benchmark shares the cores with whatever else runs).
+    pub other_cpu_percent: Option<f64>,
     /// `/meta/connect` replies received by all clients (whole run).
     pub connects: u64,
     /// Re-handshakes (should be 0).
@@ -383,11 +389,16 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
             break;
         }
         if cpu_at_window.is_none() && now >= window_start {
-            cpu_at_window = Some((now, machine::process_cpu_seconds()));
+            cpu_at_window = Some((
+                now,
+                machine::process_cpu_seconds(),
+                machine::machine_busy_seconds(),
+            ));
         }
         match config.load {
             Load::Rate(rate) => {
-                let due = start + Duration::from_secs_f64(scheduled as f64 / rate);
+                let published_per_s = rate / per_user as f64;
+                let due = start + Duration::from_secs_f64(scheduled as f64 / published_per_s);
                 if due > now {
                     std::thread::sleep((due - now).min(end - now));
                     continue;
@@ -408,11 +419,22 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
         driver.step()?;
     }
     drop(context);
-    let cpu_percent = match (cpu_at_window, machine::process_cpu_seconds()) {
-        (Some((at, Some(before))), Some(after)) => {
-            Some(100.0 * (after - before) / at.elapsed().as_secs_f64())
+    let (cpu_percent, other_cpu_percent) = match (
+        cpu_at_window,
+        machine::process_cpu_seconds(),
+        machine::machine_busy_seconds(),
+    ) {
+        (Some((at, Some(ours_before), Some(all_before))), Some(ours), Some(all)) => {
+            let wall = at.elapsed().as_secs_f64();
+            let ours = ours - ours_before;
+            let others = ((all - all_before) - ours).max(0.0);
+            (Some(100.0 * ours / wall), Some(100.0 * others / wall))
         }
-        _ => None,
+        (Some((at, Some(before), _)), Some(after), _) => (
+            Some(100.0 * (after - before) / at.elapsed().as_secs_f64()),
+            None,
+        ),
+        _ => (None, None),
     };
     // Drain: wait for what is in flight.
     let drain_end = Instant::now() + config.drain;
@@ -481,6 +503,7 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
         engine: Summary::of(engine),
         max_behind_ms: max_behind.as_secs_f64() * 1000.0,
         cpu_percent,
+        other_cpu_percent,
         connects: reports.iter().map(|r| r.connects).sum(),
         rehandshakes: reports.iter().map(|r| r.rehandshakes).sum(),
         client_errors: reports.iter().filter(|r| r.error.is_some()).count(),

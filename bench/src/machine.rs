@@ -69,6 +69,25 @@ pub fn process_cpu_seconds() -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
+/// CPU seconds the whole machine spent busy (all cores: user, nice, system, irq, softirq,
+/// steal; from /proc/stat, USER_HZ = 100). With [`process_cpu_seconds`] it tells how much CPU
+/// other processes took during a measurement.
+pub fn machine_busy_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal …
+    let busy: f64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .filter_map(|&i| ticks.get(i))
+        .sum();
+    Some(busy / 100.0)
+}
+
 fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -110,5 +129,6 @@ mod tests {
     #[test]
     fn cpu_seconds_are_readable_on_linux() {
         assert!(process_cpu_seconds().is_some());
+        assert!(machine_busy_seconds().is_some());
     }
 }

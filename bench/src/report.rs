@@ -63,11 +63,13 @@ computed the outcome, just before the hub queues the messages and wakes the held
 the message (before JSON parsing). Same process, same monotonic clock; latency = receipt − \
 publish, joined on (call id, state). Only notifications published in the measurement window \
 count (after a warm-up); a drain period follows; `missing` = deliveries never received. \
-*Fixed* rows offer load open-loop on a schedule (latency); *max* rows publish as fast as the \
-clients receive, with a bounded number of deliveries in flight (throughput). Clients and \
+*Fixed* rows (`N deliveries/s`) offer load open-loop on a schedule, N / clients-per-user \
+notifications published per second (latency at a given load); *max* rows publish as fast as \
+the clients receive, with a bounded number of deliveries in flight (throughput). Clients and \
 server share the same cores, so the figures include the clients' own CPU — a pessimistic set-up. \
-*engine p99* = command start → publish, under the engine lock. CPU = process CPU time over the \
-window, 100 % = one core.";
+*engine p99* = command start → publish, under the engine lock. CPU = this process's CPU time \
+over the window, *other CPU* = the rest of the machine's (other work competing for the cores: \
+rows with a high figure are noisy), 100 % = one core.";
 
 /// The generated markdown: facts, method, table, verdict.
 pub fn markdown(facts: &Facts, command: &str, rows: &[Row]) -> String {
@@ -102,17 +104,17 @@ pub fn markdown(facts: &Facts, command: &str, rows: &[Row]) -> String {
     let _ = writeln!(
         out,
         "| clients | clients/user | load | published/s | delivered/s | p50 ms | p90 ms | p99 ms | \
-         p99 range ms | p99.9 ms | max ms | engine p99 ms | missing | CPU % |"
+         p99 range ms | p99.9 ms | max ms | engine p99 ms | missing | CPU % | other CPU % |"
     );
     let _ = writeln!(
         out,
-        "|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"
+        "|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
     );
     for row in rows {
         let r = &row.run;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.config.clients,
             r.config.clients_per_user,
             r.config.load,
@@ -127,6 +129,8 @@ pub fn markdown(facts: &Facts, command: &str, rows: &[Row]) -> String {
             ms(r.engine.p99),
             r.missing(),
             r.cpu_percent
+                .map_or_else(|| "?".to_string(), |c| format!("{c:.0}")),
+            r.other_cpu_percent
                 .map_or_else(|| "?".to_string(), |c| format!("{c:.0}")),
         );
     }

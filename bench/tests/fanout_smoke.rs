@@ -22,7 +22,7 @@ fn config(clients: usize, clients_per_user: usize, load: Load) -> FanoutConfig {
 
 #[test]
 fn every_notification_published_in_the_window_reaches_every_client_of_its_user() {
-    let result = fanout::run(&config(20, 2, Load::Rate(200.0))).expect("run");
+    let result = fanout::run(&config(20, 2, Load::Rate(400.0))).expect("run");
     assert_eq!(result.users, 10);
     assert!(result.published > 50, "{result:?}");
     assert_eq!(result.expected, 2 * result.published);

@@ -20,9 +20,9 @@ struct Args {
     /// Clients per agent user, comma-separated (each notification reaches all of them).
     #[arg(long, value_delimiter = ',', default_values_t = [1, 10])]
     clients_per_user: Vec<usize>,
-    /// Offered loads of the fixed-rate runs, in published notifications per second,
-    /// comma-separated (empty or 0 = none).
-    #[arg(long, value_delimiter = ',', default_values_t = [1000.0])]
+    /// Offered loads of the fixed-rate runs, in deliveries (client receipts) per second —
+    /// published notifications/s × clients per user — comma-separated (0 = none).
+    #[arg(long, value_delimiter = ',', default_values_t = [2000.0])]
     rate: Vec<f64>,
     /// Runs per configuration; the table shows the run with the median p99 and the p99 range.
     #[arg(long, default_value_t = 1)]

@@ -123,7 +123,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 /// cookie), else the session cookie.
 pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Option<String> {
     match basic_credentials(headers) {
-        Some(Ok((user, password))) => state.read(|engine, _| engine.authenticate(&user, &password)),
+        Some(Ok((user, password))) => state.check_password(&user, &password),
         Some(Err(())) => None,
         None => session_cookie(headers).and_then(|cookie| state.auth().user_of_cookie(&cookie)),
     }

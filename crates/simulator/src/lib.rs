@@ -33,6 +33,7 @@ pub use config::SimConfig;
 pub use state::AppState;
 
 use axum::Router;
+use axum::serve::ListenerExt as _;
 use std::future::Future;
 use tokio::net::TcpListener;
 use tokio::time::Duration;
@@ -85,6 +86,13 @@ pub async fn serve(
         .config()
         .autopilot
         .then(|| tokio::spawn(autopilot::run(state.clone())));
+    // Nagle off: a long-poll reply is one small write that must leave at once; with Nagle a
+    // reply written while an earlier segment awaits its (delayed, up to 40 ms) ACK waits too.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
+    });
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;

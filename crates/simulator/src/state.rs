@@ -7,6 +7,7 @@ use crate::cometd::Hub;
 use crate::config::SimConfig;
 use crate::engine::{Command, Engine, EngineError, Outcome};
 use crate::faults::Faults;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::time::{Duration, Instant};
 
@@ -20,6 +21,9 @@ struct Shared {
     config: SimConfig,
     external_url: String,
     engine: Mutex<Engine>,
+    /// User name → password, fixed at start. Why outside the engine: every HTTP request
+    /// (each long poll included) authenticates, and must not queue behind engine commands.
+    credentials: HashMap<String, String>,
     hub: Arc<Hub>,
     auth: Mutex<AuthSessions>,
     faults: Mutex<Faults>,
@@ -46,11 +50,18 @@ impl AppState {
             Duration::from_millis(config.cometd_timeout_ms),
             Duration::from_millis(config.max_interval_ms),
         );
+        let mut credentials = HashMap::new();
+        for user in &config.users {
+            credentials
+                .entry(user.user_name.clone())
+                .or_insert_with(|| user.password.clone());
+        }
         AppState {
             shared: Arc::new(Shared {
                 config,
                 external_url,
                 engine: Mutex::new(engine),
+                credentials,
                 hub: Arc::new(hub),
                 auth: Mutex::new(AuthSessions::default()),
                 faults: Mutex::new(Faults::default()),
@@ -92,6 +103,12 @@ impl AppState {
     /// Pending injected faults.
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
         lock(&self.shared.faults)
+    }
+
+    /// The user name if `password` is theirs (HTTP Basic), without touching the engine lock.
+    pub fn check_password(&self, user: &str, password: &str) -> Option<String> {
+        (self.shared.credentials.get(user).map(String::as_str) == Some(password))
+            .then(|| user.to_string())
     }
 
     /// Reads the engine.

@@ -36,6 +36,10 @@ struct Client {
 #[derive(Debug, Default)]
 struct Inner {
     clients: BTreeMap<String, Client>,
+    /// User → their client ids. Why: a publish reaches one user's clients; scanning every
+    /// session under the lock would make each notification cost the number of connected
+    /// widgets (thousands in the fan-out benchmark).
+    by_user: BTreeMap<String, BTreeSet<String>>,
     next_id: u64,
     /// Bumped on restart so ids never repeat across CometD "restarts".
     generation: u64,
@@ -111,6 +115,16 @@ impl Hub {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Forgets one client in the user index.
+    fn unindex(by_user: &mut BTreeMap<String, BTreeSet<String>>, user: &str, id: &str) {
+        if let Some(ids) = by_user.get_mut(user) {
+            ids.remove(id);
+            if ids.is_empty() {
+                by_user.remove(user);
+            }
+        }
+    }
+
     /// Creates a session for `user`; returns its client id.
     pub fn handshake(&self, user: &str) -> String {
         let mut inner = self.lock();
@@ -121,6 +135,11 @@ impl Hub {
             inner.next_id,
             uuid::Uuid::new_v4().simple()
         );
+        inner
+            .by_user
+            .entry(user.to_string())
+            .or_default()
+            .insert(id.clone());
         inner.clients.insert(
             id.clone(),
             Client {
@@ -172,6 +191,7 @@ impl Hub {
         let mut inner = self.lock();
         Self::client(&mut inner, id, user)?;
         if let Some(client) = inner.clients.remove(id) {
+            Self::unindex(&mut inner.by_user, &client.user, id);
             client.notify.notify_waiters();
         }
         Ok(())
@@ -234,13 +254,21 @@ impl Hub {
     /// held connects. Returns how many clients got it.
     pub fn publish(&self, user: &str, channel: &str, data: &Value) -> usize {
         let mut inner = self.lock();
+        let Inner {
+            clients, by_user, ..
+        } = &mut *inner;
+        let Some(ids) = by_user.get(user) else {
+            return 0;
+        };
         let mut delivered = 0;
-        for client in inner.clients.values_mut() {
-            if client.user == user
-                && client
-                    .subscriptions
-                    .iter()
-                    .any(|s| channel_matches(s, channel))
+        for id in ids {
+            let Some(client) = clients.get_mut(id) else {
+                continue;
+            };
+            if client
+                .subscriptions
+                .iter()
+                .any(|s| channel_matches(s, channel))
             {
                 client.queue.push(Message {
                     channel: channel.to_string(),
@@ -259,17 +287,26 @@ impl Hub {
         let now = Instant::now();
         let max = self.max_interval;
         let mut inner = self.lock();
-        let before = inner.clients.len();
-        inner
-            .clients
-            .retain(|_, c| c.held || now.duration_since(c.last_seen) <= max);
-        before - inner.clients.len()
+        let Inner {
+            clients, by_user, ..
+        } = &mut *inner;
+        let mut expired = 0;
+        clients.retain(|id, c| {
+            let keep = c.held || now.duration_since(c.last_seen) <= max;
+            if !keep {
+                Self::unindex(by_user, &c.user, id);
+                expired += 1;
+            }
+            keep
+        });
+        expired
     }
 
     /// Drops every session (fault injection, "restart"); held connects answer `402`.
     pub fn drop_all(&self) -> usize {
         let mut inner = self.lock();
         inner.generation += 1;
+        inner.by_user.clear();
         let clients = std::mem::take(&mut inner.clients);
         for client in clients.values() {
             client.notify.notify_waiters();
@@ -280,6 +317,7 @@ impl Hub {
     /// Drops every session of one user (their contact-center session ended).
     pub fn drop_user(&self, user: &str) {
         let mut inner = self.lock();
+        inner.by_user.remove(user);
         inner.clients.retain(|_, c| {
             let keep = c.user != user;
             if !keep {
@@ -380,6 +418,37 @@ mod tests {
             Ok(ConnectStart::Immediate(messages)) => assert_eq!(messages.len(), 1),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn publish_reaches_only_live_sessions_after_disconnects_expiry_and_drops() {
+        let hub = hub();
+        let gone = hub.handshake("agent1");
+        let expired = hub.handshake("agent1");
+        let live = hub.handshake("agent1");
+        let other = hub.handshake("agent2");
+        for id in [&gone, &expired, &live] {
+            hub.subscribe(id, "agent1", &["/v2/me/calls"])
+                .expect("subscribed");
+        }
+        hub.subscribe(&other, "agent2", &["/v2/me/calls"])
+            .expect("subscribed");
+        hub.disconnect(&gone, "agent1").expect("disconnected");
+        tokio::time::advance(Duration::from_millis(6_000)).await;
+        let _ = hub.begin_connect(&live, "agent1");
+        let _ = hub.begin_connect(&live, "agent1");
+        tokio::time::advance(Duration::from_millis(5_000)).await;
+        assert_eq!(hub.sweep(), 2, "`expired` and agent2's idle session");
+        assert_eq!(hub.publish("agent1", "/v2/me/calls", &json!({})), 1);
+        assert_eq!(hub.publish("agent2", "/v2/me/calls", &json!({})), 0);
+        hub.drop_user("agent1");
+        assert_eq!(hub.publish("agent1", "/v2/me/calls", &json!({})), 0);
+        let again = hub.handshake("agent1");
+        hub.subscribe(&again, "agent1", &["/v2/me/*"])
+            .expect("subscribed");
+        assert_eq!(hub.publish("agent1", "/v2/me/calls", &json!({})), 1);
+        hub.drop_all();
+        assert_eq!(hub.publish("agent1", "/v2/me/calls", &json!({})), 0);
     }
 
     #[tokio::test]

@@ -94,7 +94,7 @@ impl Engine {
                 )));
             }
         };
-        self.agents[agent].user_state = state;
+        self.agent_mut(agent).user_state = state;
         self.emit_device(agent, out);
         Ok(())
     }
@@ -138,8 +138,8 @@ impl Engine {
             )));
         }
         match operation {
-            Operation::DoNotDisturbOn => self.agents[agent].dnd = true,
-            Operation::DoNotDisturbOff => self.agents[agent].dnd = false,
+            Operation::DoNotDisturbOn => self.agent_mut(agent).dnd = true,
+            Operation::DoNotDisturbOff => self.agent_mut(agent).dnd = false,
             Operation::ForwardCallsOn => {
                 let destination = match &request.destination {
                     None | Some(Value::Null) => {
@@ -157,9 +157,9 @@ impl Engine {
                         "Cannot forward to '{destination}'"
                     )));
                 }
-                self.agents[agent].forward_to = Some(destination);
+                self.agent_mut(agent).forward_to = Some(destination);
             }
-            Operation::ForwardCallsOff => self.agents[agent].forward_to = None,
+            Operation::ForwardCallsOff => self.agent_mut(agent).forward_to = None,
             Operation::ListenIn => {
                 self.arm_monitoring(now, agent, MonitorMode::ListenIn, request, out)?
             }
@@ -170,7 +170,7 @@ impl Engine {
                 self.arm_monitoring(now, agent, MonitorMode::BargeIn, request, out)?
             }
             Operation::CancelSupervisorMonitoring => {
-                self.agents[agent].monitoring = None;
+                self.agent_mut(agent).monitoring = None;
                 self.emit_device(agent, out);
                 self.leave_monitoring_call(now, agent, out);
                 return Ok(());
@@ -253,7 +253,7 @@ impl Engine {
         {
             self.leave_monitoring_call(now, supervisor, out);
         }
-        self.agents[supervisor].monitoring = Some(MonitoringSetup {
+        self.agent_mut(supervisor).monitoring = Some(MonitoringSetup {
             mode,
             target_device: target,
             all_calls,
@@ -288,15 +288,15 @@ impl Engine {
                     }
                 }
                 if !self.agents[agent].logged_in {
-                    self.agents[agent].logged_in = true;
-                    self.agents[agent].user_state =
+                    self.agent_mut(agent).logged_in = true;
+                    self.agent_mut(agent).user_state =
                         self.state_or_default("NotReady", None, "Not Ready", "NotReady");
                 }
                 self.emit_device(agent, out);
             }
             Operation::EndContactCenterSession => {
-                self.agents[agent].logged_in = false;
-                if self.agents[agent].monitoring.take().is_some() {
+                self.agent_mut(agent).logged_in = false;
+                if self.agent_mut(agent).monitoring.take().is_some() {
                     self.leave_monitoring_call(now, agent, out);
                 }
                 self.emit_device(agent, out);

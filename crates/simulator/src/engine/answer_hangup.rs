@@ -96,9 +96,7 @@ impl Engine {
 
     /// Whether `party` is a supervisor's monitoring leg.
     pub(crate) fn is_monitor(&self, party: PartyId) -> bool {
-        self.parties
-            .get(&party)
-            .is_some_and(super::Party::is_monitor)
+        self.parties.get(&party).is_some_and(|p| p.is_monitor())
     }
 
     /// Number of parties that make a conversation a call (supervisors do not count).
@@ -167,7 +165,7 @@ impl Engine {
         let parties = self
             .conversations
             .remove(&conv)
-            .map(|c| c.parties)
+            .map(|c| c.parties.clone())
             .unwrap_or_default();
         for party in parties {
             if let Some(agent) = self
@@ -196,7 +194,7 @@ impl Engine {
     /// Book-keeping after one of `agent`'s legs went away.
     fn after_release(&mut self, now: u64, agent: usize) {
         if self.calls_of_agent(agent).is_empty() {
-            self.agents[agent].idle_since_ms = now;
+            self.agent_mut(agent).idle_since_ms = now;
         }
     }
 }

@@ -98,7 +98,7 @@ impl Engine {
                         );
                     }
                     PhoneBehaviour::Busy => {
-                        if let Some(p) = self.parties.get_mut(&party) {
+                        if let Some(p) = self.party_mut(party) {
                             p.busy = true;
                         }
                         out.timer(self.config.answer_delay_ms, TimerEvent::PhoneBusy { party });
@@ -108,7 +108,7 @@ impl Engine {
                 party
             }
         };
-        if let Some(p) = self.parties.get_mut(&party) {
+        if let Some(p) = self.party_mut(party) {
             p.inviter = inviter;
         }
         Some(party)

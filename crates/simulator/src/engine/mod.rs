@@ -43,9 +43,11 @@ use gws_protocol::{
     CALLS_CHANNEL, Call, CallNotification, CallState, CallType, DEVICES_CHANNEL, Device,
     ErrorNotification, Notification, OnOff, Operation, Participant, StatusCode, UserState,
 };
+use imbl::{OrdMap, Vector};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 pub use capabilities::{CallContext, MonitorMode, Recording};
 
@@ -442,7 +444,7 @@ pub(crate) struct Agent {
 }
 
 /// The GWS call resource one agent sees.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Leg {
     call_id: String,
     conn_id: String,
@@ -467,13 +469,13 @@ pub(crate) struct MonitorLeg {
     coach_left: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum PartyKind {
     Phone,
     Agent(Box<Leg>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Party {
     conv: ConvId,
     number: String,
@@ -499,24 +501,62 @@ impl Party {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Conversation {
     parties: Vec<PartyId>,
     user_data: Option<Map<String, Value>>,
 }
 
 /// The simulator's call model.
+///
+/// Why persistent maps (`imbl`) of `Arc`s: [`Engine::handle`] works on a copy so that a
+/// refused or panicking command leaves the model untouched, and compares the copy with the
+/// original to find calls whose capabilities changed. With plain maps both cost the size of
+/// the whole contact center on every command (measured: ~20 ms per command with 1 000 agents,
+/// `bench/RESULTS.md`); with structural sharing the copy is O(1), a change copies one path, and
+/// `OrdMap::diff` skips the shared parts, so a command costs what it touches.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    config: EngineConfig,
-    agents: Vec<Agent>,
-    conversations: BTreeMap<ConvId, Conversation>,
-    parties: BTreeMap<PartyId, Party>,
+    config: Arc<EngineConfig>,
+    /// Users, DNs and devices by name: fixed at start, shared by every copy.
+    index: Arc<AgentIndex>,
+    agents: Vector<Arc<Agent>>,
+    conversations: OrdMap<ConvId, Arc<Conversation>>,
+    parties: OrdMap<PartyId, Arc<Party>>,
     /// Call id → agent party.
-    calls: BTreeMap<String, PartyId>,
+    calls: OrdMap<String, PartyId>,
+    /// (agent, call id) → party: each agent's live calls in call-id order, so that a call's
+    /// siblings are found without scanning every call.
+    agent_calls: OrdMap<(usize, String), PartyId>,
     next_conv: ConvId,
     next_party: PartyId,
     next_call_seq: u64,
+}
+
+/// Agent indexes by user name, DN and device id (the first agent wins on duplicates, as a
+/// linear search would).
+#[derive(Debug, Default)]
+struct AgentIndex {
+    by_user: HashMap<String, usize>,
+    by_dn: HashMap<String, usize>,
+    by_device: HashMap<String, usize>,
+    /// Agents with the supervisor role, ascending: only they can arm monitoring.
+    supervisors: Vec<usize>,
+}
+
+impl AgentIndex {
+    fn new(users: &[UserSpec]) -> Self {
+        let mut index = AgentIndex::default();
+        for (i, user) in users.iter().enumerate() {
+            index.by_user.entry(user.user_name.clone()).or_insert(i);
+            index.by_dn.entry(user.dn.clone()).or_insert(i);
+            index.by_device.entry(user.device_id.clone()).or_insert(i);
+            if user.is_supervisor() {
+                index.supervisors.push(i);
+            }
+        }
+        index
+    }
 }
 
 /// Builds an `Outcome` step by step; helpers push notifications in the order the seeds show.
@@ -545,22 +585,26 @@ impl Engine {
         let agents = config
             .users
             .iter()
-            .map(|spec| Agent {
-                spec: spec.clone(),
-                dnd: false,
-                forward_to: None,
-                user_state: UserState::default(),
-                logged_in: true,
-                monitoring: None,
-                idle_since_ms: 0,
+            .map(|spec| {
+                Arc::new(Agent {
+                    spec: spec.clone(),
+                    dnd: false,
+                    forward_to: None,
+                    user_state: UserState::default(),
+                    logged_in: true,
+                    monitoring: None,
+                    idle_since_ms: 0,
+                })
             })
             .collect();
         let mut engine = Engine {
-            config,
+            index: Arc::new(AgentIndex::new(&config.users)),
+            config: Arc::new(config),
             agents,
-            conversations: BTreeMap::new(),
-            parties: BTreeMap::new(),
-            calls: BTreeMap::new(),
+            conversations: OrdMap::new(),
+            parties: OrdMap::new(),
+            calls: OrdMap::new(),
+            agent_calls: OrdMap::new(),
             next_conv: 1,
             next_party: 1,
             next_call_seq: 1,
@@ -578,24 +622,48 @@ impl Engine {
 
     /// Applies one command at time `now_ms`. On error nothing changed.
     pub fn handle(&mut self, now_ms: u64, command: Command) -> Result<Outcome, EngineError> {
-        // Work on a copy so that a failure half-way leaves the model untouched.
+        // Work on a copy (cheap: structural sharing) so that a failure half-way leaves the
+        // model untouched; `self` stays the "before" model until the end.
         let mut next = self.clone();
-        let before = next.capability_snapshot();
         let mut out = Out::default();
         next.dispatch(now_ms, command, &mut out)?;
-        next.collect_garbage();
+        let (touched, _) = self.touched(&next);
+        next.collect_garbage(&touched);
         next.monitoring_pass(now_ms, &mut out);
-        next.refresh_capabilities(now_ms, &before, &mut out);
+        next.refresh_capabilities(now_ms, self, &mut out);
         *self = next;
         Ok(out.finish())
     }
 
-    /// Capabilities of every live call, to detect side-effect changes.
-    fn capability_snapshot(&self) -> BTreeMap<String, Vec<String>> {
-        self.calls
-            .iter()
-            .map(|(id, &party)| (id.clone(), self.capability_names(party)))
-            .collect()
+    /// The conversations and agents whose parties differ between `self` (before) and `next`
+    /// (after): only their calls can have changed capabilities.
+    fn touched(&self, next: &Engine) -> (BTreeSet<ConvId>, BTreeSet<usize>) {
+        let mut convs = BTreeSet::new();
+        let mut agents = BTreeSet::new();
+        let mut note = |party: &Party| {
+            convs.insert(party.conv);
+            if let Some(leg) = party.leg() {
+                agents.insert(leg.agent);
+            }
+        };
+        for item in self.parties.diff(&next.parties) {
+            match item {
+                imbl::ordmap::DiffItem::Add(_, party)
+                | imbl::ordmap::DiffItem::Remove(_, party) => note(party),
+                imbl::ordmap::DiffItem::Update { old, new } => {
+                    note(old.1);
+                    note(new.1);
+                }
+            }
+        }
+        for item in self.conversations.diff(&next.conversations) {
+            let conv = match item {
+                imbl::ordmap::DiffItem::Add(id, _) | imbl::ordmap::DiffItem::Remove(id, _) => *id,
+                imbl::ordmap::DiffItem::Update { new, .. } => *new.0,
+            };
+            convs.insert(conv);
+        }
+        (convs, agents)
     }
 
     fn capability_names(&self, party: PartyId) -> Vec<String> {
@@ -613,13 +681,41 @@ impl Engine {
     /// was released, so `SwapCalls` no longer applies) gets a `StatusChange`, so that a client
     /// drawing buttons from capabilities never offers a stale operation. None of the seed
     /// sequences has such a change, so this adds nothing to them.
-    fn refresh_capabilities(
-        &self,
-        now: u64,
-        before: &BTreeMap<String, Vec<String>>,
-        out: &mut Out,
-    ) {
-        for (id, &party) in &self.calls {
+    ///
+    /// Only calls that can have changed are looked at: those in a conversation or on a device
+    /// whose parties changed, and those notified by this command; in call-id order, as a scan
+    /// of every call would visit them.
+    fn refresh_capabilities(&self, now: u64, before: &Engine, out: &mut Out) {
+        let (convs, agents) = before.touched(self);
+        let mut candidates: BTreeMap<String, PartyId> = BTreeMap::new();
+        let mut add = |engine: &Engine, party: PartyId| {
+            if let Some(leg) = engine.parties.get(&party).and_then(|p| p.leg())
+                && engine.calls.get(&leg.call_id) == Some(&party)
+            {
+                candidates.insert(leg.call_id.clone(), party);
+            }
+        };
+        for &conv in &convs {
+            for party in self.agent_parties(conv) {
+                add(self, party);
+            }
+        }
+        for &agent in &agents {
+            for party in self.calls_of_agent(agent) {
+                add(self, party);
+            }
+        }
+        for n in &out.outcome.notifications {
+            if let Some(&party) = n.data["call"]["id"]
+                .as_str()
+                .and_then(|id| self.calls.get(id))
+            {
+                add(self, party);
+            }
+        }
+        #[cfg(test)]
+        self.assert_candidates_cover_every_change(before, &candidates, out);
+        for (id, party) in candidates {
             let last_sent = out.outcome.notifications.iter().rev().find_map(|n| {
                 (n.data["call"]["id"].as_str() == Some(id.as_str())).then(|| {
                     let mut names: Vec<String> = n.data["call"]["capabilities"]
@@ -634,11 +730,47 @@ impl Engine {
                     names
                 })
             });
-            let Some(reference) = last_sent.or_else(|| before.get(id).cloned()) else {
+            let reference = last_sent.or_else(|| {
+                before
+                    .calls
+                    .get(&id)
+                    .map(|&old| before.capability_names(old))
+            });
+            let Some(reference) = reference else {
                 continue;
             };
             if reference != self.capability_names(party) {
                 self.emit(now, party, out);
+            }
+        }
+    }
+
+    /// Test builds check that restricting the refresh to `candidates` loses nothing: every
+    /// other live call has the capabilities it had before and was not notified.
+    #[cfg(test)]
+    fn assert_candidates_cover_every_change(
+        &self,
+        before: &Engine,
+        candidates: &BTreeMap<String, PartyId>,
+        out: &Out,
+    ) {
+        for (id, &party) in self.calls.iter() {
+            if candidates.contains_key(id) {
+                continue;
+            }
+            assert!(
+                out.outcome
+                    .notifications
+                    .iter()
+                    .all(|n| n.data["call"]["id"].as_str() != Some(id.as_str())),
+                "call {id} was notified but is not a refresh candidate"
+            );
+            if let Some(&old) = before.calls.get(id) {
+                assert_eq!(
+                    before.capability_names(old),
+                    self.capability_names(party),
+                    "call {id} changed capabilities but is not a refresh candidate"
+                );
             }
         }
     }
@@ -763,19 +895,30 @@ impl Engine {
     // ------------------------------------------------------------------------ lookups
 
     fn agent_by_user(&self, user: &str) -> Option<usize> {
-        self.agents
-            .iter()
-            .position(|agent| agent.spec.user_name == user)
+        self.index.by_user.get(user).copied()
     }
 
     fn agent_by_dn(&self, dn: &str) -> Option<usize> {
-        self.agents.iter().position(|agent| agent.spec.dn == dn)
+        self.index.by_dn.get(dn).copied()
     }
 
     fn agent_by_device(&self, device_id: &str) -> Option<usize> {
-        self.agents
-            .iter()
-            .position(|agent| agent.spec.device_id == device_id)
+        self.index.by_device.get(device_id).copied()
+    }
+
+    /// An agent, to change (copied first if another model shares it).
+    fn agent_mut(&mut self, agent: usize) -> &mut Agent {
+        Arc::make_mut(&mut self.agents[agent])
+    }
+
+    /// A party, to change (copied first if another model shares it).
+    fn party_mut(&mut self, party: PartyId) -> Option<&mut Party> {
+        self.parties.get_mut(&party).map(Arc::make_mut)
+    }
+
+    /// A conversation, to change (copied first if another model shares it).
+    fn conversation_mut(&mut self, conv: ConvId) -> Option<&mut Conversation> {
+        self.conversations.get_mut(&conv).map(Arc::make_mut)
     }
 
     /// The party of `call_id` if it belongs to `user`; another user's call is "not found" so
@@ -786,7 +929,7 @@ impl Engine {
         let leg = self
             .parties
             .get(&party)
-            .and_then(Party::leg)
+            .and_then(|p| p.leg())
             .ok_or_else(not_found)?;
         if self.agents[leg.agent].spec.user_name != user {
             return Err(not_found());
@@ -809,7 +952,7 @@ impl Engine {
     }
 
     fn leg_mut(&mut self, party: PartyId) -> &mut Leg {
-        match self.parties.get_mut(&party).map(|p| &mut p.kind) {
+        match self.party_mut(party).map(|p| &mut p.kind) {
             Some(PartyKind::Agent(leg)) => leg,
             _ => unreachable_leg(party),
         }
@@ -823,7 +966,9 @@ impl Engine {
     }
 
     fn set_state(&mut self, party: PartyId, state: CallState) {
-        if let Some(p) = self.parties.get_mut(&party) {
+        if self.parties.get(&party).is_some_and(|p| p.state != state)
+            && let Some(p) = self.party_mut(party)
+        {
             p.state = state;
         }
     }
@@ -868,16 +1013,11 @@ impl Engine {
             .collect()
     }
 
+    /// The agent's live calls, in call-id order.
     fn calls_of_agent(&self, agent: usize) -> Vec<PartyId> {
-        self.calls
-            .values()
-            .copied()
-            .filter(|p| {
-                self.parties
-                    .get(p)
-                    .and_then(Party::leg)
-                    .is_some_and(|leg| leg.agent == agent)
-            })
+        self.agent_calls
+            .range((agent, String::new())..(agent + 1, String::new()))
+            .map(|(_, &party)| party)
             .collect()
     }
 
@@ -899,10 +1039,10 @@ impl Engine {
         self.next_conv += 1;
         self.conversations.insert(
             id,
-            Conversation {
+            Arc::new(Conversation {
                 parties: Vec::new(),
                 user_data,
-            },
+            }),
         );
         id
     }
@@ -912,16 +1052,16 @@ impl Engine {
         self.next_party += 1;
         self.parties.insert(
             id,
-            Party {
+            Arc::new(Party {
                 conv,
                 number: number.to_string(),
                 state,
                 kind: PartyKind::Phone,
                 busy: false,
                 inviter: None,
-            },
+            }),
         );
-        if let Some(c) = self.conversations.get_mut(&conv) {
+        if let Some(c) = self.conversation_mut(conv) {
             c.parties.push(id);
         }
         id
@@ -959,17 +1099,18 @@ impl Engine {
         let number = self.agents[agent].spec.dn.clone();
         self.parties.insert(
             id,
-            Party {
+            Arc::new(Party {
                 conv,
                 number,
                 state,
                 kind: PartyKind::Agent(Box::new(leg)),
                 busy: false,
                 inviter: None,
-            },
+            }),
         );
+        self.agent_calls.insert((agent, call_id.clone()), id);
         self.calls.insert(call_id, id);
-        if let Some(c) = self.conversations.get_mut(&conv) {
+        if let Some(c) = self.conversation_mut(conv) {
             c.parties.push(id);
         }
         id
@@ -981,13 +1122,13 @@ impl Engine {
         if from == to {
             return;
         }
-        if let Some(c) = self.conversations.get_mut(&from) {
+        if let Some(c) = self.conversation_mut(from) {
             c.parties.retain(|&p| p != party);
         }
-        if let Some(c) = self.conversations.get_mut(&to) {
+        if let Some(c) = self.conversation_mut(to) {
             c.parties.push(party);
         }
-        if let Some(p) = self.parties.get_mut(&party) {
+        if let Some(p) = self.party_mut(party) {
             p.conv = to;
         }
     }
@@ -998,26 +1139,27 @@ impl Engine {
         let Some(removed) = self.parties.remove(&party) else {
             return;
         };
-        if let Some(c) = self.conversations.get_mut(&removed.conv) {
+        if let Some(c) = self.conversation_mut(removed.conv) {
             c.parties.retain(|&p| p != party);
         }
-        if let PartyKind::Agent(leg) = removed.kind {
+        if let PartyKind::Agent(leg) = &removed.kind {
             self.calls.remove(&leg.call_id);
+            self.agent_calls.remove(&(leg.agent, leg.call_id.clone()));
         }
     }
 
-    /// Drops conversations without agents (nobody can observe them any more).
-    fn collect_garbage(&mut self) {
-        let empty: Vec<ConvId> = self
-            .conversations
+    /// Drops conversations without agents (nobody can observe them any more). Only the
+    /// conversations this command touched can have lost their last agent.
+    fn collect_garbage(&mut self, touched: &BTreeSet<ConvId>) {
+        let empty: Vec<ConvId> = touched
             .iter()
-            .filter(|(id, _)| self.agent_parties(**id).is_empty())
-            .map(|(id, _)| *id)
+            .copied()
+            .filter(|&id| self.conversations.contains_key(&id) && self.agent_parties(id).is_empty())
             .collect();
         for conv in empty {
             if let Some(c) = self.conversations.remove(&conv) {
-                for party in c.parties {
-                    self.parties.remove(&party);
+                for party in &c.parties {
+                    self.parties.remove(party);
                 }
             }
         }
@@ -1085,7 +1227,7 @@ impl Engine {
             && self
                 .others(party)
                 .iter()
-                .any(|p| self.parties.get(p).is_some_and(Party::is_monitor));
+                .any(|p| self.parties.get(p).is_some_and(|p| p.is_monitor()));
         Call {
             id: leg.call_id.clone(),
             state,
@@ -1266,10 +1408,10 @@ impl Engine {
 
     /// Checks Basic-auth credentials; returns the canonical user name.
     pub fn authenticate(&self, user: &str, password: &str) -> Option<String> {
-        self.agents
-            .iter()
-            .find(|a| a.spec.user_name == user && a.spec.password == password)
-            .map(|a| a.spec.user_name.clone())
+        self.agent_by_user(user)
+            .map(|i| &self.agents[i].spec)
+            .filter(|spec| spec.password == password)
+            .map(|spec| spec.user_name.clone())
     }
 
     /// Whether the user exists.
@@ -1408,7 +1550,7 @@ impl Engine {
                 work_mode: None,
                 reason: None,
             });
-        let agent = &mut self.agents[index];
+        let agent = self.agent_mut(index);
         agent.user_state = state;
         agent.dnd = false;
         agent.forward_to = None;
@@ -1427,6 +1569,7 @@ impl Engine {
         self.conversations.clear();
         self.parties.clear();
         self.calls.clear();
+        self.agent_calls.clear();
         for index in 0..self.agents.len() {
             self.reset_agent(index);
             self.emit_device(index, out);

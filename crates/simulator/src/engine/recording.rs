@@ -18,7 +18,7 @@ impl Engine {
         let call_id = self.leg(party).call_id.clone();
         self.leg_mut(party).recording = state;
         let conv = self.conv_of(party);
-        if let Some(c) = self.conversations.get_mut(&conv) {
+        if let Some(c) = self.conversation_mut(conv) {
             let data = c.user_data.get_or_insert_with(Default::default);
             let flag = match state {
                 Recording::Recording => "ON",

@@ -7,15 +7,18 @@
 //! supervisors never appear in anybody's `participants`.
 
 use super::{
-    CallState, CallType, ConvId, Engine, EngineError, MonitorLeg, MonitorMode, NotificationType,
-    Out, PartyId,
+    Arc, CallState, CallType, ConvId, Engine, EngineError, MonitorLeg, MonitorMode,
+    NotificationType, Out, PartyId,
 };
 
 impl Engine {
     /// The monitoring pass, run after every command: brings armed supervisors into the call
     /// their target is talking on, and retires `NextCall` set-ups whose call is over.
     pub(crate) fn monitoring_pass(&mut self, now: u64, out: &mut Out) {
-        for supervisor in 0..self.agents.len() {
+        // Only supervisors can arm monitoring (their device alone lists ListenIn/Coach/BargeIn),
+        // so the pass visits them, not every agent.
+        let index = Arc::clone(&self.index);
+        for &supervisor in &index.supervisors {
             let Some(setup) = self.agents[supervisor].monitoring.clone() else {
                 continue;
             };
@@ -24,7 +27,7 @@ impl Engine {
             }
             if let Some(joined) = setup.joined {
                 if !setup.all_calls {
-                    self.agents[supervisor].monitoring = None;
+                    self.agent_mut(supervisor).monitoring = None;
                     self.emit_device(supervisor, out);
                     continue;
                 }
@@ -36,7 +39,7 @@ impl Engine {
                     // The supervisor left this call on purpose: wait for the next one.
                     continue;
                 }
-                if let Some(m) = self.agents[supervisor].monitoring.as_mut() {
+                if let Some(m) = self.agent_mut(supervisor).monitoring.as_mut() {
                     m.joined = None;
                 }
             }
@@ -81,7 +84,7 @@ impl Engine {
             coach_left: false,
         });
         leg.mute = mode == MonitorMode::ListenIn;
-        if let Some(m) = self.agents[supervisor].monitoring.as_mut() {
+        if let Some(m) = self.agent_mut(supervisor).monitoring.as_mut() {
             m.joined = Some(conv);
         }
         self.emit(now, party, out);

@@ -169,7 +169,7 @@ impl Engine {
         let agent = self.leg(held).agent;
         self.forget_party(held);
         self.forget_party(active);
-        self.agents[agent].idle_since_ms = now;
+        self.agent_mut(agent).idle_since_ms = now;
         self.merge_conversations(active_conv, held_conv);
         for other in self.agent_parties(held_conv) {
             if !self.is_monitor(other) {
@@ -223,7 +223,7 @@ impl Engine {
         }
         let conv = self.conv_of(party);
         if let Some(extra) = optional_user_data(request)?
-            && let Some(c) = self.conversations.get_mut(&conv)
+            && let Some(c) = self.conversation_mut(conv)
         {
             c.user_data
                 .get_or_insert_with(Default::default)

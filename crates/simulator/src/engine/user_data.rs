@@ -69,7 +69,7 @@ impl Engine {
             }
             _ => data.clear(),
         }
-        if let Some(c) = self.conversations.get_mut(&conv) {
+        if let Some(c) = self.conversation_mut(conv) {
             c.user_data = if data.is_empty() { None } else { Some(data) };
         }
         self.emit_kind(now, party, NotificationType::AttachedDataChanged, out);

@@ -416,3 +416,26 @@ pub(crate) fn voice(user: &str, body: Value) -> Command {
 pub(crate) const DEVICE2: &str = "9c14cad7-17c4-48d0-8492-7cf0ff92c224";
 pub(crate) const DEVICE_SUP: &str = "631608b3-ceb1-472b-ba05-2ae39555b0d1";
 pub(crate) const SUPERVISOR: &str = "supervisor1";
+
+#[test]
+fn a_command_copies_only_the_parts_of_the_model_it_touches() {
+    // Why: every command works on a copy of the model; with thousands of agents and calls the
+    // copy must share what the command does not change (bench/RESULTS.md, issue 3).
+    let mut engine = engine();
+    let (theirs, _) = inject(&mut engine, 0, "5002", "5001");
+    let (mine, _) = inject(&mut engine, 0, "5000", "5005");
+    let before = engine.clone();
+    ok(
+        &mut engine,
+        0,
+        op(AGENT1, &mine, json!({"operationName": "Answer"})),
+    );
+    let party = |e: &Engine, id: &str| e.parties.get(&e.calls[id]).cloned().expect("party");
+    assert!(
+        Arc::ptr_eq(&party(&before, &theirs), &party(&engine, &theirs)),
+        "agent2's call is shared, not copied"
+    );
+    assert!(!Arc::ptr_eq(&party(&before, &mine), &party(&engine, &mine)));
+    let agent2 = engine.agent_by_user(AGENT2).expect("agent2");
+    assert!(Arc::ptr_eq(&before.agents[agent2], &engine.agents[agent2]));
+}
