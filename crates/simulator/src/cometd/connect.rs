@@ -6,8 +6,8 @@
 //! same client releases the held one with an empty body (`[]`). A connect carrying
 //! `advice.timeout: 0` is answered at once.
 
-use super::hub::{ConnectPoll, ConnectStart, Hub};
-use super::{client_id, reply_to, unknown_client};
+use super::hub::{ConnectPoll, ConnectStart, Hub, Queued};
+use super::{Reply, client_id, reply_to, unknown_client};
 use crate::state::AppState;
 use gws_protocol::{Advice, Message, Reconnect};
 use std::sync::Arc;
@@ -25,8 +25,9 @@ impl Drop for HoldGuard {
     }
 }
 
-fn connected(state: &AppState, request: &Message, mut messages: Vec<Message>) -> Vec<Message> {
-    messages.push(Message {
+fn connected(state: &AppState, request: &Message, queued: Vec<Queued>) -> Vec<Reply> {
+    let mut messages: Vec<Reply> = queued.into_iter().map(Reply::Published).collect();
+    messages.push(Reply::Message(Box::new(Message {
         advice: Some(Advice {
             reconnect: Some(Reconnect::Retry),
             interval: Some(0),
@@ -34,19 +35,19 @@ fn connected(state: &AppState, request: &Message, mut messages: Vec<Message>) ->
             ..Advice::default()
         }),
         ..reply_to(request, true)
-    });
+    })));
     messages
 }
 
 /// Answers one connect, waiting when there is nothing to deliver.
-pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Message> {
+pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Reply> {
     let id = match client_id(request) {
         Ok(id) => id.to_string(),
-        Err(reply) => return vec![*reply],
+        Err(reply) => return vec![Reply::Message(reply)],
     };
     let hub = state.hub_arc();
     let (seq, notify) = match hub.begin_connect(&id, user) {
-        Err(_) => return vec![unknown_client(request)],
+        Err(_) => return vec![Reply::Message(Box::new(unknown_client(request)))],
         Ok(ConnectStart::Immediate(messages)) => return connected(state, request, messages),
         Ok(ConnectStart::Hold { seq, notify }) => (seq, notify),
     };
@@ -70,7 +71,7 @@ pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Mess
         match hub.poll_connect(&id, seq, false) {
             ConnectPoll::Ready(messages) => return connected(state, request, messages),
             ConnectPoll::Superseded => return Vec::new(),
-            ConnectPoll::Gone => return vec![unknown_client(request)],
+            ConnectPoll::Gone => return vec![Reply::Message(Box::new(unknown_client(request)))],
             ConnectPoll::Pending => {}
         }
         tokio::select! {
@@ -81,6 +82,8 @@ pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Mess
     match hub.poll_connect(&id, seq, true) {
         ConnectPoll::Ready(messages) => connected(state, request, messages),
         ConnectPoll::Superseded => Vec::new(),
-        ConnectPoll::Gone | ConnectPoll::Pending => vec![unknown_client(request)],
+        ConnectPoll::Gone | ConnectPoll::Pending => {
+            vec![Reply::Message(Box::new(unknown_client(request)))]
+        }
     }
 }

@@ -3,6 +3,11 @@
 //!
 //! Why a plain `std::sync::Mutex`: every operation is a few map look-ups, never held across an
 //! `.await`; waiting happens on each client's `Notify`, outside the lock.
+//!
+//! Why queues hold serialized JSON ([`Queued`]): a notification goes to every session of its
+//! user (several widgets, tabs); it is serialized once at publish time and the same bytes are
+//! shared by every reply that carries it, instead of a deep copy and a serialization per
+//! session.
 
 use gws_protocol::Message;
 use serde_json::{Value, json};
@@ -24,7 +29,7 @@ pub enum HubError {
 struct Client {
     user: String,
     subscriptions: BTreeSet<String>,
-    queue: Vec<Message>,
+    queue: Vec<Queued>,
     notify: Arc<Notify>,
     /// Incremented by every connect; a held connect with an older number was superseded.
     connect_seq: u64,
@@ -45,11 +50,15 @@ struct Inner {
     generation: u64,
 }
 
+/// A published message as queued for delivery: its JSON object (`{"channel":…,"data":…}`),
+/// serialized once and shared by every session it reaches.
+pub type Queued = Arc<str>;
+
 /// How a connect starts.
 #[derive(Debug)]
 pub enum ConnectStart {
     /// Reply now with these messages (first connect, or messages already queued).
-    Immediate(Vec<Message>),
+    Immediate(Vec<Queued>),
     /// Hold: wait on `notify`, then poll with `seq`.
     Hold {
         /// This connect's number.
@@ -63,7 +72,7 @@ pub enum ConnectStart {
 #[derive(Debug, PartialEq)]
 pub enum ConnectPoll {
     /// Messages to deliver.
-    Ready(Vec<Message>),
+    Ready(Vec<Queued>),
     /// Nothing yet.
     Pending,
     /// A newer connect of the same client took over.
@@ -261,6 +270,7 @@ impl Hub {
             return 0;
         };
         let mut delivered = 0;
+        let mut serialized: Option<Queued> = None;
         for id in ids {
             let Some(client) = clients.get_mut(id) else {
                 continue;
@@ -270,11 +280,24 @@ impl Hub {
                 .iter()
                 .any(|s| channel_matches(s, channel))
             {
-                client.queue.push(Message {
-                    channel: channel.to_string(),
-                    data: Some(data.clone()),
-                    ..Message::default()
-                });
+                let queued = match &serialized {
+                    Some(queued) => queued.clone(),
+                    None => {
+                        let message = Message {
+                            channel: channel.to_string(),
+                            data: Some(data.clone()),
+                            ..Message::default()
+                        };
+                        match serde_json::to_string(&message) {
+                            Ok(json) => serialized.insert(Queued::from(json)).clone(),
+                            Err(error) => {
+                                tracing::error!(%error, %channel, "message not serializable");
+                                return 0;
+                            }
+                        }
+                    }
+                };
+                client.queue.push(queued);
                 client.notify.notify_waiters();
                 delivered += 1;
             }
@@ -449,6 +472,26 @@ mod tests {
         assert_eq!(hub.publish("agent1", "/v2/me/calls", &json!({})), 1);
         hub.drop_all();
         assert_eq!(hub.publish("agent1", "/v2/me/calls", &json!({})), 0);
+    }
+
+    #[tokio::test]
+    async fn a_notification_is_serialized_once_and_shared_by_every_session_of_the_user() {
+        let hub = hub();
+        let ids: Vec<String> = (0..3).map(|_| hub.handshake("agent1")).collect();
+        for id in &ids {
+            hub.subscribe(id, "agent1", &["/v2/me/calls"])
+                .expect("subscribed");
+        }
+        assert_eq!(hub.publish("agent1", "/v2/me/calls", &json!({"n": 1})), 3);
+        let queued: Vec<Queued> = ids
+            .iter()
+            .map(|id| match hub.begin_connect(id, "agent1") {
+                Ok(ConnectStart::Immediate(mut messages)) => messages.remove(0),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(&*queued[0], r#"{"channel":"/v2/me/calls","data":{"n":1}}"#);
+        assert!(Arc::ptr_eq(&queued[0], &queued[1]) && Arc::ptr_eq(&queued[1], &queued[2]));
     }
 
     #[tokio::test]

@@ -23,7 +23,42 @@ use gws_protocol::bayeux::{
 };
 use gws_protocol::{Advice, Message, Reconnect};
 
-pub use hub::{Hub, HubError};
+pub use hub::{Hub, HubError, Queued};
+
+/// One element of a reply array: a message built for this request, or a published message
+/// already serialized by the hub (shared by every session it reached).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A meta reply (or anything built for this request).
+    Message(Box<Message>),
+    /// A published message, as the hub serialized it.
+    Published(Queued),
+}
+
+/// The JSON array body of a batch reply, published messages copied verbatim.
+pub fn reply_body(replies: &[Reply]) -> Result<Vec<u8>, serde_json::Error> {
+    let mut body = Vec::with_capacity(
+        2 + replies
+            .iter()
+            .map(|r| match r {
+                Reply::Message(_) => 256,
+                Reply::Published(json) => json.len() + 1,
+            })
+            .sum::<usize>(),
+    );
+    body.push(b'[');
+    for (i, reply) in replies.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        match reply {
+            Reply::Message(message) => serde_json::to_writer(&mut body, message)?,
+            Reply::Published(json) => body.extend_from_slice(json.as_bytes()),
+        }
+    }
+    body.push(b']');
+    Ok(body)
+}
 
 /// A reply on the request's channel, echoing its `id` and `clientId`.
 pub(crate) fn reply_to(request: &Message, successful: bool) -> Message {
@@ -72,7 +107,7 @@ pub async fn handle_batch(
     state: &AppState,
     user: &str,
     batch: Vec<Result<Message, String>>,
-) -> Vec<Message> {
+) -> Vec<Reply> {
     let mut replies = Vec::new();
     let mut connect = None;
     for item in batch {
@@ -104,8 +139,42 @@ pub async fn handle_batch(
             _ => replies.push(failure(&message, "403::Publishing is not allowed")),
         }
     }
+    let mut replies: Vec<Reply> = replies
+        .into_iter()
+        .map(|m| Reply::Message(Box::new(m)))
+        .collect();
     if let Some(message) = connect {
         replies.extend(connect::handle(state, user, &message).await);
     }
     replies
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn a_reply_body_is_a_json_array_with_published_messages_verbatim_and_in_order() {
+        let published: Queued = r#"{"channel":"/v2/me/calls","data":{"n":1}}"#.into();
+        let connect = Message {
+            channel: "/meta/connect".into(),
+            successful: Some(true),
+            ..Message::default()
+        };
+        let body = reply_body(&[
+            Reply::Published(published),
+            Reply::Message(Box::new(connect)),
+        ])
+        .expect("serialized");
+        let parsed: Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(
+            parsed,
+            json!([
+                {"channel": "/v2/me/calls", "data": {"n": 1}},
+                {"channel": "/meta/connect", "successful": true}
+            ])
+        );
+        assert_eq!(reply_body(&[]).expect("serialized"), b"[]");
+    }
 }

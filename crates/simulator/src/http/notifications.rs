@@ -7,7 +7,7 @@ use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gws_protocol::bayeux::{META_CONNECT, parse_messages};
 use tokio::time::Duration;
@@ -41,5 +41,11 @@ pub async fn endpoint(
         return StatusCode::GATEWAY_TIMEOUT.into_response();
     }
     let replies = crate::cometd::handle_batch(&state, &user, batch).await;
-    Json(replies).into_response()
+    match crate::cometd::reply_body(&replies) {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "Bayeux reply not serializable");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
