@@ -89,7 +89,10 @@ fn error_text(result: Result<WidgetHandle, JsValue>) -> String {
 type Recorded = Rc<RefCell<Vec<Value>>>;
 
 /// Collects the `detail` of every `name` event on `target`.
-fn record_events(target: &Element, name: &str) -> (Recorded, Closure<dyn FnMut(web_sys::CustomEvent)>) {
+fn record_events(
+    target: &Element,
+    name: &str,
+) -> (Recorded, Closure<dyn FnMut(web_sys::CustomEvent)>) {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let sink = seen.clone();
     let listener =

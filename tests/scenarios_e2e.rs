@@ -162,10 +162,21 @@ async fn mute_and_unmute_follow_the_notifications() {
     let (root, _w, id) = agent1_on_a_call().await;
     let card = card(&root, &id).expect("card");
     click_action(&root, &id, "MuteCall").await;
-    wait_for("the muted flag", 10_000, || find(&card, "[data-testid=\"muted\"]")).await;
+    wait_for("the muted flag", 10_000, || {
+        find(&card, "[data-testid=\"muted\"]")
+    })
+    .await;
     click_action(&root, &id, "UnmuteCall").await;
-    wait_for("the muted flag to go", 10_000, || find(&card, "[data-testid=\"muted\"]").is_none().then_some(())).await;
-    assert!(find(&card, "[data-action=\"MuteCall\"]").is_some(), "Mute is offered again");
+    wait_for("the muted flag to go", 10_000, || {
+        find(&card, "[data-testid=\"muted\"]")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(
+        find(&card, "[data-action=\"MuteCall\"]").is_some(),
+        "Mute is offered again"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -391,7 +402,9 @@ async fn widgets_side_by_side_in_one_view_keep_their_own_state() {
     let two = wait_for("the second widget", 5_000, || find(&root, ".two")).await;
     wait_connected(&one).await;
     wait_connected(&two).await;
-    let id = sim_control::inject_call(SIM, "5000", "5005", None).await.expect("call injected");
+    let id = sim_control::inject_call(SIM, "5000", "5005", None)
+        .await
+        .expect("call injected");
     let card = wait_card_state(&one, &id, "Ringing").await;
     assert_eq!(text_of(&card, "[data-testid=\"call-parties\"]"), "5000");
     assert_eq!(text_of(&one, "[data-testid=\"agent-name\"]"), "Alice Agent");
