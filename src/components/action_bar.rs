@@ -59,7 +59,7 @@ pub fn ActionBar(
             };
             let class = match action.group {
                 ActionGroup::Primary => "gws-btn gws-btn--primary",
-                ActionGroup::Secondary => "gws-btn gws-btn--secondary",
+                ActionGroup::Secondary | ActionGroup::Data => "gws-btn gws-btn--secondary",
             };
             let has_form = action.input != ActionInput::None;
             let on_click = {
@@ -130,8 +130,16 @@ pub fn ActionBar(
                 <For each=group(ActionGroup::Primary) key=|a| a.operation.as_str().to_string() children=button.clone()/>
             </div>
             <div class="gws-actions__secondary">
-                <For each=group(ActionGroup::Secondary) key=|a| a.operation.as_str().to_string() children=button/>
+                <For each=group(ActionGroup::Secondary) key=|a| a.operation.as_str().to_string() children=button.clone()/>
             </div>
+            <Show when=move || !group(ActionGroup::Data)().is_empty()>
+                <details class="gws-actions__data">
+                    <summary>"Attached data"</summary>
+                    <div class="gws-actions__secondary">
+                        <For each=group(ActionGroup::Data) key=|a| a.operation.as_str().to_string() children=button.clone()/>
+                    </div>
+                </details>
+            </Show>
             {form}
         </div>
     }

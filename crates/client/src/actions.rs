@@ -11,8 +11,10 @@ use gws_protocol::{Call, Operation};
 pub enum ActionGroup {
     /// Always visible, large: answer, hang up, hold…
     Primary,
-    /// Grouped below: transfers, keypad, data, recording…
+    /// Grouped below: transfers, keypad, recording…
     Secondary,
+    /// Attached-data editing, folded away with the data it edits.
+    Data,
 }
 
 /// What the operation needs from the agent before it can be sent.
@@ -49,7 +51,7 @@ pub struct Action {
 
 /// Known call operations in display order, with group, label and input.
 const TABLE: &[(Operation, ActionGroup, &str, ActionInput)] = {
-    use ActionGroup::{Primary as P, Secondary as S};
+    use ActionGroup::{Data as D, Primary as P, Secondary as S};
     use ActionInput as I;
     use Operation as O;
     &[
@@ -98,10 +100,10 @@ const TABLE: &[(Operation, ActionGroup, &str, ActionInput)] = {
         (O::PauseCallRecording, S, "Pause recording", I::None),
         (O::ResumeCallRecording, S, "Resume recording", I::None),
         (O::StopCallRecording, S, "Stop recording", I::None),
-        (O::AttachUserData, S, "Add data", I::UserData),
-        (O::UpdateUserData, S, "Edit data", I::UserData),
-        (O::DeleteUserDataPair, S, "Delete key", I::UserDataKey),
-        (O::DeleteUserData, S, "Clear data", I::None),
+        (O::AttachUserData, D, "Add data", I::UserData),
+        (O::UpdateUserData, D, "Edit data", I::UserData),
+        (O::DeleteUserDataPair, D, "Delete key", I::UserDataKey),
+        (O::DeleteUserData, D, "Clear data", I::None),
     ]
 };
 
