@@ -411,3 +411,79 @@ async fn widgets_side_by_side_in_one_view_keep_their_own_state() {
     assert_eq!(text_of(&two, "[data-testid=\"agent-name\"]"), "Bob Agent");
     assert!(cards(&two).is_empty(), "agent2 has no call");
 }
+
+/// The agent bar's error text, once shown.
+async fn agent_error(root: &web_sys::Element) -> String {
+    wait_for("an error in the agent bar", 10_000, || {
+        find(root, "[data-testid=\"agent-error\"]").and_then(|e| e.text_content())
+    })
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_agent_state_change_is_explained_and_the_state_kept() {
+    fresh_simulator().await;
+    let (root, _w) = widget("agent1").await;
+    wait_for("agent states loaded", 10_000, || {
+        (find_all(&root, "[data-testid=\"agent-state-select\"] option").len() > 1).then_some(())
+    })
+    .await;
+    sim_control::post(
+        SIM,
+        "/sim/faults",
+        &json!({"failNext": 1, "failStatus": 503, "failPath": "/api/v2/me/channels"}),
+    )
+    .await
+    .expect("fault armed");
+    let select: web_sys::HtmlSelectElement = wasm_bindgen::JsCast::unchecked_into(
+        find(&root, "[data-testid=\"agent-state-select\"]").expect("select"),
+    );
+    select.set_value("1");
+    select
+        .dispatch_event(&web_sys::Event::new("change").expect("event"))
+        .expect("dispatch");
+    assert!(agent_error(&root).await.contains("failed"));
+    let badge = find(&root, "[data-testid=\"agent-state\"]").expect("badge");
+    assert_eq!(
+        badge.get_attribute("data-state").as_deref(),
+        Some("Ready"),
+        "state unchanged"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_device_operation_is_explained() {
+    fresh_simulator().await;
+    let (root, _w) = widget("agent1").await;
+    sim_control::post(
+        SIM,
+        "/sim/faults",
+        &json!({"failNext": 1, "failStatus": 503, "failPath": "/api/v2/me/devices/"}),
+    )
+    .await
+    .expect("fault armed");
+    click_on(&root, "[data-action=\"DoNotDisturbOn\"]").await;
+    assert!(agent_error(&root).await.contains("Do not disturb failed"));
+    assert!(
+        find(&root, "[data-testid=\"dnd-on\"]").is_none(),
+        "DND not shown as on"
+    );
+    assert!(
+        find(&root, "[data-action=\"DoNotDisturbOn\"]").is_some(),
+        "still offered"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn monitoring_an_unknown_dn_is_explained() {
+    fresh_simulator().await;
+    let (supervisor, _s) = widget("supervisor1").await;
+    let panel = wait_for("the supervisor panel", 10_000, || {
+        find(&supervisor, "[data-testid=\"supervisor-panel\"]")
+    })
+    .await;
+    type_text(&panel, "[data-testid=\"monitor-dn\"]", "7777");
+    click_on(&panel, "[data-action=\"ListenIn\"]").await;
+    assert!(agent_error(&supervisor).await.contains("not found"));
+    assert!(find(&panel, "[data-testid=\"monitoring-state\"]").is_none());
+}
