@@ -751,10 +751,12 @@ async fn run_intents(
         let session = session.clone();
         spawn_local(async move {
             let state = &session.state;
+            let mut relayed = None;
             if let Some(link) = session.tabs.follower_link() {
                 let id = session.tabs.next_id.get() + 1;
                 session.tabs.next_id.set(id);
                 session.tabs.waiting.borrow_mut().insert(id, target.clone());
+                relayed = Some(id);
                 let request = serde_json::to_value(request.as_ref()).unwrap_or_default();
                 link.send(&TabMessage::Intent {
                     from: link.tab_id.clone(),
@@ -766,6 +768,10 @@ async fn run_intents(
                 return state.fail(target, describe(&operation, &error));
             }
             TimeoutFuture::new(PENDING_TIMEOUT_MS).await;
+            if let Some(id) = relayed {
+                // The leader reports failures only; past the timeout none is coming.
+                session.tabs.waiting.borrow_mut().remove(&id);
+            }
             if state.pending_of(&target) == Some(operation.clone()) {
                 state.fail(
                     target,
