@@ -1,0 +1,111 @@
+// Memory: the widget's JS heap and wasm linear memory before and after 10 000 call lifecycles in
+// one page (issue 7; target growth ≤ 2 MB).
+//
+//   node bench/browser/memory.mjs [--lifecycles 10000] [--budget-secs 1200] [--results]
+//
+// One page, one widget (GwsWidget.mount, agent1). Each lifecycle, driven in the page: a call is
+// injected ringing (POST /sim/calls), answered with handle.answer(id), hung up with
+// handle.hangup(id), each step waiting for the widget's own gws:ringing / gws:established /
+// gws:released event. Heap figures are taken after a forced full GC (CDP
+// HeapProfiler.collectGarbage, twice) and after released cards have retired (the widget keeps a
+// released card 5 s, then moves it to the recent list, capped at 20).
+import {
+  fmt, kb, launchBrowser, machine, machineLoad, parseArgs, prepareStatic, report, sleep, startSim, table, watchPage,
+} from './lib.mjs';
+
+const options = parseArgs({ lifecycles: 10000, warmup: 100, samples: 10, budgetSecs: 1200, settleMs: 6500, target: 2 });
+const info = machine();
+const server = await startSim({ staticDir: prepareStatic() });
+const browser = await launchBrowser(['--enable-precise-memory-info', '--js-flags=--expose-gc']);
+const MB = 1024 * 1024;
+
+let points = [];
+let done = 0;
+let elapsedMs = 0;
+let busy;
+let diagnostics;
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchPage(page, 'memory');
+  await page.goto(`${server.url}/bench/bench.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20_000 });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+
+  const measure = async (label) => {
+    await sleep(options.settleMs); // released cards retire after 5 s
+    for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    const m = await page.evaluate(() => window.bench.memory());
+    const { nodes } = await cdp.send('Memory.getDOMCounters').catch(() => ({ nodes: null }));
+    const point = { label, done, jsHeap: heap.usedSize, jsHeapTotal: heap.totalSize, perfMemory: m.jsHeapUsed, wasm: m.wasmBytes, shadowNodes: m.shadowNodes, domNodes: nodes };
+    points.push(point);
+    console.error(`  ${label}: ${done} lifecycles, JS heap ${fmt(point.jsHeap / MB, 3)} MB, wasm ${fmt(point.wasm / MB, 3)} MB, shadow-root elements ${point.shadowNodes}`);
+    return point;
+  };
+
+  await measure('before mount');
+  await page.evaluate(() => window.bench.mountWidget());
+  await measure('mounted');
+  const load = machineLoad();
+  const start = performance.now();
+  const run = async (count) => {
+    const left = options.budgetSecs * 1000 - (performance.now() - start);
+    if (left <= 0) return;
+    const r = await page.evaluate(([n, ms]) => window.bench.lifecycles(n, ms), [count, left]);
+    done += r.done;
+  };
+  await run(options.warmup);
+  await measure('after warm-up');
+  const step = Math.ceil(options.lifecycles / options.samples);
+  while (done < options.warmup + options.lifecycles && performance.now() - start < options.budgetSecs * 1000) {
+    await run(Math.min(step, options.warmup + options.lifecycles - done));
+    await measure(`${done - options.warmup} lifecycles`);
+  }
+  elapsedMs = performance.now() - start;
+  busy = load();
+  diagnostics = await page.evaluate(() => window.GwsWidget.diagnostics());
+  await page.evaluate(() => window.bench.destroyWidget());
+  await measure('destroyed');
+  await context.close();
+  if (errors.length) throw new Error(errors.join('\n'));
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+// ---- report ---------------------------------------------------------------------------------
+const at = (label) => points.find((p) => p.label === label);
+const warm = at('after warm-up');
+const mounted = at('mounted');
+const last = points.filter((p) => p.label.endsWith('lifecycles')).pop();
+const measured = last.done - options.warmup;
+const growth = (from, key) => last[key] - from[key];
+const jsGrowth = growth(warm, 'jsHeap');
+const wasmGrowth = growth(warm, 'wasm');
+const total = jsGrowth + wasmGrowth;
+const met = total <= options.target * MB && measured >= options.lifecycles;
+const rows = points.map((p) => [p.label, String(p.done), fmt(p.jsHeap / MB, 3), fmt(p.perfMemory === null ? NaN : p.perfMemory / MB, 3), fmt(p.wasm / MB, 3), String(p.shadowNodes), String(p.domNodes ?? '–')]);
+// Least-squares slope of the JS heap over the measured samples (bytes per 1 000 lifecycles).
+const series = points.filter((p) => p.label.endsWith('lifecycles') || p.label === 'after warm-up');
+const n = series.length;
+const mx = series.reduce((a, p) => a + p.done, 0) / n;
+const my = series.reduce((a, p) => a + p.jsHeap, 0) / n;
+const slope = series.reduce((a, p) => a + (p.done - mx) * (p.jsHeap - my), 0) / Math.max(1, series.reduce((a, p) => a + (p.done - mx) ** 2, 0));
+const body = `${info.line()}
+
+${measured} measured call lifecycles (after ${options.warmup} warm-up) in one page in ${fmt(elapsedMs / 1000, 0)} s (${fmt((done * 1000) / elapsedMs, 0)} lifecycles/s); machine busy ${fmt(busy, 0)} % (all cores, \`/proc/stat\`). Widget diagnostics at the end: ${JSON.stringify(diagnostics)}.
+
+${table(['point', 'lifecycles', 'JS heap MB (CDP)', 'JS heap MB (performance.memory)', 'wasm memory MB', 'shadow-root elements', 'page DOM nodes'], rows)}
+
+Growth over the ${measured} measured lifecycles (after warm-up → last sample): JS heap ${fmt(jsGrowth / 1024, 1)} KB, wasm linear memory ${fmt(wasmGrowth / 1024, 1)} KB, total ${fmt(total / 1024, 1)} KB; JS heap trend ${fmt(slope / 1024, 2)} KB per 1 000 lifecycles (least squares). From mount: JS heap ${fmt(growth(mounted, 'jsHeap') / 1024, 1)} KB, wasm ${fmt(growth(mounted, 'wasm') / 1024, 1)} KB.
+
+Target (issue 7): growth ≤ ${options.target} MB over ${options.lifecycles} lifecycles — **${met ? 'met' : 'not met'}** (${fmt(total / MB, 3)} MB${measured < options.lifecycles ? `; only ${measured} lifecycles fitted in the ${options.budgetSecs} s budget` : ''}).
+
+Method: Chromium with \`--enable-precise-memory-info --js-flags=--expose-gc\`; every point waits ${fmt(options.settleMs / 1000, 1)} s (released cards retire after 5 s), forces two full GCs (CDP \`HeapProfiler.collectGarbage\`) and reads the page's JS heap (\`Runtime.getHeapUsage\` usedSize; \`performance.memory.usedJSHeapSize\` beside it), the wasm linear memory (\`memory.buffer.byteLength\` of the widget's wasm instance — it only grows, so it shows the high-water mark) and the element count in the widget's shadow root. The page holds the widget and the bench harness only. Each lifecycle is driven in the page through the public API: \`POST /sim/calls\` (ringing), \`handle.answer(id)\`, \`handle.hangup(id)\`, each step waiting for the widget's event for that call, so every notification goes through the widget's loop, store, host events and DOM.
+`;
+const limit = `wasm linear memory +${fmt(wasmGrowth / MB, 2)} MB over the lifecycles (it never shrinks: a high-water mark that kept rising, ${fmt(last.wasm / MB, 2)} MB at the end), JS heap +${fmt(jsGrowth / 1024, 0)} KB; shadow-root elements ${warm.shadowNodes} → ${last.shadowNodes}`;
+report(options, 'memory', 'Memory over call lifecycles (issue 7)', body, { limit,
+  lifecycles: measured, jsGrowthKB: jsGrowth / 1024, wasmGrowthKB: wasmGrowth / 1024, totalMB: total / MB, slopeKBPer1000: slope / 1024, met, target: options.target,
+});

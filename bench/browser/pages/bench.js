@@ -1,0 +1,207 @@
+// The bench page's harness: the release widget (through embed.js, as a host page uses it) and
+// the official CometD client side by side, plus recorders. Node drives it with page.evaluate.
+import { CometD } from './cometd/cometd.js';
+import { LongPollingTransport } from './cometd/LongPollingTransport.js';
+
+// `?probe-fetch`: time the synchronous part of each fetch() the page makes to the CometD
+// endpoint (the widget's long polls), to place it within the receipt → DOM span.
+const probe = { start: 0, end: 0 };
+if (new URLSearchParams(location.search).has('probe-fetch')) {
+  const original = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : input?.url ?? String(input);
+    if (!url.includes('/api/v2/notifications')) return original.call(this, input, init);
+    const start = performance.now();
+    try {
+      return original.call(this, input, init);
+    } finally {
+      probe.start = start;
+      probe.end = performance.now();
+    }
+  };
+}
+
+await import('/embed.js');
+// The same module instance embed.js initialised: default() returns the wasm exports (memory).
+const glue = await import('/gws-widget.js');
+const wasm = await glue.default();
+
+const base = location.origin;
+const now = () => performance.now();
+
+// Per-client counters of the current run: messages whose userData.run is `run`.
+function recorder() {
+  return { run: null, n: 0, first: 0, last: 0, lastSeq: -1, outOfOrder: 0, lastSeqText: null };
+}
+const rec = { widget: recorder(), cometd: recorder() };
+function note(r, userData) {
+  if (!userData || userData.run !== r.run) return;
+  const t = now();
+  if (r.n === 0) r.first = t;
+  r.last = t;
+  r.n++;
+  const seq = Number(userData.seq);
+  if (seq < r.lastSeq) r.outOfOrder++;
+  r.lastSeq = seq;
+  r.lastSeqText = userData.seq;
+}
+
+let widget = null; // { el, handle, observer }
+let cometd = null;
+
+async function mountWidget({ user = 'agent1', password = user } = {}) {
+  const el = document.createElement('div');
+  document.getElementById('widget').append(el);
+  const connected = new Promise((resolve) => el.addEventListener('gws:connection', (e) => {
+    if (e.detail.state === 'connected') resolve();
+  }));
+  el.addEventListener('gws:call-updated', (e) => note(rec.widget, e.detail.userData));
+  const handle = window.GwsWidget.mount(el, { baseUrl: base, username: user, password, shareAcrossTabs: false, logLevel: 'warn' });
+  widget = { el, handle };
+  await connected;
+}
+
+function destroyWidget() {
+  if (!widget) return;
+  widget.observer?.disconnect();
+  widget.handle.destroy();
+  widget.el.remove();
+  widget = null;
+}
+
+async function startCometd({ user = 'agent1', password = user } = {}) {
+  const auth = 'Basic ' + btoa(`${user}:${password}`);
+  const me = await fetch(`${base}/api/v2/me`, { headers: { authorization: auth } });
+  if (!me.ok) throw new Error(`GET /api/v2/me: ${me.status}`);
+  const csrf = me.headers.get('x-csrf-token');
+  const client = new CometD('bench');
+  client.unregisterTransports();
+  client.registerTransport('long-polling', new LongPollingTransport());
+  client.configure({
+    url: `${base}/api/v2/notifications`,
+    requestHeaders: { Authorization: auth, 'X-CSRF-TOKEN': csrf },
+    logLevel: 'warn',
+    // cometd.js would POST subscribes to `${url}/` (type appended to a trailing slash), which
+    // gws-sim answers 404 (it routes /notifications and /notifications/{rest}, not an empty
+    // rest). Every message goes to the configured URL instead; nothing else changes.
+    appendMessageTypeToURL: false,
+  });
+  await new Promise((resolve, reject) => {
+    client.handshake((reply) => {
+      if (!reply.successful) return reject(new Error(`cometd handshake: ${JSON.stringify(reply)}`));
+      client.subscribe('/v2/me/calls', (message) => note(rec.cometd, message.data?.call?.userData), (sub) => {
+        if (sub.successful) resolve(); else reject(new Error(`cometd subscribe: ${JSON.stringify(sub)}`));
+      });
+    });
+  });
+  cometd = client;
+}
+
+async function stopCometd() {
+  if (!cometd) return;
+  const client = cometd;
+  cometd = null;
+  await new Promise((resolve) => client.disconnect(() => resolve()));
+}
+
+function arm(run) {
+  for (const r of Object.values(rec)) Object.assign(r, recorder(), { run });
+}
+
+function counts() {
+  return { widget: { ...rec.widget }, cometd: { ...rec.cometd }, diagnostics: window.GwsWidget.diagnostics(), now: now() };
+}
+
+// ---- receipt → DOM latency: a MutationObserver on the widget's shadow root -------------------
+const latency = { samples: [], lastSeq: null, lastMessages: 0, run: null };
+function seqInDom(root) {
+  for (const pair of root.querySelectorAll('[data-testid="call-card"] .gws-card__pair')) {
+    const dt = pair.firstElementChild;
+    if (dt && dt.textContent === 'seq') return pair.lastElementChild?.textContent ?? null;
+  }
+  return null;
+}
+function observeLatency() {
+  const root = widget.el.shadowRoot;
+  latency.samples = [];
+  latency.lastSeq = seqInDom(root);
+  latency.lastMessages = window.GwsWidget.diagnostics().messages;
+  const observer = new MutationObserver(() => {
+    const t = now();
+    const seq = seqInDom(root);
+    if (seq === null || seq === latency.lastSeq) return;
+    const d = window.GwsWidget.diagnostics();
+    const received = d.lastResponseUs / 1000;
+    // [seq, receipt → DOM, notifications since the previous sample, receipt → gws:call-updated,
+    //  receipt → start and → end of the next long poll's fetch() call (NaN without the probe or
+    //  when it was not made between receipt and DOM update)]
+    const event = rec.widget.lastSeqText === seq ? rec.widget.last - received : NaN;
+    const fetched = probe.start >= received && probe.end <= t;
+    latency.samples.push([Number(seq), t - received, d.messages - latency.lastMessages, event,
+      fetched ? probe.start - received : NaN, fetched ? probe.end - received : NaN]);
+    latency.lastSeq = seq;
+    latency.lastMessages = d.messages;
+  });
+  observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+  widget.observer = observer;
+}
+function takeLatency() {
+  const out = latency.samples;
+  latency.samples = [];
+  return out;
+}
+
+// ---- memory -------------------------------------------------------------------------------
+function memory() {
+  return {
+    wasmBytes: wasm.memory.buffer.byteLength,
+    jsHeapUsed: performance.memory?.usedJSHeapSize ?? null,
+    jsHeapTotal: performance.memory?.totalJSHeapSize ?? null,
+    shadowNodes: widget ? widget.el.shadowRoot.querySelectorAll('*').length : 0,
+  };
+}
+
+// Call lifecycles driven in the page through the WidgetHandle: inject a ringing call (control
+// API) → handle.answer() → handle.hangup(), each step waiting for the widget's own event.
+async function lifecycles(count, budgetMs) {
+  const el = widget.el;
+  const handle = widget.handle;
+  const waiters = new Map();
+  const seen = new Set();
+  const listener = (e) => {
+    const key = `${e.detail.callId}:${e.type}`;
+    const w = waiters.get(key);
+    if (w) { waiters.delete(key); w(); } else seen.add(key);
+  };
+  const types = ['gws:ringing', 'gws:established', 'gws:released'];
+  for (const t of types) el.addEventListener(t, listener);
+  // Resolves when the widget has emitted `type` for call `id` (also if it already did).
+  const until = (id, type) => new Promise((resolve, reject) => {
+    const key = `${id}:${type}`;
+    if (seen.delete(key)) return resolve();
+    const timer = setTimeout(() => { waiters.delete(key); reject(new Error(`no ${type} for ${id} within 10 s`)); }, 10_000);
+    waiters.set(key, () => { clearTimeout(timer); resolve(); });
+  });
+  const start = now();
+  let done = 0;
+  try {
+    while (done < count && now() - start < budgetMs) {
+      const reply = await fetch(`${base}/sim/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"from":"5000","to":"5005"}' });
+      const { id } = await reply.json();
+      if (!id) throw new Error(`inject failed: HTTP ${reply.status}`);
+      await until(id, 'gws:ringing');
+      handle.answer(id);
+      await until(id, 'gws:established');
+      handle.hangup(id);
+      await until(id, 'gws:released');
+      done++;
+    }
+  } finally {
+    for (const t of types) el.removeEventListener(t, listener);
+  }
+  return { done, ms: now() - start };
+}
+
+window.bench = { widgetHandle: () => widget?.handle, mountWidget, destroyWidget, startCometd, stopCometd, arm, counts, observeLatency, takeLatency, memory, lifecycles };
+window.dispatchEvent(new Event('bench-ready'));
+window.benchReady = true;

@@ -1,0 +1,66 @@
+// One table of every figure with its target and met/missed, from the benchmarks' out/*.json
+// (written by this run: `--since` = the run's start) and the sim-fanout block of RESULTS.md.
+//
+//   node bench/browser/summary.mjs [--since ISO-TIME] [--failed a,b] [--results]
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, RESULTS, fmt, machine, parseArgs, table, writeResults } from './lib.mjs';
+
+const options = parseArgs({ since: '', failed: '', fanout: true, fanoutRan: true });
+const since = options.since ? Date.parse(options.since) : 0;
+const failed = new Set(String(options.failed).split(',').filter(Boolean));
+
+function load(name) {
+  const path = join(OUT, `${name}.json`);
+  if (!existsSync(path)) return null;
+  const data = JSON.parse(readFileSync(path, 'utf8'));
+  return Date.parse(data.at) >= since ? data.figures : null;
+}
+const verdict = (met) => (met ? 'met' : '**missed**');
+const rows = [];
+const missing = (bench, what) => rows.push([bench, what, failed.has(bench) ? 'failed to run' : 'not run', '', '', '']);
+
+const size = load('size');
+if (size) rows.push(['size', 'demo page static download, gzip', `${fmt(size.demoGzipKB, 1)} KB (brotli ${fmt(size.demoBrotliKB, 1)} KB)`, `≤ ${size.target} KB`, verdict(size.met), size.met ? '' : size.limit]);
+else missing('size', 'demo page download, gzip');
+
+const startup = load('startup');
+if (startup) rows.push(['startup', 'page load → first card interactive (median, fresh loads)', `${fmt(startup.fresh, 0)} ms (range ${startup.freshRange}; warm ${fmt(startup.warm, 0)} ms)`, `≤ ${startup.target} ms`, verdict(startup.met), startup.met ? '' : startup.limit]);
+else missing('startup', 'page load → first card interactive');
+
+const latency = load('latency');
+if (latency) rows.push(['latency', `receipt → DOM p99 (p50) over ${latency.count}`, `${fmt(latency.p99, 2)} ms (p50 ${fmt(latency.p50, 2)} ms; block p99 ${latency.blockP99Range} ms)`, '≤ 4 ms', verdict(latency.met), latency.met ? '' : latency.limit]);
+else missing('latency', 'receipt → DOM p99');
+
+const throughput = load('throughput');
+if (throughput) {
+  const h = throughput.headline;
+  rows.push(['throughput', 'widget ÷ cometd.js msg/s, clients alone (median)', `${fmt(h.ratio, 2)}× (${fmt(h.widget, 0)} vs ${fmt(h.cometd, 0)} msg/s)`, '≥ 2×', verdict(h.met), h.met ? '' : throughput.limit]);
+} else missing('throughput', 'widget ÷ cometd.js');
+
+const memory = load('memory');
+if (memory) rows.push(['memory', `JS heap + wasm growth over ${memory.lifecycles} lifecycles`, `${fmt(memory.totalMB, 2)} MB (JS ${fmt(memory.jsGrowthKB, 0)} KB, wasm ${fmt(memory.wasmGrowthKB, 0)} KB)`, `≤ ${memory.target} MB`, verdict(memory.met), memory.met ? '' : memory.limit]);
+else missing('memory', 'heap growth over lifecycles');
+
+// sim-fanout (the other engineer's benchmark) writes its verdicts into its own RESULTS.md block.
+if (options.fanout) {
+  const text = readFileSync(RESULTS, 'utf8');
+  const block = text.match(/<!-- sim-fanout:begin[^\n]*-->([\s\S]*?)<!-- sim-fanout:end -->/);
+  const when = block?.[1].match(/on (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/)?.[1];
+  const fresh = when && Date.parse(`${when.replace(' ', 'T')}:00Z`) >= since - 60_000;
+  const lines = block ? [...block[1].matchAll(/^Target \(([^)]*)\), ([^:]*): \*\*(met|not met)\*\* \(([^)]*)\)/gm)] : [];
+  if (!lines.length || (!fresh && options.fanoutRan)) {
+    rows.push(['sim-fanout', '5 000 long-polling clients, p99', failed.has('sim-fanout') ? 'failed to run' : (lines.length ? `no run since ${options.since}` : 'no verdict in RESULTS.md'), '≤ 20 ms', '', 'see the Simulator fan-out section']);
+  }
+  for (const m of (fresh || !options.fanoutRan) ? lines : []) {
+    rows.push(['sim-fanout', `${m[2]} (${m[1].split(',')[0]})`, m[4], m[1].split(',').slice(1).join(',').trim(), m[3] === 'met' ? 'met' : '**missed**', m[3] === 'met' ? '' : 'see the Simulator fan-out section (owned by its author)']);
+  }
+}
+
+const info = machine();
+const body = `${info.line()}
+
+${table(['benchmark', 'figure', 'measured', 'target', 'status', 'what limits it (evidence in its section)'], rows, ['---', '---', '---', '---', '---', '---'])}
+`;
+console.log(body);
+if (options.results) writeResults('summary', 'Summary (bench/run.sh)', body, { top: true });
