@@ -98,7 +98,7 @@ step "summary"
 FANOUT_RAN=false
 wants sim-fanout && FANOUT_RAN=true
 FAILED_LIST=$(IFS=,; echo "${FAILED[*]:-}")
-node bench/browser/summary.mjs --since "$START" --failed "$FAILED_LIST" --fanout-ran "$FANOUT_RAN" \
+node bench/browser/summary.mjs --since "$START" --failed "$FAILED_LIST" --fanout-ran="$FANOUT_RAN" \
   $([ "$RESULTS" = 1 ] && [ "$QUICK" = 0 ] && echo --results)
 if [ ${#FAILED[@]} -gt 0 ]; then
   echo "failed: ${FAILED[*]}"

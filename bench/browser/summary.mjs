@@ -48,12 +48,12 @@ if (options.fanout) {
   const block = text.match(/<!-- sim-fanout:begin[^\n]*-->([\s\S]*?)<!-- sim-fanout:end -->/);
   const when = block?.[1].match(/on (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/)?.[1];
   const fresh = when && Date.parse(`${when.replace(' ', 'T')}:00Z`) >= since - 60_000;
-  const lines = block ? [...block[1].matchAll(/^Target \(([^)]*)\), ([^:]*): \*\*(met|not met)\*\* \(([^)]*)\)/gm)] : [];
+  const lines = block ? [...block[1].matchAll(/^Target \(([^)]*)\), ([^:]*): \*\*(met|not met)\*\* \((.*)\)\.?\s*$/gm)] : [];
   if (!lines.length || (!fresh && options.fanoutRan)) {
     rows.push(['sim-fanout', '5 000 long-polling clients, p99', failed.has('sim-fanout') ? 'failed to run' : (lines.length ? `no run since ${options.since}` : 'no verdict in RESULTS.md'), '≤ 20 ms', '', 'see the Simulator fan-out section']);
   }
   for (const m of (fresh || !options.fanoutRan) ? lines : []) {
-    rows.push(['sim-fanout', `${m[2]} (${m[1].split(',')[0]})`, m[4], m[1].split(',').slice(1).join(',').trim(), m[3] === 'met' ? 'met' : '**missed**', m[3] === 'met' ? '' : 'see the Simulator fan-out section (owned by its author)']);
+    rows.push(['sim-fanout', `${m[2]} (${m[1].split(',')[0]}; block of ${when ?? '?'} UTC)`, m[4], m[1].split(',').slice(1).join(',').trim(), m[3] === 'met' ? 'met' : '**missed**', m[3] === 'met' ? '' : 'see the Simulator fan-out section (owned by its author)']);
   }
 }
 
