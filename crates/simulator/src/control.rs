@@ -1,10 +1,10 @@
 //! The control API at `/sim` (no authentication): inject calls, hang up simulated parties,
-//! reset, inspect, inject faults. The demo page's simulator console and every test drive the
-//! simulator through it.
+//! reset, inspect, inject faults, publish raw notifications. The demo page's simulator
+//! console and every test drive the simulator through it.
 
 use crate::engine::Command;
 use crate::faults::FaultRequest;
-use crate::http::ApiError;
+use crate::http::{ApiError, JsonBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/state", get(dump))
         .route("/faults", get(get_faults).post(post_faults))
+        .route("/publish", post(publish))
 }
 
 fn object(body: &Bytes, allow_empty: bool) -> Result<Map<String, Value>, ApiError> {
@@ -52,7 +53,10 @@ fn number_field(map: &Map<String, Value>, name: &str) -> Result<Option<String>, 
 
 /// `POST /sim/calls {"from":"5000","to":"5005"|"queue","userData":{…}?}` →
 /// `{"statusCode":0,"id":"<call id>"}` (`from` defaults to 5000).
-async fn inject_call(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn inject_call(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
     let map = object(&body, false)?;
     let to =
         number_field(&map, "to")?.ok_or_else(|| ApiError::missing("Parameter 'to' is missing"))?;
@@ -75,7 +79,7 @@ async fn inject_call(State(state): State<AppState>, body: Bytes) -> Result<Json<
 async fn remote_hangup(
     State(state): State<AppState>,
     Path(call_id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let map = object(&body, true)?;
     let number = number_field(&map, "number")?;
@@ -117,7 +121,10 @@ async fn get_faults(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `POST /sim/faults`: see [`crate::faults`] for the body.
-async fn post_faults(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn post_faults(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
     let map = object(&body, true)?;
     let request: FaultRequest = serde_json::from_value(Value::Object(map))
         .map_err(|e| ApiError::invalid(format!("Invalid faults: {e}")))?;
@@ -133,4 +140,49 @@ async fn post_faults(State(state): State<AppState>, body: Bytes) -> Result<Json<
     Ok(Json(
         json!({"statusCode": 0, "droppedSessions": dropped, "faults": *state.faults()}),
     ))
+}
+
+/// A non-empty string field: absent or `null` → missing (1), another type → invalid (2).
+fn text_field(map: &Map<String, Value>, name: &str) -> Result<String, ApiError> {
+    match map.get(name) {
+        None | Some(Value::Null) => {
+            Err(ApiError::missing(format!("Parameter '{name}' is missing")))
+        }
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(_) => Err(ApiError::invalid(format!(
+            "'{name}' must be a non-empty string"
+        ))),
+    }
+}
+
+/// `POST /sim/publish {"user":"agent1","channel":"/v2/me/calls","data":<any JSON>}` →
+/// `{"statusCode":0,"delivered":N}`: `data` goes verbatim to every CometD session of `user`
+/// subscribed to `channel` (N of them), bypassing the engine.
+///
+/// Why no validation of `data`: this exists for the client's reliability tests, which need
+/// the notifications a real server must never send (`null`, numbers, wrong types, unknown
+/// `messageType`s, huge strings) to prove the widget survives them. The engine's state is
+/// not touched, so a later real notification still describes the true call state. `data`
+/// may be `null` (present but null); only an absent `data` is missing.
+async fn publish(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let mut map = object(&body, false)?;
+    let user = text_field(&map, "user")?;
+    let channel = text_field(&map, "channel")?;
+    if !channel.starts_with('/') || channel.starts_with("/meta/") {
+        return Err(ApiError::invalid(
+            "'channel' must be an application channel such as /v2/me/calls",
+        ));
+    }
+    let data = map
+        .remove("data")
+        .ok_or_else(|| ApiError::missing("Parameter 'data' is missing"))?;
+    if !state.has_user(&user) {
+        return Err(ApiError::not_found(format!("User {user} not found")));
+    }
+    let delivered = state.hub().publish(&user, &channel, &data);
+    tracing::info!(%user, %channel, delivered, "raw notification published");
+    Ok(Json(json!({"statusCode": 0, "delivered": delivered})))
 }

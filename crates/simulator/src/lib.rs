@@ -48,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v2", api)
         .nest("/sim", control::router())
         .merge(web::router(state.config().static_dir.as_deref()))
+        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(cors::cors))
         .with_state(state)
 }

@@ -111,6 +111,11 @@ impl AppState {
             .then(|| user.to_string())
     }
 
+    /// Whether `user` is a configured user (without touching the engine lock).
+    pub fn has_user(&self, user: &str) -> bool {
+        self.shared.credentials.contains_key(user)
+    }
+
     /// Reads the engine.
     pub fn read<R>(&self, f: impl FnOnce(&Engine, u64) -> R) -> R {
         let now = self.now_ms();

@@ -1,14 +1,13 @@
 //! `/api/v2/me/calls` and Dial. Accepted operations reply `{"statusCode":0}`; the state change
 //! itself is only published over CometD.
 
-use super::{ApiError, parse_operation};
+use super::{ApiError, JsonBody, parse_operation};
 use crate::auth::AuthUser;
 use crate::engine::Command;
 use crate::http::me::Expand;
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use serde_json::{Value, json};
 
@@ -43,7 +42,7 @@ pub async fn operation(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,
     Path(call_id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let request = parse_operation(&body)?;
     tracing::info!(%user, %call_id, operation = %request.operation_name, "call operation");
@@ -60,7 +59,7 @@ pub async fn dial(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,
     Path(device_id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let request = parse_operation(&body)?;
     tracing::info!(%user, %device_id, "dial");

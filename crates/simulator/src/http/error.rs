@@ -35,6 +35,15 @@ impl ApiError {
         }
     }
 
+    /// The request body is larger than [`crate::http::MAX_BODY_BYTES`] (413, 10).
+    pub fn too_large(message: impl Into<String>) -> Self {
+        ApiError {
+            http: StatusCode::PAYLOAD_TOO_LARGE,
+            code: gws_protocol::StatusCode::INVALID_INPUT,
+            message: message.into(),
+        }
+    }
+
     /// Not found (404, 6).
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError {

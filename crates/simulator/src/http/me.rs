@@ -1,12 +1,11 @@
 //! `/api/v2/me`, its devices, the voice channel (agent state) and settings.
 
-use super::{ApiError, parse_operation};
+use super::{ApiError, JsonBody, parse_operation};
 use crate::auth::AuthUser;
 use crate::engine::Command;
 use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -37,7 +36,7 @@ pub async fn get_me(
 pub async fn post_me(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let request = parse_operation(&body)?;
     state.execute(Command::Session { user, request })?;
@@ -80,7 +79,7 @@ pub async fn post_device(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,
     Path(device_id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let request = parse_operation(&body)?;
     state.execute(Command::DeviceOperation {
@@ -95,7 +94,7 @@ pub async fn post_device(
 pub async fn post_voice_channel(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let request = parse_operation(&body)?;
     state.execute(Command::AgentState { user, request })?;

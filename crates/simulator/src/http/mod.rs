@@ -14,6 +14,8 @@ pub mod notifications;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gws_protocol::api::OperationRequest;
 use serde_json::{Value, json};
@@ -50,6 +52,36 @@ async fn version() -> axum::Json<Value> {
 
 async fn not_found() -> ApiError {
     ApiError::not_found("Resource not found")
+}
+
+/// The largest request body accepted (`/api/v2` and `/sim`): GWS bodies are a few hundred
+/// bytes, `/sim/publish` may carry deliberately huge notifications. Why a bound at all: a
+/// reliability test that sends garbage must not make the simulator buffer without limit.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A request body of at most [`MAX_BODY_BYTES`] (set by the app's `DefaultBodyLimit`).
+/// Why not plain `Bytes`: its rejections are plain text, and every answer of the API must be
+/// a GWS body — an oversized body is `413` with `statusCode` 10 (input validation error).
+#[derive(Debug, Clone)]
+pub struct JsonBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(JsonBody(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::too_large(format!(
+                    "Request body is larger than {MAX_BODY_BYTES} bytes"
+                )))
+            }
+            Err(rejection) => Err(ApiError::invalid(format!(
+                "Request body unreadable: {}",
+                rejection.body_text()
+            ))),
+        }
+    }
 }
 
 /// Parses an operation body: empty → missing (1); not JSON / not an object → invalid (2);
