@@ -32,6 +32,8 @@ pub struct SimConfig {
     pub recording: bool,
     /// List `MuteCall` in the capabilities of an agent's established, unmuted call.
     pub advertise_mute: bool,
+    /// Keep the engine's state in this file across restarts ([`crate::state_file`]).
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for SimConfig {
@@ -49,6 +51,7 @@ impl Default for SimConfig {
             autopilot_interval_ms: 8000,
             recording: false,
             advertise_mute: false,
+            state_file: None,
         }
     }
 }

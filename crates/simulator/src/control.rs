@@ -112,6 +112,8 @@ async fn dump(State(state): State<AppState>) -> Json<Value> {
         object.insert("cometdSessions".into(), state.hub().snapshot());
         object.insert("faults".into(), json!(*state.faults()));
         object.insert("externalUrl".into(), json!(state.external_url()));
+        object.insert("stateFile".into(), json!(state.state_file()));
+        object.insert("pendingTimers".into(), json!(state.pending_timers()));
     }
     Json(model)
 }

@@ -16,6 +16,7 @@
 //! - [`faults`]: fault injection for reliability tests.
 //! - [`autopilot`]: demo traffic.
 //! - [`config`], [`state`], [`web`]: flags and config file, shared state, static files.
+//! - [`state_file`]: `--state-file`, the engine's state kept across restarts.
 
 pub mod auth;
 pub mod autopilot;
@@ -27,6 +28,7 @@ pub mod engine;
 pub mod faults;
 pub mod http;
 pub mod state;
+pub mod state_file;
 pub mod web;
 
 pub use config::SimConfig;
@@ -74,7 +76,7 @@ pub async fn run(
 }
 
 /// Serves an already built `state` on `listener` until `shutdown` resolves, with the session
-/// sweeper (and the autopilot when enabled). Why separate from [`run`]: an in-process harness
+/// sweeper (and the autopilot when enabled); timers restored from a state file are armed. Why separate from [`run`]: an in-process harness
 /// (the fan-out benchmark) keeps a handle on the state to drive the engine directly and to
 /// read the same clock as the server.
 pub async fn serve(
@@ -82,6 +84,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    state.arm_restored_timers();
     let sweeper = tokio::spawn(sweep_sessions(state.clone()));
     let autopilot = state
         .config()

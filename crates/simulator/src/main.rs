@@ -50,6 +50,10 @@ struct Args {
     /// seeds' capability sets D/E exact).
     #[arg(long)]
     advertise_mute: bool,
+    /// Keep the engine's state (agents, devices, calls, timers) in this JSON file: written
+    /// after every command, loaded at start-up, so a restart on the same port keeps every call.
+    #[arg(long, value_name = "PATH")]
+    state_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -87,6 +91,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         autopilot_interval_ms: args.autopilot_interval_ms,
         recording: args.recording,
         advertise_mute: args.advertise_mute,
+        state_file: args.state_file,
         ..SimConfig::default()
     };
     if let Some(path) = &args.config {

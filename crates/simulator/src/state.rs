@@ -1,13 +1,16 @@
 //! Shared server state: the engine behind a mutex, the CometD hub, HTTP sessions, faults, and
 //! the clock. `execute` is the one way commands reach the engine, so that publishing happens
-//! in engine order and timers are scheduled.
+//! in engine order, timers are scheduled and, with `--state-file`, the state is saved.
 
 use crate::auth::AuthSessions;
 use crate::cometd::Hub;
 use crate::config::SimConfig;
-use crate::engine::{Command, Engine, EngineError, Outcome};
+use crate::engine::{Command, Engine, EngineError, Outcome, TimerEvent};
 use crate::faults::Faults;
-use std::collections::HashMap;
+use crate::state_file::{self, PendingTimer, SavedState};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::time::{Duration, Instant};
 
@@ -28,6 +31,39 @@ struct Shared {
     auth: Mutex<AuthSessions>,
     faults: Mutex<Faults>,
     epoch: Instant,
+    /// Added to `epoch.elapsed()`: a restored state's clock goes on from where it was.
+    clock_offset_ms: u64,
+    /// Timers scheduled and not fired yet, by id. Kept (under the engine lock) so that the
+    /// state file can store them; also what a restored state re-arms.
+    timers: Mutex<Timers>,
+    /// `--state-file`.
+    persist: Option<Persist>,
+}
+
+#[derive(Debug, Default)]
+struct Timers {
+    pending: BTreeMap<u64, PendingTimer>,
+    next_id: u64,
+    /// Restored from the state file, armed when serving starts.
+    restored: Vec<u64>,
+}
+
+/// The state file and the order of writes: snapshots are numbered under the engine lock and
+/// written outside it; a write older than the last one written is skipped, so the file
+/// always ends with the newest state.
+struct Persist {
+    path: PathBuf,
+    next_seq: AtomicU64,
+    written: Mutex<u64>,
+}
+
+/// A consistent copy of what the state file stores, taken under the engine lock (cheap: the
+/// engine's maps are shared until serialized).
+struct Snapshot {
+    seq: u64,
+    engine: Engine,
+    timers: Vec<PendingTimer>,
+    clock_ms: u64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -45,7 +81,50 @@ impl AppState {
             .unwrap_or_else(|| "http://127.0.0.1:8080".into())
             .trim_end_matches('/')
             .to_string();
-        let engine = Engine::new(config.engine_config(&external_url));
+        let engine_config = config.engine_config(&external_url);
+        let mut engine = Engine::new(engine_config.clone());
+        let mut clock_offset_ms = 0;
+        let mut timers = Timers::default();
+        if let Some(path) = &config.state_file {
+            match state_file::load(path) {
+                Ok(None) => {
+                    tracing::info!(path = %path.display(), "no state file yet: starting empty")
+                }
+                Ok(Some(saved)) => match Engine::restore(engine_config, saved.model) {
+                    Ok(restored) => {
+                        engine = restored;
+                        let downtime = state_file::unix_ms().saturating_sub(saved.saved_at_unix_ms);
+                        clock_offset_ms = saved.clock_ms.saturating_add(downtime);
+                        for timer in saved.timers {
+                            let id = timers.next_id;
+                            timers.next_id += 1;
+                            timers.pending.insert(id, timer);
+                            timers.restored.push(id);
+                        }
+                        tracing::info!(
+                            path = %path.display(),
+                            calls = engine.call_count(),
+                            timers = timers.restored.len(),
+                            downtime_ms = downtime,
+                            "state restored"
+                        );
+                    }
+                    Err(error) => {
+                        let moved = state_file::reject(path);
+                        tracing::warn!(path = %path.display(), moved_to = %moved.display(), %error, "state file not usable: starting empty");
+                    }
+                },
+                Err(error) => {
+                    let moved = state_file::reject(path);
+                    tracing::warn!(moved_to = %moved.display(), %error, "state file not usable: starting empty");
+                }
+            }
+        }
+        let persist = config.state_file.clone().map(|path| Persist {
+            path,
+            next_seq: AtomicU64::new(1),
+            written: Mutex::new(0),
+        });
         let hub = Hub::new(
             Duration::from_millis(config.cometd_timeout_ms),
             Duration::from_millis(config.max_interval_ms),
@@ -56,7 +135,7 @@ impl AppState {
                 .entry(user.user_name.clone())
                 .or_insert_with(|| user.password.clone());
         }
-        AppState {
+        let state = AppState {
             shared: Arc::new(Shared {
                 config,
                 external_url,
@@ -66,8 +145,18 @@ impl AppState {
                 auth: Mutex::new(AuthSessions::default()),
                 faults: Mutex::new(Faults::default()),
                 epoch: Instant::now(),
+                clock_offset_ms,
+                timers: Mutex::new(timers),
+                persist,
             }),
+        };
+        // Written at once: the file reflects this start (fresh or restored), and a path that
+        // cannot be written shows up in the log now rather than at the first call.
+        let snapshot = state.snapshot(&lock(&state.shared.engine));
+        if let Some(snapshot) = snapshot {
+            state.save(snapshot);
         }
+        state
     }
 
     /// The configuration.
@@ -80,9 +169,24 @@ impl AppState {
         &self.shared.external_url
     }
 
-    /// Milliseconds since start (tokio clock, so paused-time tests control it).
+    /// The simulator's clock in milliseconds: since start (tokio clock, so paused-time tests
+    /// control it), or, after a restore, going on from the stored reading.
     pub fn now_ms(&self) -> u64 {
-        self.shared.epoch.elapsed().as_millis() as u64
+        self.shared.clock_offset_ms + self.shared.epoch.elapsed().as_millis() as u64
+    }
+
+    /// The `--state-file` path, if any.
+    pub fn state_file(&self) -> Option<&std::path::Path> {
+        self.shared.persist.as_ref().map(|p| p.path.as_path())
+    }
+
+    /// Timers scheduled and not fired yet.
+    pub fn pending_timers(&self) -> Vec<PendingTimer> {
+        lock(&self.shared.timers)
+            .pending
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// The CometD hub.
@@ -136,32 +240,140 @@ impl AppState {
         &self,
         command: Command,
     ) -> Result<(Outcome, std::time::Instant), EngineError> {
+        self.run_command(command, None)
+    }
+
+    /// Runs a command; `fired` is the id of the timer that produced it (forgotten in the same
+    /// step, so a saved state never holds both a timer and its effect, nor neither).
+    fn run_command(
+        &self,
+        command: Command,
+        fired: Option<u64>,
+    ) -> Result<(Outcome, std::time::Instant), EngineError> {
         let now = self.now_ms();
-        let (outcome, published_at) = {
+        let (outcome, published_at, scheduled, snapshot) = {
             let mut engine = lock(&self.shared.engine);
-            let outcome = engine.handle(now, command)?;
+            if let Some(id) = fired {
+                lock(&self.shared.timers).pending.remove(&id);
+            }
+            let result = engine.handle(now, command);
+            let outcome = match result {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    // A timer's command that fails still consumed the timer.
+                    let snapshot = fired.and_then(|_| self.snapshot(&engine));
+                    drop(engine);
+                    if let Some(snapshot) = snapshot {
+                        self.save(snapshot);
+                    }
+                    return Err(error);
+                }
+            };
             let published_at = std::time::Instant::now();
             for n in &outcome.notifications {
                 let delivered = self.hub().publish(&n.user, n.channel, &n.data);
                 tracing::debug!(user = %n.user, channel = n.channel, delivered, "published");
             }
-            (outcome, published_at)
+            let scheduled: Vec<(u64, u64, TimerEvent)> = {
+                let mut timers = lock(&self.shared.timers);
+                outcome
+                    .timers
+                    .iter()
+                    .map(|timer| {
+                        let id = timers.next_id;
+                        timers.next_id += 1;
+                        let due_ms = now.saturating_add(timer.after_ms);
+                        timers.pending.insert(
+                            id,
+                            PendingTimer {
+                                due_ms,
+                                event: timer.event.clone(),
+                            },
+                        );
+                        (id, due_ms, timer.event.clone())
+                    })
+                    .collect()
+            };
+            let snapshot = self.snapshot(&engine);
+            (outcome, published_at, scheduled, snapshot)
         };
-        for timer in &outcome.timers {
-            let state = self.clone();
-            let event = timer.event.clone();
-            let delay = Duration::from_millis(timer.after_ms);
-            tokio::spawn(async move {
-                tokio::time::sleep(delay).await;
-                if let Err(error) = state.execute(Command::Timer(event)) {
-                    tracing::warn!(%error, "timer failed");
-                }
-            });
+        for (id, due_ms, event) in scheduled {
+            self.arm(id, due_ms, event);
         }
         for user in &outcome.ended_sessions {
             self.auth().end(user);
             self.hub().drop_user(user);
         }
+        if let Some(snapshot) = snapshot {
+            self.save(snapshot);
+        }
         Ok((outcome, published_at))
+    }
+
+    /// Fires timer `id` at `due_ms` on the simulator's clock (at once if that has passed).
+    fn arm(&self, id: u64, due_ms: u64, event: TimerEvent) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let delay = due_ms.saturating_sub(state.now_ms());
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            if let Err(error) = state.run_command(Command::Timer(event), Some(id)) {
+                tracing::warn!(%error, "timer failed");
+            }
+        });
+    }
+
+    /// Arms the timers restored from the state file (once; `serve` calls it).
+    pub fn arm_restored_timers(&self) {
+        let restored: Vec<(u64, PendingTimer)> = {
+            let mut timers = lock(&self.shared.timers);
+            let ids = std::mem::take(&mut timers.restored);
+            ids.into_iter()
+                .filter_map(|id| timers.pending.get(&id).map(|t| (id, t.clone())))
+                .collect()
+        };
+        for (id, timer) in restored {
+            self.arm(id, timer.due_ms, timer.event);
+        }
+    }
+
+    /// What the state file would store now; `None` without `--state-file`. Called with the
+    /// engine lock held, so that the numbering follows the order of commands.
+    fn snapshot(&self, engine: &Engine) -> Option<Snapshot> {
+        let persist = self.shared.persist.as_ref()?;
+        Some(Snapshot {
+            seq: persist.next_seq.fetch_add(1, Ordering::Relaxed),
+            engine: engine.clone(),
+            timers: lock(&self.shared.timers)
+                .pending
+                .values()
+                .cloned()
+                .collect(),
+            clock_ms: self.now_ms(),
+        })
+    }
+
+    /// Writes a snapshot unless a newer one is already on disk. A failed write is logged and
+    /// the command stands: the simulator keeps serving from memory.
+    fn save(&self, snapshot: Snapshot) {
+        let Some(persist) = &self.shared.persist else {
+            return;
+        };
+        let mut written = lock(&persist.written);
+        if *written >= snapshot.seq {
+            return;
+        }
+        let saved = SavedState {
+            format: state_file::FORMAT,
+            saved_at_unix_ms: state_file::unix_ms(),
+            clock_ms: snapshot.clock_ms,
+            timers: snapshot.timers,
+            model: snapshot.engine.persisted(),
+        };
+        match state_file::write(&persist.path, &saved) {
+            Ok(()) => *written = snapshot.seq,
+            Err(error) => {
+                tracing::warn!(path = %persist.path.display(), %error, "state file not written");
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@
 use gws_protocol::{CallState, Operation};
 
 /// A supervisor's monitoring mode (device set-up and the supervisor's own call).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MonitorMode {
     /// Silent: the supervisor hears, nobody hears the supervisor (`mute` On).
     ListenIn,
@@ -36,7 +36,7 @@ impl MonitorMode {
 }
 
 /// Call recording state (`recordingState`), only where recording exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Recording {
     /// Not recording (`StartCallRecording` offered).
     Stopped,

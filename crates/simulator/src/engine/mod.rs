@@ -23,6 +23,7 @@
 
 pub mod capabilities;
 pub mod ids;
+pub mod persist;
 
 mod agent;
 mod answer_hangup;
@@ -338,7 +339,8 @@ pub enum Command {
 }
 
 /// Something that happens later on its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum TimerEvent {
     /// The simulated phone `party` answers (if it still rings).
     PhoneAnswers {
@@ -419,7 +421,8 @@ impl EngineError {
 }
 
 /// Supervisor monitoring armed on a supervisor's device.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MonitoringSetup {
     mode: MonitorMode,
     target_device: usize,
@@ -444,7 +447,8 @@ pub(crate) struct Agent {
 }
 
 /// The GWS call resource one agent sees.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Leg {
     call_id: String,
     conn_id: String,
@@ -462,20 +466,22 @@ pub(crate) struct Leg {
 }
 
 /// The supervisor's side of a monitored call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MonitorLeg {
     mode: MonitorMode,
     /// Once Coach has been left it cannot be re-entered (seed 003).
     coach_left: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) enum PartyKind {
     Phone,
     Agent(Box<Leg>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Party {
     conv: ConvId,
     number: String,
@@ -501,7 +507,8 @@ impl Party {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Conversation {
     parties: Vec<PartyId>,
     user_data: Option<Map<String, Value>>,
@@ -1417,6 +1424,11 @@ impl Engine {
     /// Whether the user exists.
     pub fn has_user(&self, user: &str) -> bool {
         self.agent_by_user(user).is_some()
+    }
+
+    /// Live GWS calls (agent legs) in the model.
+    pub fn call_count(&self) -> usize {
+        self.calls.len()
     }
 
     /// The user resource of `GET /api/v2/me`, with devices and settings when `subresources`.
