@@ -1,6 +1,15 @@
 //! CORS for `/api` and `/sim`: the widget's browser tests run on another port and call the
 //! simulator with credentials, so the request `Origin` is echoed (never `*`), credentials are
 //! allowed and the CSRF headers are exposed. Pre-flights are answered without authentication.
+//!
+//! The static files (the built widget at `/`) get `Access-Control-Allow-Origin: *` on every
+//! response: a page on another origin embeds the widget with
+//! `<script type="module" src="https://host/embed.js">`, and module scripts, their imports
+//! (`gws-widget.js`, `snippets/…`) and the `fetch` of the `.wasm` are CORS requests that fail
+//! without it. `*` rather than the echoed origin because these requests carry no credentials
+//! and the files hold no secrets; it also lets caches share one copy (no `Vary: Origin`).
+//! `Cross-Origin-Resource-Policy: cross-origin` lets an embedding page that is cross-origin
+//! isolated (COEP `require-corp`) load them too.
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -19,10 +28,21 @@ fn applies(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/") || path == "/sim" || path.starts_with("/sim/")
 }
 
-/// The CORS middleware (applied to the whole app; acts on `/api` and `/sim` only).
+/// The CORS middleware (applied to the whole app): credentialed, origin-echoing CORS on
+/// `/api` and `/sim`; `*` on the static files.
 pub async fn cors(request: Request, next: Next) -> Response {
     if !applies(request.uri().path()) {
-        return next.run(request).await;
+        let mut response = next.run(request).await;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("cross-origin"),
+        );
+        return response;
     }
     let origin = request.headers().get(header::ORIGIN).cloned();
     let mut response = if request.method() == Method::OPTIONS {

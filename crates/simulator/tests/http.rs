@@ -511,6 +511,63 @@ async fn a_built_widget_is_served_at_the_root() {
 }
 
 #[tokio::test]
+async fn the_widget_files_can_be_loaded_cross_origin_by_a_module_script_embed() {
+    let dir = std::env::temp_dir().join(format!("gws-sim-embed-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("snippets/gws-widget-1/src")).expect("dir");
+    std::fs::write(dir.join("index.html"), "<html>widget</html>").expect("index");
+    std::fs::write(dir.join("embed.js"), "import './gws-widget.js';").expect("embed");
+    std::fs::write(dir.join("gws-widget.js"), "export default 1;").expect("module");
+    std::fs::write(
+        dir.join("snippets/gws-widget-1/src/inline0.js"),
+        "export {};",
+    )
+    .expect("snippet");
+    std::fs::write(dir.join("gws-widget_bg.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
+    let app = TestApp::new(SimConfig {
+        static_dir: Some(dir.clone()),
+        ..config()
+    });
+    let origin = [("origin", "https://crm.example.com")];
+    for (path, mime) in [
+        ("/embed.js", "javascript"),
+        ("/gws-widget.js", "javascript"),
+        ("/snippets/gws-widget-1/src/inline0.js", "javascript"),
+        ("/gws-widget_bg.wasm", "application/wasm"),
+    ] {
+        let reply = app.request(Method::GET, path, &origin, "").await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            reply.header("access-control-allow-origin"),
+            Some("*"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("access-control-allow-credentials"),
+            None,
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("cross-origin-resource-policy"),
+            Some("cross-origin")
+        );
+        assert!(
+            reply
+                .header("content-type")
+                .is_some_and(|t| t.contains(mime)),
+            "{path}: {:?}",
+            reply.header("content-type")
+        );
+    }
+    // The API keeps its credentialed, origin-echoing CORS.
+    let reply = app.request(Method::GET, "/sim/state", &origin, "").await;
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("https://crm.example.com")
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn the_version_needs_no_authentication() {
     let app = app();
     let reply = app
