@@ -3,6 +3,12 @@
 //! connection. Every call notification it receives is recorded with the receipt time of the
 //! response that carried it.
 //!
+//! Against the Faye reference server ([`ServerKind::Faye`]) the same client skips the CSRF
+//! step (Faye has no REST API), subscribes to its user's own channel `/v2/me/calls/<user>`
+//! (Faye routes by channel only; gws-sim routes `/v2/me/calls` by the authenticated user) and
+//! asks for an immediate first connect with `advice.timeout = 0` (Faye holds every connect,
+//! gws-sim answers the first at once).
+//!
 //! Why not `gws-client`'s sans-IO Bayeux client: it is the widget's, with backoff and
 //! reconnect policy the benchmark does not exercise; this loop is the smallest honest client
 //! (one connect outstanding, re-handshake on `402`), so its own cost stays small next to the
@@ -75,15 +81,45 @@ pub struct Counters {
     pub received: AtomicU64,
 }
 
+/// Which Bayeux server the clients talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerKind {
+    /// `gws-sim` (in process).
+    GwsSim,
+    /// The Faye reference server (`bench/faye`, a Node child process).
+    Faye,
+}
+
+impl std::fmt::Display for ServerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ServerKind::GwsSim => "gws-sim",
+            ServerKind::Faye => "Faye",
+        })
+    }
+}
+
 /// Who a client is.
 #[derive(Debug, Clone)]
 pub struct ClientSpec {
-    /// The simulator.
+    /// The server.
     pub address: SocketAddr,
+    /// Which server it is.
+    pub server: ServerKind,
     /// Basic-auth user.
     pub user: String,
     /// Basic-auth password.
     pub password: String,
+}
+
+impl ClientSpec {
+    /// The channel carrying this client's user's call notifications.
+    pub fn subscription(&self) -> String {
+        match self.server {
+            ServerKind::GwsSim => "/v2/me/calls".into(),
+            ServerKind::Faye => format!("/v2/me/calls/{}", self.user),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,10 +162,14 @@ pub enum ClientError {
 
 struct Session {
     connection: Connection,
+    server: ServerKind,
+    subscription: String,
     authorization: String,
     csrf: String,
     client_id: String,
     next_id: u64,
+    /// The next connect is the first after a handshake.
+    first_connect: bool,
 }
 
 impl Session {
@@ -169,6 +209,7 @@ impl Session {
             r#"[{{"channel":"/meta/handshake","version":"1.0","minimumVersion":"1.0","supportedConnectionTypes":["long-polling"],"id":"{id}"}}]"#
         );
         let (replies, _) = self.post(body).await?;
+        self.first_connect = true;
         self.client_id = replies
             .iter()
             .find(|m| m.channel == "/meta/handshake" && m.successful == Some(true))
@@ -176,8 +217,8 @@ impl Session {
             .ok_or_else(|| ClientError::Protocol("handshake refused".into()))?;
         let id = self.id();
         let body = format!(
-            r#"[{{"channel":"/meta/subscribe","clientId":"{}","subscription":"/v2/me/calls","id":"{id}"}}]"#,
-            self.client_id
+            r#"[{{"channel":"/meta/subscribe","clientId":"{}","subscription":"{}","id":"{id}"}}]"#,
+            self.client_id, self.subscription
         );
         let (replies, _) = self.post(body).await?;
         if !replies
@@ -196,8 +237,15 @@ impl Session {
         counters: &Counters,
     ) -> Result<bool, ClientError> {
         let id = self.id();
+        // Faye holds every connect unless told otherwise; gws-sim answers the first at once.
+        let advice = if self.first_connect && self.server == ServerKind::Faye {
+            r#","advice":{"timeout":0}"#
+        } else {
+            ""
+        };
+        self.first_connect = false;
         let body = format!(
-            r#"[{{"channel":"/meta/connect","clientId":"{}","connectionType":"long-polling","id":"{id}"}}]"#,
+            r#"[{{"channel":"/meta/connect","clientId":"{}","connectionType":"long-polling","id":"{id}"{advice}}}]"#,
             self.client_id
         );
         let (replies, at) = self.post(body).await?;
@@ -207,7 +255,8 @@ impl Session {
             if message.channel == "/meta/connect" {
                 if message.successful == Some(false) {
                     let error = message.error.unwrap_or_default();
-                    if error.starts_with("402") {
+                    // gws-sim says 402::Unknown client, Faye 401::Unknown client.
+                    if error.starts_with("402") || error.starts_with("401") {
                         known = false;
                     } else {
                         return Err(ClientError::Protocol(format!("connect failed: {error}")));
@@ -233,11 +282,34 @@ async fn start(spec: &ClientSpec) -> Result<Session, ClientError> {
         .encode(format!("{}:{}", spec.user, spec.password));
     let authorization = format!("Basic {credentials}");
     let mut connection = Connection::open(spec.address).await?;
+    let csrf = match spec.server {
+        ServerKind::GwsSim => csrf_token(&mut connection, &authorization).await?,
+        ServerKind::Faye => String::new(),
+    };
+    let mut session = Session {
+        connection,
+        server: spec.server,
+        subscription: spec.subscription(),
+        authorization,
+        csrf,
+        client_id: String::new(),
+        next_id: 0,
+        first_connect: true,
+    };
+    session.handshake_and_subscribe().await?;
+    Ok(session)
+}
+
+/// `GET /api/v2/me` as a widget does first: the CSRF token of later POSTs.
+async fn csrf_token(
+    connection: &mut Connection,
+    authorization: &str,
+) -> Result<String, ClientError> {
     let me = connection
         .request(
             "GET",
             "/api/v2/me",
-            &[("Authorization", &authorization)],
+            &[("Authorization", authorization)],
             b"",
         )
         .await?;
@@ -247,18 +319,8 @@ async fn start(spec: &ClientSpec) -> Result<Session, ClientError> {
             me.status
         )));
     }
-    let csrf = me
-        .csrf_token
-        .ok_or_else(|| ClientError::Protocol("no X-CSRF-TOKEN on GET /api/v2/me".into()))?;
-    let mut session = Session {
-        connection,
-        authorization,
-        csrf,
-        client_id: String::new(),
-        next_id: 0,
-    };
-    session.handshake_and_subscribe().await?;
-    Ok(session)
+    me.csrf_token
+        .ok_or_else(|| ClientError::Protocol("no X-CSRF-TOKEN on GET /api/v2/me".into()))
 }
 
 /// Runs one client until `stop` turns true. `setup` bounds how many clients set up at once

@@ -22,8 +22,18 @@
 //! - Warm-up steps are published but not counted; only notifications published inside the
 //!   measurement window count, and after the window the clients get a drain period to receive
 //!   what is still in flight. Anything never received is reported as `missing`.
+//! - Against Faye ([`ServerKind::Faye`], `--against faye`): the same clients, the same driver
+//!   and the same engine produce the same notifications at the same rates, but instead of
+//!   serving them the in-process gws-sim only computes them; each call notification is handed
+//!   to the Faye server (a Node child process, `bench/faye`) which publishes it on the user's
+//!   channel with Faye's server-side client. Publish time = Faye's CLOCK_MONOTONIC stamp just
+//!   before that publish ([`crate::faye`]), so both servers are timed from the same point: the
+//!   moment the server's own publish starts.
+
+pub use crate::cometd::ServerKind;
 
 use crate::cometd::{self, CallStateKey, ClientReport, ClientSpec, Counters};
+use crate::faye::{self, FayeError, FayeServer};
 use crate::machine;
 use crate::stats::Summary;
 use gws_protocol::api::OperationRequest;
@@ -63,6 +73,8 @@ impl std::fmt::Display for Load {
 /// One run's parameters.
 #[derive(Debug, Clone)]
 pub struct FanoutConfig {
+    /// The server under load.
+    pub server: ServerKind,
     /// Long-polling clients.
     pub clients: usize,
     /// Clients sharing one user (each notification goes to all of them).
@@ -168,6 +180,9 @@ pub enum BenchError {
     /// Inconsistent parameters.
     #[error("{0}")]
     Config(String),
+    /// The Faye reference server failed.
+    #[error(transparent)]
+    Faye(#[from] FayeError),
 }
 
 /// The benchmark's users: `bench00000`… on DNs 100000…, one device each.
@@ -208,6 +223,8 @@ struct Publication {
 
 struct Driver {
     state: AppState,
+    /// Against Faye: the server that publishes what the engine computed.
+    faye: Option<FayeServer>,
     agents: Vec<Agent>,
     next: usize,
     answer: OperationRequest,
@@ -246,13 +263,22 @@ impl Driver {
             Phase::Ringing(id) => Phase::Talking(id),
             Phase::Talking(_) => Phase::Idle,
         };
-        self.engine_us.push((
-            published_at,
-            published_at.duration_since(started).as_micros() as u64,
-        ));
+        if self.faye.is_none() {
+            self.engine_us.push((
+                published_at,
+                published_at.duration_since(started).as_micros() as u64,
+            ));
+        }
         for n in &outcome.notifications {
             let call = &n.data["call"];
+            if n.channel != gws_protocol::CALLS_CHANNEL {
+                continue;
+            }
             if let (Some(id), Some(state)) = (call["id"].as_str(), call["state"].as_str()) {
+                if let Some(faye) = &mut self.faye {
+                    // Timed by Faye (`report`); `published_at` is replaced after the run.
+                    faye.publish(&format!("/v2/me/calls/{}", n.user), &n.data)?;
+                }
                 self.publications.push(Publication {
                     call_id: id.to_string(),
                     state: CallStateKey::parse(state),
@@ -285,25 +311,46 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
     let user_count = config.clients / per_user;
     let users = bench_users(user_count);
 
-    // ---------------------------------------------------------------- the simulator
+    // ---------------------------------------------------------------- the server
     let server_rt = runtime(config.server_threads, "gws-sim")?;
     let listener = server_rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let address: SocketAddr = listener.local_addr()?;
+    let mut faye_server = match config.server {
+        ServerKind::GwsSim => None,
+        ServerKind::Faye => Some(FayeServer::start(
+            &faye::default_dir(),
+            config.cometd_timeout_ms.div_ceil(1000),
+        )?),
+    };
+    let address: SocketAddr = match &faye_server {
+        Some(faye) => SocketAddr::from(([127, 0, 0, 1], faye.port)),
+        None => listener.local_addr()?,
+    };
     let sim_config = SimConfig {
         external_url: Some(format!("http://{address}")),
         cometd_timeout_ms: config.cometd_timeout_ms,
         users: users.clone(),
         ..SimConfig::default()
     };
+    // Against Faye the engine only computes the notifications; nothing is served.
     let state = {
         let _context = server_rt.enter();
         AppState::new(sim_config)
     };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let serving = server_rt.spawn(gws_sim::serve(listener, state.clone(), async move {
-        let mut shutdown_rx = shutdown_rx;
-        let _ = shutdown_rx.wait_for(|stop| *stop).await;
-    }));
+    let serving = match config.server {
+        ServerKind::GwsSim => {
+            Some(
+                server_rt.spawn(gws_sim::serve(listener, state.clone(), async move {
+                    let mut shutdown_rx = shutdown_rx;
+                    let _ = shutdown_rx.wait_for(|stop| *stop).await;
+                })),
+            )
+        }
+        ServerKind::Faye => {
+            drop(listener);
+            None
+        }
+    };
 
     // ---------------------------------------------------------------- the clients
     let client_rt = runtime(config.client_threads, "fanout-client")?;
@@ -316,6 +363,7 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
             let user = &users[i / per_user];
             let spec = ClientSpec {
                 address,
+                server: config.server,
                 user: user.user_name.clone(),
                 password: user.password.clone(),
             };
@@ -338,6 +386,9 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
                 .find_map(|r| r.error.clone())
                 .unwrap_or_else(|| "timed out".into());
             let _ = shutdown_tx.send(true);
+            if let Some(faye) = faye_server.take() {
+                faye.stop();
+            }
             server_rt.shutdown_timeout(Duration::from_secs(1));
             client_rt.shutdown_timeout(Duration::from_secs(1));
             return Err(BenchError::Setup {
@@ -358,6 +409,7 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
             .map_err(|e| BenchError::Config(format!("Answer body: {e}")))?;
     let mut driver = Driver {
         state: state.clone(),
+        faye: faye_server.take(),
         agents: users
             .iter()
             .enumerate()
@@ -391,7 +443,7 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
         if cpu_at_window.is_none() && now >= window_start {
             cpu_at_window = Some((
                 now,
-                machine::process_cpu_seconds(),
+                our_cpu_seconds(driver.faye.as_ref()),
                 machine::machine_busy_seconds(),
             ));
         }
@@ -421,7 +473,7 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
     drop(context);
     let (cpu_percent, other_cpu_percent) = match (
         cpu_at_window,
-        machine::process_cpu_seconds(),
+        our_cpu_seconds(driver.faye.as_ref()),
         machine::machine_busy_seconds(),
     ) {
         (Some((at, Some(ours_before), Some(all_before))), Some(ours), Some(all)) => {
@@ -446,10 +498,31 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
     let _ = stop_tx.send(true);
     let reports = collect(&client_rt, handles);
     let _ = shutdown_tx.send(true);
-    let _ =
-        server_rt.block_on(async { tokio::time::timeout(Duration::from_secs(2), serving).await });
+    if let Some(serving) = serving {
+        let _ = server_rt
+            .block_on(async { tokio::time::timeout(Duration::from_secs(2), serving).await });
+    }
     client_rt.shutdown_timeout(Duration::from_secs(1));
     server_rt.shutdown_timeout(Duration::from_secs(1));
+    if let Some(mut faye) = driver.faye.take() {
+        // Faye's own publish times replace the driver's.
+        let clock = faye::Clock::now();
+        let stamps = faye.report();
+        faye.stop();
+        let stamps = stamps?;
+        if stamps.len() != driver.publications.len() {
+            return Err(BenchError::Config(format!(
+                "Faye stamped {} publishes, the driver sent {}",
+                stamps.len(),
+                driver.publications.len()
+            )));
+        }
+        for (publication, stamp) in driver.publications.iter_mut().zip(stamps) {
+            publication.at = clock
+                .instant_of(stamp)
+                .ok_or_else(|| BenchError::Config(format!("Faye stamp {stamp} out of range")))?;
+        }
+    }
 
     // ---------------------------------------------------------------- the join
     let in_window = |at: Instant| at >= window_start && at < end;
@@ -512,6 +585,16 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
         ambiguous,
         duplicates,
     })
+}
+
+/// CPU seconds of the server side: this process, plus the Faye child when there is one
+/// (`None` if either is unreadable).
+fn our_cpu_seconds(faye: Option<&FayeServer>) -> Option<f64> {
+    let ours = machine::process_cpu_seconds()?;
+    match faye {
+        Some(faye) => Some(ours + faye.cpu_seconds()?),
+        None => Some(ours),
+    }
 }
 
 /// Waits (bounded) for every client task to finish and returns their reports.

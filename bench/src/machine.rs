@@ -60,7 +60,12 @@ pub fn raise_nofile(wanted: u64) -> std::io::Result<u64> {
 
 /// User + system CPU seconds this process has used (from /proc/self/stat, USER_HZ = 100).
 pub fn process_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    cpu_seconds_of("/proc/self/stat")
+}
+
+/// User + system CPU seconds of the process whose `/proc/PID/stat` is `path` (USER_HZ = 100).
+pub fn cpu_seconds_of(path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     let rest = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();

@@ -1,11 +1,12 @@
 //! A small, bounded fan-out run end to end: 20 clients on 127.0.0.1, under two seconds of
 //! traffic. Checks the harness itself (set-up, join, accounting), not performance.
 
-use gws_bench::fanout::{self, FanoutConfig, Load};
+use gws_bench::fanout::{self, FanoutConfig, Load, ServerKind};
 use std::time::Duration;
 
 fn config(clients: usize, clients_per_user: usize, load: Load) -> FanoutConfig {
     FanoutConfig {
+        server: ServerKind::GwsSim,
         clients,
         clients_per_user,
         load,

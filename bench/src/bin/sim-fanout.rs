@@ -1,10 +1,11 @@
 //! `sim-fanout`: N long-polling CometD clients against an in-process `gws-sim` on loopback,
 //! driven through call traffic; prints notifications/s and publish → receipt latency as a
 //! markdown table (issue 3). `--results bench/RESULTS.md` also writes the table into its
-//! section there.
+//! section there. `--against faye` runs every configuration against the Faye reference server
+//! too and adds the gws-sim ÷ Faye ratios (issue 7).
 
 use clap::Parser;
-use gws_bench::fanout::{self, FanoutConfig, Load};
+use gws_bench::fanout::{self, FanoutConfig, Load, ServerKind};
 use gws_bench::machine::{self, Facts};
 use gws_bench::report;
 use std::process::ExitCode;
@@ -51,9 +52,22 @@ struct Args {
     /// How long the server holds a /meta/connect (ms).
     #[arg(long, default_value_t = 30_000)]
     cometd_timeout_ms: u64,
-    /// Also write the table into this file's `## Simulator fan-out (issue 3)` section.
+    /// Also write the table into this file's `## Simulator fan-out (issue 3)` section (with
+    /// `--against faye`, into its own block of that section).
     #[arg(long)]
     results: Option<std::path::PathBuf>,
+    /// Run every configuration a second time against this reference server, in the same run,
+    /// and print gws-sim ÷ reference ratios (needs Node; `bench/faye` is installed with
+    /// `npm ci` on first use).
+    #[arg(long, value_enum)]
+    against: Option<Reference>,
+}
+
+/// Reference servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Reference {
+    /// Faye (npm `faye`), `bench/faye/server.mjs`.
+    Faye,
 }
 
 fn main() -> ExitCode {
@@ -95,10 +109,23 @@ fn main() -> ExitCode {
             }
         }
     }
-    for (clients, per_user, load) in matrix {
+    let servers: Vec<ServerKind> = match args.against {
+        None => vec![ServerKind::GwsSim],
+        Some(Reference::Faye) => vec![ServerKind::GwsSim, ServerKind::Faye],
+    };
+    let matrix: Vec<(usize, usize, Load, ServerKind)> = matrix
+        .into_iter()
+        .flat_map(|(clients, per_user, load)| {
+            servers
+                .iter()
+                .map(move |&server| (clients, per_user, load, server))
+        })
+        .collect();
+    for (clients, per_user, load, server) in matrix {
         let mut runs = Vec::new();
         for run in 1..=args.repeat.max(1) {
             let config = FanoutConfig {
+                server,
                 clients,
                 clients_per_user: per_user,
                 load,
@@ -112,7 +139,7 @@ fn main() -> ExitCode {
                 setup_timeout: Duration::from_secs(120),
             };
             eprintln!(
-                "sim-fanout: {clients} clients ({per_user}/user), {load}, run {run}/{} …",
+                "sim-fanout: {server}, {clients} clients ({per_user}/user), {load}, run {run}/{} …",
                 args.repeat.max(1)
             );
             match fanout::run(&config) {
@@ -130,7 +157,7 @@ fn main() -> ExitCode {
                     runs.push(result);
                 }
                 Err(error) => {
-                    eprintln!("sim-fanout: {clients} clients, {load}: {error}");
+                    eprintln!("sim-fanout: {server}, {clients} clients, {load}: {error}");
                     return ExitCode::FAILURE;
                 }
             }
@@ -150,7 +177,13 @@ fn main() -> ExitCode {
     println!("{}\n\n{table}", report::SECTION);
     if let Some(path) = &args.results {
         let existing = std::fs::read_to_string(path).unwrap_or_default();
-        if let Err(error) = std::fs::write(path, report::splice(&existing, &table)) {
+        let updated = match args.against {
+            None => report::splice(&existing, &table),
+            Some(Reference::Faye) => {
+                report::splice_between(&existing, &table, report::FAYE_BEGIN, report::FAYE_END)
+            }
+        };
+        if let Err(error) = std::fs::write(path, updated) {
             eprintln!("sim-fanout: cannot write {}: {error}", path.display());
             return ExitCode::FAILURE;
         }
