@@ -6,6 +6,8 @@
 #   3. starts gws-sim on 127.0.0.1 and runs the widget's wasm-bindgen tests in headless Chromium,
 #      with the cargo runner and again with `wasm-pack test --headless --chrome`;
 #   4. builds the demo with trunk (release) and runs the e2e demo smoke tests (Playwright);
+#   5. runs the reliability suite (simulator killed/restarted, sessions expired, network loss,
+#      frozen tab, malformed notifications) in its quick form;
 # and ends with one summary line over all suites: `N passed, M failed`.
 #
 # Env: GWS_TEST_PORT (18080) port of the test simulator; SKIP_INSTALL=1 skips step 1;
@@ -76,6 +78,9 @@ fi
 step "e2e dependencies"
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error) || FAILED=$((FAILED + 1))
 APP_URL="$GWS_SIM_URL" suite e2e node e2e/run.mjs
+# Its own simulator process (killed and restarted on purpose), short fault durations; the full
+# durations (5 min frozen tab, 60 s outage) run with `node e2e/reliability.mjs`.
+GWS_SIM_BIN="$ROOT/target/debug/gws-sim" RELIABILITY_STATIC="$ROOT/dist" suite reliability node e2e/reliability.mjs --quick
 
 echo
 echo "$PASSED passed, $FAILED failed"

@@ -118,7 +118,8 @@ impl CallsStore {
     /// Applies a `CallStateChangeMessage`.
     pub fn apply(&mut self, now: u64, notification: &CallNotification) -> Change {
         let call = notification.call.clone();
-        if call.id.is_empty() {
+        // A call without an id or a state cannot be shown truthfully: treat it as malformed.
+        if call.id.is_empty() || call.state == CallState::default() {
             return Change::Ignored;
         }
         let released = call.state == CallState::Released;
@@ -158,7 +159,8 @@ impl CallsStore {
         let mut changes = Vec::new();
         let mut kept = Vec::with_capacity(snapshot.len());
         for call in snapshot {
-            if call.id.is_empty() || kept.iter().any(|e: &CallEntry| e.call.id == call.id) {
+            let malformed = call.id.is_empty() || call.state == CallState::default();
+            if malformed || kept.iter().any(|e: &CallEntry| e.call.id == call.id) {
                 continue;
             }
             match self
@@ -310,6 +312,15 @@ mod tests {
         );
         assert_eq!(store.entries().len(), 1);
         assert_eq!(store.entries()[0].released_at, Some(20));
+    }
+
+    #[test]
+    fn calls_without_id_or_state_are_ignored() {
+        let mut store = CallsStore::new();
+        assert_eq!(store.apply(0, &note(call("", CallState::Ringing))), Change::Ignored);
+        assert_eq!(store.apply(0, &note(call("x", CallState::default()))), Change::Ignored);
+        store.replace(0, vec![call("y", CallState::default())]);
+        assert!(store.entries().is_empty());
     }
 
     #[test]

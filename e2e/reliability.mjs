@@ -1,0 +1,207 @@
+// Reliability suite: the widget in headless Chromium against a gws-sim process this script
+// owns (so it can kill and restart it), through the faults an agent meets in a shift. After
+// every fault the cards are compared with the calls the simulator holds: a call the server has
+// that the widget does not show (or shows in another state) is a *lost call*. Panics are caught
+// from the page's console and errors. Prints a summary: cases run, faults survived, calls lost,
+// panics. Exit status 1 unless every case passed with 0 lost calls and 0 panics.
+//
+//   node e2e/reliability.mjs [--quick]
+//
+// Env: GWS_SIM_BIN (target/debug/gws-sim), RELIABILITY_PORT (18095), RELIABILITY_STATIC (dist),
+//      HIDDEN_SECS (300; --quick: 20), OUTAGE_SECS (60; --quick: 15), MALFORMED (1000).
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const quick = process.argv.includes('--quick');
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = process.env.GWS_SIM_BIN ?? path.join(ROOT, 'target/debug/gws-sim');
+const PORT = Number(process.env.RELIABILITY_PORT ?? 18095);
+const STATIC = process.env.RELIABILITY_STATIC ?? path.join(ROOT, 'dist');
+const HIDDEN_SECS = Number(process.env.HIDDEN_SECS ?? (quick ? 20 : 300));
+const OUTAGE_SECS = Number(process.env.OUTAGE_SECS ?? (quick ? 15 : 60));
+const MALFORMED = Number(process.env.MALFORMED ?? 1000);
+const BASE = `http://127.0.0.1:${PORT}`;
+const STATE_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'gws-reliability-')), 'state.json');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let sim = null;
+async function startSim() {
+  sim = spawn(BIN, ['--port', String(PORT), '--static-dir', STATIC, '--answer-delay-ms', '200',
+    '--cometd-timeout-ms', '10000', '--state-file', STATE_FILE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('gws-sim did not start')), 15000);
+    sim.stdout.on('data', (chunk) => { if (String(chunk).includes('listening on')) { clearTimeout(timer); resolve(); } });
+    sim.on('exit', (code) => reject(new Error(`gws-sim exited with ${code}`)));
+  });
+}
+function killSim() { sim?.kill('SIGKILL'); sim = null; }
+
+async function post(pathname, body) {
+  const reply = await fetch(`${BASE}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const json = await reply.json().catch(() => ({}));
+  if (!reply.ok) throw new Error(`${pathname}: HTTP ${reply.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The calls the simulator holds for agent1: id → state. */
+async function serverCalls() {
+  const auth = 'Basic ' + Buffer.from('agent1:agent1').toString('base64');
+  const reply = await fetch(`${BASE}/api/v2/me/calls?fields=*`, { headers: { authorization: auth } });
+  const { calls = [] } = await reply.json();
+  return Object.fromEntries(calls.map((c) => [c.id, c.state]));
+}
+
+/** The calls the widget shows (released cards linger a few seconds: ignore them). */
+async function shownCalls(page) {
+  return page.evaluate(() => Object.fromEntries(
+    [...document.querySelectorAll('[data-testid="call-card"]')]
+      .filter((c) => c.dataset.state !== 'Released')
+      .map((c) => [c.dataset.callId, c.dataset.state])));
+}
+
+/** Waits until the widget shows exactly the server's calls; returns the number of lost calls. */
+async function lostCalls(page, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let server = {};
+  let shown = {};
+  while (Date.now() < deadline) {
+    [server, shown] = [await serverCalls(), await shownCalls(page)];
+    const same = Object.keys(server).length === Object.keys(shown).length
+      && Object.entries(server).every(([id, state]) => shown[id] === state);
+    if (same) return 0;
+    await sleep(250);
+  }
+  const lost = Object.entries(server).filter(([id, state]) => shown[id] !== state).length;
+  const stale = Object.keys(shown).filter((id) => !(id in server)).length;
+  console.log(`    server ${JSON.stringify(server)} shown ${JSON.stringify(shown)}`);
+  return lost + stale;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+let panics = 0;
+async function openWidget() {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => { if (String(e).includes('unreachable') || String(e).includes('panicked')) panics += 1; });
+  page.on('console', (m) => { if (m.text().includes('panicked at')) panics += 1; });
+  await page.goto(`${BASE}/?user=agent1&password=agent1`);
+  await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
+  return page;
+}
+
+async function callOn(page, from) {
+  const { id } = await post('/sim/calls', { from, to: '5005' });
+  const card = page.locator(`[data-testid="call-card"][data-call-id="${id}"]`);
+  await card.and(page.locator('[data-state="Ringing"]')).waitFor({ timeout: 10000 });
+  await card.locator('[data-action="Answer"]').click();
+  await card.and(page.locator('[data-state="Established"]')).waitFor({ timeout: 10000 });
+  return id;
+}
+
+/** Proves the notification loop works again: the widget is connected and a new call rings on it. */
+async function stillAlive(page) {
+  await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 60000 });
+  const { id } = await post('/sim/calls', { from: '5199', to: '5005' });
+  await page.locator(`[data-testid="call-card"][data-call-id="${id}"][data-state="Ringing"]`).waitFor({ timeout: 30000 });
+}
+
+const cases = [];
+const scenario = (name, body) => cases.push({ name, body });
+
+scenario('simulator killed and restarted mid-call', async (page) => {
+  await callOn(page, '5101');
+  killSim();
+  await sleep(3000);
+  await startSim();
+  await stillAlive(page);
+  return lostCalls(page, 60000);
+});
+
+scenario('all CometD sessions expired mid-call', async (page) => {
+  const id = await callOn(page, '5102');
+  await post('/sim/faults', { expireSessions: true });
+  await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
+  await post(`/sim/calls/${id}/hangup`, {});
+  await stillAlive(page);
+  return lostCalls(page);
+});
+
+scenario(`${OUTAGE_SECS} s network loss (every request failing)`, async (page) => {
+  await callOn(page, '5103');
+  await post('/sim/faults', { failNext: 1000000, failStatus: 503, restartCometd: true });
+  await sleep(OUTAGE_SECS * 500);
+  await post('/sim/calls', { from: '5104', to: '5005' }); // rings while the widget is cut off
+  await sleep(OUTAGE_SECS * 500);
+  await post('/sim/faults', { clear: true });
+  await stillAlive(page);
+  return lostCalls(page, 90000);
+});
+
+scenario(`tab frozen for ${HIDDEN_SECS} s then shown`, async (page) => {
+  const id = await callOn(page, '5105');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  await sleep(HIDDEN_SECS * 500);
+  await post(`/sim/calls/${id}/hangup`, {}); // released while frozen
+  await post('/sim/calls', { from: '5106', to: '5005' }); // and a new one rings
+  await sleep(HIDDEN_SECS * 500);
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  await stillAlive(page);
+  return lostCalls(page, 60000);
+});
+
+scenario(`${MALFORMED} malformed notifications`, async (page) => {
+  const junk = [
+    null, 42, 'text', [], {}, { messageType: 'CallStateChangeMessage' },
+    { messageType: 'CallStateChangeMessage', call: { id: 7, state: ['x'], capabilities: 'Answer' } },
+    { messageType: 'CallStateChangeMessage', call: { id: ['ghost'], state: 'Levitating', capabilities: ['FlyAway', 3, null] } },
+    { messageType: 'CallStateChangeMessage', notificationType: 17, call: 'not a call' },
+    { messageType: 'DeviceStateChangeMessage', devices: 'none' },
+    { messageType: 'ErrorMessage', errorMessage: { nested: true } },
+    { messageType: 'CallStateChangeMessage', call: { id: 'no-state', participants: [{ phoneNumber: 'x'.repeat(200000) }] } },
+    { messageType: 'ErrorMessage', errorMessage: 'y'.repeat(100000), callUri: 42 },
+    { messageType: 'Unknown'.repeat(1000) },
+  ];
+  for (let i = 0; i < MALFORMED; i += 1) {
+    const data = junk[i % junk.length];
+    await post('/sim/publish', { user: 'agent1', channel: i % 3 ? '/v2/me/calls' : '/v2/me/devices', data });
+  }
+  // Still alive: a real call rings, is answered and hung up.
+  const id = await callOn(page, '5107');
+  await page.locator(`[data-call-id="${id}"] [data-action="Hangup"]`).click();
+  await page.locator(`[data-call-id="${id}"][data-state="Released"]`).waitFor({ timeout: 10000 });
+  await stillAlive(page);
+  return lostCalls(page);
+});
+
+await startSim();
+let passed = 0;
+let lost = 0;
+for (const { name, body } of cases) {
+  await post('/sim/reset', {});
+  await post('/sim/faults', { clear: true });
+  const page = await openWidget();
+  const started = Date.now();
+  try {
+    const lostHere = await body(page);
+    lost += lostHere;
+    if (lostHere === 0) passed += 1;
+    console.log(`case ${name} ... ${lostHere === 0 ? 'ok' : `FAILED (${lostHere} lost)`} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    console.log(`case ${name} ... FAILED\n  ${error?.stack ?? error}`);
+  }
+  await page.close();
+}
+killSim();
+await browser.close();
+const failed = cases.length - passed;
+console.log(`\nreliability: ${cases.length} cases run, ${passed} faults survived, ${lost} calls lost, ${panics} panics`);
+console.log(`test result: ${failed || lost || panics ? 'FAILED' : 'ok'}. ${passed} passed; ${failed + (panics ? 1 : 0)} failed;`);
+process.exit(failed || lost || panics ? 1 : 0);
