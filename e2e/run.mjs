@@ -5,6 +5,7 @@
 //   APP_URL=http://127.0.0.1:18080 node e2e/run.mjs
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
+import http from 'node:http';
 
 const APP_URL = process.env.APP_URL ?? 'http://127.0.0.1:8080';
 const OUT = new URL('./out/', import.meta.url).pathname;
@@ -126,6 +127,8 @@ test('crm_page_pops_the_customer_record_and_dials_by_click', async () => {
 
 test('two_tabs_of_one_agent_share_one_loop_and_the_second_takes_over', async () => {
   await resetSimulator();
+  const earlier = new Set(await agent1Clients()); // sessions of pages closed by earlier tests
+  const fresh = async () => (await agent1Clients()).filter((id) => !earlier.has(id));
   const context = await browser.newContext();
   const open = async () => {
     const page = await context.newPage();
@@ -136,13 +139,13 @@ test('two_tabs_of_one_agent_share_one_loop_and_the_second_takes_over', async () 
   const first = await open();
   const second = await open();
   await new Promise((r) => setTimeout(r, 500));
-  const before = await agent1Clients();
+  const before = await fresh();
   if (before.length !== 1) throw new Error(`${before.length} CometD sessions for two tabs`);
   await first.close();
   const closedAt = Date.now();
   let after = [];
   while (Date.now() - closedAt < 2000) {
-    after = await agent1Clients();
+    after = await fresh();
     if (after.length === 1 && after[0] !== before[0]) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -150,6 +153,32 @@ test('two_tabs_of_one_agent_share_one_loop_and_the_second_takes_over', async () 
   await second.locator('#simulate').click();
   await second.locator('gws-agent-widget [data-testid="call-card"][data-state="Ringing"]').waitFor({ timeout: 10000 });
   await context.close();
+});
+
+test('widget embeds from another origin with one script tag', async () => {
+  await resetSimulator();
+  // A host page on its own origin (another port), loading the widget from the simulator's.
+  const page_html = `<!doctype html><html><head><script type="module" src="${APP_URL}/embed.js"></script></head>
+    <body><h1>Host on another origin</h1>
+    <gws-agent-widget base-url="${APP_URL}" user="agent1" password="agent1" share-across-tabs="false"></gws-agent-widget></body></html>`;
+  const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page_html); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `http://127.0.0.1:${server.address().port}/`;
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(host);
+    const widget = page.locator('gws-agent-widget');
+    await widget.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
+    const inject = await fetch(`${APP_URL}/sim/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"from":"5000","to":"5005"}' });
+    if (!inject.ok) throw new Error(`inject failed: HTTP ${inject.status}`);
+    await widget.locator('[data-testid="call-card"][data-state="Ringing"]').waitFor({ timeout: 10000 });
+  } finally {
+    await page.close();
+    server.close();
+  }
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 });
 
 let passed = 0;
