@@ -660,19 +660,26 @@ async fn start(
         store.set_user(me.user);
         true
     });
-    match session
-        .rest
-        .get_json::<AgentStatesResponse>("/api/v2/settings/agent-states")
-        .await
-    {
-        Ok(states) => {
-            session
-                .state
-                .agent
-                .try_update(|store| store.agent_states = states.settings);
+    // Off the critical path to the first interactive card: the agent-state list and a first
+    // call snapshot load while the notification loop handshakes (the loop re-reads the snapshot
+    // once it is connected, so nothing published in between is missed).
+    let settings = session.clone();
+    spawn_local(async move {
+        match settings
+            .rest
+            .get_json::<AgentStatesResponse>("/api/v2/settings/agent-states")
+            .await
+        {
+            Ok(states) => {
+                settings
+                    .state
+                    .agent
+                    .try_update(|store| store.agent_states = states.settings);
+            }
+            Err(error) => log::warn(&format!("gws-widget: no agent-state settings: {error}")),
         }
-        Err(error) => log::warn(&format!("gws-widget: no agent-state settings: {error}")),
-    }
+    });
+    session.resync();
 
     if config.share_across_tabs {
         let origin = web_sys::window()

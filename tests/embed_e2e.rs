@@ -325,14 +325,19 @@ async fn mounting_and_destroying_a_hundred_times_leaks_nothing() {
         handle.destroy();
         host.remove();
     }
+    // At most what was live before (an earlier test's widget may finish stopping meanwhile).
     wait_for("every loop, listener and worker to be gone", 20_000, || {
-        (gws_widget::diagnostics::snapshot() == before).then_some(())
+        let now = gws_widget::diagnostics::snapshot();
+        (now.widgets <= before.widgets
+            && now.loops <= before.loops
+            && now.listeners <= before.listeners
+            && now.workers <= before.workers)
+            .then_some(())
     })
     .await;
     TimeoutFuture::new(1_000).await;
-    assert_eq!(
-        agent1_sessions().await,
-        sessions_before,
+    assert!(
+        agent1_sessions().await <= sessions_before,
         "no CometD session left behind"
     );
 }

@@ -60,6 +60,13 @@ impl LoopHandle {
     }
 }
 
+/// Returns after the microtasks queued so far have run (Leptos schedules its DOM updates as
+/// microtasks).
+async fn yield_to_microtasks() {
+    let resolved = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+    let _ = wasm_bindgen_futures::JsFuture::from(resolved).await;
+}
+
 /// What woke the loop.
 enum Wake {
     Response(RequestId, Outcome),
@@ -107,6 +114,26 @@ pub async fn run_notification_loop(
     loop {
         let now = now_ms();
         client.handle_timeout(now);
+        let mut delivered = false;
+        while let Some(event) = client.poll_event() {
+            if let Event::Unauthorized { .. } = event {
+                let rest = rest.clone();
+                spawn_local(async move {
+                    let _ = rest.refresh_csrf().await;
+                });
+            }
+            if let Event::Message { .. } = event {
+                diagnostics::note_message();
+                delivered = true;
+            }
+            on_event(event);
+        }
+        if delivered {
+            // Let the view apply what was just delivered before the next long poll is built:
+            // the card changes first, the bookkeeping of the next request comes after.
+            yield_to_microtasks().await;
+        }
+        let now = now_ms();
         while let Some(request) = client.poll_request(now) {
             let rest = rest.clone();
             let responses_tx = responses_tx.clone();
@@ -117,18 +144,6 @@ pub async fn run_notification_loop(
                     .await;
                 let _ = responses_tx.unbounded_send((request.id, outcome));
             });
-        }
-        while let Some(event) = client.poll_event() {
-            if let Event::Unauthorized { .. } = event {
-                let rest = rest.clone();
-                spawn_local(async move {
-                    let _ = rest.refresh_csrf().await;
-                });
-            }
-            if let Event::Message { .. } = event {
-                diagnostics::note_message();
-            }
-            on_event(event);
         }
         if stopping && *client.state() == ConnectionState::Disconnected {
             break;

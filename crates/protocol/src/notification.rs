@@ -162,15 +162,16 @@ impl Notification {
             .and_then(Value::as_str)
             .ok_or_else(|| NotificationError("no messageType".into()))?;
         let parse_err = |e: serde_json::Error| NotificationError(format!("{message_type}: {e}"));
+        // Deserialising from `&Value` reads the tree in place: no deep copy per notification.
         Ok(match message_type {
             Self::CALL_MESSAGE => Notification::Call(Box::new(
-                serde_json::from_value(data.clone()).map_err(parse_err)?,
+                CallNotification::deserialize(data).map_err(parse_err)?,
             )),
             Self::DEVICE_MESSAGE => {
-                Notification::Device(serde_json::from_value(data.clone()).map_err(parse_err)?)
+                Notification::Device(DeviceNotification::deserialize(data).map_err(parse_err)?)
             }
             Self::ERROR_MESSAGE => {
-                Notification::Error(serde_json::from_value(data.clone()).map_err(parse_err)?)
+                Notification::Error(ErrorNotification::deserialize(data).map_err(parse_err)?)
             }
             other => Notification::Other {
                 message_type: other.to_string(),
