@@ -317,8 +317,14 @@ mod tests {
     #[test]
     fn calls_without_id_or_state_are_ignored() {
         let mut store = CallsStore::new();
-        assert_eq!(store.apply(0, &note(call("", CallState::Ringing))), Change::Ignored);
-        assert_eq!(store.apply(0, &note(call("x", CallState::default()))), Change::Ignored);
+        assert_eq!(
+            store.apply(0, &note(call("", CallState::Ringing))),
+            Change::Ignored
+        );
+        assert_eq!(
+            store.apply(0, &note(call("x", CallState::default()))),
+            Change::Ignored
+        );
         store.replace(0, vec![call("y", CallState::default())]);
         assert!(store.entries().is_empty());
     }
