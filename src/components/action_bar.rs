@@ -7,9 +7,9 @@
 //! are paused too, with the reason in their title.
 
 use crate::components::action_form::{ActionForm, other_call_choices, request_with};
-use crate::context::{CallsContext, ConnectionContext, Dispatch};
+use crate::context::{CallsContext, Dispatch};
 use crate::intent::Intent;
-use gws_client::{Action, ActionGroup, ActionInput, ConnectionState};
+use gws_client::{Action, ActionGroup, ActionInput};
 use gws_protocol::Operation;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -25,12 +25,14 @@ pub fn ActionBar(
     /// The operation waiting for its notification, if any.
     #[prop(into)]
     pending: Signal<Option<Operation>>,
+    /// Notifications are not flowing: the controls pause.
+    #[prop(into)]
+    offline: Signal<bool>,
 ) -> impl IntoView {
     let dispatch = Dispatch::expect();
     let CallsContext(calls) = CallsContext::expect();
-    let ConnectionContext(connection) = ConnectionContext::expect();
     // Without notifications the agent would not see what an operation did: pause the controls.
-    let offline = move || connection.with(|state| *state != ConnectionState::Connected);
+    let offline = move || offline.get();
     let open = RwSignal::new(None::<Action>);
     // A form whose operation the server no longer offers closes itself.
     Effect::new(move |_| {

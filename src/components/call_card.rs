@@ -3,10 +3,11 @@
 //! is rendered as text (never as HTML).
 
 use crate::components::action_bar::ActionBar;
+use crate::components::call_list::CardCell;
 use crate::components::format;
-use crate::context::{CallsContext, ClockContext, Dispatch};
+use crate::context::Dispatch;
 use crate::intent::Intent;
-use gws_client::{CallEntry, actions_for};
+use gws_client::CallEntry;
 use gws_protocol::{Call, CallState, CallType, Operation};
 use leptos::prelude::*;
 
@@ -28,29 +29,26 @@ pub fn monitoring_mode(call: &Call) -> Option<&'static str> {
 pub fn CallCard(
     /// The call's id.
     id: String,
+    /// The card's signals, kept by `<CallList/>` (read nothing widget-wide here: see there).
+    cell: CardCell,
     /// Shown attached to its parent call (a consult leg).
     #[prop(optional)]
     consult: bool,
 ) -> impl IntoView {
-    let CallsContext(calls) = CallsContext::expect();
-    let ClockContext(clock) = ClockContext::expect();
     let dispatch = Dispatch::expect();
+    let CardCell { view: card, now } = cell;
+    // Row-owned (Copy) handles over the card's own signals.
+    let clock = Signal::derive(move || now.get());
 
     let entry = {
-        let id = id.clone();
-        Memo::new(move |_| calls.with(|store| store.get(&id).cloned()))
+        let card = card.clone();
+        Memo::new(move |_| Some(card.with(|v| v.entry.clone())))
     };
     let actions = {
-        let id = id.clone();
-        Memo::new(move |_| {
-            calls.with(|store| {
-                store
-                    .get(&id)
-                    .map(|e| actions_for(&e.call, &store.others(&id)))
-                    .unwrap_or_default()
-            })
-        })
+        let card = card.clone();
+        Memo::new(move |_| card.with(|v| v.actions.clone()))
     };
+    let offline = Signal::derive(move || !card.with(|v| v.connected));
     let with_entry = move |f: fn(&CallEntry) -> String| {
         move || entry.with(|e| e.as_ref().map(f).unwrap_or_default())
     };
@@ -214,7 +212,7 @@ pub fn CallCard(
                 </div>
             </Show>
             <Show when=move || !released()>
-                <ActionBar call_id=bar_id.clone() actions=actions pending=pending/>
+                <ActionBar call_id=bar_id.clone() actions=actions pending=pending offline=offline/>
             </Show>
         </article>
     }

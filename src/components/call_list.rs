@@ -1,11 +1,41 @@
 //! `<CallList/>`: one card per call, in order of appearance, keyed by call id so a card keeps
 //! its DOM (and focus) while its call changes. A consult call is shown attached to its parent
 //! (a transfer or conference in progress), with its complete / cancel controls next to it.
+//!
+//! Why the per-card cells: in Leptos 0.8 a reactive node that is disposed stays registered
+//! (as a dead weak entry, with its allocation) in every long-lived signal it ever read, until
+//! that signal is dropped. Cards come and go all day; if each card read the widget-wide calls,
+//! clock and connection signals, every call would leave a few hundred bytes behind (measured:
+//! 22 MB over 10 000 calls). So only this list reads those signals, and each card reads its own
+//! [`CardCell`] — signals that are dropped together with the card.
 
 use crate::components::call_card::CallCard;
-use crate::context::CallsContext;
-use gws_client::CallsStore;
+use crate::context::{CallsContext, ClockContext, ConnectionContext};
+use gws_client::{Action, CallEntry, CallsStore, ConnectionState, actions_for};
 use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// Everything one card shows, computed by the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardView {
+    /// The call and its UI state.
+    pub entry: CallEntry,
+    /// Its controls.
+    pub actions: Vec<Action>,
+    /// Its consult calls (shown under it).
+    pub consults: Vec<String>,
+    /// Whether notifications are flowing (controls pause otherwise).
+    pub connected: bool,
+}
+
+/// The signals of one card, dropped when its call leaves the list.
+#[derive(Debug, Clone)]
+pub struct CardCell {
+    /// What the card shows.
+    pub view: ArcRwSignal<CardView>,
+    /// The clock, for the card's timers.
+    pub now: ArcRwSignal<u64>,
+}
 
 /// Top-level calls: those that are not consults of another call present in the store.
 pub fn root_ids(store: &CallsStore) -> Vec<String> {
@@ -31,28 +61,120 @@ pub fn consult_ids(store: &CallsStore, parent: &str) -> Vec<String> {
         .collect()
 }
 
+/// The view of call `id`, if it is in the store.
+pub fn card_view(store: &CallsStore, id: &str, connected: bool) -> Option<CardView> {
+    let entry = store.get(id)?.clone();
+    Some(CardView {
+        actions: actions_for(&entry.call, &store.others(id)),
+        consults: consult_ids(store, id),
+        entry,
+        connected,
+    })
+}
+
+type Cells = StoredValue<HashMap<String, CardCell>>;
+
+/// The cell of call `id`: the existing one, or a new one made from the store (a card may be
+/// created before the list's effect has run for its call).
+fn cell_for(
+    cells: Cells,
+    id: &str,
+    calls: RwSignal<CallsStore>,
+    connected: bool,
+    now: u64,
+) -> Option<CardCell> {
+    if let Some(cell) = cells.with_value(|map| map.get(id).cloned()) {
+        return Some(cell);
+    }
+    let view = calls.with_untracked(|store| card_view(store, id, connected))?;
+    let cell = CardCell {
+        view: ArcRwSignal::new(view),
+        now: ArcRwSignal::new(now),
+    };
+    cells.update_value(|map| {
+        map.insert(id.to_string(), cell.clone());
+    });
+    Some(cell)
+}
+
 /// All calls of the agent, consults grouped under their parent.
 #[component]
 pub fn CallList() -> impl IntoView {
     let CallsContext(calls) = CallsContext::expect();
-    let roots = move || calls.with(root_ids);
-    let empty = move || calls.with(|store| store.entries().is_empty());
+    let ClockContext(clock) = ClockContext::expect();
+    let ConnectionContext(connection) = ConnectionContext::expect();
+    let cells: Cells = StoredValue::new(HashMap::new());
+    let connected = move || connection.with(|state| *state == ConnectionState::Connected);
+
+    // The only reader of the widget-wide signals: pushes changes into the cards' cells.
+    Effect::new(move |_| {
+        let now = clock.get();
+        let is_connected = connected();
+        calls.with(|store| {
+            for entry in store.entries() {
+                let id = &entry.call.id;
+                let Some(view) = card_view(store, id, is_connected) else {
+                    continue;
+                };
+                let existing = cells.with_value(|map| map.get(id).cloned());
+                match existing {
+                    Some(cell) => {
+                        if cell.view.with_untracked(|current| *current != view) {
+                            cell.view.set(view);
+                        }
+                        if cell.now.get_untracked() != now {
+                            cell.now.set(now);
+                        }
+                    }
+                    None => {
+                        let cell = CardCell {
+                            view: ArcRwSignal::new(view),
+                            now: ArcRwSignal::new(now),
+                        };
+                        cells.update_value(|map| {
+                            map.insert(id.clone(), cell);
+                        });
+                    }
+                }
+            }
+            cells.update_value(|map| map.retain(|id, _| store.get(id).is_some()));
+        });
+    });
+
+    let roots = Memo::new(move |_| calls.with(root_ids));
+    let empty = move || roots.with(Vec::is_empty);
+    let card = move |id: String, consult: bool| {
+        let now = clock.get_untracked();
+        cell_for(cells, &id, calls, connected_untracked(connection), now)
+            .map(|cell| view! { <CallCard id=id cell=cell consult=consult/> })
+    };
     view! {
         <div class="gws-calls" data-testid="call-list" aria-label="Calls">
             <Show when=empty>
                 <p class="gws-calls__empty">"No calls"</p>
             </Show>
-            <For each=roots key=|id| id.clone() let:id>
+            <For each=move || roots.get() key=|id| id.clone() let:id>
                 <div class="gws-call-group">
-                    <CallCard id=id.clone()/>
-                    <For each={
-                        let id = id.clone();
-                        move || calls.with(|store| consult_ids(store, &id))
-                    } key=|id| id.clone() let:consult>
-                        <CallCard id=consult consult=true/>
-                    </For>
+                    {card(id.clone(), false)}
+                    {
+                        let consults = cell_for(cells, &id, calls, connected_untracked(connection), clock.get_untracked())
+                            .map(|cell| cell.view);
+                        view! {
+                            <For
+                                each=move || consults.as_ref().map(|view| view.with(|v| v.consults.clone())).unwrap_or_default()
+                                key=|id| id.clone()
+                                let:consult
+                            >
+                                {card(consult, true)}
+                            </For>
+                        }
+                    }
                 </div>
             </For>
         </div>
     }
+}
+
+fn connected_untracked(connection: RwSignal<ConnectionState>) -> bool {
+    connection.with_untracked(|state| *state == ConnectionState::Connected)
 }
