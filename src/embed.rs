@@ -36,10 +36,29 @@ pub struct HostEvents {
     target: EventTarget,
 }
 
+/// A detail object for the host: serialised to one JSON string in wasm and parsed by the
+/// browser's `JSON.parse`. Field by field conversion (serde-wasm-bindgen) crossed the wasm
+/// boundary once per string — every capability name, every key — and was a third of the
+/// notification path (bench/RESULTS.md, throughput profile).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
         .unwrap_or(JsValue::NULL)
+}
+
+/// The `detail` of the call events, borrowed from the store's call (no intermediate JSON tree).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CallDetail<'a> {
+    call: &'a Call,
+    call_id: &'a str,
+    state: &'a CallState,
+    previous_state: Option<&'a CallState>,
+    ani: Option<&'a str>,
+    dnis: Option<&'a str>,
+    parties: Vec<&'a str>,
+    user_data: &'a Option<serde_json::Map<String, Value>>,
 }
 
 impl HostEvents {
@@ -48,28 +67,31 @@ impl HostEvents {
         HostEvents { target }
     }
 
-    fn emit(&self, name: &str, detail: &Value) {
+    fn emit(&self, name: &str, detail: &JsValue) {
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
-        init.set_detail(&to_js(detail));
+        init.set_detail(detail);
         if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
             let _ = self.target.dispatch_event(&event);
         }
     }
 
     /// A call changed (or appeared: `previous` is `None`). Emits the state event on a state
-    /// transition, and `gws:call-updated` always.
+    /// transition, and `gws:call-updated` always (both carry the same detail object).
     pub fn call_changed(&self, previous: Option<&CallState>, call: &Call) {
-        let detail = json!({
-            "call": call,
-            "callId": call.id,
-            "state": call.state,
-            "previousState": previous,
-            "ani": call.ani.clone().or_else(|| call.participants.first().map(|p| p.number().to_string())),
-            "dnis": call.dnis,
-            "parties": call.participants.iter().map(|p| p.number()).collect::<Vec<_>>(),
-            "userData": call.user_data,
+        let detail = to_js(&CallDetail {
+            call,
+            call_id: &call.id,
+            state: &call.state,
+            previous_state: previous,
+            ani: call
+                .ani
+                .as_deref()
+                .or_else(|| call.participants.first().map(|p| p.number())),
+            dnis: call.dnis.as_deref(),
+            parties: call.participants.iter().map(|p| p.number()).collect(),
+            user_data: &call.user_data,
         });
         if previous != Some(&call.state) {
             let name = match call.state {
@@ -92,14 +114,14 @@ impl HostEvents {
         let user_state = device.and_then(|d| d.user_state.as_ref());
         self.emit(
             "gws:agent-state",
-            &json!({
+            &to_js(&json!({
                 "state": user_state.and_then(|s| s.state.clone()),
                 "workMode": user_state.and_then(|s| s.work_mode.clone()),
                 "reason": user_state.and_then(|s| s.reason.clone()),
                 "displayName": agent.state_label(),
                 "doNotDisturb": device.and_then(|d| d.do_not_disturb.clone()),
                 "forwardTo": device.and_then(|d| d.forward_to.clone()),
-            }),
+            })),
         );
     }
 
@@ -113,7 +135,9 @@ impl HostEvents {
         };
         self.emit(
             "gws:connection",
-            &json!({ "state": state.as_str(), "attempt": attempt, "retryInMs": retry_in_ms }),
+            &to_js(
+                &json!({ "state": state.as_str(), "attempt": attempt, "retryInMs": retry_in_ms }),
+            ),
         );
     }
 
@@ -121,7 +145,7 @@ impl HostEvents {
     pub fn error(&self, message: &str, call_id: Option<&str>) {
         self.emit(
             "gws:error",
-            &json!({ "message": message, "callId": call_id }),
+            &to_js(&json!({ "message": message, "callId": call_id })),
         );
     }
 }

@@ -90,22 +90,30 @@ const rows = points.map((p) => [p.label, String(p.done), fmt(p.jsHeap / MB, 3), 
 // Least-squares slope of the JS heap over the measured samples (bytes per 1 000 lifecycles).
 const series = points.filter((p) => p.label.endsWith('lifecycles') || p.label === 'after warm-up');
 const n = series.length;
-const mx = series.reduce((a, p) => a + p.done, 0) / n;
-const my = series.reduce((a, p) => a + p.jsHeap, 0) / n;
-const slope = series.reduce((a, p) => a + (p.done - mx) * (p.jsHeap - my), 0) / Math.max(1, series.reduce((a, p) => a + (p.done - mx) ** 2, 0));
+const trend = (key, points) => {
+  const k = points.length;
+  const x = points.reduce((a, p) => a + p.done, 0) / k;
+  const y = points.reduce((a, p) => a + p[key], 0) / k;
+  return points.reduce((a, p) => a + (p.done - x) * (p[key] - y), 0) / Math.max(1, points.reduce((a, p) => a + (p.done - x) ** 2, 0));
+};
+const slope = trend('jsHeap', series);
+// The wasm memory only grows (a high-water mark); its trend over the second half tells a leak
+// (still rising) from a plateau.
+const secondHalf = series.slice(Math.floor(n / 2));
+const wasmSlopeLate = trend('wasm', secondHalf);
 const body = `${info.line()}
 
 ${measured} measured call lifecycles (after ${options.warmup} warm-up) in one page in ${fmt(elapsedMs / 1000, 0)} s (${fmt((done * 1000) / elapsedMs, 0)} lifecycles/s); machine busy ${fmt(busy, 0)} % (all cores, \`/proc/stat\`). Widget diagnostics at the end: ${JSON.stringify(diagnostics)}.
 
 ${table(['point', 'lifecycles', 'JS heap MB (CDP)', 'JS heap MB (performance.memory)', 'wasm memory MB', 'shadow-root elements', 'page DOM nodes'], rows)}
 
-Growth over the ${measured} measured lifecycles (after warm-up → last sample): JS heap ${fmt(jsGrowth / 1024, 1)} KB, wasm linear memory ${fmt(wasmGrowth / 1024, 1)} KB, total ${fmt(total / 1024, 1)} KB; JS heap trend ${fmt(slope / 1024, 2)} KB per 1 000 lifecycles (least squares). From mount: JS heap ${fmt(growth(mounted, 'jsHeap') / 1024, 1)} KB, wasm ${fmt(growth(mounted, 'wasm') / 1024, 1)} KB.
+Growth over the ${measured} measured lifecycles (after warm-up → last sample): JS heap ${fmt(jsGrowth / 1024, 1)} KB, wasm linear memory ${fmt(wasmGrowth / 1024, 1)} KB, total ${fmt(total / 1024, 1)} KB; JS heap trend ${fmt((slope * 1000) / 1024, 2)} KB per 1 000 lifecycles (least squares); wasm memory trend over the second half of the samples ${fmt((wasmSlopeLate * 1000) / 1024, 1)} KB per 1 000 lifecycles. From mount: JS heap ${fmt(growth(mounted, 'jsHeap') / 1024, 1)} KB, wasm ${fmt(growth(mounted, 'wasm') / 1024, 1)} KB.
 
 Target (issue 7): growth ≤ ${options.target} MB over ${options.lifecycles} lifecycles — **${met ? 'met' : 'not met'}** (${fmt(total / MB, 3)} MB${measured < options.lifecycles ? `; only ${measured} lifecycles fitted in the ${options.budgetSecs} s budget` : ''}).
 
 Method: Chromium with \`--enable-precise-memory-info --js-flags=--expose-gc\`; every point waits ${fmt(options.settleMs / 1000, 1)} s (released cards retire after 5 s), forces two full GCs (CDP \`HeapProfiler.collectGarbage\`) and reads the page's JS heap (\`Runtime.getHeapUsage\` usedSize; \`performance.memory.usedJSHeapSize\` beside it), the wasm linear memory (\`memory.buffer.byteLength\` of the widget's wasm instance — it only grows, so it shows the high-water mark) and the element count in the widget's shadow root. The page holds the widget and the bench harness only. Each lifecycle is driven in the page through the public API: \`POST /sim/calls\` (ringing), \`handle.answer(id)\`, \`handle.hangup(id)\`, each step waiting for the widget's event for that call, so every notification goes through the widget's loop, store, host events and DOM.
 `;
-const limit = `wasm linear memory +${fmt(wasmGrowth / MB, 2)} MB over the lifecycles (it never shrinks: a high-water mark that kept rising, ${fmt(last.wasm / MB, 2)} MB at the end), JS heap +${fmt(jsGrowth / 1024, 0)} KB; shadow-root elements ${warm.shadowNodes} → ${last.shadowNodes}`;
+const limit = `wasm linear memory +${fmt(wasmGrowth / MB, 2)} MB over the lifecycles (it never shrinks: a high-water mark, ${fmt(last.wasm / MB, 2)} MB at the end; still rising ${fmt((wasmSlopeLate * 1000) / 1024, 0)} KB per 1 000 lifecycles over the second half), JS heap +${fmt(jsGrowth / 1024, 0)} KB; shadow-root elements ${warm.shadowNodes} → ${last.shadowNodes}`;
 report(options, 'memory', 'Memory over call lifecycles (issue 7)', body, { limit,
-  lifecycles: measured, jsGrowthKB: jsGrowth / 1024, wasmGrowthKB: wasmGrowth / 1024, totalMB: total / MB, slopeKBPer1000: slope / 1024, met, target: options.target,
+  lifecycles: measured, jsGrowthKB: jsGrowth / 1024, wasmGrowthKB: wasmGrowth / 1024, totalMB: total / MB, slopeKBPer1000: (slope * 1000) / 1024, met, target: options.target,
 });

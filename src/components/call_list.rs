@@ -142,7 +142,7 @@ pub fn CallList() -> impl IntoView {
     });
 
     let roots = Memo::new(move |_| calls.with(root_ids));
-    let empty = move || roots.with(Vec::is_empty);
+    let empty = Memo::new(move |_| roots.with(Vec::is_empty));
     let card = move |id: String, consult: bool| {
         let now = clock.get_untracked();
         cell_for(cells, &id, calls, connected_untracked(connection), now)
@@ -150,27 +150,37 @@ pub fn CallList() -> impl IntoView {
     };
     view! {
         <div class="gws-calls" data-testid="call-list" aria-label="Calls">
-            <Show when=empty>
+            <Show when=move || empty.get()>
                 <p class="gws-calls__empty">"No calls"</p>
             </Show>
-            <For each=move || roots.get() key=|id| id.clone() let:id>
-                <div class="gws-call-group">
-                    {card(id.clone(), false)}
-                    {
-                        let consults = cell_for(cells, &id, calls, connected_untracked(connection), clock.get_untracked())
-                            .map(|cell| cell.view);
-                        view! {
-                            <For
-                                each=move || consults.as_ref().map(|view| view.with(|v| v.consults.clone())).unwrap_or_default()
-                                key=|id| id.clone()
-                                let:consult
-                            >
-                                {card(consult, true)}
-                            </For>
-                        }
-                    }
-                </div>
-            </For>
+            // Leptos (reactive_graph 0.2) keeps, in the owner that builds a <For>, a weak
+            // reference to every row owner it ever made — and with it that owner's allocation —
+            // until the building owner is cleaned up: about 100 bytes per call, for the whole
+            // shift. Building the list inside this closure, re-run whenever the list turns empty
+            // or non-empty (no card to lose then), cleans that owner up once per quiet moment.
+            {move || {
+                empty.track();
+                view! {
+                    <For each=move || roots.get() key=|id| id.clone() let:id>
+                        <div class="gws-call-group">
+                            {card(id.clone(), false)}
+                            {
+                                let consults = cell_for(cells, &id, calls, connected_untracked(connection), clock.get_untracked())
+                                    .map(|cell| cell.view);
+                                view! {
+                                    <For
+                                        each=move || consults.as_ref().map(|view| view.with(|v| v.consults.clone())).unwrap_or_default()
+                                        key=|id| id.clone()
+                                        let:consult
+                                    >
+                                        {card(consult, true)}
+                                    </For>
+                                }
+                            }
+                        </div>
+                    </For>
+                }
+            }}
         </div>
     }
 }

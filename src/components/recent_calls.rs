@@ -34,13 +34,22 @@ pub fn RecentCalls() -> impl IntoView {
             <details class="gws-recent" data-testid="recent-calls">
                 <summary>"Recent calls (" {count} ")"</summary>
                 <ol class="gws-recent__list">
-                    <For each=recent key=|row| row.0.clone() let((id, parties, kind, duration))>
-                        <li class="gws-recent__item" data-call-id=id>
-                            <span class="gws-recent__party">{parties}</span>
-                            <span class="gws-recent__type">{kind}</span>
-                            <span class="gws-recent__duration">{duration}</span>
-                        </li>
-                    </For>
+                    // A plain list rebuilt in place, not a keyed <For>: a <For> in a
+                    // long-lived component leaks a row owner per call (see `CallList`).
+                    {move || {
+                        recent()
+                            .into_iter()
+                            .map(|(id, parties, kind, duration)| {
+                                view! {
+                                    <li class="gws-recent__item" data-call-id=id>
+                                        <span class="gws-recent__party">{parties}</span>
+                                        <span class="gws-recent__type">{kind}</span>
+                                        <span class="gws-recent__duration">{duration}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </ol>
             </details>
         </Show>
