@@ -232,7 +232,10 @@ figures.headline = { ratio: first.ratioAlone, widget: first.widgetAlone, cometd:
   const share = (re) => inc.find((t) => re.test(t.name))?.share;
   const events = share(/HostEvents::call_changed/);
   const fetchShare = share(/RestClient::fetch/);
-  if (events !== undefined) parts.push(`profile: ${fmt(events, 0)} % of the widget's busy time is \`HostEvents::call_changed\` (the gws:* event detail, built with serde_wasm_bindgen for every notification)`);
+  const store = share(/State::on_notification/);
+  const bayeux = share(/BayeuxClient::handle_response/);
+  if (store !== undefined) parts.push(`profile: ${fmt(store, 0)} % of the widget's busy time applies notifications (decode, store, view), of which ${fmt(events ?? 0, 0)} % builds and dispatches the gws:* host event of every notification`);
+  if (bayeux !== undefined) parts.push(`${fmt(bayeux, 0)} % parses the Bayeux responses (serde_json)`);
   if (fetchShare !== undefined) parts.push(`${fmt(fetchShare, 0)} % issuing the long-poll fetch`);
   figures.limit = parts.join('; ');
 }
