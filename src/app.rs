@@ -445,11 +445,10 @@ impl Session {
             }
             Event::ResyncNeeded => self.resync(),
             Event::Message { channel, data } => {
-                self.tabs.broadcast(&TabMessage::Notification {
-                    channel: channel.clone(),
-                    data: data.clone(),
-                });
+                // Our view first, then the follower tabs: the message moves, never copied.
                 self.state.on_notification(&channel, &data);
+                self.tabs
+                    .broadcast(&TabMessage::Notification { channel, data });
             }
             Event::SubscriptionFailed { channel, error } => log::warn(&format!(
                 "gws-widget: subscription to {channel} refused: {error}"

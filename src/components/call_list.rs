@@ -104,6 +104,11 @@ pub fn CallList() -> impl IntoView {
     let ClockContext(clock) = ClockContext::expect();
     let ConnectionContext(connection) = ConnectionContext::expect();
     let cells: Cells = StoredValue::new(HashMap::new());
+    // The top-level call ids, in a cell replaced whenever the list is rebuilt (below), so the
+    // list's reactive nodes never subscribe to anything that outlives them.
+    let roots: StoredValue<ArcRwSignal<Vec<String>>> =
+        StoredValue::new(ArcRwSignal::new(calls.with_untracked(root_ids)));
+    let empty = Memo::new(move |_| calls.with(|store| root_ids(store).is_empty()));
     let connected = move || connection.with(|state| *state == ConnectionState::Connected);
 
     // The only reader of the widget-wide signals: pushes changes into the cards' cells.
@@ -138,11 +143,14 @@ pub fn CallList() -> impl IntoView {
                 }
             }
             cells.update_value(|map| map.retain(|id, _| store.get(id).is_some()));
+            let ids = root_ids(store);
+            roots.with_value(|cell| {
+                if cell.with_untracked(|current| *current != ids) {
+                    cell.set(ids);
+                }
+            });
         });
     });
-
-    let roots = Memo::new(move |_| calls.with(root_ids));
-    let empty = Memo::new(move |_| roots.with(Vec::is_empty));
     let card = move |id: String, consult: bool| {
         let now = clock.get_untracked();
         cell_for(cells, &id, calls, connected_untracked(connection), now)
@@ -157,11 +165,14 @@ pub fn CallList() -> impl IntoView {
             // reference to every row owner it ever made — and with it that owner's allocation —
             // until the building owner is cleaned up: about 100 bytes per call, for the whole
             // shift. Building the list inside this closure, re-run whenever the list turns empty
-            // or non-empty (no card to lose then), cleans that owner up once per quiet moment.
+            // or non-empty (no card to lose then), cleans that owner up once per quiet moment;
+            // each build reads a fresh ids cell, dropped with the build.
             {move || {
                 empty.track();
+                let ids = ArcRwSignal::new(calls.with_untracked(root_ids));
+                roots.set_value(ids.clone());
                 view! {
-                    <For each=move || roots.get() key=|id| id.clone() let:id>
+                    <For each=move || ids.get() key=|id| id.clone() let:id>
                         <div class="gws-call-group">
                             {card(id.clone(), false)}
                             {

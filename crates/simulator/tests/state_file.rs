@@ -24,7 +24,24 @@ fn with_state_file(path: &Path) -> SimConfig {
     }
 }
 
-/// Serves on `address` (port 0 for any); returns the client, the stop trigger and the task.
+/// A free port below Linux's ephemeral range (32768–60999). Both tests restart a server on the
+/// port it had; an ephemeral port can be taken meanwhile as the local port of some outgoing
+/// connection on a busy machine (seen: `AddrInUse` on the restart), a port down here cannot.
+fn restartable_port() -> u16 {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        ^ std::process::id();
+    (0..200u32)
+        .map(|i| {
+            20_000 + ((seed.wrapping_mul(2_654_435_761).wrapping_add(i * 7_919)) % 12_000) as u16
+        })
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port in 20000..32000")
+}
+
+/// Serves on `address`; returns the client, the stop trigger and the task.
 async fn serve_on(
     address: &str,
     config: SimConfig,
@@ -66,7 +83,11 @@ async fn the_call(agent: &Agent, id: &str) -> Value {
 async fn a_restarted_server_on_the_same_port_serves_the_same_calls_from_the_state_file() {
     let dir = temp_dir("restart");
     let path = dir.join("state.json");
-    let (http, stop, task) = serve_on("127.0.0.1:0", with_state_file(&path)).await;
+    let (http, stop, task) = serve_on(
+        &format!("127.0.0.1:{}", restartable_port()),
+        with_state_file(&path),
+    )
+    .await;
     let agent = Agent::login(&http, "agent1").await;
     let id = sim(
         &http,
@@ -170,7 +191,7 @@ fn start_binary(port: u16, state: &Path) -> (std::process::Child, u16) {
 async fn kill_9_and_a_restart_keep_every_call_and_the_phone_about_to_answer_still_answers() {
     let dir = temp_dir("kill9");
     let path = dir.join("state.json");
-    let (mut first, port) = start_binary(0, &path);
+    let (mut first, port) = start_binary(restartable_port(), &path);
     let http = Http {
         base: format!("http://127.0.0.1:{port}"),
         address: format!("127.0.0.1:{port}"),
