@@ -203,6 +203,8 @@ pub struct BayeuxClient {
     /// When the last connect went out (or the session began): the server cannot have swept the
     /// session earlier than `timeout + interval + maxInterval` after it.
     last_connect_sent_at: Option<u64>,
+    /// A re-handshake happened: `ResyncNeeded` goes out once the new session is subscribed.
+    resync_owed: bool,
     events: VecDeque<Event>,
 }
 
@@ -231,6 +233,7 @@ impl BayeuxClient {
             confirmed: BTreeSet::new(),
             refused: BTreeSet::new(),
             last_connect_sent_at: None,
+            resync_owed: false,
             events: VecDeque::new(),
         }
     }
@@ -687,10 +690,8 @@ impl BayeuxClient {
                 if self.stopping {
                     return;
                 }
-                self.set_state(ConnectionState::Connected);
-                if rehandshake {
-                    self.events.push_back(Event::ResyncNeeded);
-                }
+                self.resync_owed |= rehandshake;
+                self.set_connected_when_subscribed();
             }
             _ if reconnect == Some(Reconnect::None) => self.stop(),
             _ => {
@@ -712,7 +713,7 @@ impl BayeuxClient {
                 return;
             }
             self.connect_at = Some(now + self.interval());
-            self.set_state(ConnectionState::Connected);
+            self.set_connected_when_subscribed();
             return;
         }
         match reconnect {
@@ -742,6 +743,7 @@ impl BayeuxClient {
                     self.confirmed.remove(&channel);
                 }
             }
+            self.set_connected_when_subscribed();
             return;
         }
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
@@ -761,6 +763,28 @@ impl BayeuxClient {
                 // A refused unsubscribe leaves nothing to undo locally.
                 self.confirmed.remove(&channel);
             }
+        }
+        self.set_connected_when_subscribed();
+    }
+
+    /// Whether every wanted channel is confirmed (or refused) in this session.
+    fn subscribed(&self) -> bool {
+        self.wanted
+            .iter()
+            .all(|c| self.confirmed.contains(c) || self.refused.contains(c))
+    }
+
+    /// `Connected` only once the session's subscriptions are in place: an application that
+    /// reads its snapshot on `Connected` (or `ResyncNeeded`) then misses nothing — whatever is
+    /// published after that read reaches it as a message. Announcing it at the handshake reply
+    /// left a window (handshake → subscribe reply) where a new call was in neither.
+    fn set_connected_when_subscribed(&mut self) {
+        if self.client_id.is_none() || !self.subscribed() {
+            return;
+        }
+        self.set_state(ConnectionState::Connected);
+        if std::mem::take(&mut self.resync_owed) {
+            self.events.push_back(Event::ResyncNeeded);
         }
     }
 
@@ -892,7 +916,7 @@ impl BayeuxClient {
 
     fn refresh_waiting_state(&mut self) {
         if self.client_id.is_some() && self.failures == 0 {
-            self.set_state(ConnectionState::Connected);
+            self.set_connected_when_subscribed();
         } else if !self.had_session && self.failures == 0 {
             self.set_state(ConnectionState::Connecting);
         } else {

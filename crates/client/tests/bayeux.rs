@@ -111,7 +111,11 @@ fn handshakes_subscribes_both_channels_in_one_request_and_connects() {
     assert_eq!(body[0]["supportedConnectionTypes"], json!(["long-polling"]));
 
     client.handle_response(5, handshake.id, handshake_ok("abc"));
-    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Connecting,
+        "not connected before the subscriptions are in place"
+    );
     assert_eq!(client.client_id(), Some("abc"));
     let sent = requests(&mut client, 5);
     assert_eq!(sent.len(), 2);
@@ -147,6 +151,7 @@ fn handshakes_subscribes_both_channels_in_one_request_and_connects() {
         client.confirmed_channels().collect::<Vec<_>>(),
         vec![CALLS, DEVICES]
     );
+    assert_eq!(client.state(), &ConnectionState::Connected);
     assert!(
         !drain(&mut client).contains(&Event::ResyncNeeded),
         "first handshake needs no resync"
@@ -219,6 +224,9 @@ fn handshake_failure_retries_with_growing_backoff() {
     );
     let third = one(&mut client, 3200, RequestKind::Handshake);
     client.handle_response(3300, third.id, handshake_ok("c9"));
+    let sent = requests(&mut client, 3300);
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    client.handle_response(3310, sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(client.state(), &ConnectionState::Connected);
 }
 
@@ -261,7 +269,10 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
     assert_eq!(client.client_id(), None);
     let handshake = one(&mut client, 100, RequestKind::Handshake);
     client.handle_response(110, handshake.id, handshake_ok("c2"));
-    assert!(drain(&mut client).contains(&Event::ResyncNeeded));
+    assert!(
+        !drain(&mut client).contains(&Event::ResyncNeeded),
+        "a snapshot read before the new subscriptions could miss a call"
+    );
     let sent = requests(&mut client, 110);
     assert_eq!(
         sent[0].kind,
@@ -276,6 +287,34 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
             .all(|m| m.client_id.as_deref() == Some("c2"))
     );
     assert_eq!(sent[1].kind, RequestKind::Connect);
+    client.handle_response(120, sent[0].id, subscriptions_ok(&sent[0]));
+    assert!(drain(&mut client).contains(&Event::ResyncNeeded));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+}
+
+#[test]
+fn connected_is_announced_only_once_subscribed_even_if_the_connect_answers_first() {
+    let mut client = started();
+    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    client.handle_response(5, handshake.id, handshake_ok("c1"));
+    let sent = requests(&mut client, 5);
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    // The server answers the first connect before the subscribe.
+    client.handle_response(6, sent[1].id, ok(json!([connect_ok()])));
+    assert_ne!(client.state(), &ConnectionState::Connected);
+    assert!(
+        !drain(&mut client)
+            .iter()
+            .any(|e| matches!(e, Event::StateChanged(ConnectionState::Connected))),
+        "an application reading its snapshot now could miss a call published before the subscribe"
+    );
+    client.handle_response(7, sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(
+        drain(&mut client)
+            .iter()
+            .any(|e| matches!(e, Event::StateChanged(ConnectionState::Connected)))
+    );
 }
 
 #[test]
@@ -572,6 +611,9 @@ fn redeploy_losing_all_sessions_is_recovered_within_backoff() {
     );
     let handshake = one(&mut client, back_at + 1, RequestKind::Handshake);
     client.handle_response(back_at + 2, handshake.id, handshake_ok("fresh"));
+    let sent = requests(&mut client, back_at + 2);
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    client.handle_response(back_at + 3, sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(client.state(), &ConnectionState::Connected);
     assert!(drain(&mut client).contains(&Event::ResyncNeeded));
 }
