@@ -298,8 +298,9 @@ impl State {
         }
     }
 
-    /// Reconciles the call store with a snapshot, telling the host what changed.
-    fn replace_calls(&self, snapshot: Vec<Call>) {
+    /// Reconciles the call store with a snapshot requested at `asked_at`, telling the host what
+    /// changed (calls notified since then are newer than the snapshot and stay).
+    fn replace_calls(&self, asked_at: u64, snapshot: Vec<Call>) {
         let before: HashMap<String, Call> = self
             .calls
             .try_with_untracked(|s| {
@@ -311,7 +312,7 @@ impl State {
             .unwrap_or_default();
         let Some(changes) = self
             .calls
-            .try_update(|store| store.replace(now_ms(), snapshot))
+            .try_update(|store| store.reconcile(now_ms(), asked_at, snapshot))
         else {
             return;
         };
@@ -412,12 +413,13 @@ impl Session {
         self.tabs.broadcast(&TabMessage::Resync);
         let session = self.clone();
         spawn_local(async move {
+            let asked_at = now_ms();
             match session
                 .rest
                 .get_json::<CallsResponse>("/api/v2/me/calls?fields=*")
                 .await
             {
-                Ok(snapshot) => session.state.replace_calls(snapshot.calls),
+                Ok(snapshot) => session.state.replace_calls(asked_at, snapshot.calls),
                 Err(error) => log::warn(&format!("gws-widget: cannot read calls: {error}")),
             }
             match session

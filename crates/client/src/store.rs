@@ -156,6 +156,18 @@ impl CallsStore {
     /// Reconciles with a snapshot: calls gone are removed, new ones added, changed ones
     /// replaced. Never duplicates a card. Returns what happened to each call id.
     pub fn replace(&mut self, now: u64, snapshot: Vec<Call>) -> Vec<(String, Change)> {
+        self.reconcile(now, u64::MAX, snapshot)
+    }
+
+    /// [`CallsStore::replace`] for a snapshot requested at `asked_at`: a call a notification
+    /// touched at or after that moment is newer than the snapshot and stays as it is — the
+    /// snapshot can have been taken before that call rang, and must not remove it.
+    pub fn reconcile(
+        &mut self,
+        now: u64,
+        asked_at: u64,
+        snapshot: Vec<Call>,
+    ) -> Vec<(String, Change)> {
         let mut changes = Vec::new();
         let mut kept = Vec::with_capacity(snapshot.len());
         for call in snapshot {
@@ -170,7 +182,7 @@ impl CallsStore {
             {
                 Some(index) => {
                     let mut entry = self.entries.remove(index);
-                    if entry.call != call {
+                    if entry.call != call && entry.received_at < asked_at {
                         let fresh = CallEntry::new(now, call);
                         entry.held_since = match (&fresh.call.state, entry.held_since) {
                             (CallState::Held, Some(since)) => Some(since),
@@ -191,6 +203,10 @@ impl CallsStore {
             }
         }
         for gone in std::mem::take(&mut self.entries) {
+            if gone.received_at >= asked_at {
+                kept.push(gone);
+                continue;
+            }
             changes.push((gone.call.id.clone(), Change::Removed));
             self.remember(gone.call);
         }
@@ -373,6 +389,37 @@ mod tests {
         assert!(changes.contains(&("new".into(), Change::Added)));
         assert!(!changes.iter().any(|(id, _)| id == "same"));
         assert_eq!(store.get("changed").and_then(|e| e.held_since), Some(5000));
+    }
+
+    #[test]
+    fn a_snapshot_older_than_a_notification_neither_removes_nor_rewinds_its_call() {
+        let mut store = CallsStore::new();
+        store.apply(100, &note(call("old", CallState::Established)));
+        store.apply(100, &note(call("gone", CallState::Established)));
+        // The snapshot is asked for at 200; meanwhile a call rings and "old" is put on hold.
+        store.apply(210, &note(call("rang", CallState::Ringing)));
+        store.apply(220, &note(call("old", CallState::Held)));
+        let changes = store.reconcile(
+            250,
+            200,
+            vec![
+                call("old", CallState::Established),
+                call("new", CallState::Ringing),
+            ],
+        );
+        assert_eq!(
+            store.get("rang").map(|e| &e.call.state),
+            Some(&CallState::Ringing),
+            "rang after the snapshot was taken: kept"
+        );
+        assert_eq!(
+            store.get("old").map(|e| &e.call.state),
+            Some(&CallState::Held),
+            "the notification is newer than the snapshot"
+        );
+        assert!(store.get("new").is_some());
+        assert!(changes.contains(&("gone".into(), Change::Removed)));
+        assert!(!changes.iter().any(|(id, _)| id == "rang" || id == "old"));
     }
 
     #[test]
