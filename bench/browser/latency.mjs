@@ -106,12 +106,13 @@ if (probe) {
   const fetchStart = col((s) => s[4]);
   const fetchDur = col((s) => s[5] - s[4]);
   const afterFetch = col((s) => s[1] - s[5]);
+  const probeLatency = sortNum(ps.map((s) => s[1]));
   limit = withFetch.length === 0
-    ? `receipt → DOM p50 ${q(sortNum(ps.map((s) => s[1])), 0.5)} ms in the breakdown run; the tail follows the machine: ${fmt(busy, 0)} % busy (block p99 ${blockP99.map((x) => fmt(x, 1)).join(', ')} ms)`
+    ? `receipt → DOM p50 ${q(probeLatency, 0.5)} ms in the breakdown run; the tail follows the machine: ${fmt(busy, 0)} % busy (block p99 ${blockP99.map((x) => fmt(x, 1)).join(', ')} ms)`
     : `the widget issues its next long poll's fetch() (p50 ${q(fetchDur, 0.5)} ms, p99 ${q(fetchDur, 0.99)} ms, starting ${q(fetchStart, 0.5)} ms after receipt) before the card renders; rendering after it p50 ${q(afterFetch, 0.5)} ms, p99 ${q(afterFetch, 0.99)} ms; machine ${fmt(busy, 0)} % busy`;
   const dispatched = sortNum(ps.filter((s) => Number.isFinite(s[3])).map((s) => s[3]));
   const rows = [
-    row('→ card DOM updated (this run)', sortNum(ps.map((s) => s[1]))),
+    row('→ card DOM updated (this run)', probeLatency),
     row('→ `gws:call-updated` dispatched (decode, store, host event; when before the DOM update)', dispatched),
   ];
   // Only when the widget issued its next long poll before the view updated (the order before

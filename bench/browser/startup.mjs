@@ -17,10 +17,10 @@ const info = machine();
 const server = await startSim({ staticDir: prepareStatic() });
 const browser = await launchBrowser();
 const api = new Api(server.url);
-const URL_ = `${server.url}/bench/startup.html`;
-
-async function load(page) {
-  await page.goto(URL_, { waitUntil: 'commit' });
+// One load of the start-up page (of `base`, the measured simulator by default) until the
+// ringing call's Answer button is enabled; its milestones and requests.
+async function load(page, base = server.url) {
+  await page.goto(`${base}/bench/startup.html`, { waitUntil: 'commit' });
   await page.waitForFunction(() => window.__startup?.answer !== undefined, null, { timeout: 20_000, polling: 50 });
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
@@ -48,9 +48,7 @@ async function profileLoad() {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await startProfile(cdp, 100);
-    await page.goto(`${named.url}/bench/startup.html`, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.__startup?.answer !== undefined, null, { timeout: 20_000, polling: 50 });
-    const answer = await page.evaluate(() => window.__startup.answer);
+    const { answer } = await load(page, named.url);
     const profile = await stopProfile(cdp, 8, /^gws_widget::(mount|app::start|app::Session::resync|drivers::notifications::run_notification_loop)/);
     await context.close();
     return { answer, ...profile };

@@ -153,15 +153,11 @@ impl CallsStore {
         }
     }
 
-    /// Reconciles with a snapshot: calls gone are removed, new ones added, changed ones
-    /// replaced. Never duplicates a card. Returns what happened to each call id.
-    pub fn replace(&mut self, now: u64, snapshot: Vec<Call>) -> Vec<(String, Change)> {
-        self.reconcile(now, u64::MAX, snapshot)
-    }
-
-    /// [`CallsStore::replace`] for a snapshot requested at `asked_at`: a call a notification
-    /// touched at or after that moment is newer than the snapshot and stays as it is — the
-    /// snapshot can have been taken before that call rang, and must not remove it.
+    /// Reconciles with a snapshot requested at `asked_at`: calls gone are removed, new ones
+    /// added, changed ones replaced; never duplicates a card. A call a notification touched at
+    /// or after `asked_at` is newer than the snapshot and stays as it is — the snapshot can have
+    /// been taken before that call rang, and must not remove it. Returns what happened to each
+    /// call id.
     pub fn reconcile(
         &mut self,
         now: u64,
@@ -341,7 +337,7 @@ mod tests {
             store.apply(0, &note(call("x", CallState::default()))),
             Change::Ignored
         );
-        store.replace(0, vec![call("y", CallState::default())]);
+        store.reconcile(0, 0, vec![call("y", CallState::default())]);
         assert!(store.entries().is_empty());
     }
 
@@ -373,7 +369,8 @@ mod tests {
         store.apply(0, &note(call("gone", CallState::Established)));
         store.apply(0, &note(call("same", CallState::Established)));
         store.apply(0, &note(call("changed", CallState::Established)));
-        let changes = store.replace(
+        let changes = store.reconcile(
+            5000,
             5000,
             vec![
                 call("same", CallState::Established),
