@@ -248,8 +248,8 @@ impl State {
     }
 
     /// Applies a notification's `data` (from our loop or the leader tab).
-    fn on_notification(&self, channel: &str, data: &serde_json::Value) {
-        match Notification::from_data(data) {
+    fn on_notification(&self, channel: &str, data: &str) {
+        match Notification::from_json(data) {
             Ok(Notification::Call(notification)) => {
                 let call = &notification.call;
                 let previous = self
@@ -371,6 +371,11 @@ impl Tabs {
         }
     }
 
+    /// Whether [`Tabs::broadcast`] would send anything (lets callers skip building a message).
+    fn broadcasts(&self) -> bool {
+        self.leading.get() && self.link.borrow().is_some()
+    }
+
     fn follower_link(&self) -> Option<Rc<TabLink>> {
         if self.leading.get() {
             None
@@ -448,9 +453,13 @@ impl Session {
             Event::ResyncNeeded => self.resync(),
             Event::Message { channel, data } => {
                 // Our view first, then the follower tabs: the message moves, never copied.
-                self.state.on_notification(&channel, &data);
-                self.tabs
-                    .broadcast(&TabMessage::Notification { channel, data });
+                self.state.on_notification(&channel, data.get());
+                if self.tabs.broadcasts() {
+                    self.tabs.broadcast(&TabMessage::Notification {
+                        channel,
+                        data: data.get().to_owned(),
+                    });
+                }
             }
             Event::SubscriptionFailed { channel, error } => log::warn(&format!(
                 "gws-widget: subscription to {channel} refused: {error}"

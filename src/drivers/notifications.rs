@@ -188,7 +188,7 @@ pub async fn run_notification_loop(
             Wake::Page(PageSignal::Online(online)) => client.set_online(now, online),
             Wake::Page(PageSignal::Hidden) => {
                 if let Some(client_id) = client.client_id() {
-                    let bye = Message {
+                    let bye: Message = Message {
                         channel: META_DISCONNECT.into(),
                         client_id: Some(client_id.to_string()),
                         id: Some("pagehide".into()),

@@ -238,8 +238,15 @@ impl RestClient {
         match self.fetch(builder, Some(body), timeout).await {
             Ok(response) => {
                 let status = response.status();
-                match response.text().await {
-                    Ok(body) => Outcome::Http { status, body },
+                // Bytes, not text: one copy into wasm memory instead of decoding UTF-8 into a
+                // JS string and encoding it back (long-poll replies can carry many messages).
+                match response.binary().await {
+                    Ok(bytes) => Outcome::Http {
+                        status,
+                        body: String::from_utf8(bytes).unwrap_or_else(|invalid| {
+                            String::from_utf8_lossy(invalid.as_bytes()).into_owned()
+                        }),
+                    },
                     Err(error) => Outcome::NetworkError(error.to_string()),
                 }
             }

@@ -92,8 +92,9 @@ pub enum TabMessage {
     Notification {
         /// CometD channel.
         channel: String,
-        /// The message's `data`, as received.
-        data: Value,
+        /// The message's `data`: its JSON text as received (a string, because a raw JSON
+        /// value cannot sit inside this internally tagged enum).
+        data: String,
     },
     /// The leader's connection state.
     #[serde(rename_all = "camelCase")]

@@ -21,7 +21,7 @@
 use crate::backoff::{BackoffPolicy, Jitter};
 use gws_protocol::bayeux::{
     self, Advice, LONG_POLLING, META_CONNECT, META_DISCONNECT, META_HANDSHAKE, META_SUBSCRIBE,
-    META_UNSUBSCRIBE, Message, Reconnect, Subscription,
+    META_UNSUBSCRIBE, Message, RawData, Received, Reconnect, Subscription,
 };
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
@@ -122,8 +122,9 @@ pub enum Event {
     Message {
         /// The channel it was published on.
         channel: String,
-        /// Its `data`.
-        data: Value,
+        /// Its `data`, as the JSON text the server sent: the application decodes it into its
+        /// own types in one pass.
+        data: RawData,
     },
     /// A new session replaced a lost one: notifications may have been missed, re-read state.
     ResyncNeeded,
@@ -418,7 +419,7 @@ impl BayeuxClient {
         }
 
         let messages = match outcome {
-            Outcome::Http { status: 200, body } => match bayeux::parse_messages(&body) {
+            Outcome::Http { status: 200, body } => match bayeux::parse_messages::<RawData>(&body) {
                 Ok(items) => items
                     .into_iter()
                     .filter_map(|item| match item {
@@ -647,7 +648,7 @@ impl BayeuxClient {
 
     // --------------------------------------------------------------------------------- receiving
 
-    fn take_advice(&mut self, message: &Message) {
+    fn take_advice(&mut self, message: &Received) {
         if let Some(advice) = &message.advice {
             // Newest advice wins, field by field: a reply that only says `reconnect` keeps the
             // timeout the server announced before.
@@ -673,7 +674,7 @@ impl BayeuxClient {
         self.advice.interval.unwrap_or(0)
     }
 
-    fn on_handshake_reply(&mut self, now: u64, message: Message) {
+    fn on_handshake_reply(&mut self, now: u64, message: Received) {
         self.take_advice(&message);
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
         match (message.is_successful(), message.client_id.clone()) {
@@ -703,7 +704,7 @@ impl BayeuxClient {
         }
     }
 
-    fn on_connect_reply(&mut self, now: u64, message: Message) {
+    fn on_connect_reply(&mut self, now: u64, message: Received) {
         self.take_advice(&message);
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
         if message.is_successful() {
@@ -728,7 +729,7 @@ impl BayeuxClient {
         }
     }
 
-    fn on_subscription_reply(&mut self, now: u64, message: Message) {
+    fn on_subscription_reply(&mut self, now: u64, message: Received) {
         self.take_advice(&message);
         let channels: Vec<String> = message
             .subscription
@@ -788,7 +789,7 @@ impl BayeuxClient {
         }
     }
 
-    fn on_application_message(&mut self, message: Message) {
+    fn on_application_message(&mut self, message: Received) {
         match message.data {
             Some(data) if !message.channel.is_empty() => self.events.push_back(Event::Message {
                 channel: message.channel,

@@ -8,6 +8,7 @@ use gws_client::backoff::BackoffPolicy;
 use gws_client::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, Request, RequestKind,
 };
+use gws_protocol::bayeux::RawData;
 use serde_json::{Value, json};
 
 const CALLS: &str = "/v2/me/calls";
@@ -174,7 +175,10 @@ fn messages_of_several_channels_in_one_reply_are_delivered_in_order() {
     let data: Vec<(String, Value)> = drain(&mut client)
         .into_iter()
         .filter_map(|e| match e {
-            Event::Message { channel, data } => Some((channel, data["n"].clone())),
+            Event::Message { channel, data } => {
+                let data: Value = serde_json::from_str(data.get()).expect("payload is JSON");
+                Some((channel, data["n"].clone()))
+            }
             _ => None,
         })
         .collect();
@@ -508,7 +512,7 @@ fn malformed_bodies_and_items_are_events_not_panics() {
     assert_eq!(malformed, 4);
     assert!(events.contains(&Event::Message {
         channel: CALLS.into(),
-        data: json!({"ok": true})
+        data: RawData::from_json(json!({"ok": true}).to_string()).expect("JSON")
     }));
     assert_eq!(client.state(), &ConnectionState::Connected);
     for body in [

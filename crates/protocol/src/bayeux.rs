@@ -4,8 +4,10 @@
 //! too). Fields are optional because each meta channel uses a different subset.
 
 use crate::lenient::{lenient_bool, string_or_none, string_or_number};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// `/meta/handshake`.
 pub const META_HANDSHAKE: &str = "/meta/handshake";
@@ -102,10 +104,42 @@ impl Subscription {
     }
 }
 
-/// One Bayeux message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Message {
+/// The `data` of a received message, kept as the JSON text the server sent.
+///
+/// Why raw: a client only routes messages; the application decodes `data` straight into its
+/// own typed notification. Building a `serde_json::Value` tree first and converting it after
+/// cost two passes and an allocation per field on every notification.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawData(Box<RawValue>);
+
+impl RawData {
+    /// The payload's JSON text, exactly as received.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Wraps JSON text (which must be valid JSON).
+    pub fn from_json(json: String) -> Result<RawData, serde_json::Error> {
+        RawValue::from_string(json).map(RawData)
+    }
+}
+
+impl PartialEq for RawData {
+    /// Payloads compare by their JSON text.
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+/// A message as a client receives it: `data` left undecoded ([`RawData`]).
+pub type Received = Message<RawData>;
+
+/// One Bayeux message. `D` is the type of `data`: a [`Value`] when building or inspecting
+/// messages, [`RawData`] when receiving them (see [`parse_messages`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "D: Deserialize<'de>"))]
+pub struct Message<D = Value> {
     /// Meta or application channel.
     #[serde(default)]
     pub channel: String,
@@ -145,7 +179,7 @@ pub struct Message {
     pub subscription: Option<Subscription>,
     /// Application payload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Value>,
+    pub data: Option<D>,
     /// Handshake: protocol version.
     #[serde(
         default,
@@ -175,7 +209,28 @@ pub struct Message {
     pub ext: Option<Value>,
 }
 
-impl Message {
+// Not derived: a derive would demand `D: Default`, which `RawData` is not.
+impl<D> Default for Message<D> {
+    fn default() -> Self {
+        Message {
+            channel: String::new(),
+            id: None,
+            client_id: None,
+            successful: None,
+            error: None,
+            advice: None,
+            subscription: None,
+            data: None,
+            version: None,
+            minimum_version: None,
+            supported_connection_types: None,
+            connection_type: None,
+            ext: None,
+        }
+    }
+}
+
+impl<D> Message<D> {
     /// Whether this is a reply on a `/meta/*` channel.
     pub fn is_meta(&self) -> bool {
         self.channel.starts_with("/meta/")
@@ -200,19 +255,34 @@ impl Message {
 
 /// Parses a response or request body: an array of messages or one message object.
 /// Array items that are not messages are returned as errors in place, so a caller can log them
-/// and go on with the rest.
-pub fn parse_messages(body: &str) -> Result<Vec<Result<Message, String>>, String> {
-    let value: Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
-    let items = match value {
-        Value::Array(items) => items,
-        object @ Value::Object(_) => vec![object],
-        other => return Err(format!("not a message array: {other}")),
+/// and go on with the rest. `D` is what `data` becomes: [`RawData`] for a client, which hands
+/// it on undecoded, or [`Value`].
+///
+/// The body is read once into borrowed slices of its items (no tree is built); each item is
+/// then decoded on its own, so one bad item costs only itself.
+pub fn parse_messages<D: DeserializeOwned>(
+    body: &str,
+) -> Result<Vec<Result<Message<D>, String>>, String> {
+    let items: Vec<&RawValue> = match body.trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?,
+        Some(b'{') => vec![serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?],
+        _ => {
+            let shown: String = body.chars().take(80).collect();
+            return Err(match serde_json::from_str::<&RawValue>(body) {
+                Ok(_) => format!("not a message array: {shown}"),
+                Err(e) => format!("not JSON: {e}"),
+            });
+        }
     };
     Ok(items
         .into_iter()
-        .map(|item| match item {
-            Value::Object(_) => serde_json::from_value::<Message>(item).map_err(|e| e.to_string()),
-            other => Err(format!("not a message: {other}")),
+        .map(|item| {
+            if item.get().starts_with('{') {
+                serde_json::from_str::<Message<D>>(item.get()).map_err(|e| e.to_string())
+            } else {
+                let shown: String = item.get().chars().take(80).collect();
+                Err(format!("not a message: {shown}"))
+            }
         })
         .collect())
 }
@@ -225,7 +295,7 @@ mod tests {
     fn parses_unknown_client_reply() {
         let body = r#"[{"channel":"/meta/connect","successful":false,"error":"402::Unknown client",
                         "advice":{"reconnect":"handshake","interval":0}}]"#;
-        let messages = parse_messages(body).expect("array");
+        let messages = parse_messages::<RawData>(body).expect("array");
         let reply = messages[0].as_ref().expect("message");
         assert_eq!(reply.error_code(), Some(402));
         assert_eq!(
@@ -236,12 +306,38 @@ mod tests {
 
     #[test]
     fn bad_items_are_errors_in_place() {
-        let messages = parse_messages(r#"[1, {"channel": "/x"}, "s"]"#).expect("array");
+        let messages = parse_messages::<Value>(r#"[1, {"channel": "/x"}, "s"]"#).expect("array");
         assert!(messages[0].is_err());
         assert!(messages[1].is_ok());
         assert!(messages[2].is_err());
-        assert!(parse_messages("").is_err());
-        assert!(parse_messages("42").is_err());
+        assert!(parse_messages::<Value>("").is_err());
+        assert!(parse_messages::<Value>("42").is_err());
+        assert!(parse_messages::<Value>("[1,").is_err());
+        assert!(parse_messages::<Value>("[{}] trailing").is_err());
+    }
+
+    #[test]
+    fn a_single_object_body_is_one_message() {
+        let messages =
+            parse_messages::<RawData>(r#" {"channel":"/x","data":{"a":1}}"#).expect("object");
+        let message = messages[0].as_ref().expect("message");
+        assert_eq!(message.data.as_ref().map(|d| d.get()), Some(r#"{"a":1}"#));
+    }
+
+    #[test]
+    fn raw_data_keeps_the_payload_text_for_the_application() {
+        let body = r#"[{"channel":"/v2/me/calls","data":{"messageType":"X","n":[1,2]}},
+                       {"channel":"/v2/me/calls","data":null},{"channel":"/v2/me/calls"}]"#;
+        let messages = parse_messages::<RawData>(body).expect("array");
+        let texts: Vec<Option<&str>> = messages
+            .iter()
+            .map(|m| m.as_ref().expect("message").data.as_ref().map(|d| d.get()))
+            .collect();
+        assert_eq!(
+            texts,
+            // `null` is no payload, as it was with a `Value`.
+            [Some(r#"{"messageType":"X","n":[1,2]}"#), None, None]
+        );
     }
 
     #[test]

@@ -161,8 +161,37 @@ impl Notification {
             .get("messageType")
             .and_then(Value::as_str)
             .ok_or_else(|| NotificationError("no messageType".into()))?;
-        let parse_err = |e: serde_json::Error| NotificationError(format!("{message_type}: {e}"));
         // Deserialising from `&Value` reads the tree in place: no deep copy per notification.
+        Self::of_type(message_type, data)
+    }
+
+    /// Reads the `data` of a CometD message from its JSON text, as the Bayeux client delivers
+    /// it ([`crate::bayeux::RawData`]): decoded straight into the typed notification, without
+    /// an intermediate `Value` tree. Never panics; unknown types are `Other`.
+    pub fn from_json(data: &str) -> Result<Notification, NotificationError> {
+        /// Only the discriminant: every other field is skipped unread.
+        #[derive(Deserialize)]
+        struct Kind<'a> {
+            #[serde(rename = "messageType", borrow, default)]
+            message_type: Option<std::borrow::Cow<'a, str>>,
+        }
+        if !data.trim_start().starts_with('{') {
+            return Err(NotificationError("data is not an object".into()));
+        }
+        let kind: Kind<'_> =
+            serde_json::from_str(data).map_err(|_| NotificationError("no messageType".into()))?;
+        let message_type = kind
+            .message_type
+            .ok_or_else(|| NotificationError("no messageType".into()))?;
+        Self::of_type(&message_type, &mut serde_json::Deserializer::from_str(data))
+    }
+
+    /// Decodes `data` (any deserializer of it) as the notification `message_type` names.
+    fn of_type<'de, D>(message_type: &str, data: D) -> Result<Notification, NotificationError>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        let parse_err = |e: D::Error| NotificationError(format!("{message_type}: {e}"));
         Ok(match message_type {
             Self::CALL_MESSAGE => Notification::Call(Box::new(
                 CallNotification::deserialize(data).map_err(parse_err)?,
@@ -237,5 +266,35 @@ mod tests {
         };
         assert_eq!(error.call_id(), Some("ABC"));
         assert_eq!(error.error_message.as_deref(), Some("Busy"));
+    }
+
+    #[test]
+    fn from_json_reads_what_from_data_reads() {
+        let samples = [
+            json!({"messageType": "CallStateChangeMessage", "notificationType": "StatusChange",
+                   "call": {"id": "C1", "state": "Ringing", "capabilities": ["Answer", "Fly"],
+                            "participants": [{"number": "5001"}], "userData": {"k": "<b>"}}}),
+            json!({"messageType": "ErrorMessage", "errorCode": 56, "errorMessage": "Busy"}),
+            json!({"messageType": "DeviceStateChangeMessage", "devices": [{"id": "d1"}]}),
+            json!({"messageType": "ChannelStateChangeMessageV2", "x": [1, {"y": null}]}),
+            json!({"messageType": "CallStateChangeMessage"}),
+            json!({"messageType": 7}),
+            json!({"x": 1}),
+            json!([1, 2]),
+            json!("text"),
+        ];
+        for sample in samples {
+            let text = sample.to_string();
+            assert_eq!(
+                Notification::from_json(&text).is_ok(),
+                Notification::from_data(&sample).is_ok(),
+                "{text}"
+            );
+            if let Ok(typed) = Notification::from_data(&sample) {
+                assert_eq!(Notification::from_json(&text), Ok(typed), "{text}");
+            }
+        }
+        assert!(Notification::from_json("").is_err());
+        assert!(Notification::from_json("{\"messageType\":").is_err());
     }
 }

@@ -157,9 +157,14 @@ fn text_field(map: &Map<String, Value>, name: &str) -> Result<String, ApiError> 
     }
 }
 
-/// `POST /sim/publish {"user":"agent1","channel":"/v2/me/calls","data":<any JSON>}` →
-/// `{"statusCode":0,"delivered":N}`: `data` goes verbatim to every CometD session of `user`
-/// subscribed to `channel` (N of them), bypassing the engine.
+/// Most copies one `POST /sim/publish` may queue (a flood stays bounded).
+pub const MAX_PUBLISH_COPIES: u64 = 10_000;
+
+/// `POST /sim/publish {"user":"agent1","channel":"/v2/me/calls","data":<any JSON>,"count":1}`
+/// → `{"statusCode":0,"delivered":N}`: `data` goes verbatim to every CometD session of `user`
+/// subscribed to `channel` (N of them), bypassing the engine; `count` (1 to
+/// [`MAX_PUBLISH_COPIES`], default 1) queues that many copies at once, for throughput
+/// benchmarks that need the server to push faster than a client can take.
 ///
 /// Why no validation of `data`: this exists for the client's reliability tests, which need
 /// the notifications a real server must never send (`null`, numbers, wrong types, unknown
@@ -181,10 +186,23 @@ async fn publish(
     let data = map
         .remove("data")
         .ok_or_else(|| ApiError::missing("Parameter 'data' is missing"))?;
+    let count = match map.get("count") {
+        None | Some(Value::Null) => 1,
+        Some(value) => value
+            .as_u64()
+            .filter(|n| (1..=MAX_PUBLISH_COPIES).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "'count' must be an integer from 1 to {MAX_PUBLISH_COPIES}"
+                ))
+            })?,
+    };
     if !state.has_user(&user) {
         return Err(ApiError::not_found(format!("User {user} not found")));
     }
-    let delivered = state.hub().publish(&user, &channel, &data);
-    tracing::info!(%user, %channel, delivered, "raw notification published");
+    let delivered = state
+        .hub()
+        .publish_copies(&user, &channel, &data, count as usize);
+    tracing::debug!(%user, %channel, delivered, count, "raw notification published");
     Ok(Json(json!({"statusCode": 0, "delivered": delivered})))
 }

@@ -58,7 +58,7 @@ impl Driver {
             while let Some(event) = self.client.poll_event() {
                 match event {
                     Event::Message { data, .. } => {
-                        if let Ok(Notification::Call(call)) = Notification::from_data(&data) {
+                        if let Ok(Notification::Call(call)) = Notification::from_json(data.get()) {
                             let now = self.now();
                             self.store.apply(now, &call);
                         }

@@ -62,6 +62,34 @@ async fn published_data_reaches_every_subscribed_session_of_the_user_verbatim_an
 }
 
 #[tokio::test]
+async fn count_queues_that_many_copies_at_once_and_is_bounded() {
+    let (http, _stop) = spawn_server(config()).await;
+    let mut agent = Agent::login(&http, "agent1").await;
+    agent.connect_cometd().await;
+    let body = json!({"user": "agent1", "channel": "/v2/me/calls", "data": {"n": 1}, "count": 250});
+    let (status, reply) = publish(&http, &body.to_string()).await;
+    assert_eq!((status, reply["delivered"].clone()), (200, json!(1)));
+    // Queued in one step: the next connect carries every copy.
+    let got: Vec<Value> = agent
+        .connect()
+        .await
+        .into_iter()
+        .filter(|m| m["channel"] == "/v2/me/calls")
+        .collect();
+    assert_eq!(got.len(), 250);
+    assert!(got.iter().all(|m| m["data"] == json!({"n": 1})));
+    for count in [json!(0), json!(10_001), json!(-1), json!(1.5), json!("5")] {
+        let body = json!({"user": "agent1", "channel": "/v2/me/calls", "data": 1, "count": count});
+        let (status, reply) = publish(&http, &body.to_string()).await;
+        assert_eq!(
+            (status, reply["statusCode"].clone()),
+            (400, json!(2)),
+            "{count}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_huge_string_under_the_body_limit_is_delivered_intact() {
     let (http, _stop) = spawn_server(config()).await;
     let mut agent = Agent::login(&http, "agent1").await;

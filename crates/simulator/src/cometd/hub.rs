@@ -262,6 +262,12 @@ impl Hub {
     /// Queues `data` on `channel` for every client of `user` subscribed to it, and wakes their
     /// held connects. Returns how many clients got it.
     pub fn publish(&self, user: &str, channel: &str, data: &Value) -> usize {
+        self.publish_copies(user, channel, data, 1)
+    }
+
+    /// [`Hub::publish`] `copies` times in one step: the copies are queued back to back under
+    /// one lock, so a connect woken by the first sees them all (a flood for load tests).
+    pub fn publish_copies(&self, user: &str, channel: &str, data: &Value, copies: usize) -> usize {
         let mut inner = self.lock();
         let Inner {
             clients, by_user, ..
@@ -297,7 +303,9 @@ impl Hub {
                         }
                     }
                 };
-                client.queue.push(queued);
+                client
+                    .queue
+                    .extend(std::iter::repeat_n(queued, copies.max(1)));
                 client.notify.notify_waiters();
                 delivered += 1;
             }
