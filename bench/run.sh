@@ -11,7 +11,7 @@
 #
 # Options: --quick, --no-results, --skip-build, --only LIST (sim-fanout, size, startup, latency,
 # throughput, memory). Env: FANOUT_ARGS (default `--repeat 3`), CARGO_TARGET_DIR, CHROMIUM,
-# BENCH_DIST, BENCH_PROFILE_DIST, GWS_SIM_BIN.
+# BENCH_DIST, BENCH_PROFILE_DIST, BENCH_PROBE_DIST, GWS_SIM_BIN.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -39,6 +39,7 @@ wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 export BENCH_DIST=${BENCH_DIST:-$TARGET_DIR/bench-dist}
 export BENCH_PROFILE_DIST=${BENCH_PROFILE_DIST:-$TARGET_DIR/bench-dist-profile}
+export BENCH_PROBE_DIST=${BENCH_PROBE_DIST:-$TARGET_DIR/bench-dist-probe}
 export GWS_SIM_BIN=${GWS_SIM_BIN:-$TARGET_DIR/release/gws-sim}
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 FAILED=()
@@ -62,6 +63,15 @@ if [ "$BUILD" = 1 ]; then
   cp -r "$BENCH_DIST" "$BENCH_PROFILE_DIST"
   cp "$WORK/named.wasm" "$BENCH_PROFILE_DIST/gws-widget_bg.wasm"
   rm -rf "$WORK"
+  step "notification client alone (feature bench-probe, for the throughput benchmark) → $BENCH_PROBE_DIST"
+  # After the copy above: this build replaces the cargo artifact the name-section build used.
+  cargo build --lib -p gws-widget --target wasm32-unknown-unknown --profile wasm-release --features bench-probe || exit 1
+  WORK=$(mktemp -d)
+  wasm-bindgen --target=web --out-dir="$WORK" --out-name=gws-widget --no-typescript \
+    "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/gws_widget.wasm" || exit 1
+  wasm-opt -Oz "$WORK/gws-widget_bg.wasm" -o "$WORK/gws-widget_bg.wasm" || exit 1
+  rm -rf "$BENCH_PROBE_DIST"
+  mv "$WORK" "$BENCH_PROBE_DIST"
   step "release simulator (gws-sim)"
   cargo build --release -p gws-sim || exit 1
 fi

@@ -22,6 +22,8 @@
 //! - [`log`]: console logging with a host-set level.
 
 pub mod app;
+#[cfg(feature = "bench-probe")]
+pub mod bench_probe;
 pub mod components;
 pub mod config;
 pub mod context;

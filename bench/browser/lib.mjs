@@ -20,6 +20,8 @@ export const OUT = join(HERE, 'out');
 // The release build with the wasm name section kept (bench/run.sh makes it): same code, so CPU
 // profiles name the Rust functions.
 export const PROFILE_DIST = process.env.BENCH_PROFILE_DIST ?? join(ROOT, 'target', 'bench-dist-profile');
+// The notification client alone with a counting consumer (feature `bench-probe`), served at /probe/.
+export const PROBE_DIST = process.env.BENCH_PROBE_DIST ?? join(ROOT, 'target', 'bench-dist-probe');
 
 // ---------------------------------------------------------------------------------------------
 // Command line: `--results` (rewrite this benchmark's block in RESULTS.md), `--name value` or
@@ -72,6 +74,7 @@ export function prepareStatic(dist = DIST) {
   const dir = mkdtempSync(join(tmpdir(), 'gws-bench-static-'));
   cpSync(dist, dir, { recursive: true });
   cpSync(join(HERE, 'pages'), join(dir, 'bench'), { recursive: true });
+  if (existsSync(PROBE_DIST)) cpSync(PROBE_DIST, join(dir, 'probe'), { recursive: true });
   const cometd = join(HERE, 'node_modules', 'cometd');
   if (!existsSync(cometd)) throw new Error('bench/browser/node_modules is missing: run `npm ci` in bench/browser');
   mkdirSync(join(dir, 'bench', 'cometd'));

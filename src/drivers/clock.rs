@@ -2,7 +2,8 @@
 //! `performance.now()` (monotonic, not affected by wall-clock changes), with `Date.now()` as a
 //! fallback where `performance` is missing.
 
-fn now_fractional_ms() -> f64 {
+/// `performance.now()` in milliseconds, with its fraction (the benchmark probe times with it).
+pub fn now_fractional_ms() -> f64 {
     let millis = web_sys::window()
         .and_then(|window| window.performance())
         .map(|performance| performance.now())

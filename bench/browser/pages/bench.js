@@ -104,12 +104,57 @@ async function stopCometd() {
   await new Promise((resolve) => client.disconnect(() => resolve()));
 }
 
+// The client alone (bench/run.sh's `bench-probe` build, served at /probe/): our notification
+// loop and typed decoding with a consumer that reads the tag and counts, like cometd.js's above.
+let probeClient = null;
+async function startProbe({ user = 'agent1', password = user } = {}) {
+  if (!probeClient) {
+    probeClient = await import('/probe/gws-widget.js');
+    await probeClient.default();
+  }
+  await probeClient.benchListen(base, user, password);
+  const deadline = now() + 15_000;
+  while (!probeClient.benchCounts().connected) {
+    if (now() > deadline) throw new Error('probe: not connected within 15 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+// The decoding floor of each client on one long-poll body of `count` copies of `data`: the
+// browser's JSON.parse (what cometd.js does first with every response) against our wasm decode
+// of the same bytes (Bayeux messages + typed notifications). Median of `repeat` runs, ms.
+function decodeFloor(data, count, repeat = 5) {
+  const message = JSON.stringify({ channel: '/v2/me/calls', data });
+  const body = `[${Array(count).fill(message).join(',')},{"channel":"/meta/connect","successful":true,"id":"1"}]`;
+  const bytes = new TextEncoder().encode(body);
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const parse = [];
+  const ours = [];
+  for (let i = 0; i < repeat; i++) {
+    let t = now();
+    const parsed = JSON.parse(body);
+    parse.push(now() - t);
+    if (parsed.length !== count + 1) throw new Error('JSON.parse: wrong count');
+    t = now();
+    const decoded = probeClient.benchDecode(bytes);
+    ours.push(now() - t);
+    if (decoded !== count) throw new Error(`benchDecode: ${decoded} of ${count}`);
+  }
+  return { bytes: bytes.length, jsonParseMs: median(parse), oursMs: median(ours) };
+}
+
+function stopProbe() {
+  probeClient?.benchStop();
+}
+
 function arm(run) {
   for (const r of Object.values(rec)) Object.assign(r, recorder(), { run });
+  probeClient?.benchArm(run);
 }
 
 function counts() {
-  return { widget: { ...rec.widget }, cometd: { ...rec.cometd }, diagnostics: window.GwsWidget.diagnostics(), now: now() };
+  const client = probeClient ? probeClient.benchCounts() : recorder();
+  return { widget: { ...rec.widget }, cometd: { ...rec.cometd }, client, diagnostics: window.GwsWidget.diagnostics(), now: now() };
 }
 
 // ---- receipt → DOM latency: a MutationObserver on the widget's shadow root -------------------
@@ -202,6 +247,6 @@ async function lifecycles(count, budgetMs) {
   return { done, ms: now() - start };
 }
 
-window.bench = { widgetHandle: () => widget?.handle, mountWidget, destroyWidget, startCometd, stopCometd, arm, counts, observeLatency, takeLatency, memory, lifecycles };
+window.bench = { widgetHandle: () => widget?.handle, mountWidget, destroyWidget, startCometd, stopCometd, startProbe, stopProbe, decodeFloor, arm, counts, observeLatency, takeLatency, memory, lifecycles };
 window.dispatchEvent(new Event('bench-ready'));
 window.benchReady = true;

@@ -3,7 +3,7 @@
 //! A request or response body is a JSON array of [`Message`]s (a single object is accepted
 //! too). Fields are optional because each meta channel uses a different subset.
 
-use crate::lenient::{lenient_bool, string_or_none, string_or_number};
+use crate::lenient::{Loose, lenient_bool, string_or_none, string_or_number};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -71,15 +71,14 @@ pub struct Advice {
 
 /// Accepts non-negative integers (also as floats or strings); anything else is absent.
 fn millis<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    let value = Option::<Value>::deserialize(deserializer)?;
-    Ok(match value {
-        Some(Value::Number(number)) => number.as_u64().or_else(|| {
+    Ok(match Loose::deserialize(deserializer)? {
+        Loose::Number(number) => number.as_u64().or_else(|| {
             number
                 .as_f64()
                 .filter(|f| f.is_finite() && *f >= 0.0)
                 .map(|f| f as u64)
         }),
-        Some(Value::String(text)) => text.trim().parse().ok(),
+        Loose::Text(text) => text.trim().parse().ok(),
         _ => None,
     })
 }
@@ -258,11 +257,15 @@ impl<D> Message<D> {
 /// and go on with the rest. `D` is what `data` becomes: [`RawData`] for a client, which hands
 /// it on undecoded, or [`Value`].
 ///
-/// The body is read once into borrowed slices of its items (no tree is built); each item is
-/// then decoded on its own, so one bad item costs only itself.
+/// A well-formed array is decoded in one pass, without a tree. Otherwise the body is read into
+/// borrowed slices of its items and each item is decoded on its own, so one bad item costs only
+/// itself.
 pub fn parse_messages<D: DeserializeOwned>(
     body: &str,
 ) -> Result<Vec<Result<Message<D>, String>>, String> {
+    if let Ok(messages) = serde_json::from_str::<Vec<Message<D>>>(body) {
+        return Ok(messages.into_iter().map(Ok).collect());
+    }
     let items: Vec<&RawValue> = match body.trim_start().as_bytes().first() {
         Some(b'[') => serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?,
         Some(b'{') => vec![serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?],

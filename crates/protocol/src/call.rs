@@ -1,9 +1,7 @@
 //! The call resource, as returned by `GET /api/v2/me/calls?fields=*` and carried whole in every
 //! `CallStateChangeMessage` (gws-api.md §7).
 
-use crate::lenient::{
-    lenient_bool, object_or_none, skip_bad_items, string_or_none, string_or_number,
-};
+use crate::lenient::{any_items, lenient_bool, object_or_none, string_or_none, string_or_number};
 use crate::operation::Operation;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -190,7 +188,7 @@ pub struct Call {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_type: Option<CallType>,
     /// Operations allowed now. Order carries no meaning.
-    #[serde(default, deserialize_with = "skip_bad_items")]
+    #[serde(default, deserialize_with = "any_items")]
     pub capabilities: Vec<Operation>,
     /// For consult calls: the call that was put on hold.
     #[serde(

@@ -3,8 +3,10 @@
 //! Why: the peer is a server we do not control. A list with one odd item must not make the whole
 //! call unreadable, and a value of an unexpected JSON type must degrade, not fail.
 
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Declares a string-backed enum whose unknown values are kept as `Unknown(String)`.
 ///
@@ -66,14 +68,98 @@ macro_rules! string_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = ::serde_json::Value::deserialize(deserializer)?;
-                Ok(match value {
-                    ::serde_json::Value::String(text) => Self::parse(&text),
-                    other => $name::Unknown(other.to_string()),
+                Ok(match $crate::lenient::Loose::deserialize(deserializer)? {
+                    $crate::lenient::Loose::Text(text) => Self::parse(&text),
+                    other => $name::Unknown(other.json_text()),
                 })
             }
         }
     };
+}
+
+/// Any JSON value, read without building a tree for scalars: what the helpers below start from.
+///
+/// Why not `serde_json::Value`: every lenient field used to go through one, which cost an
+/// allocation and a conversion per field of every notification. Arrays and objects, which the
+/// helpers mostly discard, still become a `Value` (they are rare where a scalar is expected,
+/// and `object_or_none` needs the map).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loose<'de> {
+    /// `null` (or absent).
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number, as serde_json would keep it.
+    Number(serde_json::Number),
+    /// A string, borrowed from the input where the deserializer allows.
+    Text(Cow<'de, str>),
+    /// An array or an object.
+    Composite(Value),
+}
+
+impl Loose<'_> {
+    /// The value as JSON text (`Unknown` enum values keep it verbatim).
+    pub fn json_text(&self) -> String {
+        match self {
+            Loose::Null => "null".into(),
+            Loose::Bool(flag) => flag.to_string(),
+            Loose::Number(number) => number.to_string(),
+            Loose::Text(text) => Value::String(text.to_string()).to_string(),
+            Loose::Composite(value) => value.to_string(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Loose::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Loose::Number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Loose::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Loose::Null, Loose::Number))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Loose::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Loose::Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Loose::Text(Cow::Owned(v)))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Loose::Composite)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Loose::Composite)
+    }
 }
 
 /// Deserialises a list, skipping items that do not parse as `T` (and a non-list as empty).
@@ -82,14 +168,69 @@ where
     D: Deserializer<'de>,
     T: serde::de::DeserializeOwned,
 {
-    let value = Option::<Value>::deserialize(deserializer)?;
-    Ok(match value {
-        Some(Value::Array(items)) => items
+    Ok(match Loose::deserialize(deserializer)? {
+        Loose::Composite(Value::Array(items)) => items
             .into_iter()
             .filter_map(|item| serde_json::from_value(item).ok())
             .collect(),
         _ => Vec::new(),
     })
+}
+
+/// Deserialises a list of values that always parse (such as [`string_enum!`] types), item by
+/// item without a tree; anything but a list is an empty list.
+pub fn any_items<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Items<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+        // Not a list: read it (whatever it is) and keep nothing.
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+            while map
+                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+    }
+    deserializer.deserialize_any(Items(std::marker::PhantomData))
 }
 
 /// Deserialises an optional string that some servers send as a number (`duration`, ids):
@@ -98,10 +239,9 @@ pub fn string_or_number<'de, D>(deserializer: D) -> Result<Option<String>, D::Er
 where
     D: Deserializer<'de>,
 {
-    let value = Option::<Value>::deserialize(deserializer)?;
-    Ok(match value {
-        Some(Value::String(text)) => Some(text),
-        Some(Value::Number(number)) => Some(number.to_string()),
+    Ok(match Loose::deserialize(deserializer)? {
+        Loose::Text(text) => Some(text.into_owned()),
+        Loose::Number(number) => Some(number.to_string()),
         _ => None,
     })
 }
@@ -111,11 +251,10 @@ pub fn lenient_bool<'de, D>(deserializer: D) -> Result<Option<bool>, D::Error>
 where
     D: Deserializer<'de>,
 {
-    let value = Option::<Value>::deserialize(deserializer)?;
-    Ok(match value {
-        Some(Value::Bool(flag)) => Some(flag),
-        Some(Value::String(text)) if text.eq_ignore_ascii_case("true") => Some(true),
-        Some(Value::String(text)) if text.eq_ignore_ascii_case("false") => Some(false),
+    Ok(match Loose::deserialize(deserializer)? {
+        Loose::Bool(flag) => Some(flag),
+        Loose::Text(text) if text.eq_ignore_ascii_case("true") => Some(true),
+        Loose::Text(text) if text.eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     })
 }
@@ -127,9 +266,8 @@ pub fn object_or_none<'de, D>(
 where
     D: Deserializer<'de>,
 {
-    let value = Option::<Value>::deserialize(deserializer)?;
-    Ok(match value {
-        Some(Value::Object(map)) => Some(map),
+    Ok(match Loose::deserialize(deserializer)? {
+        Loose::Composite(Value::Object(map)) => Some(map),
         _ => None,
     })
 }
@@ -139,9 +277,81 @@ pub fn string_or_none<'de, D>(deserializer: D) -> Result<Option<String>, D::Erro
 where
     D: Deserializer<'de>,
 {
-    let value = Option::<Value>::deserialize(deserializer)?;
-    Ok(match value {
-        Some(Value::String(text)) => Some(text),
+    Ok(match Loose::deserialize(deserializer)? {
+        Loose::Text(text) => Some(text.into_owned()),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    crate::string_enum! {
+        /// A test enum.
+        pub enum Colour { Red = "Red" }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Fields {
+        #[serde(default, deserialize_with = "string_or_number")]
+        id: Option<String>,
+        #[serde(default, deserialize_with = "string_or_none")]
+        name: Option<String>,
+        #[serde(default, deserialize_with = "lenient_bool")]
+        flag: Option<bool>,
+        #[serde(default, deserialize_with = "object_or_none")]
+        data: Option<serde_json::Map<String, Value>>,
+        #[serde(default, deserialize_with = "any_items")]
+        colours: Vec<Colour>,
+    }
+
+    /// The same text read from a string and from a `Value` gives the same fields.
+    fn both(text: &str) -> Fields {
+        let from_text: Fields = serde_json::from_str(text).expect("from text");
+        let value: Value = serde_json::from_str(text).expect("JSON");
+        let from_value: Fields = serde_json::from_value(value).expect("from value");
+        assert_eq!(from_text, from_value, "{text}");
+        from_text
+    }
+
+    #[test]
+    fn scalars_degrade_without_failing() {
+        let f = both(r#"{"id": 12, "name": 5, "flag": "TRUE", "data": [1], "colours": "Red"}"#);
+        assert_eq!(f.id.as_deref(), Some("12"));
+        assert_eq!((f.name, f.flag, f.data), (None, Some(true), None));
+        assert!(f.colours.is_empty());
+        let f = both(r#"{"id": 1.5, "name": "a\"b", "flag": {"x": 1}, "data": {"k": [null]}}"#);
+        assert_eq!(
+            (f.id.as_deref(), f.name.as_deref()),
+            (Some("1.5"), Some("a\"b"))
+        );
+        assert_eq!(f.flag, None);
+        assert_eq!(f.data.map(Value::Object), Some(json!({"k": [null]})));
+        let f = both(r#"{"id": null, "name": null, "flag": null, "data": null, "colours": null}"#);
+        assert_eq!(f.id, None);
+        assert!(f.colours.is_empty());
+        both(r#"{"colours": {"a": [1, {"b": 2}]}}"#);
+    }
+
+    #[test]
+    fn unknown_enum_values_keep_their_json_text() {
+        let f = both(r#"{"colours": ["Red", "Blue", 7, true, null, [1, "x"], {"a": "b"}, "é\n"]}"#);
+        let texts: Vec<String> = f.colours.iter().map(|c| c.as_str().to_owned()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Red",
+                "Blue",
+                "7",
+                "true",
+                "null",
+                r#"[1,"x"]"#,
+                r#"{"a":"b"}"#,
+                "é\n"
+            ]
+        );
+        assert_eq!(f.colours[0], Colour::KNOWN[0]);
+    }
 }
