@@ -452,7 +452,8 @@ impl Session {
             }
             Event::ResyncNeeded => self.resync(),
             Event::Message { channel, data } => {
-                // Our view first, then the follower tabs: the message moves, never copied.
+                // Our view first, then the follower tabs (the text is copied only when a
+                // follower link is open).
                 self.state.on_notification(&channel, data.get());
                 if self.tabs.broadcasts() {
                     self.tabs.broadcast(&TabMessage::Notification {
