@@ -69,8 +69,13 @@ if [ "$BUILD" = 1 ]; then
   WORK=$(mktemp -d)
   wasm-bindgen --target=web --out-dir="$WORK" --out-name=gws-widget --no-typescript \
     "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/gws_widget.wasm" || exit 1
+  wasm-opt -Oz -g "$WORK/gws-widget_bg.wasm" -o "$WORK/named.wasm" || exit 1
   wasm-opt -Oz "$WORK/gws-widget_bg.wasm" -o "$WORK/gws-widget_bg.wasm" || exit 1
-  rm -rf "$BENCH_PROBE_DIST"
+  # A copy with the name section, for the profiled runs (served with the name-section widget).
+  rm -rf "$BENCH_PROBE_DIST" "$BENCH_PROBE_DIST-profile"
+  cp -r "$WORK" "$BENCH_PROBE_DIST-profile"
+  mv "$BENCH_PROBE_DIST-profile/named.wasm" "$BENCH_PROBE_DIST-profile/gws-widget_bg.wasm"
+  rm "$WORK/named.wasm"
   mv "$WORK" "$BENCH_PROBE_DIST"
   step "release simulator (gws-sim)"
   cargo build --release -p gws-sim || exit 1

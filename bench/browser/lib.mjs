@@ -22,6 +22,8 @@ export const OUT = join(HERE, 'out');
 export const PROFILE_DIST = process.env.BENCH_PROFILE_DIST ?? join(ROOT, 'target', 'bench-dist-profile');
 // The notification client alone with a counting consumer (feature `bench-probe`), served at /probe/.
 export const PROBE_DIST = process.env.BENCH_PROBE_DIST ?? join(ROOT, 'target', 'bench-dist-probe');
+// The same with its name section, served beside the name-section widget (PROFILE_DIST).
+const PROBE_PROFILE_DIST = `${PROBE_DIST}-profile`;
 
 // ---------------------------------------------------------------------------------------------
 // Command line: `--results` (rewrite this benchmark's block in RESULTS.md), `--name value` or
@@ -74,7 +76,8 @@ export function prepareStatic(dist = DIST) {
   const dir = mkdtempSync(join(tmpdir(), 'gws-bench-static-'));
   cpSync(dist, dir, { recursive: true });
   cpSync(join(HERE, 'pages'), join(dir, 'bench'), { recursive: true });
-  if (existsSync(PROBE_DIST)) cpSync(PROBE_DIST, join(dir, 'probe'), { recursive: true });
+  const probe = dist === PROFILE_DIST && existsSync(PROBE_PROFILE_DIST) ? PROBE_PROFILE_DIST : PROBE_DIST;
+  if (existsSync(probe)) cpSync(probe, join(dir, 'probe'), { recursive: true });
   const cometd = join(HERE, 'node_modules', 'cometd');
   if (!existsSync(cometd)) throw new Error('bench/browser/node_modules is missing: run `npm ci` in bench/browser');
   mkdirSync(join(dir, 'bench', 'cometd'));
