@@ -18,7 +18,7 @@ use crate::config::{Credentials, Theme, WidgetConfig};
 use crate::intent::Intent;
 use crate::log::{self, LogLevel};
 use futures::channel::mpsc::UnboundedSender;
-use gws_client::{AgentStore, CallsStore, ConnectionState, normalize_number};
+use gws_client::{AgentStore, CallsStore, ConnectionState, HostEvent, normalize_number};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{Call, CallState, Operation};
 use leptos::prelude::*;
@@ -141,6 +141,20 @@ impl HostEvents {
         );
     }
 
+    /// Fires what the core asked for (the agent's detail is read from its store).
+    pub fn fire(&self, event: HostEvent, agent: RwSignal<AgentStore>, now: u64) {
+        match event {
+            HostEvent::CallChanged { previous, call } => {
+                self.call_changed(previous.as_ref(), &call)
+            }
+            HostEvent::AgentChanged => {
+                agent.try_with_untracked(|agent| self.agent_changed(agent));
+            }
+            HostEvent::Connection(state) => self.connection_changed(&state, now),
+            HostEvent::Error { message, call_id } => self.error(&message, call_id.as_deref()),
+        }
+    }
+
     /// An operation failed.
     pub fn error(&self, message: &str, call_id: Option<&str>) {
         self.emit(
@@ -148,6 +162,16 @@ impl HostEvents {
             &to_js(&json!({ "message": message, "callId": call_id })),
         );
     }
+}
+
+/// What an embedding host attaches to a widget: where events go and where the controller for
+/// its `WidgetHandle` is published.
+#[derive(Clone)]
+pub struct HostBinding {
+    /// `gws:*` events on the host element.
+    pub events: HostEvents,
+    /// Filled in at mount.
+    pub controller: ControllerSlot,
 }
 
 /// What a `WidgetHandle` needs from a mounted widget. All `Copy`/`Send` handles, filled in by

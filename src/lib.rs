@@ -38,8 +38,9 @@ pub mod log;
 pub use app::AgentWidget;
 pub use config::WidgetConfig;
 
-use app::HostBinding;
-use embed::{ControllerSlot, HostEvents, Unmount, WidgetHandle, apply_log_level, parse_options};
+use embed::{
+    ControllerSlot, HostBinding, HostEvents, Unmount, WidgetHandle, apply_log_level, parse_options,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

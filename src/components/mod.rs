@@ -2,6 +2,7 @@
 //! never perform I/O.
 //!
 //! Layout:
+//! - [`widget_frame`]: `<WidgetFrame/>`, the layout of one widget.
 //! - [`agent_bar`]: `<AgentBar/>`, name, DN, agent state, DND, forwarding, dial pad.
 //! - [`dial_pad`]: `<DialPad/>`, new outbound calls.
 //! - [`supervisor_panel`]: `<SupervisorPanel/>`, ListenIn / Coach / BargeIn by DN.
@@ -30,3 +31,4 @@ pub mod format;
 pub mod recent_calls;
 pub mod supervisor_panel;
 pub mod user_data_form;
+pub mod widget_frame;

@@ -2,6 +2,8 @@
 //!
 //! Layout:
 //! - [`clock`]: `now_ms()`, the one clock of the widget.
+//! - [`deadline`]: one timer armed for a state machine's next deadline.
+//! - [`credentials`]: the configured credentials, or the host's provider called.
 //! - [`rest`]: `RestClient`: one-shot fetches with auth, CSRF and timeouts.
 //! - [`notifications`]: the CometD loop pumping `gws_client::BayeuxClient` over fetch.
 //! - [`scheduler`]: sleeps on a worker timer, immune to background-tab throttling.
@@ -13,6 +15,8 @@
 
 pub mod click_to_dial;
 pub mod clock;
+pub mod credentials;
+pub mod deadline;
 pub mod keyboard;
 pub mod notifications;
 pub mod page_lifecycle;

@@ -138,6 +138,11 @@ impl RestClient {
 
     /// `GET path`, decoded as `T`.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        decode(&self.get_text(path).await?)
+    }
+
+    /// `GET path`: the body of a 2xx reply.
+    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
         let builder = self.authorised(Request::get(&self.url(path)), false);
         let response = self
             .fetch(builder, None, REST_TIMEOUT_MS)
@@ -151,7 +156,7 @@ impl RestClient {
         if !(200..300).contains(&status) {
             return Err(error_from(status, &text));
         }
-        decode(&text)
+        Ok(text)
     }
 
     /// Re-reads the CSRF token (any authenticated GET announces it).
@@ -168,6 +173,12 @@ impl RestClient {
         body: &B,
     ) -> Result<ApiStatus, ApiError> {
         let body = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        decode(&self.post_text(path, body).await?)
+    }
+
+    /// `POST path` with a JSON body text: the body of a reply with HTTP 2xx and `statusCode 0`
+    /// (a 403 for a stale CSRF token refreshes it and retries once).
+    pub async fn post_text(&self, path: &str, body: String) -> Result<String, ApiError> {
         let mut refreshed = self.csrf.borrow().is_some();
         loop {
             let builder = self.authorised(Request::post(&self.url(path)), true);
@@ -193,7 +204,7 @@ impl RestClient {
             }
             let reply: ApiStatus = decode(&text)?;
             return if reply.is_ok() {
-                Ok(reply)
+                Ok(text)
             } else {
                 Err(ApiError::Rejected {
                     code: reply.status_code,

@@ -9,10 +9,15 @@
 //! closes (or its widget is destroyed) the browser releases the lock at once and the next tab in
 //! line takes over, starts its own loop and re-reads state. Without Web Locks every tab leads
 //! alone (the previous behaviour), which is safe, only heavier.
+//!
+//! This is the transport only; what the tabs say to each other, and what each accepts, is the
+//! core's (`gws_client::widget_core::tabs`).
 
+use crate::drivers::notifications::LoopCommand;
+use futures::channel::mpsc::UnboundedReceiver;
 use futures::channel::oneshot;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use futures::{FutureExt, StreamExt};
+use gws_client::TabMessage;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -78,60 +83,6 @@ pub fn request_leadership(key: &str) -> Option<(LeaderLease, oneshot::Receiver<(
     ))
 }
 
-/// What tabs of the same user tell each other.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "camelCase")]
-pub enum TabMessage {
-    /// A new follower asks the leader for its connection state.
-    #[serde(rename_all = "camelCase")]
-    Hello {
-        /// The follower's tab id.
-        from: String,
-    },
-    /// The leader received a notification.
-    Notification {
-        /// CometD channel.
-        channel: String,
-        /// The message's `data`: its JSON text as received (a string, because a raw JSON
-        /// value cannot sit inside this internally tagged enum).
-        data: String,
-    },
-    /// The leader's connection state.
-    #[serde(rename_all = "camelCase")]
-    Connection {
-        /// `connecting | connected | reconnecting | offline | disconnected`.
-        state: String,
-        /// Consecutive failures.
-        attempt: u32,
-        /// Time to the next retry (clocks differ between tabs, so it travels as a delay).
-        retry_in_ms: Option<u64>,
-    },
-    /// The leader re-read state (re-handshake or resume): followers re-read theirs too.
-    Resync,
-    /// A follower's operation, for the leader to send.
-    #[serde(rename_all = "camelCase")]
-    Intent {
-        /// The follower's tab id.
-        from: String,
-        /// The follower's number for this request.
-        id: u64,
-        /// REST path (from the server root).
-        path: String,
-        /// The operation body.
-        request: Value,
-    },
-    /// The leader's POST of a follower's operation failed.
-    #[serde(rename_all = "camelCase")]
-    Failed {
-        /// The follower's tab id.
-        to: String,
-        /// The follower's request number.
-        id: u64,
-        /// What went wrong, worded for the agent.
-        message: String,
-    },
-}
-
 /// A `BroadcastChannel` between the tabs of one user, closed when dropped.
 pub struct TabLink {
     channel: BroadcastChannel,
@@ -175,5 +126,48 @@ impl Drop for TabLink {
     fn drop(&mut self) {
         self.channel.set_onmessage(None);
         self.channel.close();
+    }
+}
+
+/// This tab's membership of its user's tabs: the channel, and its place in line to lead.
+pub struct TabMembership {
+    /// The channel to the other tabs.
+    pub link: Rc<TabLink>,
+    lease: LeaderLease,
+    elected: oneshot::Receiver<()>,
+}
+
+impl TabMembership {
+    /// Opens the channel for `key` and queues for leadership. `None` when the browser has no
+    /// `BroadcastChannel` or no Web Locks: then this tab leads alone.
+    pub fn join(key: &str, on_message: impl FnMut(TabMessage) + 'static) -> Option<TabMembership> {
+        let link = TabLink::open(key, on_message)?;
+        let (lease, elected) = request_leadership(key)?;
+        Some(TabMembership {
+            link,
+            lease,
+            elected,
+        })
+    }
+
+    /// Waits until this tab is elected leader (`true`), or until the widget stops (`false`;
+    /// leaving the line). Retry requests are meaningless while the leader runs the loop.
+    pub async fn elected(&mut self, commands: &mut UnboundedReceiver<LoopCommand>) -> bool {
+        let mut elected = (&mut self.elected).fuse();
+        loop {
+            futures::select! {
+                outcome = elected => return outcome.is_ok(),
+                command = commands.next() => match command {
+                    Some(LoopCommand::RetryNow) => {}
+                    Some(LoopCommand::Stop) | None => return false,
+                },
+            }
+        }
+    }
+
+    /// Leaves: closes the channel (once no one else holds it) and releases the lease, so the
+    /// next tab in line leads.
+    pub fn leave(self) {
+        drop(self.lease);
     }
 }

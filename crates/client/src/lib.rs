@@ -12,18 +12,32 @@
 //! - [`actions`]: `actions_for`, the ordered, labelled controls for a call's capabilities.
 //! - [`agent`]: `AgentStore`, the reducer of the agent's user and device state.
 //! - [`phone`]: normalisation and validation of typed or clicked phone numbers.
+//! - [`intent`]: `Intent`, what the agent asks for (components emit them).
+//! - [`error`]: `ApiError`, why a REST call failed, worded for the agent.
+//! - [`widget_core`]: `WidgetCore`, one widget's decisions: start-up, notifications and
+//!   snapshots into the stores, the intent executor, the tab protocol. The browser driver feeds
+//!   it inputs and performs its effects.
 
 pub mod actions;
 pub mod agent;
 pub mod backoff;
 pub mod bayeux;
+pub mod error;
+pub mod intent;
 pub mod phone;
 pub mod store;
+pub mod widget_core;
 
 pub use actions::{Action, ActionGroup, ActionInput, actions_for, label};
 pub use agent::AgentStore;
 pub use bayeux::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, Request, RequestId, RequestKind,
 };
+pub use error::ApiError;
+pub use intent::Intent;
 pub use phone::{NumberError, normalize_number};
 pub use store::{CallEntry, CallsStore, Change};
+pub use widget_core::{
+    CoreConfig, Effect, HostEvent, HttpRequest, Input, Method, RequestToken, Severity, TabMessage,
+    ViewChanges, Views, WidgetCore, WidgetState,
+};

@@ -1,0 +1,167 @@
+//! The intent executor: what happens when a button is clicked.
+//!
+//! An operation goes out only if its store accepts it as pending (the double-click guard) — by
+//! REST, or through the leader tab when this tab follows. The HTTP reply never touches call or
+//! device state: a 2xx only starts the watchdog; the card changes when the notification arrives.
+//! Failures land on the card or the agent bar, in the live region and in a `gws:error` event; a
+//! control still pending [`PENDING_TIMEOUT_MS`] after it was accepted becomes an error too.
+
+use super::tabs::TabMessage;
+use super::{
+    Effect, Method, PENDING_TIMEOUT_MS, Purpose, Target, Views, WidgetCore, encode_segment,
+};
+use crate::error::ApiError;
+use crate::intent::Intent;
+use gws_protocol::Operation;
+
+/// An operation this tab sent, waiting for its HTTP reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sent {
+    target: Target,
+    operation: Operation,
+}
+
+/// A control that must be confirmed by a notification before `deadline`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Watchdog {
+    pub(super) deadline: u64,
+    target: Target,
+    operation: Operation,
+    /// The follower's request number, when the leader tab sent it for us.
+    relayed: Option<u64>,
+}
+
+/// "Hold failed: …", worded for the agent.
+pub(super) fn describe(operation: &Operation, error: &ApiError) -> String {
+    format!("{} failed: {error}", crate::actions::label(operation))
+}
+
+impl WidgetCore {
+    pub(super) fn on_intent(&mut self, now: u64, intent: Intent, views: &mut Views<'_>) {
+        let device_path = |suffix: &str| {
+            views
+                .agent
+                .device_id()
+                .map(|id| format!("/api/v2/me/devices/{}{suffix}", encode_segment(id)))
+        };
+        let (path, request, target) = match intent {
+            Intent::CallOperation { call_id, request } => (
+                Some(format!("/api/v2/me/calls/{}", encode_segment(&call_id))),
+                request,
+                Target::Call(call_id),
+            ),
+            Intent::DeviceOperation(request) => (device_path(""), request, Target::Agent),
+            Intent::Dial(request) => (device_path("/calls"), request, Target::Agent),
+            Intent::AgentState(request) => (
+                Some("/api/v2/me/channels/voice".to_string()),
+                request,
+                Target::Agent,
+            ),
+            Intent::RetryConnection => {
+                self.effects.push_back(Effect::RetryConnection);
+                return;
+            }
+            Intent::DismissError { call_id } => {
+                views.calls_mut().dismiss_error(&call_id);
+                return;
+            }
+            Intent::DismissAgentError => {
+                views.agent_mut().error = None;
+                return;
+            }
+        };
+        let Some(path) = path else {
+            return self.fail(target, "No device to act on yet".into(), views);
+        };
+        let operation = request.operation_name.clone();
+        let accepted = match &target {
+            Target::Call(id) => views.calls_mut().mark_pending(id, operation.clone()),
+            Target::Agent => views.agent_mut().mark_pending(operation.clone()),
+        };
+        if !accepted {
+            return;
+        }
+        if let Some(tab_id) = self.tabs.follower_id() {
+            let from = tab_id.to_owned();
+            let id = self.tabs.wait_for_leader(target.clone());
+            let request = serde_json::to_value(request.as_ref()).unwrap_or_default();
+            self.effects
+                .push_back(Effect::Broadcast(TabMessage::Intent {
+                    from,
+                    id,
+                    path,
+                    request,
+                }));
+            self.watch(now, target, operation, Some(id));
+        } else {
+            let body = serde_json::to_string(request.as_ref()).unwrap_or_default();
+            self.request(
+                Method::Post,
+                path,
+                Some(body),
+                Purpose::Operation(Sent { target, operation }),
+            );
+        }
+    }
+
+    pub(super) fn on_operation_reply(
+        &mut self,
+        now: u64,
+        sent: Sent,
+        result: Result<String, ApiError>,
+        views: &mut Views<'_>,
+    ) {
+        match result {
+            Ok(_) => self.watch(now, sent.target, sent.operation, None),
+            Err(error) => {
+                let message = describe(&sent.operation, &error);
+                self.fail(sent.target, message, views);
+            }
+        }
+    }
+
+    fn watch(&mut self, now: u64, target: Target, operation: Operation, relayed: Option<u64>) {
+        // The store accepts a new pending operation only once the previous one settled: an older
+        // watchdog of this target is stale, and must not fail the new operation early.
+        let (stale, others) = std::mem::take(&mut self.watchdogs)
+            .into_iter()
+            .partition(|watchdog: &Watchdog| watchdog.target == target);
+        self.watchdogs = others;
+        for watchdog in stale {
+            if let Some(id) = watchdog.relayed {
+                self.tabs.stop_waiting(id);
+            }
+        }
+        self.watchdogs.push(Watchdog {
+            deadline: now.saturating_add(PENDING_TIMEOUT_MS),
+            target,
+            operation,
+            relayed,
+        });
+    }
+
+    /// Controls still pending past their deadline become errors.
+    pub(super) fn expire_watchdogs(&mut self, now: u64, views: &mut Views<'_>) {
+        let (expired, waiting) = std::mem::take(&mut self.watchdogs)
+            .into_iter()
+            .partition(|watchdog| watchdog.deadline <= now);
+        self.watchdogs = waiting;
+        for watchdog in expired {
+            if let Some(id) = watchdog.relayed {
+                // The leader reports failures only; past the timeout none is coming.
+                self.tabs.stop_waiting(id);
+            }
+            let pending = match &watchdog.target {
+                Target::Call(id) => views.calls.get(id).and_then(|e| e.pending.as_ref()),
+                Target::Agent => views.agent.pending.as_ref(),
+            };
+            if pending == Some(&watchdog.operation) {
+                let message = format!(
+                    "{}: no confirmation from the server yet",
+                    watchdog.operation
+                );
+                self.fail(watchdog.target, message, views);
+            }
+        }
+    }
+}

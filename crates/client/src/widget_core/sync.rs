@@ -1,0 +1,210 @@
+//! Server state into the stores: notifications (from our loop or the leader tab) and snapshots.
+//!
+//! Resync rules: the call and device snapshot is read whenever the loop becomes connected (the
+//! Bayeux client reports that only once every channel is subscribed, so a call that rings after
+//! the snapshot is in the notifications), after a re-handshake and when the page resumes. A
+//! snapshot can be older than a notification that arrived while it was on its way: calls touched
+//! since the snapshot was asked for are kept as they are ([`CallsStore::reconcile`]).
+//!
+//! [`CallsStore::reconcile`]: crate::store::CallsStore::reconcile
+
+use super::startup::decode;
+use super::tabs::TabMessage;
+use super::{HostEvent, Method, Purpose, Severity, Views, WidgetCore};
+use crate::agent::AgentStore;
+use crate::bayeux::{ConnectionState, Event};
+use crate::error::ApiError;
+use crate::store::Change;
+use gws_protocol::api::{CallsResponse, DevicesResponse};
+use gws_protocol::{Call, CallState, Notification};
+use std::collections::HashMap;
+
+impl WidgetCore {
+    /// Re-reads calls and devices (and tells follower tabs to do the same).
+    pub(super) fn resync(&mut self, now: u64) {
+        self.broadcast_as_leader(|| TabMessage::Resync);
+        self.request(
+            Method::Get,
+            "/api/v2/me/calls?fields=*".into(),
+            None,
+            Purpose::Calls { asked_at: now },
+        );
+        self.request(
+            Method::Get,
+            "/api/v2/me/devices?fields=*".into(),
+            None,
+            Purpose::Devices,
+        );
+    }
+
+    /// One event of our notification loop (relayed to follower tabs).
+    pub(super) fn on_bayeux_event(&mut self, now: u64, event: Event, views: &mut Views<'_>) {
+        match event {
+            Event::StateChanged(state) => {
+                self.broadcast_as_leader(|| super::tabs::connection_message(&state, now));
+                let now_connected = state == ConnectionState::Connected;
+                if !self.set_connection(state, views) && now_connected {
+                    self.resync(now);
+                }
+            }
+            Event::ResyncNeeded => self.resync(now),
+            Event::Message { channel, data } => {
+                // Our view first, then the follower tabs (the text is copied only when a
+                // follower may listen).
+                self.on_notification(now, &channel, data.get(), views);
+                self.broadcast_as_leader(|| TabMessage::Notification {
+                    channel,
+                    data: data.get().to_owned(),
+                });
+            }
+            Event::SubscriptionFailed { channel, error } => self.log(
+                Severity::Warning,
+                format!("gws-widget: subscription to {channel} refused: {error}"),
+            ),
+            Event::Unauthorized { status } => self.log(
+                Severity::Warning,
+                format!("gws-widget: notifications refused (HTTP {status})"),
+            ),
+            Event::Malformed(error) => self.log(
+                Severity::Warning,
+                format!("gws-widget: skipped malformed data: {error}"),
+            ),
+        }
+    }
+
+    /// Applies a notification's `data` (from our loop or the leader tab).
+    pub(super) fn on_notification(
+        &mut self,
+        now: u64,
+        channel: &str,
+        data: &str,
+        views: &mut Views<'_>,
+    ) {
+        match Notification::from_json(data) {
+            Ok(Notification::Call(notification)) => {
+                let call = &notification.call;
+                if call.id.is_empty() || call.state == CallState::default() {
+                    // It cannot be shown truthfully (the store ignores it): not the host's either.
+                    return self.log(
+                        Severity::Warning,
+                        format!("gws-widget: skipped a call without id or state on {channel}"),
+                    );
+                }
+                let previous = views
+                    .calls
+                    .get(&notification.call.id)
+                    .map(|entry| entry.call.state.clone());
+                let change = views.calls_mut().apply(now, &notification);
+                let call = Box::new(notification.call);
+                if change == Change::Added {
+                    views.agent_mut().call_appeared();
+                    if call.state == CallState::Ringing {
+                        let from = call.participants.first().map(|p| p.display().to_string());
+                        self.announce(format!("Incoming call from {}", from.unwrap_or_default()));
+                    }
+                }
+                self.host(HostEvent::CallChanged { previous, call });
+            }
+            Ok(Notification::Device(update)) => self.set_agent(views, |store| store.apply(&update)),
+            Ok(Notification::Error(error)) => {
+                let text = error
+                    .error_message
+                    .clone()
+                    .unwrap_or_else(|| "An operation failed".into());
+                let on_call = views.calls_mut().apply_error(&error);
+                if on_call.is_none() {
+                    views.agent_mut().apply_error(&error);
+                }
+                self.host(HostEvent::Error {
+                    message: text.clone(),
+                    call_id: on_call,
+                });
+                self.announce(text);
+            }
+            Ok(Notification::Other { message_type }) => self.log(
+                Severity::Info,
+                format!("gws-widget: ignoring {message_type} on {channel}"),
+            ),
+            Err(error) => self.log(
+                Severity::Warning,
+                format!("gws-widget: skipped a notification on {channel}: {error}"),
+            ),
+        }
+    }
+
+    pub(super) fn on_calls_snapshot(
+        &mut self,
+        now: u64,
+        asked_at: u64,
+        result: Result<String, ApiError>,
+        views: &mut Views<'_>,
+    ) {
+        match decode::<CallsResponse>(result) {
+            Ok(snapshot) => self.replace_calls(now, asked_at, snapshot.calls, views),
+            Err(error) => self.log(
+                Severity::Warning,
+                format!("gws-widget: cannot read calls: {error}"),
+            ),
+        }
+    }
+
+    pub(super) fn on_devices_snapshot(
+        &mut self,
+        result: Result<String, ApiError>,
+        views: &mut Views<'_>,
+    ) {
+        match decode::<DevicesResponse>(result) {
+            Ok(snapshot) => self.set_agent(views, |store: &mut AgentStore| {
+                store.replace_devices(&snapshot.devices)
+            }),
+            Err(error) => self.log(
+                Severity::Warning,
+                format!("gws-widget: cannot read devices: {error}"),
+            ),
+        }
+    }
+
+    /// Reconciles the call store with a snapshot requested at `asked_at`, telling the host what
+    /// changed (calls notified since then are newer than the snapshot and stay).
+    fn replace_calls(
+        &mut self,
+        now: u64,
+        asked_at: u64,
+        snapshot: Vec<Call>,
+        views: &mut Views<'_>,
+    ) {
+        let mut before: HashMap<String, Call> = if self.config.host_events {
+            views
+                .calls
+                .entries()
+                .iter()
+                .map(|entry| (entry.call.id.clone(), entry.call.clone()))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let changes = views.calls_mut().reconcile(now, asked_at, snapshot);
+        if !self.config.host_events {
+            return;
+        }
+        for (id, change) in changes {
+            let previous = before.remove(&id);
+            if change == Change::Removed {
+                if let Some(last) = previous.filter(|call| call.state != CallState::Released) {
+                    let previous = Some(last.state.clone());
+                    let call = Box::new(Call {
+                        state: CallState::Released,
+                        capabilities: Vec::new(),
+                        ..last
+                    });
+                    self.host(HostEvent::CallChanged { previous, call });
+                }
+            } else if let Some(entry) = views.calls.get(&id) {
+                self.host(HostEvent::CallChanged {
+                    previous: previous.map(|call| call.state),
+                    call: Box::new(entry.call.clone()),
+                });
+            }
+        }
+    }
+}

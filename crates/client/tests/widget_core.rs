@@ -1,0 +1,1772 @@
+//! The widget core driven as the browser driver drives it: inputs in (`handle`,
+//! `handle_timeout`), effects drained with `poll_effect`, REST replies fed back by token.
+//! Time is a plain number of milliseconds; nothing sleeps.
+//!
+//! Sections: start-up, Bayeux events, the lost-call windows, intents, the tab protocol.
+
+use gws_client::bayeux::ConnectionState;
+use gws_client::widget_core::{PENDING_TIMEOUT_MS, RELEASED_LINGER_MS};
+use gws_client::{
+    ApiError, CoreConfig, Effect, Event, HostEvent, HttpRequest, Input, Intent, Method,
+    RequestToken, Severity, TabMessage, ViewChanges, WidgetCore, WidgetState,
+};
+use gws_protocol::api::OperationRequest;
+use gws_protocol::bayeux::RawData;
+use gws_protocol::{CallState, Operation};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------------------------
+
+const CALLS: &str = "/api/v2/me/calls?fields=*";
+const DEVICES: &str = "/api/v2/me/devices?fields=*";
+const ME: &str = "/api/v2/me?subresources=*";
+const AGENT_STATES: &str = "/api/v2/settings/agent-states";
+
+const ALONE: CoreConfig = CoreConfig {
+    share_across_tabs: false,
+    host_events: true,
+};
+const SHARED: CoreConfig = CoreConfig {
+    share_across_tabs: true,
+    host_events: true,
+};
+
+/// One core with its stores; `out` holds the effects of the last step only.
+struct Harness {
+    core: WidgetCore,
+    state: WidgetState,
+    out: Vec<Effect>,
+    changes: ViewChanges,
+}
+
+impl Harness {
+    fn new(config: CoreConfig) -> Self {
+        Harness {
+            core: WidgetCore::new(config),
+            state: WidgetState::default(),
+            out: Vec::new(),
+            changes: ViewChanges::default(),
+        }
+    }
+
+    /// Signed in as a user with device `d1`, leading its own loop (shared with other tabs as
+    /// `config` says), connected at t=10 with empty snapshots. `out` is cleared.
+    fn connected(config: CoreConfig) -> Self {
+        let mut h = Harness::new(config);
+        h.feed(0, Input::SignIn);
+        let me = h.request(Method::Get, ME);
+        h.reply_ok(1, me.token, me_body("d1"));
+        let startup = h.requests();
+        h.feed(
+            2,
+            Input::Leading {
+                shared: config.share_across_tabs,
+            },
+        );
+        for request in startup {
+            h.reply_ok(3, request.token, empty_reply(&request.path));
+        }
+        h.bayeux(5, Event::StateChanged(ConnectionState::Connecting));
+        h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+        for request in h.requests() {
+            h.reply_ok(10, request.token, empty_reply(&request.path));
+        }
+        h.out.clear();
+        h
+    }
+
+    /// Runs one input at `now`, drains its effects into `out`.
+    fn feed(&mut self, now: u64, input: Input) -> &[Effect] {
+        let mut views = self.state.views();
+        self.core.handle(now, input, &mut views);
+        self.changes = views.changes();
+        self.drain()
+    }
+
+    /// Runs what is due at `now`.
+    fn tick(&mut self, now: u64) -> &[Effect] {
+        let mut views = self.state.views();
+        self.core.handle_timeout(now, &mut views);
+        self.changes = views.changes();
+        self.drain()
+    }
+
+    fn drain(&mut self) -> &[Effect] {
+        self.out.clear();
+        while let Some(effect) = self.core.poll_effect() {
+            self.out.push(effect);
+        }
+        &self.out
+    }
+
+    fn bayeux(&mut self, now: u64, event: Event) -> &[Effect] {
+        self.feed(now, Input::Bayeux(event))
+    }
+
+    fn tab(&mut self, now: u64, message: TabMessage) -> &[Effect] {
+        self.feed(now, Input::Tab(message))
+    }
+
+    fn intent(&mut self, now: u64, intent: Intent) -> &[Effect] {
+        self.feed(now, Input::Intent(intent))
+    }
+
+    fn reply_ok(&mut self, now: u64, token: RequestToken, body: Value) -> &[Effect] {
+        self.feed(
+            now,
+            Input::Reply {
+                token,
+                result: Ok(body.to_string()),
+            },
+        )
+    }
+
+    fn reply_err(&mut self, now: u64, token: RequestToken, error: ApiError) -> &[Effect] {
+        self.feed(
+            now,
+            Input::Reply {
+                token,
+                result: Err(error),
+            },
+        )
+    }
+
+    /// A call notification from our own loop.
+    fn notify_call(&mut self, now: u64, id: &str, state: &str) -> &[Effect] {
+        self.bayeux(now, message("/v2/me/calls", call_data(id, state)))
+    }
+
+    fn requests(&self) -> Vec<HttpRequest> {
+        self.out
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Request(request) => Some(request.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn paths(&self) -> Vec<String> {
+        self.requests().into_iter().map(|r| r.path).collect()
+    }
+
+    /// The one request of the last step to `path`.
+    fn request(&self, method: Method, path: &str) -> HttpRequest {
+        let found: Vec<HttpRequest> = self
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == path && r.method == method)
+            .collect();
+        assert_eq!(found.len(), 1, "one {method:?} {path} in {:#?}", self.out);
+        found.into_iter().next().expect("checked")
+    }
+
+    fn hosts(&self) -> Vec<HostEvent> {
+        self.out
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Host(event) => Some(event.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn announcements(&self) -> Vec<String> {
+        self.out
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Announce(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn broadcasts(&self) -> Vec<TabMessage> {
+        self.out
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Broadcast(message) => Some(message.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn logs(&self, severity: Severity) -> Vec<String> {
+        self.out
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Log(s, text) if *s == severity => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn call_state(&self, id: &str) -> Option<CallState> {
+        self.state
+            .calls
+            .get(id)
+            .map(|entry| entry.call.state.clone())
+    }
+
+    fn call_error(&self, id: &str) -> Option<String> {
+        self.state
+            .calls
+            .get(id)
+            .and_then(|entry| entry.error.clone())
+    }
+
+    fn call_pending(&self, id: &str) -> Option<Operation> {
+        self.state
+            .calls
+            .get(id)
+            .and_then(|entry| entry.pending.clone())
+    }
+
+    fn host_errors(&self) -> Vec<(String, Option<String>)> {
+        self.hosts()
+            .into_iter()
+            .filter_map(|event| match event {
+                HostEvent::Error { message, call_id } => Some((message, call_id)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// What the server answers to a start-up GET when nothing is going on.
+fn empty_reply(path: &str) -> Value {
+    match path {
+        AGENT_STATES => json!({"statusCode": 0, "settings": [
+            {"id": "id-Ready", "displayName": "Ready", "state": "Ready", "operationName": "Ready"}
+        ]}),
+        CALLS => json!({"statusCode": 0, "calls": []}),
+        DEVICES => json!({"statusCode": 0, "devices": [device("d1", "NotReady")]}),
+        other => panic!("no canned reply for {other}"),
+    }
+}
+
+fn me_body(device_id: &str) -> Value {
+    json!({
+        "statusCode": 0,
+        "user": {
+            "id": "u1", "userName": "agent1", "firstName": "Ann", "lastName": "Agent",
+            "roles": ["ROLE_AGENT"],
+            "devices": [device(device_id, "NotReady")]
+        }
+    })
+}
+
+fn device(id: &str, state: &str) -> Value {
+    json!({
+        "id": id,
+        "deviceState": "Active",
+        "phoneNumber": "5005",
+        "userState": {"id": format!("id-{state}"), "state": state, "displayName": state},
+        "capabilities": ["Ready", "NotReady", "DoNotDisturbOn"]
+    })
+}
+
+fn call(id: &str, state: &str) -> Value {
+    json!({
+        "id": id,
+        "state": state,
+        "callUuid": id,
+        "connId": "0071023821aec01b",
+        "participants": [{"e164Number": "", "formattedPhoneNumber": "5000",
+                          "phoneNumber": "5000", "digits": "5000"}],
+        "dnis": "5005",
+        "callType": "Internal",
+        "capabilities": ["Answer", "Hangup", "Hold", "Retrieve"],
+        "duration": "0",
+        "mute": "Off",
+        "uri": format!("http://127.0.0.1:8080/api/v2/me/calls/{id}"),
+        "path": format!("/calls/{id}")
+    })
+}
+
+fn call_data(id: &str, state: &str) -> Value {
+    json!({
+        "notificationType": "StatusChange",
+        "call": call(id, state),
+        "phoneNumber": "5005",
+        "extensions": {"WrapUpTime": 0},
+        "messageType": "CallStateChangeMessage"
+    })
+}
+
+fn error_data(call_id: Option<&str>, operation: &str, text: &str) -> Value {
+    let mut data = json!({
+        "messageType": "ErrorMessage", "errorCode": 56, "errorMessage": text,
+        "operationName": operation
+    });
+    if let Some(id) = call_id {
+        data["callUri"] = json!(format!("http://127.0.0.1:8080/api/v2/me/calls/{id}"));
+    }
+    data
+}
+
+fn device_data(id: &str, state: &str) -> Value {
+    json!({"messageType": "DeviceStateChangeMessage", "devices": [device(id, state)]})
+}
+
+/// A Bayeux message event carrying `data` as received JSON text.
+fn message(channel: &str, data: Value) -> Event {
+    raw_message(channel, &data.to_string())
+}
+
+fn raw_message(channel: &str, text: &str) -> Event {
+    Event::Message {
+        channel: channel.to_string(),
+        data: RawData::from_json(text.to_string()).expect("valid JSON"),
+    }
+}
+
+fn hold(id: &str) -> Intent {
+    Intent::operation(id, Operation::Hold)
+}
+
+fn rejected() -> ApiError {
+    ApiError::Rejected {
+        code: 50,
+        message: "Not allowed".into(),
+    }
+}
+
+fn is_calls_snapshot(request: &HttpRequest) -> bool {
+    request.method == Method::Get && request.path == CALLS
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Start-up
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn sign_in_asks_who_the_agent_is() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    assert_eq!(h.paths(), vec![ME.to_string()]);
+    let me = h.request(Method::Get, ME);
+    assert_eq!(me.body, None);
+    assert_eq!(
+        h.core.poll_timeout(),
+        None,
+        "nothing scheduled before a failure"
+    );
+}
+
+#[test]
+fn a_failed_sign_in_is_retried_after_one_then_two_seconds() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_err(500, me.token, ApiError::Network("refused".into()));
+    assert_eq!(
+        h.state.connection,
+        ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(1500)
+        }
+    );
+    assert!(
+        h.hosts()
+            .contains(&HostEvent::Connection(ConnectionState::Reconnecting {
+                attempt: 1,
+                retry_at: Some(1500)
+            }))
+    );
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    assert!(h.requests().is_empty(), "no immediate retry");
+    assert_eq!(h.core.poll_timeout(), Some(1500));
+
+    assert!(h.tick(1499).is_empty(), "not due yet");
+    h.tick(1500);
+    let again = h.request(Method::Get, ME);
+    assert_eq!(h.core.poll_timeout(), None, "the retry was consumed");
+
+    // An undecodable body counts as a failure too; the delay grows.
+    h.reply_ok(1600, again.token, json!({"unexpected": true}));
+    assert_eq!(
+        h.state.connection,
+        ConnectionState::Reconnecting {
+            attempt: 2,
+            retry_at: Some(3600)
+        }
+    );
+    assert_eq!(h.core.poll_timeout(), Some(3600));
+    h.tick(3600);
+    h.request(Method::Get, ME);
+}
+
+#[test]
+fn sign_in_retries_wait_at_most_thirty_seconds() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let mut now = 0;
+    for _ in 0..40 {
+        let me = h.request(Method::Get, ME);
+        h.reply_err(now, me.token, ApiError::Timeout);
+        let due = h.core.poll_timeout().expect("a retry is scheduled");
+        assert!(due - now <= 30_000, "delay {} at attempt", due - now);
+        now = due;
+        h.tick(now);
+    }
+    let me = h.request(Method::Get, ME);
+    h.reply_err(now, me.token, ApiError::Timeout);
+    assert_eq!(h.core.poll_timeout(), Some(now + 30_000));
+}
+
+#[test]
+fn a_good_sign_in_sets_the_agent_then_loads_settings_snapshot_and_starts_notifications() {
+    for config in [ALONE, SHARED] {
+        let mut h = Harness::new(config);
+        h.feed(0, Input::SignIn);
+        let me = h.request(Method::Get, ME);
+        h.reply_ok(100, me.token, me_body("d1"));
+        let user = h.state.agent.user.as_ref().expect("user set");
+        assert_eq!(user.user_name.as_deref(), Some("agent1"));
+        assert_eq!(h.state.agent.device_id(), Some("d1"));
+        assert!(h.hosts().contains(&HostEvent::AgentChanged));
+        assert_eq!(
+            h.paths(),
+            vec![AGENT_STATES.to_string(), CALLS.into(), DEVICES.into()]
+        );
+        assert!(h.requests().iter().all(|r| r.method == Method::Get));
+        assert_eq!(
+            h.out.last(),
+            Some(&Effect::StartNotifications {
+                shared: config.share_across_tabs
+            }),
+            "the loop starts after the requests are out"
+        );
+        assert_eq!(h.core.poll_timeout(), None);
+        assert!(
+            h.broadcasts().is_empty(),
+            "no tab role yet: nothing to relay"
+        );
+    }
+}
+
+#[test]
+fn a_good_sign_in_after_failures_resets_the_retry_delay() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_err(0, me.token, ApiError::Timeout);
+    h.tick(1000);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1100, me.token, me_body("d1"));
+    assert_eq!(
+        h.core.poll_timeout(),
+        None,
+        "no retry pending after success"
+    );
+    // A later sign-in failure starts again at one second.
+    h.feed(2000, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_err(2000, me.token, ApiError::Timeout);
+    assert_eq!(h.core.poll_timeout(), Some(3000));
+}
+
+#[test]
+fn agent_state_settings_fill_the_agent_store_and_a_failure_only_warns() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_body("d1"));
+    let states = h.request(Method::Get, AGENT_STATES);
+    h.reply_ok(2, states.token, empty_reply(AGENT_STATES));
+    assert_eq!(h.state.agent.agent_states.len(), 1);
+    assert_eq!(
+        h.state.agent.agent_states[0].state.as_deref(),
+        Some("Ready")
+    );
+
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_body("d1"));
+    let states = h.request(Method::Get, AGENT_STATES);
+    let before = h.state.clone();
+    h.reply_err(2, states.token, ApiError::Http(500));
+    assert_eq!(h.state, before);
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    assert!(h.hosts().is_empty() && h.announcements().is_empty());
+}
+
+#[test]
+fn credentials_failure_disconnects_and_says_why() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::CredentialsFailed("provider threw".into()));
+    assert_eq!(h.state.connection, ConnectionState::Disconnected);
+    let expected = "Cannot sign in: provider threw".to_string();
+    assert_eq!(h.state.agent.error.as_deref(), Some(expected.as_str()));
+    assert!(
+        h.hosts()
+            .contains(&HostEvent::Connection(ConnectionState::Disconnected))
+    );
+    assert_eq!(h.host_errors(), vec![(expected.clone(), None)]);
+    assert_eq!(h.announcements(), vec![expected]);
+    assert!(h.requests().is_empty());
+    assert_eq!(h.core.poll_timeout(), None);
+}
+
+#[test]
+fn a_reply_to_an_unknown_token_changes_nothing() {
+    let mut h = Harness::connected(ALONE);
+    let before = h.state.clone();
+    h.reply_ok(20, RequestToken(9_999), json!({"statusCode": 0}));
+    assert_eq!(h.state, before);
+    assert!(h.requests().is_empty() && h.hosts().is_empty());
+    assert_eq!(h.logs(Severity::Info).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Bayeux events
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn connecting_resyncs_and_tells_the_host() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_body("d1"));
+    h.feed(2, Input::Leading { shared: false });
+    h.bayeux(3, Event::StateChanged(ConnectionState::Connecting));
+    assert!(h.requests().is_empty());
+    h.bayeux(50, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(h.paths(), vec![CALLS.to_string(), DEVICES.into()]);
+    assert_eq!(
+        h.hosts(),
+        vec![HostEvent::Connection(ConnectionState::Connected)]
+    );
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+    assert!(h.changes.connection && !h.changes.calls);
+}
+
+#[test]
+fn connected_again_while_connected_does_not_resync_but_a_reconnect_does() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(20, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.requests().is_empty(), "already connected");
+    h.bayeux(
+        30,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(1030),
+        }),
+    );
+    assert!(h.requests().is_empty());
+    h.bayeux(1100, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(h.paths(), vec![CALLS.to_string(), DEVICES.into()]);
+}
+
+#[test]
+fn resync_needed_rereads_calls_and_devices() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(20, Event::ResyncNeeded);
+    assert_eq!(h.paths(), vec![CALLS.to_string(), DEVICES.into()]);
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+}
+
+#[test]
+fn a_ringing_call_adds_a_card_announces_it_and_tells_the_host() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "C1", "Ringing");
+    assert_eq!(h.call_state("C1"), Some(CallState::Ringing));
+    assert_eq!(
+        h.announcements(),
+        vec!["Incoming call from 5000".to_string()]
+    );
+    match h.hosts().as_slice() {
+        [HostEvent::CallChanged { previous, call }] => {
+            assert_eq!(*previous, None);
+            assert_eq!(call.id, "C1");
+            assert_eq!(call.state, CallState::Ringing);
+        }
+        other => panic!("expected one CallChanged, got {other:?}"),
+    }
+    assert!(h.changes.calls && !h.changes.connection);
+}
+
+#[test]
+fn a_call_update_reports_its_previous_state_and_is_not_announced() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "C1", "Ringing");
+    h.notify_call(200, "C1", "Established");
+    assert_eq!(h.call_state("C1"), Some(CallState::Established));
+    assert!(h.announcements().is_empty());
+    match h.hosts().as_slice() {
+        [HostEvent::CallChanged { previous, call }] => {
+            assert_eq!(*previous, Some(CallState::Ringing));
+            assert_eq!(call.state, CallState::Established);
+        }
+        other => panic!("expected one CallChanged, got {other:?}"),
+    }
+    assert_eq!(
+        h.changes,
+        ViewChanges {
+            calls: true,
+            agent: false,
+            connection: false
+        },
+        "an update re-renders the calls only"
+    );
+}
+
+#[test]
+fn an_outbound_call_appearing_is_not_announced_as_incoming() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "C1", "Dialing");
+    assert!(h.state.calls.get("C1").is_some());
+    assert!(h.announcements().is_empty());
+}
+
+#[test]
+fn a_released_call_lingers_then_retires_when_its_deadline_comes() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "C1", "Established");
+    assert_eq!(h.core.poll_timeout(), None);
+    h.notify_call(1_000, "C1", "Released");
+    assert_eq!(h.call_state("C1"), Some(CallState::Released));
+    assert!(matches!(
+        h.hosts().as_slice(),
+        [HostEvent::CallChanged { previous: Some(CallState::Established), call }]
+            if call.state == CallState::Released
+    ));
+    let deadline = 1_000 + RELEASED_LINGER_MS;
+    assert_eq!(h.core.poll_timeout(), Some(deadline));
+
+    h.tick(deadline - 1);
+    assert!(h.state.calls.get("C1").is_some(), "still lingering");
+    h.tick(deadline);
+    assert!(h.state.calls.get("C1").is_none(), "retired");
+    assert_eq!(
+        h.state.calls.recent().next().map(|c| c.id.as_str()),
+        Some("C1")
+    );
+    assert_eq!(h.core.poll_timeout(), None);
+}
+
+#[test]
+fn two_released_calls_retire_each_at_its_own_deadline() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "A", "Established");
+    h.notify_call(100, "B", "Established");
+    h.notify_call(1_000, "A", "Released");
+    h.notify_call(3_000, "B", "Released");
+    assert_eq!(h.core.poll_timeout(), Some(1_000 + RELEASED_LINGER_MS));
+    h.tick(1_000 + RELEASED_LINGER_MS);
+    assert!(h.state.calls.get("A").is_none());
+    assert!(h.state.calls.get("B").is_some());
+    assert_eq!(h.core.poll_timeout(), Some(3_000 + RELEASED_LINGER_MS));
+    h.tick(3_000 + RELEASED_LINGER_MS);
+    assert!(h.state.calls.entries().is_empty());
+}
+
+#[test]
+fn a_device_notification_updates_the_agent_and_tells_the_host() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(100, message("/v2/me/devices", device_data("d1", "Ready")));
+    assert_eq!(h.state.agent.state_label(), "Ready");
+    assert_eq!(h.hosts(), vec![HostEvent::AgentChanged]);
+    assert!(h.changes.agent && !h.changes.calls);
+
+    h.bayeux(
+        200,
+        message("/v2/me/devices", device_data("other", "NotReady")),
+    );
+    assert_eq!(h.state.agent.state_label(), "Ready", "not our device");
+    assert!(h.hosts().is_empty());
+}
+
+#[test]
+fn an_error_notification_lands_on_its_card() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "C1", "Established");
+    h.bayeux(
+        200,
+        message("/v2/me/calls", error_data(Some("C1"), "Hold", "Busy")),
+    );
+    assert_eq!(h.call_error("C1").as_deref(), Some("Hold failed: Busy"));
+    assert_eq!(h.call_state("C1"), Some(CallState::Established));
+    assert_eq!(h.host_errors(), vec![("Busy".into(), Some("C1".into()))]);
+    assert_eq!(h.announcements(), vec!["Busy".to_string()]);
+    assert_eq!(h.state.agent.error, None);
+}
+
+#[test]
+fn an_error_notification_without_a_known_call_lands_on_the_agent_bar() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(
+        200,
+        message(
+            "/v2/me/devices",
+            error_data(None, "ForwardCallsOn", "Invalid destination"),
+        ),
+    );
+    assert_eq!(
+        h.state.agent.error.as_deref(),
+        Some("ForwardCallsOn failed: Invalid destination")
+    );
+    assert_eq!(h.host_errors(), vec![("Invalid destination".into(), None)]);
+}
+
+#[test]
+fn malformed_data_only_logs_a_warning() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "C1", "Established");
+    let before = h.state.clone();
+    let bad = [
+        raw_message(
+            "/v2/me/calls",
+            r#"{"messageType":"CallStateChangeMessage"}"#,
+        ),
+        raw_message("/v2/me/calls", r#"{"call":{"id":"C2","state":"Ringing"}}"#),
+        raw_message("/v2/me/calls", "[1,2,3]"),
+        raw_message("/v2/me/calls", r#""text""#),
+        raw_message("/v2/me/devices", r#"{"messageType":7}"#),
+        Event::Malformed("unexpected end of input".into()),
+    ];
+    for event in bad {
+        let label = format!("{event:?}");
+        h.bayeux(200, event);
+        assert_eq!(h.state, before, "{label}");
+        assert!(
+            h.out
+                .iter()
+                .all(|effect| matches!(effect, Effect::Log(Severity::Warning, _))),
+            "{label}: {:?}",
+            h.out
+        );
+        assert_eq!(h.out.len(), 1, "{label}");
+    }
+}
+
+#[test]
+fn unknown_message_types_and_refusals_are_only_logged() {
+    let mut h = Harness::connected(ALONE);
+    let before = h.state.clone();
+    h.bayeux(
+        100,
+        message(
+            "/v2/me/channels",
+            json!({"messageType": "ChannelStateChangeMessageV2", "x": 1}),
+        ),
+    );
+    assert_eq!(h.logs(Severity::Info).len(), 1);
+    assert_eq!(h.out.len(), 1);
+    h.bayeux(
+        110,
+        Event::SubscriptionFailed {
+            channel: "/v2/me/calls".into(),
+            error: "403::denied".into(),
+        },
+    );
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    assert_eq!(h.out.len(), 1);
+    h.bayeux(120, Event::Unauthorized { status: 401 });
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    assert_eq!(h.out.len(), 1);
+    assert_eq!(h.state, before);
+}
+
+#[test]
+fn a_call_without_id_or_state_is_treated_as_malformed() {
+    let mut h = Harness::connected(ALONE);
+    let before = h.state.clone();
+    for data in [
+        json!({"messageType": "CallStateChangeMessage", "call": {"id": "", "state": "Ringing"}}),
+        json!({"messageType": "CallStateChangeMessage", "call": {"id": "C9"}}),
+    ] {
+        h.bayeux(100, message("/v2/me/calls", data));
+        assert_eq!(h.state.calls, before.calls);
+        assert!(
+            h.hosts().is_empty(),
+            "host told about a malformed call: {:?}",
+            h.out
+        );
+        assert_eq!(h.logs(Severity::Warning).len(), 1);
+    }
+}
+
+#[test]
+fn without_host_events_no_host_effect_is_ever_produced() {
+    let config = CoreConfig {
+        share_across_tabs: false,
+        host_events: false,
+    };
+    let mut all = Vec::new();
+    let mut h = Harness::new(config);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_err(0, me.token, ApiError::Timeout);
+    all.extend(h.out.clone());
+    h.tick(1000);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1000, me.token, me_body("d1"));
+    all.extend(h.out.clone());
+    h.feed(1001, Input::Leading { shared: false });
+    h.bayeux(1002, Event::StateChanged(ConnectionState::Connected));
+    all.extend(h.out.clone());
+    let snapshot = h.request(Method::Get, CALLS);
+    h.notify_call(1003, "OLD", "Established");
+    all.extend(h.out.clone());
+    h.bayeux(2000, Event::ResyncNeeded);
+    let late = h.request(Method::Get, CALLS);
+    h.reply_ok(
+        2100,
+        late.token,
+        json!({"statusCode": 0, "calls": [call("NEW", "Ringing")]}),
+    );
+    all.extend(h.out.clone());
+    assert!(h.state.calls.get("OLD").is_none(), "snapshot applied");
+    assert!(h.state.calls.get("NEW").is_some());
+    h.reply_ok(2200, snapshot.token, empty_reply(CALLS));
+    all.extend(h.out.clone());
+    h.notify_call(2300, "NEW", "Established");
+    all.extend(h.out.clone());
+    h.bayeux(2400, message("/v2/me/devices", device_data("d1", "Ready")));
+    all.extend(h.out.clone());
+    h.bayeux(
+        2500,
+        message("/v2/me/calls", error_data(Some("NEW"), "Hold", "Busy")),
+    );
+    all.extend(h.out.clone());
+    h.intent(2600, hold("NEW"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/NEW");
+    h.reply_err(2700, post.token, rejected());
+    all.extend(h.out.clone());
+    h.feed(2800, Input::CredentialsFailed("x".into()));
+    all.extend(h.out.clone());
+    assert!(
+        !all.iter().any(|effect| matches!(effect, Effect::Host(_))),
+        "{all:#?}"
+    );
+    assert!(
+        all.iter()
+            .any(|effect| matches!(effect, Effect::Announce(_))),
+        "the live region still speaks"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The lost-call windows
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_snapshot_is_reread_only_when_the_loop_reports_connected() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_body("d1"));
+    h.feed(2, Input::Leading { shared: false });
+    let handshake_ish = [
+        Event::StateChanged(ConnectionState::Connecting),
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(1000),
+        }),
+        Event::StateChanged(ConnectionState::Offline),
+        Event::StateChanged(ConnectionState::Connecting),
+        Event::SubscriptionFailed {
+            channel: "/v2/me/devices".into(),
+            error: "x".into(),
+        },
+        Event::Unauthorized { status: 403 },
+        Event::Malformed("x".into()),
+        message("/v2/me/calls", call_data("C1", "Ringing")),
+        Event::StateChanged(ConnectionState::Disconnected),
+    ];
+    for (i, event) in handshake_ish.into_iter().enumerate() {
+        let label = format!("{event:?}");
+        h.bayeux(10 + i as u64, event);
+        assert!(
+            !h.requests().iter().any(is_calls_snapshot),
+            "{label} must not read the snapshot"
+        );
+    }
+    h.bayeux(100, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(
+        h.requests().iter().filter(|r| is_calls_snapshot(r)).count(),
+        1
+    );
+}
+
+#[test]
+fn a_call_ringing_while_the_snapshot_is_on_its_way_survives_it() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(
+        50,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(60),
+        }),
+    );
+    h.bayeux(100, Event::StateChanged(ConnectionState::Connected));
+    let snapshot = h.request(Method::Get, CALLS);
+    h.notify_call(150, "C1", "Ringing");
+    h.reply_ok(200, snapshot.token, empty_reply(CALLS));
+    assert_eq!(h.call_state("C1"), Some(CallState::Ringing));
+    assert!(h.hosts().is_empty(), "no Released told for a live call");
+}
+
+#[test]
+fn a_snapshot_removes_calls_untouched_since_before_it_was_asked_for() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "GONE", "Established");
+    h.notify_call(60, "ENDED", "Established");
+    h.notify_call(70, "ENDED", "Released");
+    h.bayeux(100, Event::ResyncNeeded);
+    let snapshot = h.request(Method::Get, CALLS);
+    h.notify_call(150, "NEW", "Ringing");
+    h.reply_ok(200, snapshot.token, empty_reply(CALLS));
+    assert!(h.state.calls.get("GONE").is_none());
+    assert!(h.state.calls.get("ENDED").is_none());
+    assert!(
+        h.state.calls.get("NEW").is_some(),
+        "newer than the snapshot"
+    );
+    assert!(h.state.calls.recent().any(|c| c.id == "GONE"));
+    match h.hosts().as_slice() {
+        [HostEvent::CallChanged { previous, call }] => {
+            assert_eq!(call.id, "GONE");
+            assert_eq!(*previous, Some(CallState::Established));
+            assert_eq!(call.state, CallState::Released);
+            assert!(call.capabilities.is_empty());
+        }
+        other => panic!("expected one Released for GONE only, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_snapshot_adds_missed_calls_and_updates_stale_ones() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.bayeux(100, Event::ResyncNeeded);
+    let snapshot = h.request(Method::Get, CALLS);
+    h.reply_ok(
+        200,
+        snapshot.token,
+        json!({"statusCode": 0, "calls": [call("C1", "Held"), call("C2", "Ringing")]}),
+    );
+    assert_eq!(h.call_state("C1"), Some(CallState::Held));
+    assert_eq!(h.call_state("C2"), Some(CallState::Ringing));
+    let mut seen: Vec<(String, Option<CallState>, CallState)> = h
+        .hosts()
+        .into_iter()
+        .filter_map(|event| match event {
+            HostEvent::CallChanged { previous, call } => Some((call.id, previous, call.state)),
+            _ => None,
+        })
+        .collect();
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        seen,
+        vec![
+            ("C1".into(), Some(CallState::Established), CallState::Held),
+            ("C2".into(), None, CallState::Ringing),
+        ]
+    );
+}
+
+#[test]
+fn a_snapshot_does_not_rewind_a_call_notified_after_it_was_asked_for() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.bayeux(100, Event::ResyncNeeded);
+    let snapshot = h.request(Method::Get, CALLS);
+    h.notify_call(150, "C1", "Held");
+    h.reply_ok(
+        200,
+        snapshot.token,
+        json!({"statusCode": 0, "calls": [call("C1", "Established")]}),
+    );
+    assert_eq!(h.call_state("C1"), Some(CallState::Held));
+    assert!(h.hosts().is_empty());
+}
+
+#[test]
+fn an_older_snapshot_answering_last_does_not_undo_a_newer_one() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(100, Event::ResyncNeeded);
+    let first = h.request(Method::Get, CALLS);
+    h.bayeux(300, Event::ResyncNeeded);
+    let second = h.request(Method::Get, CALLS);
+    // The second snapshot saw a call that rang before our subscription (no notification).
+    h.reply_ok(
+        400,
+        second.token,
+        json!({"statusCode": 0, "calls": [call("C1", "Ringing")]}),
+    );
+    h.reply_ok(500, first.token, empty_reply(CALLS));
+    assert_eq!(h.call_state("C1"), Some(CallState::Ringing));
+}
+
+#[test]
+fn a_failed_snapshot_keeps_the_calls_and_warns() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.bayeux(100, Event::ResyncNeeded);
+    let snapshot = h.request(Method::Get, CALLS);
+    let before = h.state.clone();
+    h.reply_err(200, snapshot.token, ApiError::Http(503));
+    assert_eq!(h.state, before);
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+}
+
+#[test]
+fn a_devices_snapshot_updates_our_device() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(100, Event::ResyncNeeded);
+    let devices = h.request(Method::Get, DEVICES);
+    h.reply_ok(
+        200,
+        devices.token,
+        json!({"statusCode": 0, "devices": [device("d1", "Ready")]}),
+    );
+    assert_eq!(h.state.agent.state_label(), "Ready");
+    assert_eq!(h.hosts(), vec![HostEvent::AgentChanged]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Intents
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_call_operation_posts_to_the_encoded_call_path_and_marks_it_pending() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "a/b?c", "Established");
+    let request = OperationRequest::new(Operation::InitiateTransfer).with_destination("5001");
+    h.intent(100, Intent::call("a/b?c", request.clone()));
+    let post = h.request(Method::Post, "/api/v2/me/calls/a%2Fb%3Fc");
+    let body: Value = serde_json::from_str(post.body.as_deref().expect("a body")).expect("JSON");
+    assert_eq!(body, serde_json::to_value(&request).expect("serialises"));
+    assert_eq!(body["operationName"], "InitiateTransfer");
+    assert_eq!(body["destination"], json!({"phoneNumber": "5001"}));
+    assert_eq!(h.out.len(), 1, "only the request");
+    assert_eq!(h.call_pending("a/b?c"), Some(Operation::InitiateTransfer));
+    assert_eq!(h.call_state("a/b?c"), Some(CallState::Established));
+}
+
+#[test]
+fn a_second_click_while_pending_sends_nothing() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    assert_eq!(h.requests().len(), 1);
+    h.intent(110, hold("C1"));
+    assert!(h.out.is_empty(), "double click: {:?}", h.out);
+    h.intent(120, Intent::operation("C1", Operation::Hangup));
+    assert!(h.out.is_empty(), "another control on the same pending card");
+}
+
+#[test]
+fn an_operation_on_an_unknown_call_sends_nothing() {
+    let mut h = Harness::connected(ALONE);
+    h.intent(100, hold("NOPE"));
+    assert!(h.out.is_empty());
+}
+
+#[test]
+fn a_rejected_operation_shows_the_error_on_its_card() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_err(200, post.token, rejected());
+    let expected = "Hold failed: Not allowed (code 50)".to_string();
+    assert_eq!(h.call_error("C1"), Some(expected.clone()));
+    assert_eq!(h.call_pending("C1"), None);
+    assert_eq!(h.call_state("C1"), Some(CallState::Established));
+    assert_eq!(h.host_errors(), vec![(expected.clone(), Some("C1".into()))]);
+    assert_eq!(h.announcements(), vec![expected]);
+    assert_eq!(h.core.poll_timeout(), None, "no watchdog after a failure");
+    // The card accepts the next click.
+    h.intent(300, hold("C1"));
+    assert_eq!(h.requests().len(), 1);
+    assert_eq!(h.call_error("C1"), None, "a new operation clears the error");
+}
+
+#[test]
+fn an_accepted_operation_never_confirmed_becomes_an_error_after_the_timeout() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(1_000, post.token, json!({"statusCode": 0}));
+    assert_eq!(
+        h.call_state("C1"),
+        Some(CallState::Established),
+        "HTTP is not truth"
+    );
+    assert_eq!(h.call_pending("C1"), Some(Operation::Hold));
+    let deadline = 1_000 + PENDING_TIMEOUT_MS;
+    assert_eq!(h.core.poll_timeout(), Some(deadline));
+    h.tick(deadline - 1);
+    assert!(h.out.is_empty());
+    h.tick(deadline);
+    let expected = "Hold: no confirmation from the server yet".to_string();
+    assert_eq!(h.call_error("C1"), Some(expected.clone()));
+    assert_eq!(h.call_pending("C1"), None);
+    assert_eq!(h.host_errors(), vec![(expected.clone(), Some("C1".into()))]);
+    assert_eq!(h.announcements(), vec![expected]);
+    assert_eq!(h.core.poll_timeout(), None);
+}
+
+#[test]
+fn a_confirmed_operation_does_not_time_out() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    h.notify_call(300, "C1", "Held");
+    assert_eq!(h.call_pending("C1"), None);
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    assert!(h.out.is_empty(), "{:?}", h.out);
+    assert_eq!(h.call_error("C1"), None);
+    assert_eq!(h.core.poll_timeout(), None);
+}
+
+#[test]
+fn a_notification_before_the_http_reply_still_confirms_the_operation() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.notify_call(150, "C1", "Held");
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    assert!(h.out.is_empty(), "{:?}", h.out);
+    assert_eq!(h.call_error("C1"), None);
+}
+
+#[test]
+fn an_old_watchdog_does_not_fail_a_newer_identical_operation() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    h.notify_call(300, "C1", "Held");
+    h.intent(400, Intent::operation("C1", Operation::Retrieve));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(500, post.token, json!({"statusCode": 0}));
+    h.notify_call(600, "C1", "Established");
+    // Hold again, one second before the first Hold's watchdog is due.
+    let again = 200 + PENDING_TIMEOUT_MS - 1_000;
+    h.intent(again, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(again + 50, post.token, json!({"statusCode": 0}));
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    assert_eq!(
+        h.call_error("C1"),
+        None,
+        "the second Hold was sent 1 s ago: its own watchdog decides"
+    );
+    assert_eq!(h.call_pending("C1"), Some(Operation::Hold));
+    assert!(h.host_errors().is_empty());
+}
+
+#[test]
+fn dial_and_device_operations_need_a_device() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(
+        1,
+        me.token,
+        json!({"statusCode": 0, "user": {"id": "u1", "userName": "nodevice"}}),
+    );
+    for intent in [
+        Intent::dial("5001"),
+        Intent::DeviceOperation(Box::new(OperationRequest::new(Operation::DoNotDisturbOn))),
+    ] {
+        h.intent(10, intent);
+        let expected = "No device to act on yet".to_string();
+        assert!(h.requests().is_empty());
+        assert_eq!(h.state.agent.error.as_deref(), Some(expected.as_str()));
+        assert_eq!(h.state.agent.pending, None);
+        assert_eq!(h.host_errors(), vec![(expected.clone(), None)]);
+        assert_eq!(h.announcements(), vec![expected]);
+    }
+}
+
+#[test]
+fn dial_and_device_operations_post_to_the_agents_device() {
+    let mut h = Harness::new(ALONE);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_body("dev 1"));
+
+    h.intent(10, Intent::dial("5001"));
+    let post = h.request(Method::Post, "/api/v2/me/devices/dev%201/calls");
+    let body: Value = serde_json::from_str(post.body.as_deref().expect("body")).expect("JSON");
+    assert_eq!(body["operationName"], "Dial");
+    assert_eq!(body["destination"], json!({"phoneNumber": "5001"}));
+    assert_eq!(h.state.agent.pending, Some(Operation::Dial));
+    h.intent(11, Intent::dial("5001"));
+    assert!(h.out.is_empty(), "double click guard on the agent bar");
+    h.reply_err(20, post.token, ApiError::Http(500));
+    assert_eq!(
+        h.state.agent.error.as_deref(),
+        Some("Call failed: The server answered HTTP 500")
+    );
+    assert_eq!(h.state.agent.pending, None);
+
+    h.intent(
+        30,
+        Intent::DeviceOperation(Box::new(OperationRequest::new(Operation::DoNotDisturbOn))),
+    );
+    let post = h.request(Method::Post, "/api/v2/me/devices/dev%201");
+    assert!(
+        post.body
+            .as_deref()
+            .is_some_and(|b| b.contains("DoNotDisturbOn"))
+    );
+    assert_eq!(h.state.agent.error, None);
+}
+
+#[test]
+fn a_new_call_confirms_a_pending_dial() {
+    let mut h = Harness::connected(ALONE);
+    h.intent(100, Intent::dial("5001"));
+    let post = h.request(Method::Post, "/api/v2/me/devices/d1/calls");
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    h.notify_call(300, "OUT", "Dialing");
+    assert_eq!(h.state.agent.pending, None);
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    assert!(h.out.is_empty(), "{:?}", h.out);
+    assert_eq!(h.state.agent.error, None);
+}
+
+#[test]
+fn an_agent_state_change_posts_to_the_voice_channel() {
+    let mut h = Harness::connected(ALONE);
+    h.intent(
+        100,
+        Intent::AgentState(Box::new(OperationRequest::new(Operation::Ready))),
+    );
+    let post = h.request(Method::Post, "/api/v2/me/channels/voice");
+    let body: Value = serde_json::from_str(post.body.as_deref().expect("body")).expect("JSON");
+    assert_eq!(body, json!({"operationName": "Ready"}));
+    assert_eq!(h.state.agent.pending, Some(Operation::Ready));
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    h.bayeux(300, message("/v2/me/devices", device_data("d1", "Ready")));
+    assert_eq!(
+        h.state.agent.pending, None,
+        "confirmed by the device notification"
+    );
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    assert!(h.out.is_empty());
+}
+
+#[test]
+fn an_unconfirmed_agent_state_change_times_out_on_the_agent_bar() {
+    let mut h = Harness::connected(ALONE);
+    h.intent(
+        100,
+        Intent::AgentState(Box::new(OperationRequest::new(Operation::NotReady))),
+    );
+    let post = h.request(Method::Post, "/api/v2/me/channels/voice");
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    let expected = "NotReady: no confirmation from the server yet".to_string();
+    assert_eq!(h.state.agent.error, Some(expected.clone()));
+    assert_eq!(h.host_errors(), vec![(expected, None)]);
+}
+
+#[test]
+fn retry_connection_asks_the_loop() {
+    let mut h = Harness::connected(ALONE);
+    h.intent(100, Intent::RetryConnection);
+    assert_eq!(h.out, vec![Effect::RetryConnection]);
+}
+
+#[test]
+fn dismissing_errors_clears_them() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_err(200, post.token, rejected());
+    h.feed(300, Input::CredentialsFailed("x".into()));
+    assert!(h.call_error("C1").is_some() && h.state.agent.error.is_some());
+
+    h.intent(
+        400,
+        Intent::DismissError {
+            call_id: "C1".into(),
+        },
+    );
+    assert_eq!(h.call_error("C1"), None);
+    assert!(h.state.agent.error.is_some(), "only the card's error");
+    assert!(h.out.is_empty());
+    h.intent(500, Intent::DismissAgentError);
+    assert_eq!(h.state.agent.error, None);
+    assert!(h.changes.agent && !h.changes.calls);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. The tab protocol
+// ---------------------------------------------------------------------------------------------
+
+/// Signed in, following the leader as `me`, told "connected", with call `C1` established.
+fn follower() -> Harness {
+    let mut h = Harness::new(SHARED);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_body("d1"));
+    for request in h.requests() {
+        h.reply_ok(2, request.token, empty_reply(&request.path));
+    }
+    h.feed(
+        3,
+        Input::Following {
+            tab_id: "me".into(),
+        },
+    );
+    h.tab(
+        4,
+        TabMessage::Connection {
+            state: "connected".into(),
+            attempt: 0,
+            retry_in_ms: None,
+        },
+    );
+    h.tab(
+        5,
+        TabMessage::Notification {
+            channel: "/v2/me/calls".into(),
+            data: call_data("C1", "Established").to_string(),
+        },
+    );
+    h.out.clear();
+    h
+}
+
+#[test]
+fn a_following_tab_says_hello() {
+    let mut h = Harness::new(SHARED);
+    h.feed(
+        0,
+        Input::Following {
+            tab_id: "t-7".into(),
+        },
+    );
+    assert_eq!(
+        h.out,
+        vec![Effect::Broadcast(TabMessage::Hello { from: "t-7".into() })]
+    );
+    assert!(!h.core.is_leading());
+}
+
+#[test]
+fn a_follower_sends_its_operations_through_the_leader() {
+    let mut h = follower();
+    h.intent(100, hold("C1"));
+    assert!(h.requests().is_empty(), "no REST from a follower");
+    match h.broadcasts().as_slice() {
+        [
+            TabMessage::Intent {
+                from,
+                id,
+                path,
+                request,
+            },
+        ] => {
+            assert_eq!(from, "me");
+            assert_eq!(*id, 1);
+            assert_eq!(path, "/api/v2/me/calls/C1");
+            assert_eq!(request, &json!({"operationName": "Hold"}));
+        }
+        other => panic!("expected one relayed intent, got {other:?}"),
+    }
+    assert_eq!(h.call_pending("C1"), Some(Operation::Hold));
+    assert_eq!(h.core.poll_timeout(), Some(100 + PENDING_TIMEOUT_MS));
+    h.intent(110, hold("C1"));
+    assert!(h.out.is_empty(), "double click guard applies to followers");
+}
+
+#[test]
+fn a_failure_reported_to_this_tab_lands_on_the_card() {
+    let mut h = follower();
+    h.intent(100, hold("C1"));
+    h.tab(
+        200,
+        TabMessage::Failed {
+            to: "other-tab".into(),
+            id: 1,
+            message: "Hold failed: elsewhere".into(),
+        },
+    );
+    assert!(h.out.is_empty());
+    assert_eq!(h.call_error("C1"), None);
+    assert_eq!(h.call_pending("C1"), Some(Operation::Hold));
+
+    h.tab(
+        300,
+        TabMessage::Failed {
+            to: "me".into(),
+            id: 1,
+            message: "Hold failed: Not allowed (code 50)".into(),
+        },
+    );
+    let expected = "Hold failed: Not allowed (code 50)".to_string();
+    assert_eq!(h.call_error("C1"), Some(expected.clone()));
+    assert_eq!(h.call_pending("C1"), None);
+    assert_eq!(h.host_errors(), vec![(expected.clone(), Some("C1".into()))]);
+    assert_eq!(h.announcements(), vec![expected]);
+
+    // Reported once: a repeat, an unknown id and the watchdog add nothing.
+    h.tab(
+        310,
+        TabMessage::Failed {
+            to: "me".into(),
+            id: 1,
+            message: "again".into(),
+        },
+    );
+    assert!(h.out.is_empty());
+    h.tick(100 + PENDING_TIMEOUT_MS);
+    assert!(h.out.is_empty(), "{:?}", h.out);
+}
+
+#[test]
+fn a_relayed_operation_with_no_news_times_out_and_a_late_failure_is_ignored() {
+    let mut h = follower();
+    h.intent(100, hold("C1"));
+    h.tick(100 + PENDING_TIMEOUT_MS);
+    assert_eq!(
+        h.call_error("C1").as_deref(),
+        Some("Hold: no confirmation from the server yet")
+    );
+    h.intent(
+        20_000,
+        Intent::DismissError {
+            call_id: "C1".into(),
+        },
+    );
+    h.tab(
+        20_100,
+        TabMessage::Failed {
+            to: "me".into(),
+            id: 1,
+            message: "late".into(),
+        },
+    );
+    assert!(h.out.is_empty());
+    assert_eq!(h.call_error("C1"), None);
+}
+
+#[test]
+fn a_follower_applies_what_the_leader_relays() {
+    let mut h = follower();
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+    assert_eq!(h.call_state("C1"), Some(CallState::Established));
+
+    h.tab(
+        1_000,
+        TabMessage::Notification {
+            channel: "/v2/me/calls".into(),
+            data: call_data("C2", "Ringing").to_string(),
+        },
+    );
+    assert_eq!(h.call_state("C2"), Some(CallState::Ringing));
+    assert_eq!(
+        h.announcements(),
+        vec!["Incoming call from 5000".to_string()]
+    );
+    assert!(h.broadcasts().is_empty(), "a follower relays nothing");
+
+    h.tab(
+        2_000,
+        TabMessage::Connection {
+            state: "reconnecting".into(),
+            attempt: 2,
+            retry_in_ms: Some(3_000),
+        },
+    );
+    assert_eq!(
+        h.state.connection,
+        ConnectionState::Reconnecting {
+            attempt: 2,
+            retry_at: Some(5_000)
+        },
+        "the delay is converted to our clock"
+    );
+    assert!(h.requests().is_empty());
+
+    h.tab(3_000, TabMessage::Resync);
+    assert_eq!(h.paths(), vec![CALLS.to_string(), DEVICES.into()]);
+    assert!(h.broadcasts().is_empty());
+}
+
+#[test]
+fn a_follower_ignores_what_only_a_leader_handles() {
+    let mut h = follower();
+    let before = h.state.clone();
+    h.tab(
+        100,
+        TabMessage::Hello {
+            from: "newcomer".into(),
+        },
+    );
+    assert!(h.out.is_empty());
+    h.tab(
+        110,
+        TabMessage::Intent {
+            from: "other".into(),
+            id: 1,
+            path: "/api/v2/me/calls/C1".into(),
+            request: json!({"operationName": "Hangup"}),
+        },
+    );
+    assert!(h.out.is_empty());
+    assert_eq!(h.state, before);
+}
+
+#[test]
+fn a_shared_leader_answers_hello_with_its_connection_state() {
+    let mut h = Harness::connected(SHARED);
+    assert!(h.core.is_leading());
+    h.tab(100, TabMessage::Hello { from: "f1".into() });
+    assert_eq!(
+        h.out,
+        vec![Effect::Broadcast(TabMessage::Connection {
+            state: "connected".into(),
+            attempt: 0,
+            retry_in_ms: None
+        })]
+    );
+    h.bayeux(
+        200,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 3,
+            retry_at: Some(4_200),
+        }),
+    );
+    h.tab(1_200, TabMessage::Hello { from: "f2".into() });
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Connection {
+            state: "reconnecting".into(),
+            attempt: 3,
+            retry_in_ms: Some(3_000)
+        }]
+    );
+}
+
+#[test]
+fn a_shared_leader_sends_a_followers_operation_and_reports_only_failures() {
+    let mut h = Harness::connected(SHARED);
+    let request = json!({"operationName": "Hold"});
+    h.tab(
+        100,
+        TabMessage::Intent {
+            from: "f1".into(),
+            id: 4,
+            path: "/api/v2/me/calls/C1".into(),
+            request: request.clone(),
+        },
+    );
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    let body: Value = serde_json::from_str(post.body.as_deref().expect("body")).expect("JSON");
+    assert_eq!(body, request);
+    assert!(h.broadcasts().is_empty());
+    h.reply_err(200, post.token, rejected());
+    assert_eq!(
+        h.out,
+        vec![Effect::Broadcast(TabMessage::Failed {
+            to: "f1".into(),
+            id: 4,
+            message: "Hold failed: Not allowed (code 50)".into()
+        })],
+        "the failure is the follower's, not ours"
+    );
+    assert_eq!(h.state.agent.error, None);
+
+    h.tab(
+        300,
+        TabMessage::Intent {
+            from: "f1".into(),
+            id: 5,
+            path: "/api/v2/me/calls/C1".into(),
+            request,
+        },
+    );
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(400, post.token, json!({"statusCode": 0}));
+    assert!(h.out.is_empty(), "success is confirmed by the notification");
+    assert_eq!(
+        h.core.poll_timeout(),
+        None,
+        "the follower keeps the watchdog"
+    );
+}
+
+#[test]
+fn a_shared_leader_ignores_other_tabs_notifications_and_states() {
+    let mut h = Harness::connected(SHARED);
+    let before = h.state.clone();
+    for message in [
+        TabMessage::Notification {
+            channel: "/v2/me/calls".into(),
+            data: call_data("X", "Ringing").to_string(),
+        },
+        TabMessage::Connection {
+            state: "offline".into(),
+            attempt: 0,
+            retry_in_ms: None,
+        },
+        TabMessage::Resync,
+        TabMessage::Failed {
+            to: "me".into(),
+            id: 1,
+            message: "x".into(),
+        },
+    ] {
+        let label = format!("{message:?}");
+        h.tab(100, message);
+        assert!(h.out.is_empty(), "{label}: {:?}", h.out);
+        assert_eq!(h.state, before, "{label}");
+    }
+}
+
+#[test]
+fn an_unshared_leader_and_a_starting_tab_ignore_every_tab_message() {
+    let all = || {
+        vec![
+            TabMessage::Hello { from: "f".into() },
+            TabMessage::Notification {
+                channel: "/v2/me/calls".into(),
+                data: call_data("X", "Ringing").to_string(),
+            },
+            TabMessage::Connection {
+                state: "offline".into(),
+                attempt: 0,
+                retry_in_ms: None,
+            },
+            TabMessage::Resync,
+            TabMessage::Intent {
+                from: "f".into(),
+                id: 1,
+                path: "/api/v2/me/calls/X".into(),
+                request: json!({"operationName": "Hold"}),
+            },
+            TabMessage::Failed {
+                to: "f".into(),
+                id: 1,
+                message: "x".into(),
+            },
+        ]
+    };
+    let mut unshared = Harness::connected(ALONE);
+    let mut starting = Harness::new(SHARED);
+    for h in [&mut unshared, &mut starting] {
+        let before = h.state.clone();
+        for message in all() {
+            let label = format!("{message:?}");
+            h.tab(100, message);
+            assert!(h.out.is_empty(), "{label}: {:?}", h.out);
+            assert_eq!(h.state, before, "{label}");
+        }
+    }
+}
+
+#[test]
+fn a_shared_leader_relays_its_notifications_states_and_resyncs() {
+    let mut h = Harness::connected(SHARED);
+    let data = call_data("C1", "Ringing");
+    h.bayeux(100, message("/v2/me/calls", data.clone()));
+    match h.broadcasts().as_slice() {
+        [
+            TabMessage::Notification {
+                channel,
+                data: text,
+            },
+        ] => {
+            assert_eq!(channel, "/v2/me/calls");
+            assert_eq!(serde_json::from_str::<Value>(text).expect("JSON"), data);
+        }
+        other => panic!("expected one relayed notification, got {other:?}"),
+    }
+    assert!(h.state.calls.get("C1").is_some(), "applied here too");
+
+    h.bayeux(200, Event::ResyncNeeded);
+    assert_eq!(h.broadcasts(), vec![TabMessage::Resync]);
+    h.bayeux(300, Event::StateChanged(ConnectionState::Offline));
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Connection {
+            state: "offline".into(),
+            attempt: 0,
+            retry_in_ms: None
+        }]
+    );
+    h.bayeux(400, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(
+        h.broadcasts(),
+        vec![
+            TabMessage::Connection {
+                state: "connected".into(),
+                attempt: 0,
+                retry_in_ms: None
+            },
+            TabMessage::Resync
+        ],
+        "followers re-read state after the leader reconnects"
+    );
+}
+
+#[test]
+fn an_unshared_leader_broadcasts_nothing() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(100, "C1", "Ringing");
+    h.bayeux(200, Event::ResyncNeeded);
+    h.bayeux(300, Event::StateChanged(ConnectionState::Offline));
+    h.bayeux(400, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.broadcasts().is_empty());
+    h.notify_call(500, "C1", "Released");
+    assert!(h.broadcasts().is_empty());
+}
+
+#[test]
+fn a_follower_elected_leader_sends_its_own_operations() {
+    let mut h = follower();
+    h.feed(1_000, Input::Leading { shared: true });
+    assert!(h.core.is_leading());
+    assert_eq!(h.logs(Severity::Info).len(), 1);
+    h.intent(1_100, hold("C1"));
+    assert!(h.broadcasts().is_empty());
+    h.request(Method::Post, "/api/v2/me/calls/C1");
+}
+
+#[test]
+fn tab_messages_keep_their_wire_shape() {
+    let hello = serde_json::to_value(TabMessage::Hello { from: "a".into() }).expect("serialises");
+    assert_eq!(hello, json!({"t": "hello", "from": "a"}));
+    let connection = serde_json::to_value(TabMessage::Connection {
+        state: "reconnecting".into(),
+        attempt: 1,
+        retry_in_ms: Some(5),
+    })
+    .expect("serialises");
+    assert_eq!(
+        connection,
+        json!({"t": "connection", "state": "reconnecting", "attempt": 1, "retryInMs": 5})
+    );
+    let failed: TabMessage =
+        serde_json::from_value(json!({"t": "failed", "to": "b", "id": 2, "message": "m"}))
+            .expect("parses");
+    assert_eq!(
+        failed,
+        TabMessage::Failed {
+            to: "b".into(),
+            id: 2,
+            message: "m".into()
+        }
+    );
+}
