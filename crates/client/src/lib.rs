@@ -12,6 +12,8 @@
 //! - [`actions`]: `actions_for`, the ordered, labelled controls for a call's capabilities.
 //! - [`agent`]: `AgentStore`, the reducer of the agent's user and device state.
 //! - [`phone`]: normalisation and validation of typed or clicked phone numbers.
+//! - [`view`]: view models: what the components show (cards, grouping, agent bar, connection
+//!   badge and retry countdown, recent calls) and which call a host's `answer()` acts on.
 
 pub mod actions;
 pub mod agent;
@@ -19,6 +21,7 @@ pub mod backoff;
 pub mod bayeux;
 pub mod phone;
 pub mod store;
+pub mod view;
 
 pub use actions::{Action, ActionGroup, ActionInput, actions_for, label};
 pub use agent::AgentStore;
