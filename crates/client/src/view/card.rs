@@ -258,10 +258,13 @@ mod tests {
         };
         let (listen, barge) = (Operation::SwitchToListenIn, Operation::SwitchToBargeIn);
         assert_eq!(
-            monitoring_mode(&with(&[barge.clone()])),
+            monitoring_mode(&with(std::slice::from_ref(&barge))),
             Some("Listening in")
         );
-        assert_eq!(monitoring_mode(&with(&[listen.clone()])), Some("Barged in"));
+        assert_eq!(
+            monitoring_mode(&with(std::slice::from_ref(&listen))),
+            Some("Barged in")
+        );
         assert_eq!(monitoring_mode(&with(&[listen, barge])), Some("Coaching"));
         assert_eq!(monitoring_mode(&with(&[])), None);
     }
