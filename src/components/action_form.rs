@@ -6,10 +6,10 @@
 use crate::components::choice_form::{Choice, ChoiceForm};
 use crate::components::destination_form::DestinationForm;
 use crate::components::dtmf_keypad::DtmfKeypad;
-use crate::components::format;
 use crate::components::user_data_form::UserDataForm;
 use crate::context::{CallsContext, Dispatch};
 use crate::intent::Intent;
+use gws_client::view::text;
 use gws_client::{Action, ActionInput};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{Call, Operation};
@@ -42,7 +42,7 @@ pub fn other_call_choices(others: &[&Call]) -> Vec<Choice> {
         .iter()
         .map(|call| Choice {
             value: call.uri.clone().unwrap_or_else(|| call.id.clone()),
-            label: format!("{} — {}", format::parties(call), call.state),
+            label: format!("{} — {}", text::parties(call), call.state),
         })
         .collect()
 }
