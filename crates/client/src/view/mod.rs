@@ -9,11 +9,13 @@
 //! - [`text`]: durations and party names as shown.
 //! - [`grouping`]: top-level calls and the consult calls shown under their parent.
 //! - [`card`]: `CardView` (what the list hands a card) and `CardContent` (what a card says).
+//! - [`action_form`]: the options a call operation's form offers and the request it makes.
 //! - [`agent_bar`]: `AgentBarView`, the agent, their state choices and device controls.
 //! - [`connection`]: the connection badge and the retry countdown (`retry_in_ms`).
 //! - [`pick`]: which call a host's `answer()` / `hangup()` acts on.
 //! - [`recent`]: the rows of the recent-calls list.
 
+pub mod action_form;
 pub mod agent_bar;
 pub mod card;
 pub mod connection;
