@@ -32,31 +32,17 @@ pub fn consult_ids(store: &CallsStore, parent: &str) -> Vec<String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use gws_protocol::notification::{CallNotification, NotificationType};
+    use crate::view::fixture::store_with;
     use gws_protocol::{Call, CallState};
 
     /// A store holding `calls` (id, parent id) in that order, all established.
     pub(crate) fn store_of(calls: &[(&str, Option<&str>)]) -> CallsStore {
-        let mut store = CallsStore::new();
-        for (id, parent) in calls {
-            let call = Call {
-                id: (*id).into(),
-                state: CallState::Established,
-                parent_call_uri: parent.map(|p| format!("http://gws/api/v2/me/calls/{p}")),
-                ..Call::default()
-            };
-            store.apply(
-                0,
-                &CallNotification {
-                    notification_type: NotificationType::StatusChange,
-                    call,
-                    phone_number: None,
-                    extensions: None,
-                    dtmf_digits: None,
-                },
-            );
-        }
-        store
+        store_with(calls.iter().map(|(id, parent)| Call {
+            id: (*id).into(),
+            state: CallState::Established,
+            parent_call_uri: parent.map(|p| format!("http://gws/api/v2/me/calls/{p}")),
+            ..Call::default()
+        }))
     }
 
     #[test]

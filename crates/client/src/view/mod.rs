@@ -29,3 +29,17 @@ pub use card::{CardContent, CardView, card_view};
 pub use connection::{RetryCountdown, retry_in_ms};
 pub use grouping::{consult_ids, root_ids};
 pub use pick::{PickError, pick_call};
+
+/// Stores for the view tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::store::CallsStore;
+    use gws_protocol::Call;
+
+    /// A store holding `calls` in order, as after the start-up snapshot at time 0.
+    pub(crate) fn store_with(calls: impl IntoIterator<Item = Call>) -> CallsStore {
+        let mut store = CallsStore::new();
+        store.reconcile(0, 0, calls.into_iter().collect());
+        store
+    }
+}

@@ -93,30 +93,16 @@ pub fn pick_call(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::fixture::store_with;
     use gws_protocol::Call;
-    use gws_protocol::notification::{CallNotification, NotificationType};
 
     fn store(calls: &[(&str, CallState, &[Operation])]) -> CallsStore {
-        let mut store = CallsStore::new();
-        for (id, state, caps) in calls {
-            let call = Call {
-                id: (*id).into(),
-                state: state.clone(),
-                capabilities: caps.to_vec(),
-                ..Call::default()
-            };
-            store.apply(
-                0,
-                &CallNotification {
-                    notification_type: NotificationType::StatusChange,
-                    call,
-                    phone_number: None,
-                    extensions: None,
-                    dtmf_digits: None,
-                },
-            );
-        }
-        store
+        store_with(calls.iter().map(|(id, state, caps)| Call {
+            id: (*id).into(),
+            state: state.clone(),
+            capabilities: caps.to_vec(),
+            ..Call::default()
+        }))
     }
 
     const HANGUP: &[Operation] = &[Operation::Hangup];

@@ -37,30 +37,19 @@ pub fn recent_rows(store: &CallsStore) -> Vec<RecentRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gws_protocol::notification::{CallNotification, NotificationType};
+    use crate::view::fixture::store_with;
     use gws_protocol::{Call, CallState, CallType, Participant};
 
     #[test]
     fn a_retired_call_is_listed_with_its_parties_type_and_final_duration() {
-        let mut store = CallsStore::new();
-        let call = Call {
+        let mut store = store_with([Call {
             id: "a".into(),
             state: CallState::Released,
             call_type: Some(CallType::Inbound),
             participants: vec![Participant::internal("5000")],
             duration: Some("75".into()),
             ..Call::default()
-        };
-        store.apply(
-            0,
-            &CallNotification {
-                notification_type: NotificationType::StatusChange,
-                call,
-                phone_number: None,
-                extensions: None,
-                dtmf_digits: None,
-            },
-        );
+        }]);
         store.retire_released(60_000, 1_000);
         assert_eq!(
             recent_rows(&store),
