@@ -18,6 +18,8 @@ use crate::config::{Credentials, Theme, WidgetConfig};
 use crate::intent::Intent;
 use crate::log::{self, LogLevel};
 use futures::channel::mpsc::UnboundedSender;
+use gws_client::view::connection::{RetryCountdown, retry_countdown};
+use gws_client::view::pick::{ANSWER_STATES, HANGUP_STATES, pick_call};
 use gws_client::{AgentStore, CallsStore, ConnectionState, HostEvent, normalize_number};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{Call, CallState, Operation};
@@ -127,12 +129,10 @@ impl HostEvents {
 
     /// The connection state changed (`now` on the widget's clock).
     pub fn connection_changed(&self, state: &ConnectionState, now: u64) {
-        let (attempt, retry_in_ms) = match state {
-            ConnectionState::Reconnecting { attempt, retry_at } => {
-                (*attempt, retry_at.map(|at| at.saturating_sub(now)))
-            }
-            _ => (0, None),
-        };
+        let RetryCountdown {
+            attempt,
+            retry_in_ms,
+        } = retry_countdown(state, now);
         self.emit(
             "gws:connection",
             &to_js(
@@ -368,35 +368,18 @@ impl WidgetHandle {
             .ok_or_else(|| option_error("this widget has been destroyed".into()))
     }
 
-    /// The call `id`, or the first call in `states` order that allows `operation`.
+    /// The call `id`, or the first call in `states` order that allows `operation` (the choice
+    /// is `gws_client::view::pick_call`'s; this adds only the widget's error form).
     fn pick_call(
         &self,
         id: Option<String>,
         operation: &Operation,
         states: &[CallState],
     ) -> Result<String, JsValue> {
-        let controller = self.controller()?;
-        let verb = operation.as_str();
-        controller.calls.with_untracked(|store| match id {
-            Some(id) => match store.get(&id) {
-                Some(entry) if entry.call.can(operation) => Ok(id),
-                Some(entry) => Err(option_error(format!(
-                    "call {id} does not allow {verb} now ({})",
-                    entry.call.state
-                ))),
-                None => Err(option_error(format!("no call with id {id}"))),
-            },
-            None => states
-                .iter()
-                .find_map(|state| {
-                    store
-                        .entries()
-                        .iter()
-                        .find(|e| &e.call.state == state && e.call.can(operation))
-                        .map(|e| e.call.id.clone())
-                })
-                .ok_or_else(|| option_error(format!("no call to {verb}"))),
-        })
+        self.controller()?
+            .calls
+            .with_untracked(|store| pick_call(store, id.as_deref(), operation, states))
+            .map_err(|e| option_error(e.to_string()))
     }
 
     fn send(&self, intent: Intent) -> Result<(), JsValue> {
@@ -428,14 +411,13 @@ impl WidgetHandle {
 
     /// Answers call `callId`, or the ringing call.
     pub fn answer(&self, call_id: Option<String>) -> Result<(), JsValue> {
-        let id = self.pick_call(call_id, &Operation::Answer, &[CallState::Ringing])?;
+        let id = self.pick_call(call_id, &Operation::Answer, &ANSWER_STATES)?;
         self.send(Intent::operation(&id, Operation::Answer))
     }
 
     /// Hangs up call `callId`, or the active call (established, then dialing, then held).
     pub fn hangup(&self, call_id: Option<String>) -> Result<(), JsValue> {
-        let states = [CallState::Established, CallState::Dialing, CallState::Held];
-        let id = self.pick_call(call_id, &Operation::Hangup, &states)?;
+        let id = self.pick_call(call_id, &Operation::Hangup, &HANGUP_STATES)?;
         self.send(Intent::operation(&id, Operation::Hangup))
     }
 

@@ -6,9 +6,10 @@
 //! so: a double click sends one request. While the notification connection is down the controls
 //! are paused too, with the reason in their title.
 
-use crate::components::action_form::{ActionForm, other_call_choices, request_with};
+use crate::components::action_form::ActionForm;
 use crate::context::{CallsContext, Dispatch};
 use crate::intent::Intent;
+use gws_client::view::action_form::{other_call_choices, request_with};
 use gws_client::{Action, ActionGroup, ActionInput};
 use gws_protocol::Operation;
 use leptos::prelude::*;

@@ -2,50 +2,20 @@
 //!
 //! Destination → number form; digits → keypad; another call → pick it (swap, merge, complete
 //! without a linked consult); participant → pick who to remove; user data → key/value or key.
+//! The options and the request are `gws_client::view::action_form`'s.
 
-use crate::components::choice_form::{Choice, ChoiceForm};
+use crate::components::choice_form::ChoiceForm;
 use crate::components::destination_form::DestinationForm;
 use crate::components::dtmf_keypad::DtmfKeypad;
-use crate::components::format;
 use crate::components::user_data_form::UserDataForm;
 use crate::context::{CallsContext, Dispatch};
 use crate::intent::Intent;
+use gws_client::view::action_form::{
+    other_call_choices, participant_choices, request_with, user_data_key_choices,
+};
 use gws_client::{Action, ActionInput};
-use gws_protocol::api::OperationRequest;
-use gws_protocol::{Call, Operation};
 use leptos::prelude::*;
-use serde_json::{Value, json};
-
-/// The request for `operation` with one input value filled in where that operation takes it.
-pub fn request_with(operation: &Operation, input: ActionInput, value: Value) -> OperationRequest {
-    let mut request = OperationRequest::new(operation.clone());
-    match input {
-        ActionInput::Destination => request.destination = Some(json!({ "phoneNumber": value })),
-        ActionInput::Digits => request.digits = Some(value),
-        ActionInput::OtherCall => match operation {
-            Operation::CompleteTransfer | Operation::CompleteConference => {
-                request.consult_call_uri = Some(value)
-            }
-            _ => request.other_call_uri = Some(value),
-        },
-        ActionInput::Participant => request.participant = Some(value),
-        ActionInput::UserData => request.user_data = Some(value),
-        ActionInput::UserDataKey => request.key = Some(value),
-        ActionInput::None => {}
-    }
-    request
-}
-
-/// The other live calls an operation on `call_id` can pair with, as choices (value = call URI).
-pub fn other_call_choices(others: &[&Call]) -> Vec<Choice> {
-    others
-        .iter()
-        .map(|call| Choice {
-            value: call.uri.clone().unwrap_or_else(|| call.id.clone()),
-            label: format!("{} — {}", format::parties(call), call.state),
-        })
-        .collect()
-}
+use serde_json::Value;
 
 /// The form for `action` on call `call_id`.
 #[component]
@@ -74,27 +44,9 @@ pub fn ActionForm(
     let label = action.label.clone();
     let (others, participants, keys) = calls.with_untracked(|store| {
         let others = other_call_choices(&store.others(&call_id));
-        let call = store
-            .get(&call_id)
-            .map(|e| e.call.clone())
-            .unwrap_or_default();
-        let participants = call
-            .participants
-            .iter()
-            .map(|p| Choice {
-                value: p.number().to_string(),
-                label: p.display().to_string(),
-            })
-            .collect::<Vec<_>>();
-        let keys = call
-            .user_data
-            .iter()
-            .flat_map(|data| data.keys())
-            .map(|key| Choice {
-                value: key.clone(),
-                label: key.clone(),
-            })
-            .collect::<Vec<_>>();
+        let call = store.get(&call_id).map(|e| &e.call);
+        let participants = call.map(participant_choices).unwrap_or_default();
+        let keys = call.map(user_data_key_choices).unwrap_or_default();
         (others, participants, keys)
     });
     let text = move |value: String| send.run(Value::String(value));

@@ -1,7 +1,8 @@
 //! `<AgentBar/>`: who the agent is and the state of their device — agent state (Ready,
 //! NotReady with a reason, AfterCallWork), do-not-disturb, call forwarding — plus the dial pad.
 //! Device controls come from the device's `capabilities`; the state changes when the
-//! `DeviceStateChangeMessage` arrives, not when the click is sent.
+//! `DeviceStateChangeMessage` arrives, not when the click is sent. What the bar shows is
+//! `gws_client::view::agent_bar::AgentBarView`; this component binds it to the DOM.
 
 use crate::components::destination_form::DestinationForm;
 use crate::components::dial_pad::DialPad;
@@ -9,17 +10,10 @@ use crate::components::format;
 use crate::context::{AgentContext, ConnectionContext, Dispatch};
 use crate::intent::Intent;
 use gws_client::ConnectionState;
+use gws_client::view::agent_bar::{AgentBarView, agent_state_request, forward_request};
+use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
-use gws_protocol::{OnOff, Operation};
 use leptos::prelude::*;
-use serde_json::Value;
-
-/// The device toggles shown as plain buttons (ForwardCallsOn needs a number: it opens a form).
-const TOGGLES: [Operation; 3] = [
-    Operation::DoNotDisturbOn,
-    Operation::DoNotDisturbOff,
-    Operation::ForwardCallsOff,
-];
 
 /// The agent bar.
 #[component]
@@ -27,67 +21,29 @@ pub fn AgentBar() -> impl IntoView {
     let AgentContext(agent) = AgentContext::expect();
     let ConnectionContext(connection) = ConnectionContext::expect();
     let dispatch = Dispatch::expect();
-    let offline = move || connection.with(|state| *state != ConnectionState::Connected);
-    let busy = move || agent.with(|a| a.pending.is_some()) || offline();
+    let bar = Memo::new(move |_| {
+        let connected = connection.with(|state| *state == ConnectionState::Connected);
+        agent.with(|a| AgentBarView::of(a, connected))
+    });
+    let text = move |f: fn(&AgentBarView) -> &str| move || bar.with(|b| f(b).to_string());
+    let flag = move |f: fn(&AgentBarView) -> bool| move || bar.with(f);
 
-    let name = move || {
-        agent.with(|a| {
-            a.user
-                .as_ref()
-                .map(|u| u.display_name())
-                .unwrap_or_default()
-        })
-    };
-    let dn = move || {
-        agent.with(|a| {
-            a.device
-                .as_ref()
-                .and_then(|d| d.phone_number.clone())
-                .unwrap_or_default()
-        })
-    };
-    let state_label = move || agent.with(|a| a.state_label());
-    let state_name = move || {
-        agent.with(|a| {
-            a.device
-                .as_ref()
-                .and_then(|d| d.user_state.as_ref())
-                .and_then(|s| s.state.clone())
-                .unwrap_or_default()
-        })
-    };
-    let work_mode = move || {
-        agent.with(|a| {
-            a.device
-                .as_ref()
-                .and_then(|d| d.user_state.as_ref())
-                .and_then(|s| s.work_mode.clone())
-        })
-    };
-    let current_id = move || {
-        agent.with(|a| {
-            a.current_state()
-                .and_then(|s| s.id.clone())
-                .unwrap_or_default()
-        })
-    };
-    let choices = move || {
-        agent.with(|a| {
-            a.agent_states
-                .iter()
-                .enumerate()
-                .map(|(index, s)| {
-                    (
-                        index,
-                        s.display_name
-                            .clone()
-                            .or_else(|| s.state.clone())
-                            .unwrap_or_default(),
-                        s.id.clone().unwrap_or_default(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
+    let name = text(|b| &b.name);
+    let dn = text(|b| &b.dn);
+    let state_label = text(|b| &b.state_label);
+    let state_name = text(|b| &b.state_name);
+    let work_mode = text(|b| &b.work_mode);
+    let busy = flag(|b| b.busy);
+    let dnd = flag(|b| b.do_not_disturb);
+    let can_forward = flag(|b| b.can_forward);
+    let forward_to = move || bar.with(|b| b.forward_to.clone());
+    let error = move || bar.with(|b| b.error.clone());
+    let choices = move || bar.with(|b| b.choices.clone());
+    let toggles = move || bar.with(|b| b.toggles.clone());
+    // Back to the placeholder whenever the agent's state (or anything else shown) changes.
+    let placeholder = move || {
+        bar.track();
+        String::new()
     };
     let choose = {
         let dispatch = dispatch.clone();
@@ -95,32 +51,12 @@ pub fn AgentBar() -> impl IntoView {
             let Ok(index) = event_target_value(&event).parse::<usize>() else {
                 return;
             };
-            let Some(setting) = agent.with_untracked(|a| a.agent_states.get(index).cloned()) else {
-                return;
-            };
-            let Some(operation) = setting.operation_name.as_deref().map(Operation::parse) else {
-                return;
-            };
-            let mut request = OperationRequest::new(operation);
-            request.reason_code = setting.reason_code.map(Value::String);
-            dispatch.run(Intent::AgentState(Box::new(request)));
+            if let Some(request) = agent.with_untracked(|a| agent_state_request(a, index)) {
+                dispatch.run(Intent::AgentState(Box::new(request)));
+            }
         }
     };
 
-    let dnd = move || {
-        agent.with(|a| a.device.as_ref().and_then(|d| d.do_not_disturb.clone()) == Some(OnOff::On))
-    };
-    let forward_to = move || agent.with(|a| a.device.as_ref().and_then(|d| d.forward_to.clone()));
-    let toggles = move || {
-        agent.with(|a| {
-            TOGGLES
-                .iter()
-                .filter(|op| a.can(op))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
-    let can_forward = move || agent.with(|a| a.can(&Operation::ForwardCallsOn));
     let forwarding_form = RwSignal::new(false);
     let toggle_button = {
         let dispatch = dispatch.clone();
@@ -128,7 +64,7 @@ pub fn AgentBar() -> impl IntoView {
             let dispatch = dispatch.clone();
             let pending = {
                 let operation = operation.clone();
-                move || agent.with(|a| a.pending.as_ref() == Some(&operation))
+                move || bar.with(|b| b.is_pending(&operation))
             };
             view! {
                 <button
@@ -150,13 +86,10 @@ pub fn AgentBar() -> impl IntoView {
     let forward = {
         let dispatch = dispatch.clone();
         Callback::new(move |number: String| {
-            let mut request = OperationRequest::new(Operation::ForwardCallsOn);
-            request.destination = Some(Value::String(number));
-            dispatch.run(Intent::DeviceOperation(Box::new(request)));
+            dispatch.run(Intent::DeviceOperation(Box::new(forward_request(number))));
             forwarding_form.set(false);
         })
     };
-    let error = move || agent.with(|a| a.error.clone());
 
     view! {
         <div class="gws-agent" data-testid="agent-bar">
@@ -169,7 +102,7 @@ pub fn AgentBar() -> impl IntoView {
                     class="gws-agent__badge"
                     data-testid="agent-state"
                     data-state=state_name
-                    data-work-mode=move || work_mode().unwrap_or_default()
+                    data-work-mode=work_mode
                 >
                     {state_label}
                 </span>
@@ -179,11 +112,11 @@ pub fn AgentBar() -> impl IntoView {
                     aria-label="Change agent state"
                     disabled=busy
                     on:change=choose
-                    prop:value=move || { current_id(); String::new() }
+                    prop:value=placeholder
                 >
                     <option value="" disabled=true selected=true>"Change state…"</option>
-                    <For each=choices key=|(index, label, id)| (*index, label.clone(), id.clone()) let((index, label, id))>
-                        <option value=index.to_string() data-state-id=id>{label}</option>
+                    <For each=choices key=|choice| choice.clone() let:choice>
+                        <option value=choice.index.to_string() data-state-id=choice.id>{choice.label}</option>
                     </For>
                 </select>
             </div>

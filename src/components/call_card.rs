@@ -3,25 +3,20 @@
 //! is rendered as text (never as HTML).
 
 use crate::components::action_bar::ActionBar;
-use crate::components::call_list::CardCell;
-use crate::components::format;
 use crate::context::Dispatch;
 use crate::intent::Intent;
-use gws_client::CallEntry;
-use gws_protocol::{Call, CallState, CallType, Operation};
+use gws_client::view::CardView;
+use gws_client::view::card::{CardContent, call_timer, hold_timer};
 use leptos::prelude::*;
 
-/// The supervisor's monitoring mode, read from what the server lets them switch to (seed 003:
-/// in ListenIn the call offers `SwitchToBargeIn`, in BargeIn `SwitchToListenIn`, in Coach both).
-pub fn monitoring_mode(call: &Call) -> Option<&'static str> {
-    let to_listen = call.can(&Operation::SwitchToListenIn);
-    let to_barge = call.can(&Operation::SwitchToBargeIn);
-    match (to_listen, to_barge) {
-        (false, true) => Some("Listening in"),
-        (true, false) => Some("Barged in"),
-        (true, true) => Some("Coaching"),
-        (false, false) => None,
-    }
+/// The signals of one card, made and kept by `<CallList/>` and dropped when its call leaves the
+/// list (see there for why a card reads nothing widget-wide).
+#[derive(Debug, Clone)]
+pub struct CardCell {
+    /// What the card shows.
+    pub view: ArcRwSignal<CardView>,
+    /// The clock, for the card's timers.
+    pub now: ArcRwSignal<u64>,
 }
 
 /// The card of call `id` (`data-testid="call-card"`, `data-call-id`, `data-state`).
@@ -42,100 +37,44 @@ pub fn CallCard(
 
     let entry = {
         let card = card.clone();
-        Memo::new(move |_| Some(card.with(|v| v.entry.clone())))
+        Memo::new(move |_| card.with(|v| v.entry.clone()))
     };
     let actions = {
         let card = card.clone();
         Memo::new(move |_| card.with(|v| v.actions.clone()))
     };
     let offline = Signal::derive(move || !card.with(|v| v.connected));
-    let with_entry = move |f: fn(&CallEntry) -> String| {
-        move || entry.with(|e| e.as_ref().map(f).unwrap_or_default())
+    let content = Memo::new(move |_| entry.with(|e| CardContent::of(e, consult)));
+    let text = move |f: fn(&CardContent) -> &str| move || content.with(|c| f(c).to_string());
+    let optional = move |f: fn(&CardContent) -> Option<&str>| {
+        move || content.with(|c| f(c).map(str::to_string))
     };
-    let with_call = move |f: fn(&Call) -> Option<String>| {
-        move || entry.with(|e| e.as_ref().and_then(|e| f(&e.call)))
-    };
+    let flag = move |f: fn(&CardContent) -> bool| move || content.with(f);
 
-    let pending =
-        Signal::derive(move || entry.with(|e| e.as_ref().and_then(|e| e.pending.clone())));
-    let state = with_entry(|e| e.call.state.as_str().to_string());
-    let class = move || {
-        let modifier = entry.with(|e| {
-            e.as_ref()
-                .map(|e| e.call.state.as_str().to_ascii_lowercase())
-                .unwrap_or_default()
-        });
-        let modifier: String = modifier
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        format!(
-            "gws-card gws-card--{modifier}{}",
-            if consult { " gws-card--consult" } else { "" }
-        )
-    };
-    let call_type = with_call(|c| c.call_type.as_ref().map(CallType::to_string));
-    let parties = with_entry(|e| format::parties(&e.call));
-    let numbers = with_entry(|e| {
-        e.call
-            .participants
-            .iter()
-            .filter(|p| p.display() != p.number())
-            .map(|p| p.number().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
-    let dnis = with_call(|c| c.dnis.clone());
-    let ani = with_call(|c| c.ani.clone());
-    let timer = move || {
+    let pending = Signal::derive(move || content.with(|c| c.pending.clone()));
+    let state = text(|c| &c.state);
+    let class = text(|c| &c.class);
+    let call_type = text(|c| &c.call_type);
+    let parties = text(|c| &c.parties);
+    let numbers = text(|c| &c.numbers);
+    let label = text(|c| &c.label);
+    let dnis = optional(|c| c.dnis.as_deref());
+    let ani = optional(|c| c.ani.as_deref());
+    let recording = optional(|c| c.recording.as_deref());
+    let mode = optional(|c| c.mode);
+    let error = optional(|c| c.error.as_deref());
+    let muted = flag(|c| c.muted);
+    let monitored = flag(|c| c.supervised);
+    let released = flag(|c| c.released);
+    let has_data = flag(|c| !c.user_data.is_empty());
+    let user_data = move || content.with(|c| c.user_data.clone());
+    let call_time = move || {
         let now = clock.get();
-        entry.with(|e| {
-            e.as_ref()
-                .map(|e| format::duration(e.elapsed_secs(now)))
-                .unwrap_or_default()
-        })
+        entry.with(|e| call_timer(e, now))
     };
-    let hold_timer = move || {
+    let hold_time = move || {
         let now = clock.get();
-        entry.with(|e| {
-            e.as_ref()
-                .and_then(|e| e.held_secs(now))
-                .map(format::duration)
-        })
-    };
-    let muted = move || entry.with(|e| e.as_ref().is_some_and(|e| e.call.is_muted()));
-    let recording = with_call(|c| c.recording_state.clone().filter(|s| s != "Stopped"));
-    let mode = with_call(|c| monitoring_mode(c).map(str::to_string));
-    let monitored = move || {
-        entry.with(|e| {
-            e.as_ref()
-                .is_some_and(|e| e.call.supervisor_listening_in == Some(true))
-        })
-    };
-    let user_data = move || {
-        entry.with(|e| {
-            e.as_ref()
-                .and_then(|e| e.call.user_data.clone())
-                .map(|data| {
-                    data.into_iter()
-                        .map(|(key, value)| {
-                            let text = match value {
-                                serde_json::Value::String(text) => text,
-                                other => other.to_string(),
-                            };
-                            (key, text)
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    };
-    let error = move || entry.with(|e| e.as_ref().and_then(|e| e.error.clone()));
-    let released = move || {
-        entry.with(|e| {
-            e.as_ref()
-                .is_some_and(|e| e.call.state == CallState::Released)
-        })
+        entry.with(|e| hold_timer(e, now))
     };
     let dismiss = {
         let (dispatch, id) = (dispatch.clone(), id.clone());
@@ -145,18 +84,14 @@ pub fn CallCard(
             })
         }
     };
-    let label = {
-        let kind = if consult { "Consult call" } else { "Call" };
-        move || format!("{kind} with {}, {}", parties(), state())
-    };
 
     let bar_id = id.clone();
     view! {
         <article class=class data-testid="call-card" data-call-id=id data-state=state aria-label=label>
             <header class="gws-card__header">
                 <span class="gws-card__state" data-testid="call-state">{state}</span>
-                <span class="gws-card__type" data-testid="call-type">{move || call_type().unwrap_or_default()}</span>
-                <span class="gws-card__timer" data-testid="call-timer" aria-label="Call duration">{timer}</span>
+                <span class="gws-card__type" data-testid="call-type">{call_type}</span>
+                <span class="gws-card__timer" data-testid="call-timer" aria-label="Call duration">{call_time}</span>
             </header>
             <div class="gws-card__parties" data-testid="call-parties">{parties}</div>
             <div class="gws-card__meta">
@@ -171,9 +106,9 @@ pub fn CallCard(
                 </Show>
             </div>
             <div class="gws-card__flags">
-                <Show when=move || hold_timer().is_some()>
+                <Show when=move || hold_time().is_some()>
                     <span class="gws-flag gws-flag--held" data-testid="hold-timer">
-                        "On hold " {move || hold_timer().unwrap_or_default()}
+                        "On hold " {move || hold_time().unwrap_or_default()}
                     </span>
                 </Show>
                 <Show when=muted>
@@ -193,7 +128,7 @@ pub fn CallCard(
                     <span class="gws-flag" data-testid="supervised">"Supervisor listening"</span>
                 </Show>
             </div>
-            <Show when=move || !user_data().is_empty()>
+            <Show when=has_data>
                 <dl class="gws-card__data" data-testid="user-data" aria-label="Attached data">
                     <For each=user_data key=|pair| pair.clone() let((key, value))>
                         <div class="gws-card__pair">

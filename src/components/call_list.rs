@@ -8,69 +8,16 @@
 //! clock and connection signals, every call would leave a few hundred bytes behind (measured:
 //! 22 MB over 10 000 calls). So only this list reads those signals, and each card reads its own
 //! [`CardCell`] — signals that are dropped together with the card.
+//!
+//! What each card shows and how calls group are view models of `gws_client::view`; this
+//! component only keeps the cells in step with them.
 
-use crate::components::call_card::CallCard;
+use crate::components::call_card::{CallCard, CardCell};
 use crate::context::{CallsContext, ClockContext, ConnectionContext};
-use gws_client::{Action, CallEntry, CallsStore, ConnectionState, actions_for};
+use gws_client::view::{card_view, root_ids};
+use gws_client::{CallsStore, ConnectionState};
 use leptos::prelude::*;
 use std::collections::HashMap;
-
-/// Everything one card shows, computed by the list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CardView {
-    /// The call and its UI state.
-    pub entry: CallEntry,
-    /// Its controls.
-    pub actions: Vec<Action>,
-    /// Its consult calls (shown under it).
-    pub consults: Vec<String>,
-    /// Whether notifications are flowing (controls pause otherwise).
-    pub connected: bool,
-}
-
-/// The signals of one card, dropped when its call leaves the list.
-#[derive(Debug, Clone)]
-pub struct CardCell {
-    /// What the card shows.
-    pub view: ArcRwSignal<CardView>,
-    /// The clock, for the card's timers.
-    pub now: ArcRwSignal<u64>,
-}
-
-/// Top-level calls: those that are not consults of another call present in the store.
-pub fn root_ids(store: &CallsStore) -> Vec<String> {
-    store
-        .entries()
-        .iter()
-        .filter(|e| {
-            e.call
-                .parent_call_id()
-                .is_none_or(|parent| store.get(parent).is_none())
-        })
-        .map(|e| e.call.id.clone())
-        .collect()
-}
-
-/// The consult calls of `parent`.
-pub fn consult_ids(store: &CallsStore, parent: &str) -> Vec<String> {
-    store
-        .entries()
-        .iter()
-        .filter(|e| e.call.parent_call_id() == Some(parent) && e.call.id != parent)
-        .map(|e| e.call.id.clone())
-        .collect()
-}
-
-/// The view of call `id`, if it is in the store.
-pub fn card_view(store: &CallsStore, id: &str, connected: bool) -> Option<CardView> {
-    let entry = store.get(id)?.clone();
-    Some(CardView {
-        actions: actions_for(&entry.call, &store.others(id)),
-        consults: consult_ids(store, id),
-        entry,
-        connected,
-    })
-}
 
 type Cells = StoredValue<HashMap<String, CardCell>>;
 

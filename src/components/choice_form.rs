@@ -1,16 +1,8 @@
 //! `<ChoiceForm/>`: pick one of a few options (another call for swap/merge/complete, a
 //! participant to remove, a user-data key to delete) and confirm.
 
+use gws_client::view::action_form::Choice;
 use leptos::prelude::*;
-
-/// One option: the value sent and the text shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Choice {
-    /// What `on_submit` receives.
-    pub value: String,
-    /// What the agent reads.
-    pub label: String,
-}
 
 /// A radio list with a confirm button.
 #[component]

@@ -1,9 +1,10 @@
 //! `<ConnectionBadge/>`: tells the agent whether notifications are flowing. A silent dead loop
-//! is how agents miss calls, so the state is always visible, in text, not only colour.
+//! is how agents miss calls, so the state is always visible, in text, not only colour. The words
+//! and the countdown are `gws_client::view::connection`'s.
 
 use crate::context::{ClockContext, ConnectionContext, Dispatch};
 use crate::intent::Intent;
-use gws_client::ConnectionState;
+use gws_client::view::connection::{badge_label, can_retry_now};
 use leptos::prelude::*;
 
 /// The connection badge (`data-testid="connection"`, `data-state` = the state name).
@@ -13,28 +14,16 @@ pub fn ConnectionBadge() -> impl IntoView {
     let ClockContext(clock) = ClockContext::expect();
     let dispatch = Dispatch::expect();
     let state_name = move || connection.with(|s| s.as_str());
-    let label = move || match connection.get() {
-        ConnectionState::Connecting => "Connecting…".to_string(),
-        ConnectionState::Connected => "Connected".to_string(),
-        ConnectionState::Reconnecting {
-            retry_at: Some(at), ..
-        } => {
-            let secs = at.saturating_sub(clock.get()).div_ceil(1000);
-            if secs > 0 {
-                format!("Reconnecting in {secs} s")
-            } else {
-                "Reconnecting…".to_string()
-            }
-        }
-        ConnectionState::Reconnecting { retry_at: None, .. } => "Reconnecting…".to_string(),
-        ConnectionState::Offline => "Offline".to_string(),
-        ConnectionState::Disconnected => "Disconnected".to_string(),
-    };
-    let can_retry = move || matches!(connection.get(), ConnectionState::Reconnecting { .. });
+    // A memo, so the label's text node changes only when the words do, not on every tick.
+    let label = Memo::new(move |_| {
+        let now = clock.get();
+        connection.with(|state| badge_label(state, now))
+    });
+    let can_retry = move || connection.with(can_retry_now);
     view! {
         <div class="gws-connection" data-testid="connection" data-state=state_name role="status" aria-live="polite">
             <span class="gws-connection__dot" aria-hidden="true"></span>
-            <span class="gws-connection__label">{label}</span>
+            <span class="gws-connection__label">{move || label.get()}</span>
             <Show when=can_retry>
                 <button
                     type="button"

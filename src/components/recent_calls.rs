@@ -1,33 +1,14 @@
 //! `<RecentCalls/>`: the last released calls (kept in memory, newest first).
 
-use crate::components::format;
 use crate::context::CallsContext;
+use gws_client::view::recent::{RecentRow, recent_rows};
 use leptos::prelude::*;
 
 /// The recent-calls list, collapsed by default.
 #[component]
 pub fn RecentCalls() -> impl IntoView {
     let CallsContext(calls) = CallsContext::expect();
-    let recent = move || {
-        calls.with(|store| {
-            store
-                .recent()
-                .map(|call| {
-                    let kind = call
-                        .call_type
-                        .as_ref()
-                        .map(|t| t.to_string())
-                        .unwrap_or_default();
-                    (
-                        call.id.clone(),
-                        format::parties(call),
-                        kind,
-                        format::duration(call.duration_secs()),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let recent = move || calls.with(recent_rows);
     let count = move || calls.with(|store| store.recent().count());
     view! {
         <Show when=move || count() != 0>
@@ -39,7 +20,7 @@ pub fn RecentCalls() -> impl IntoView {
                     {move || {
                         recent()
                             .into_iter()
-                            .map(|(id, parties, kind, duration)| {
+                            .map(|RecentRow { id, parties, kind, duration }| {
                                 view! {
                                     <li class="gws-recent__item" data-call-id=id>
                                         <span class="gws-recent__party">{parties}</span>

@@ -17,6 +17,8 @@
 //! - [`widget_core`]: `WidgetCore`, one widget's decisions: start-up, notifications and
 //!   snapshots into the stores, the intent executor, the tab protocol. The browser driver feeds
 //!   it inputs and performs its effects.
+//! - [`view`]: view models: what the components show (cards, grouping, agent bar, connection
+//!   badge and retry countdown, recent calls) and which call a host's `answer()` acts on.
 
 pub mod actions;
 pub mod agent;
@@ -26,6 +28,7 @@ pub mod error;
 pub mod intent;
 pub mod phone;
 pub mod store;
+pub mod view;
 pub mod widget_core;
 
 pub use actions::{Action, ActionGroup, ActionInput, actions_for, label};

@@ -11,6 +11,7 @@ use super::intents::describe;
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
+use crate::view::connection::{RetryCountdown, connection_state, retry_countdown};
 use gws_protocol::Operation;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -132,35 +133,14 @@ pub(crate) struct Relayed {
 
 /// The leader's connection state for the followers.
 pub(super) fn connection_message(state: &ConnectionState, now: u64) -> TabMessage {
-    let (attempt, retry_in_ms) = match state {
-        ConnectionState::Reconnecting { attempt, retry_at } => {
-            (*attempt, retry_at.map(|at| at.saturating_sub(now)))
-        }
-        _ => (0, None),
-    };
+    let RetryCountdown {
+        attempt,
+        retry_in_ms,
+    } = retry_countdown(state, now);
     TabMessage::Connection {
         state: state.as_str().to_string(),
         attempt,
         retry_in_ms,
-    }
-}
-
-/// A follower's view of the leader's connection state.
-fn connection_from(
-    state: &str,
-    attempt: u32,
-    retry_in_ms: Option<u64>,
-    now: u64,
-) -> ConnectionState {
-    match state {
-        "connected" => ConnectionState::Connected,
-        "reconnecting" => ConnectionState::Reconnecting {
-            attempt,
-            retry_at: retry_in_ms.map(|ms| now.saturating_add(ms)),
-        },
-        "offline" => ConnectionState::Offline,
-        "disconnected" => ConnectionState::Disconnected,
-        _ => ConnectionState::Connecting,
     }
 }
 
@@ -236,7 +216,11 @@ impl WidgetCore {
                 attempt,
                 retry_in_ms,
             } if !leading => {
-                let state = connection_from(&state, attempt, retry_in_ms, now);
+                let countdown = RetryCountdown {
+                    attempt,
+                    retry_in_ms,
+                };
+                let state = connection_state(&state, countdown, now);
                 self.set_connection(state, views);
             }
             TabMessage::Resync if !leading => self.resync(now),

@@ -1,0 +1,262 @@
+//! The agent bar: who the agent is, their agent state and the states they may choose, and the
+//! device controls (do-not-disturb, call forwarding).
+//!
+//! Device controls come from the device's `capabilities`, and the shown state changes when the
+//! `DeviceStateChangeMessage` arrives, not when the click is sent: this view reads only the
+//! store, never the last click.
+
+use crate::agent::AgentStore;
+use gws_protocol::api::OperationRequest;
+use gws_protocol::{OnOff, Operation};
+use serde_json::Value;
+
+/// The device toggles shown as plain buttons, in this order (ForwardCallsOn needs a number: it
+/// opens a form, see [`AgentBarView::can_forward`]).
+pub const DEVICE_TOGGLES: [Operation; 3] = [
+    Operation::DoNotDisturbOn,
+    Operation::DoNotDisturbOff,
+    Operation::ForwardCallsOff,
+];
+
+/// One agent state the agent may choose.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StateChoice {
+    /// Its position in the server's settings (the `<option>` value, see
+    /// [`agent_state_request`]).
+    pub index: usize,
+    /// The server's display name, else its state.
+    pub label: String,
+    /// The setting's id (empty when the server gives none).
+    pub id: String,
+}
+
+/// Everything the agent bar shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentBarView {
+    /// The agent's name.
+    pub name: String,
+    /// The device's number.
+    pub dn: String,
+    /// The current agent state, for people (with its reason).
+    pub state_label: String,
+    /// The current state name (`data-state`).
+    pub state_name: String,
+    /// The current work mode (`data-work-mode`, empty when none).
+    pub work_mode: String,
+    /// The id of the configured state matching the current one (empty when none matches).
+    pub current_state_id: String,
+    /// The states the agent may choose.
+    pub choices: Vec<StateChoice>,
+    /// Do-not-disturb is on.
+    pub do_not_disturb: bool,
+    /// Where calls are forwarded, while they are.
+    pub forward_to: Option<String>,
+    /// The toggles the device allows now, in [`DEVICE_TOGGLES`] order.
+    pub toggles: Vec<Operation>,
+    /// The device allows forwarding (the button opens a number form).
+    pub can_forward: bool,
+    /// The device operation waiting for its notification.
+    pub pending: Option<Operation>,
+    /// Controls are disabled: an operation is pending (one request per click) or notifications
+    /// are not flowing (the agent would not see the result).
+    pub busy: bool,
+    /// The last device / agent-state error.
+    pub error: Option<String>,
+}
+
+impl AgentBarView {
+    /// The bar for `agent`, with notifications flowing or not (`connected`).
+    pub fn of(agent: &AgentStore, connected: bool) -> Self {
+        let device = agent.device.as_ref();
+        let user_state = device.and_then(|d| d.user_state.as_ref());
+        AgentBarView {
+            name: agent
+                .user
+                .as_ref()
+                .map(|u| u.display_name())
+                .unwrap_or_default(),
+            dn: device
+                .and_then(|d| d.phone_number.clone())
+                .unwrap_or_default(),
+            state_label: agent.state_label(),
+            state_name: user_state.and_then(|s| s.state.clone()).unwrap_or_default(),
+            work_mode: user_state
+                .and_then(|s| s.work_mode.clone())
+                .unwrap_or_default(),
+            current_state_id: agent
+                .current_state()
+                .and_then(|s| s.id.clone())
+                .unwrap_or_default(),
+            choices: agent
+                .agent_states
+                .iter()
+                .enumerate()
+                .map(|(index, s)| StateChoice {
+                    index,
+                    label: s
+                        .display_name
+                        .clone()
+                        .or_else(|| s.state.clone())
+                        .unwrap_or_default(),
+                    id: s.id.clone().unwrap_or_default(),
+                })
+                .collect(),
+            do_not_disturb: device.and_then(|d| d.do_not_disturb.as_ref()) == Some(&OnOff::On),
+            forward_to: device.and_then(|d| d.forward_to.clone()),
+            toggles: DEVICE_TOGGLES
+                .iter()
+                .filter(|op| agent.can(op))
+                .cloned()
+                .collect(),
+            can_forward: agent.can(&Operation::ForwardCallsOn),
+            pending: agent.pending.clone(),
+            busy: agent.pending.is_some() || !connected,
+            error: agent.error.clone(),
+        }
+    }
+
+    /// Whether `operation` is the one waiting for its notification.
+    pub fn is_pending(&self, operation: &Operation) -> bool {
+        self.pending.as_ref() == Some(operation)
+    }
+}
+
+/// The request that puts the agent in the state at `index` of the server's settings (with its
+/// reason code); `None` for an unknown index or a setting without an operation.
+pub fn agent_state_request(agent: &AgentStore, index: usize) -> Option<OperationRequest> {
+    let setting = agent.agent_states.get(index)?;
+    let operation = Operation::parse(setting.operation_name.as_deref()?);
+    let mut request = OperationRequest::new(operation);
+    request.reason_code = setting.reason_code.clone().map(Value::String);
+    Some(request)
+}
+
+/// The request that forwards the device's calls to `number` (a plain string: unlike call
+/// operations, `ForwardCallsOn` takes no `{phoneNumber}` object).
+pub fn forward_request(number: String) -> OperationRequest {
+    let mut request = OperationRequest::new(Operation::ForwardCallsOn);
+    request.destination = Some(Value::String(number));
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gws_protocol::api::{AgentStateSetting, User};
+    use gws_protocol::{Device, UserState};
+    use serde_json::json;
+
+    fn agent() -> AgentStore {
+        let mut agent = AgentStore::new();
+        agent.set_user(User {
+            first_name: Some("Alice".into()),
+            last_name: Some("Agent".into()),
+            devices: vec![Device {
+                id: "d1".into(),
+                phone_number: Some("5005".into()),
+                user_state: Some(UserState {
+                    id: Some("s-ready".into()),
+                    state: Some("Ready".into()),
+                    work_mode: Some("AutoIn".into()),
+                    ..UserState::default()
+                }),
+                do_not_disturb: Some(OnOff::On),
+                forward_to: Some("5001".into()),
+                capabilities: vec![
+                    Operation::ForwardCallsOff,
+                    Operation::DoNotDisturbOff,
+                    Operation::ForwardCallsOn,
+                ],
+                ..Device::default()
+            }],
+            ..User::default()
+        });
+        agent.agent_states = vec![
+            AgentStateSetting {
+                id: Some("s-ready".into()),
+                display_name: Some("Ready".into()),
+                operation_name: Some("Ready".into()),
+                ..Default::default()
+            },
+            AgentStateSetting {
+                state: Some("NotReady".into()),
+                operation_name: Some("NotReady".into()),
+                reason_code: Some("Lunch".into()),
+                ..Default::default()
+            },
+            AgentStateSetting::default(),
+        ];
+        agent
+    }
+
+    #[test]
+    fn the_bar_shows_the_agent_their_state_and_device() {
+        let view = AgentBarView::of(&agent(), true);
+        assert_eq!(view.name, "Alice Agent");
+        assert_eq!(view.dn, "5005");
+        assert_eq!(
+            (view.state_name.as_str(), view.work_mode.as_str()),
+            ("Ready", "AutoIn")
+        );
+        assert_eq!(view.current_state_id, "s-ready");
+        assert!(view.do_not_disturb);
+        assert_eq!(view.forward_to.as_deref(), Some("5001"));
+        assert!(!view.busy);
+    }
+
+    #[test]
+    fn choices_fall_back_from_display_name_to_state() {
+        let labels: Vec<_> = AgentBarView::of(&agent(), true)
+            .choices
+            .into_iter()
+            .map(|c| (c.index, c.label, c.id))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                (0, "Ready".into(), "s-ready".into()),
+                (1, "NotReady".into(), String::new()),
+                (2, String::new(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn toggles_follow_capabilities_in_a_stable_order() {
+        let view = AgentBarView::of(&agent(), true);
+        assert_eq!(
+            view.toggles,
+            [Operation::DoNotDisturbOff, Operation::ForwardCallsOff]
+        );
+        assert!(view.can_forward);
+    }
+
+    #[test]
+    fn controls_are_busy_while_pending_or_disconnected() {
+        let mut agent = agent();
+        assert!(AgentBarView::of(&agent, false).busy);
+        agent.pending = Some(Operation::DoNotDisturbOff);
+        let view = AgentBarView::of(&agent, true);
+        assert!(view.busy);
+        assert!(view.is_pending(&Operation::DoNotDisturbOff));
+        assert!(!view.is_pending(&Operation::ForwardCallsOff));
+    }
+
+    #[test]
+    fn choosing_a_state_sends_its_operation_and_reason() {
+        let agent = agent();
+        let mut expected = OperationRequest::new(Operation::NotReady);
+        expected.reason_code = Some(json!("Lunch"));
+        assert_eq!(agent_state_request(&agent, 1), Some(expected));
+        assert_eq!(agent_state_request(&agent, 2), None, "no operation");
+        assert_eq!(agent_state_request(&agent, 9), None, "no such setting");
+    }
+
+    #[test]
+    fn forwarding_sends_a_plain_number() {
+        assert_eq!(
+            forward_request("5001".into()).destination,
+            Some(json!("5001"))
+        );
+    }
+}
