@@ -11,28 +11,25 @@ use crate::components::widget_frame::WidgetFrame;
 use crate::config::WidgetConfig;
 use crate::context::{AgentContext, AnnouncerContext, CallsContext, ConnectionContext};
 use crate::diagnostics::{self, Live};
-use crate::drivers::clock::now_ms;
+use crate::drivers::clock::{now_ms, tick_every_second};
 use crate::drivers::credentials::resolve_credentials;
 use crate::drivers::deadline::DeadlineTimer;
 use crate::drivers::notifications::{LoopCommand, LoopHandle, run_notification_loop};
 use crate::drivers::rest::RestClient;
-use crate::drivers::tabs::{TabLink, TabMembership};
-use crate::drivers::{click_to_dial::watch_click_to_dial, keyboard::watch_shortcuts};
+use crate::drivers::tabs::{TabLink, TabMembership, tab_key};
+use crate::drivers::watch_host_page;
 use crate::embed::{HostBinding, HostEvents, WidgetController};
 use crate::intent::Intent;
 use crate::log;
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
 use gws_client::{
-    AgentStore, CallsStore, ConnectionState, CoreConfig, Effect, Input, Method, Severity, Views,
-    WidgetCore,
+    AgentStore, CallsStore, ConnectionState, CoreConfig, Effect, Input, Severity, Views, WidgetCore,
 };
 use gws_protocol::{CALLS_CHANNEL, DEVICES_CHANNEL};
 use leptos::{prelude::*, task::spawn_local};
-use send_wrapper::SendWrapper;
 use std::cell::{OnceCell, RefCell};
 use std::rc::{Rc, Weak};
-use std::time::Duration;
 
 /// The widget for one agent.
 #[component]
@@ -64,12 +61,7 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
             intent_tx.clone(),
         );
     if let Some(host) = &host {
-        let intents = intent_tx.clone();
-        *host.controller.borrow_mut() = Some(WidgetController {
-            calls,
-            agent,
-            intents,
-        });
+        host.publish(WidgetController::new(calls, agent, intent_tx.clone()));
     }
     let (notification_loop, loop_commands) = LoopHandle::new();
     let stop = notification_loop.clone();
@@ -93,26 +85,10 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
     });
     spawn_local(driver.clone().start(config.clone(), intents));
 
-    let mut listeners = Vec::new();
-    if config.shortcuts {
-        listeners.extend(watch_shortcuts(calls, intent_tx.clone()));
-    }
-    if config.click_to_dial {
-        let driver = Rc::downgrade(&driver);
-        listeners.extend(watch_click_to_dial(intent_tx, move |message| {
-            if let Some(driver) = driver.upgrade() {
-                driver.feed(Some(Input::AgentError(message)));
-            }
-        }));
-    }
-    let listeners = SendWrapper::new(listeners);
-    on_cleanup(move || drop(listeners));
-    if let Ok(tick) =
-        set_interval_with_handle(move || clock.0.set(now_ms()), Duration::from_secs(1))
-    {
-        on_cleanup(move || tick.clear());
-    }
-
+    let feed = driver.feeder();
+    let refused = move |message| feed(Input::AgentError(message));
+    watch_host_page(&config, calls, intent_tx, refused);
+    tick_every_second(clock.0);
     view! { <WidgetFrame config/> }
 }
 
@@ -128,7 +104,7 @@ struct Driver {
     announcer: AnnouncerContext,
     events: Option<HostEvents>,
     rest: OnceCell<RestClient>,
-    /// Names this user's tabs on this server: `server|user`.
+    /// Names this user's tabs on this server.
     tab_key: OnceCell<String>,
     notification_loop: LoopHandle,
     loop_commands: RefCell<Option<UnboundedReceiver<LoopCommand>>>,
@@ -144,19 +120,22 @@ impl Driver {
             Ok(pair) => pair,
             Err(message) => return self.feed(Some(Input::CredentialsFailed(message))),
         };
-        let _ = self
-            .rest
-            .set(RestClient::new(&config.base_url, &username, &password));
-        let server = match config.base_url.as_str() {
-            "" => web_sys::window().and_then(|w| w.location().origin().ok()),
-            base => Some(base.to_string()),
-        };
-        let _ = self
-            .tab_key
-            .set(format!("{}|{username}", server.unwrap_or_default()));
+        let rest = RestClient::new(&config.base_url, &username, &password);
+        let _ = self.rest.set(rest);
+        let _ = self.tab_key.set(tab_key(&config.base_url, &username));
         self.feed(Some(Input::SignIn));
         while let Some(intent) = intents.next().await {
             self.feed(Some(Input::Intent(intent)));
+        }
+    }
+
+    /// Feeds this widget's core from callbacks that must not keep it alive.
+    fn feeder(&self) -> impl Fn(Input) + 'static {
+        let this = self.this.clone();
+        move |input| {
+            if let Some(this) = this.upgrade() {
+                this.feed(Some(input));
+            }
         }
     }
 
@@ -181,40 +160,37 @@ impl Driver {
         let Some(changes) = changes.flatten().flatten() else {
             return;
         };
-        if changes.calls {
-            calls.notify();
+        changes.calls.then(|| calls.notify());
+        changes.agent.then(|| agent.notify());
+        changes.connection.then(|| connection.notify());
+        while let Some(effect) = self.next_effect() {
+            self.perform(effect);
         }
-        if changes.agent {
-            agent.notify();
-        }
-        if changes.connection {
-            connection.notify();
-        }
-        loop {
-            // The borrow ends before the effect runs: effects call into JS.
-            let effect = self.core.borrow_mut().poll_effect();
-            match effect {
-                Some(effect) => self.perform(effect),
-                None => break,
+        let this = self.this.clone();
+        let deadline = self.core.borrow().poll_timeout();
+        self.timer.arm(deadline, now, move || {
+            if let Some(this) = this.upgrade() {
+                this.timer.fired();
+                this.feed(None);
             }
-        }
-        self.arm_timer(now);
+        });
+    }
+
+    /// The core's next effect; its borrow ends before the effect runs (effects call into JS).
+    fn next_effect(&self) -> Option<Effect> {
+        self.core.borrow_mut().poll_effect()
     }
 
     fn perform(&self, effect: Effect) {
         match effect {
             Effect::Request(request) => {
-                let (Some(rest), Some(this)) = (self.rest.get().cloned(), self.this.upgrade())
-                else {
+                let (Some(rest), feed) = (self.rest.get().cloned(), self.feeder()) else {
                     return;
                 };
                 spawn_local(async move {
-                    let result = match (request.method, request.body) {
-                        (Method::Post, Some(body)) => rest.post_text(&request.path, body).await,
-                        _ => rest.get_text(&request.path).await,
-                    };
                     let token = request.token;
-                    this.feed(Some(Input::Reply { token, result }));
+                    let result = rest.perform(request).await;
+                    feed(Input::Reply { token, result });
                 });
             }
             Effect::Host(event) => {
@@ -240,18 +216,6 @@ impl Driver {
         }
     }
 
-    /// Keeps one timer armed for the core's next deadline.
-    fn arm_timer(&self, now: u64) {
-        let this = self.this.clone();
-        let deadline = self.core.borrow().poll_timeout();
-        self.timer.arm(deadline, now, move || {
-            if let Some(this) = this.upgrade() {
-                this.timer.fired();
-                this.feed(None);
-            }
-        });
-    }
-
     /// Follows the leader tab of this user until this tab is elected (or leads at once when not
     /// sharing or the browser cannot coordinate), then runs the notification loop until stopped.
     async fn receive_notifications(self: Rc<Self>, shared: bool) {
@@ -260,18 +224,11 @@ impl Driver {
         else {
             return;
         };
-        let this = self.this.clone();
-        let on_message = move |message| {
-            if let Some(this) = this.upgrade() {
-                this.feed(Some(Input::Tab(message)));
-            }
-        };
-        let tab_key = self.tab_key.get().cloned().unwrap_or_default();
-        let mut membership = if shared {
-            TabMembership::join(&tab_key, on_message)
-        } else {
-            None
-        };
+        let tab_key = self.tab_key.get().map_or("", String::as_str);
+        let feed = self.feeder();
+        let mut membership = shared
+            .then(|| TabMembership::join(tab_key, move |message| feed(Input::Tab(message))))
+            .flatten();
         if let Some(membership) = &mut membership {
             *self.link.borrow_mut() = Some(membership.link.clone());
             let tab_id = membership.link.tab_id.clone();
@@ -281,18 +238,13 @@ impl Driver {
                 return;
             }
         }
-        self.feed(Some(Input::Leading {
-            shared: membership.is_some(),
-        }));
-        let this = self.clone();
+        let shared = membership.is_some();
+        self.feed(Some(Input::Leading { shared }));
+        let feed = self.feeder();
         let channels = [CALLS_CHANNEL, DEVICES_CHANNEL];
-        run_notification_loop(rest, &channels, commands, move |event| {
-            this.feed(Some(Input::Bayeux(event)))
-        })
-        .await;
+        let on_event = move |event| feed(Input::Bayeux(event));
+        run_notification_loop(rest, &channels, commands, on_event).await;
         self.link.take();
-        if let Some(membership) = membership {
-            membership.leave();
-        }
+        drop(membership); // leaves the line: the next tab in line leads
     }
 }

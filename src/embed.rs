@@ -174,6 +174,13 @@ pub struct HostBinding {
     pub controller: ControllerSlot,
 }
 
+impl HostBinding {
+    /// Publishes the mounted widget's controller to its `WidgetHandle`.
+    pub fn publish(&self, controller: WidgetController) {
+        *self.controller.borrow_mut() = Some(controller);
+    }
+}
+
 /// What a `WidgetHandle` needs from a mounted widget. All `Copy`/`Send` handles, filled in by
 /// `<AgentWidget/>` when it mounts.
 #[derive(Clone)]
@@ -184,6 +191,21 @@ pub struct WidgetController {
     pub agent: RwSignal<AgentStore>,
     /// Intents into the widget's executor.
     pub intents: UnboundedSender<Intent>,
+}
+
+impl WidgetController {
+    /// The controller of a widget with these stores and intent queue.
+    pub fn new(
+        calls: RwSignal<CallsStore>,
+        agent: RwSignal<AgentStore>,
+        intents: UnboundedSender<Intent>,
+    ) -> Self {
+        WidgetController {
+            calls,
+            agent,
+            intents,
+        }
+    }
 }
 
 /// Where a mounted widget publishes its controller.

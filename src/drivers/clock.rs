@@ -24,3 +24,12 @@ pub fn now_ms() -> u64 {
 pub fn now_us() -> u64 {
     (now_fractional_ms() * 1000.0) as u64
 }
+
+/// Sets `clock` to [`now_ms`] every second (call timers) while the current reactive owner lives.
+pub fn tick_every_second(clock: leptos::prelude::RwSignal<u64>) {
+    use leptos::prelude::*;
+    let tick = move || clock.set(now_ms());
+    if let Ok(tick) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
+        on_cleanup(move || tick.clear());
+    }
+}

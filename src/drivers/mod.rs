@@ -24,3 +24,29 @@ pub mod rest;
 pub mod scheduler;
 pub mod sim_control;
 pub mod tabs;
+
+use crate::config::WidgetConfig;
+use crate::intent::Intent;
+use futures::channel::mpsc::UnboundedSender;
+use gws_client::CallsStore;
+use leptos::prelude::*;
+
+/// Listens to the host page as `config` asks (keyboard shortcuts, `data-gws-dial` clicks; a
+/// clicked number that cannot be dialled goes to `refused`) while the current reactive owner
+/// lives.
+pub fn watch_host_page(
+    config: &WidgetConfig,
+    calls: RwSignal<CallsStore>,
+    intents: UnboundedSender<Intent>,
+    refused: impl Fn(String) + 'static,
+) {
+    let mut listeners = Vec::new();
+    if config.shortcuts {
+        listeners.extend(keyboard::watch_shortcuts(calls, intents.clone()));
+    }
+    if config.click_to_dial {
+        listeners.extend(click_to_dial::watch_click_to_dial(intents, refused));
+    }
+    let listeners = send_wrapper::SendWrapper::new(listeners);
+    on_cleanup(move || drop(listeners));
+}

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use futures::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
-use gws_client::Outcome;
+use gws_client::{HttpRequest, Method, Outcome};
 use gws_protocol::ApiStatus;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -133,6 +133,14 @@ impl RestClient {
                 .send()
                 .await
                 .map_err(|e| FetchFailure::Network(e.to_string())),
+        }
+    }
+
+    /// Sends a request of the widget core: the body of its successful reply, or the error.
+    pub async fn perform(&self, request: HttpRequest) -> Result<String, ApiError> {
+        match (request.method, request.body) {
+            (Method::Post, Some(body)) => self.post_text(&request.path, body).await,
+            _ => self.get_text(&request.path).await,
         }
     }
 

@@ -130,10 +130,12 @@ impl Drop for TabLink {
 }
 
 /// This tab's membership of its user's tabs: the channel, and its place in line to lead.
+/// Dropping it leaves: the channel closes (once no one else holds it) and the next tab in line
+/// leads.
 pub struct TabMembership {
     /// The channel to the other tabs.
     pub link: Rc<TabLink>,
-    lease: LeaderLease,
+    _lease: LeaderLease,
     elected: oneshot::Receiver<()>,
 }
 
@@ -145,7 +147,7 @@ impl TabMembership {
         let (lease, elected) = request_leadership(key)?;
         Some(TabMembership {
             link,
-            lease,
+            _lease: lease,
             elected,
         })
     }
@@ -164,10 +166,14 @@ impl TabMembership {
             }
         }
     }
+}
 
-    /// Leaves: closes the channel (once no one else holds it) and releases the lease, so the
-    /// next tab in line leads.
-    pub fn leave(self) {
-        drop(self.lease);
-    }
+/// Names the tabs of `username` on the server at `base_url` (empty: this page's origin): only
+/// they share a loop.
+pub fn tab_key(base_url: &str, username: &str) -> String {
+    let server = match base_url {
+        "" => web_sys::window().and_then(|w| w.location().origin().ok()),
+        base => Some(base.to_string()),
+    };
+    format!("{}|{username}", server.unwrap_or_default())
 }
