@@ -8,6 +8,7 @@
 //! Layout:
 //! - [`bayeux`]: the Bayeux/CometD long-polling client state machine (`BayeuxClient`).
 //! - [`backoff`]: retry delays with jitter from a seeded generator.
+//! - [`time`]: `Millis`, the typed milliseconds every machine here takes as `now`.
 //! - [`store`]: `CallsStore`, the reducer from snapshot + notifications to the calls shown.
 //! - [`actions`]: `actions_for`, the ordered, labelled controls for a call's capabilities.
 //! - [`agent`]: `AgentStore`, the reducer of the agent's user and device state.
@@ -19,6 +20,7 @@ pub mod backoff;
 pub mod bayeux;
 pub mod phone;
 pub mod store;
+pub mod time;
 
 pub use actions::{Action, ActionGroup, ActionInput, actions_for, label};
 pub use agent::AgentStore;
@@ -27,3 +29,4 @@ pub use bayeux::{
 };
 pub use phone::{NumberError, normalize_number};
 pub use store::{CallEntry, CallsStore, Change};
+pub use time::Millis;
