@@ -771,3 +771,156 @@ fn disconnect_during_a_failing_handshake_just_stops() {
     assert_eq!(client.state(), &ConnectionState::Disconnected);
     assert!(requests(&mut client, Millis(100_000)).is_empty());
 }
+
+#[test]
+fn goodbye_is_a_disconnect_for_the_session_that_leaves_the_client_running() {
+    let mut client = started();
+    one(&mut client, Millis(0), RequestKind::Handshake);
+    assert_eq!(client.goodbye(), None, "no session, nothing to close");
+
+    let (mut client, held) = connected();
+    let bye = client.goodbye().expect("a session to close");
+    assert_eq!(bye.kind, RequestKind::Disconnect);
+    assert_eq!(bye.messages.len(), 1);
+    assert_eq!(bye.messages[0].channel, "/meta/disconnect");
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
+    assert!(bye.messages[0].id.is_some());
+    assert_ne!(bye.id, held.id);
+    let body: Value = serde_json::from_str(&bye.body()).expect("json");
+    assert_eq!(body[0]["channel"], "/meta/disconnect");
+    assert_eq!(body[0]["clientId"], "c1");
+
+    // Fire-and-forget: the page may come back from the back/forward cache.
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(client.connect_in_flight());
+    assert!(drain(&mut client).is_empty());
+    assert!(requests(&mut client, Millis(20)).is_empty());
+    client.handle_response(
+        Millis(21),
+        bye.id,
+        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
+    );
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Connected,
+        "its reply, if one ever arrives, is not ours to handle"
+    );
+    // Back from the cache: the server no longer knows the session.
+    client.handle_response(
+        Millis(30),
+        held.id,
+        ok(
+            json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client"}]),
+        ),
+    );
+    one(&mut client, Millis(30), RequestKind::Handshake);
+}
+
+#[test]
+fn disconnect_waits_for_the_subscriptions_batch_in_flight() {
+    let mut client = started();
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(1), handshake.id, handshake_ok("c1"));
+    let sent = requests(&mut client, Millis(1));
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    client.disconnect();
+    assert!(
+        requests(&mut client, Millis(2)).is_empty(),
+        "at most one request besides the connect"
+    );
+    client.handle_response(Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_ne!(
+        client.state(),
+        &ConnectionState::Connected,
+        "a session on its way out is not announced"
+    );
+    let bye = one(&mut client, Millis(3), RequestKind::Disconnect);
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
+    assert!(
+        requests(&mut client, Millis(100_000)).is_empty(),
+        "one disconnect, and no new long poll"
+    );
+    client.handle_timeout(Millis(3) + bye.timeout);
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Disconnected,
+        "a disconnect that is never answered still stops the client"
+    );
+    assert_eq!(client.poll_deadline(), None);
+}
+
+#[test]
+fn the_held_connect_still_delivers_while_disconnecting_and_a_lost_session_just_stops() {
+    let (mut client, held) = connected();
+    client.disconnect();
+    let bye = one(&mut client, Millis(20), RequestKind::Disconnect);
+    client.handle_response(
+        Millis(21),
+        held.id,
+        ok(json!([
+            {"channel": CALLS, "data": {"n": 1}},
+            {"channel": "/meta/connect", "successful": false, "error": "402::Unknown client",
+             "advice": {"reconnect": "handshake"}}
+        ])),
+    );
+    let events = drain(&mut client);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Message { channel, .. } if channel == CALLS))
+    );
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Disconnected,
+        "no new handshake for a client that is leaving"
+    );
+    assert!(requests(&mut client, Millis(100_000)).is_empty());
+    client.handle_response(
+        Millis(22),
+        bye.id,
+        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
+    );
+    assert!(drain(&mut client).is_empty(), "late reply ignored");
+}
+
+#[test]
+fn disconnect_while_a_handshake_retry_waits_stops_at_once() {
+    let mut client = started();
+    let first = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(1), first.id, Outcome::NetworkError("refused".into()));
+    client.disconnect();
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    assert!(requests(&mut client, Millis(100_000)).is_empty());
+    assert_eq!(client.poll_deadline(), None);
+}
+
+#[test]
+fn a_second_start_does_not_drop_the_session() {
+    let (mut client, _held) = connected();
+    client.start(Millis(20));
+    assert_eq!(client.client_id(), Some("c1"));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(requests(&mut client, Millis(20)).is_empty());
+}
+
+#[test]
+fn a_stopped_client_starts_again_with_a_resync() {
+    let (mut client, _held) = connected();
+    client.disconnect();
+    let bye = one(&mut client, Millis(20), RequestKind::Disconnect);
+    client.handle_response(
+        Millis(21),
+        bye.id,
+        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
+    );
+    assert_eq!(client.client_id(), None);
+    assert_eq!(client.confirmed_channels().count(), 0);
+    client.start(Millis(30));
+    let handshake = one(&mut client, Millis(30), RequestKind::Handshake);
+    client.handle_response(Millis(31), handshake.id, handshake_ok("c2"));
+    let sent = requests(&mut client, Millis(31));
+    assert_eq!(sent[0].messages.len(), 2, "every channel subscribed again");
+    client.handle_response(Millis(32), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(drain(&mut client).contains(&Event::ResyncNeeded));
+}
