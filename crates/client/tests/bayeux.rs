@@ -64,6 +64,15 @@ fn subscriptions_ok(request: &Request) -> Outcome {
     ok(Value::Array(replies))
 }
 
+fn disconnect_ok() -> Outcome {
+    ok(json!([{"channel": "/meta/disconnect", "successful": true}]))
+}
+
+/// A connect reply of a server that lost our session, without advice.
+fn unknown_client() -> Outcome {
+    ok(json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client"}]))
+}
+
 fn drain(client: &mut BayeuxClient) -> Vec<Event> {
     std::iter::from_fn(|| client.poll_event()).collect()
 }
@@ -83,13 +92,19 @@ fn one(client: &mut BayeuxClient, now: Millis, kind: RequestKind) -> Request {
     sent.into_iter().next().expect("one request")
 }
 
-/// Handshake, subscribe both channels, first connect answered: returns the client with a
-/// second connect outstanding (held by the "server"), at t=10.
-fn connected() -> (BayeuxClient, Request) {
+/// Handshake answered at t=1: returns the client and what it sent then (subscriptions, connect).
+fn handshaken() -> (BayeuxClient, Vec<Request>) {
     let mut client = started();
     let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
     client.handle_response(Millis(1), handshake.id, handshake_ok("c1"));
     let sent = requests(&mut client, Millis(1));
+    (client, sent)
+}
+
+/// Handshake, subscribe both channels, first connect answered: returns the client with a
+/// second connect outstanding (held by the "server"), at t=10.
+fn connected() -> (BayeuxClient, Request) {
+    let (mut client, sent) = handshaken();
     assert_eq!(
         sent.iter().map(|r| r.kind).collect::<Vec<_>>(),
         vec![RequestKind::Subscriptions, RequestKind::Connect]
@@ -329,20 +344,13 @@ fn connected_is_announced_only_once_subscribed_even_if_the_connect_answers_first
 #[test]
 fn a_402_without_advice_also_rehandshakes() {
     let (mut client, held) = connected();
-    client.handle_response(
-        Millis(100),
-        held.id,
-        ok(json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client"}])),
-    );
+    client.handle_response(Millis(100), held.id, unknown_client());
     one(&mut client, Millis(100), RequestKind::Handshake);
 }
 
 #[test]
 fn subscribe_answered_with_402_rehandshakes() {
-    let mut client = started();
-    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
-    client.handle_response(Millis(1), handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, Millis(1));
+    let (mut client, sent) = handshaken();
     client.handle_response(
         Millis(2),
         sent[0].id,
@@ -359,10 +367,7 @@ fn subscribe_answered_with_402_rehandshakes() {
 
 #[test]
 fn refused_subscription_is_reported_and_not_retried_in_a_loop() {
-    let mut client = started();
-    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
-    client.handle_response(Millis(1), handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, Millis(1));
+    let (mut client, sent) = handshaken();
     client.handle_response(
         Millis(2),
         sent[0].id,
@@ -690,11 +695,7 @@ fn disconnect_sends_meta_disconnect_then_stops() {
     let bye = one(&mut client, Millis(20), RequestKind::Disconnect);
     assert_eq!(bye.messages[0].channel, "/meta/disconnect");
     assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
-    client.handle_response(
-        Millis(21),
-        bye.id,
-        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
-    );
+    client.handle_response(Millis(21), bye.id, disconnect_ok());
     assert_eq!(client.state(), &ConnectionState::Disconnected);
     assert!(requests(&mut client, Millis(100_000)).is_empty());
 }
@@ -750,11 +751,7 @@ fn disconnect_during_the_handshake_closes_the_session_it_creates() {
     client.handle_response(Millis(5), handshake.id, handshake_ok("late"));
     let bye = one(&mut client, Millis(5), RequestKind::Disconnect);
     assert_eq!(bye.messages[0].client_id.as_deref(), Some("late"));
-    client.handle_response(
-        Millis(6),
-        bye.id,
-        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
-    );
+    client.handle_response(Millis(6), bye.id, disconnect_ok());
     assert_eq!(client.state(), &ConnectionState::Disconnected);
 }
 
@@ -795,33 +792,20 @@ fn goodbye_is_a_disconnect_for_the_session_that_leaves_the_client_running() {
     assert!(client.connect_in_flight());
     assert!(drain(&mut client).is_empty());
     assert!(requests(&mut client, Millis(20)).is_empty());
-    client.handle_response(
-        Millis(21),
-        bye.id,
-        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
-    );
+    client.handle_response(Millis(21), bye.id, disconnect_ok());
     assert_eq!(
         client.state(),
         &ConnectionState::Connected,
         "its reply, if one ever arrives, is not ours to handle"
     );
     // Back from the cache: the server no longer knows the session.
-    client.handle_response(
-        Millis(30),
-        held.id,
-        ok(
-            json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client"}]),
-        ),
-    );
+    client.handle_response(Millis(30), held.id, unknown_client());
     one(&mut client, Millis(30), RequestKind::Handshake);
 }
 
 #[test]
 fn disconnect_waits_for_the_subscriptions_batch_in_flight() {
-    let mut client = started();
-    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
-    client.handle_response(Millis(1), handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, Millis(1));
+    let (mut client, sent) = handshaken();
     assert_eq!(sent[0].kind, RequestKind::Subscriptions);
     client.disconnect();
     assert!(
@@ -875,11 +859,7 @@ fn the_held_connect_still_delivers_while_disconnecting_and_a_lost_session_just_s
         "no new handshake for a client that is leaving"
     );
     assert!(requests(&mut client, Millis(100_000)).is_empty());
-    client.handle_response(
-        Millis(22),
-        bye.id,
-        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
-    );
+    client.handle_response(Millis(22), bye.id, disconnect_ok());
     assert!(drain(&mut client).is_empty(), "late reply ignored");
 }
 
@@ -908,11 +888,7 @@ fn a_stopped_client_starts_again_with_a_resync() {
     let (mut client, _held) = connected();
     client.disconnect();
     let bye = one(&mut client, Millis(20), RequestKind::Disconnect);
-    client.handle_response(
-        Millis(21),
-        bye.id,
-        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
-    );
+    client.handle_response(Millis(21), bye.id, disconnect_ok());
     assert_eq!(client.client_id(), None);
     assert_eq!(client.confirmed_channels().count(), 0);
     client.start(Millis(30));
