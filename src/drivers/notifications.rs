@@ -140,7 +140,7 @@ pub async fn run_notification_loop(
             stopping |= request.kind == RequestKind::Disconnect;
             spawn_local(async move {
                 let outcome = rest
-                    .post_bayeux(NOTIFICATIONS_PATH, request.body(), request.timeout.as_u64())
+                    .post_bayeux(NOTIFICATIONS_PATH, request.body(), request.timeout)
                     .await;
                 let _ = responses_tx.unbounded_send((request.id, outcome));
             });
