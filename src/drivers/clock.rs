@@ -2,6 +2,8 @@
 //! `performance.now()` (monotonic, not affected by wall-clock changes), with `Date.now()` as a
 //! fallback where `performance` is missing.
 
+use gws_client::Millis;
+
 /// `performance.now()` in milliseconds, with its fraction (the benchmark probe times with it).
 pub fn now_fractional_ms() -> f64 {
     let millis = web_sys::window()
@@ -18,6 +20,11 @@ pub fn now_fractional_ms() -> f64 {
 /// Milliseconds on a monotonic clock.
 pub fn now_ms() -> u64 {
     now_fractional_ms() as u64
+}
+
+/// [`now_ms`] typed, for the sans-IO machines of `gws_client` (which take `now` as [`Millis`]).
+pub fn now() -> Millis {
+    Millis(now_ms())
 }
 
 /// Microseconds on the same clock as [`now_ms`] (for latency measurements).

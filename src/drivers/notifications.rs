@@ -8,27 +8,27 @@
 //! Background tabs: waits run on a worker timer ([`Scheduler`]) that hidden-tab throttling does
 //! not stretch, and long-poll responses wake the loop directly (fetch completion is never
 //! throttled). When a tab comes back (`visibilitychange`, `pageshow`) the loop retries at once
-//! and asks the application to re-read its state; on `pagehide` it sends `/meta/disconnect` with
-//! a keepalive fetch so the server frees the session immediately.
+//! and asks the application to re-read its state; on `pagehide` it sends the machine's
+//! [`BayeuxClient::goodbye`] (`/meta/disconnect`) with a keepalive fetch so the server frees the
+//! session immediately. The driver never writes a Bayeux message itself.
 
 use crate::diagnostics::{self, Live};
-use crate::drivers::clock::now_ms;
+use crate::drivers::clock;
 use crate::drivers::page_lifecycle::{PageSignal, browser_online, watch_page};
 use crate::drivers::rest::RestClient;
 use crate::drivers::scheduler::Scheduler;
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{FutureExt, StreamExt};
 use gws_client::{
-    BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, RequestId, RequestKind,
+    BayeuxClient, BayeuxConfig, ConnectionState, Event, Millis, Outcome, RequestId, RequestKind,
 };
-use gws_protocol::bayeux::{META_DISCONNECT, Message};
 use leptos::task::spawn_local;
 
 /// The CometD endpoint, relative to the server root.
 pub const NOTIFICATIONS_PATH: &str = "/api/v2/notifications";
 
 /// Longest sleep between two looks at the machine (it also bounds how stale `now` can get).
-const MAX_IDLE_MS: u64 = 30_000;
+const MAX_IDLE: Millis = Millis(30_000);
 
 /// What the application can ask of a running loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,9 +91,9 @@ pub async fn run_notification_loop(
         }
     }
     let _live = Live::new(&diagnostics::LOOPS);
-    let start = now_ms();
+    let start = clock::now();
     let config = BayeuxConfig {
-        jitter_seed: start ^ (js_sys::Math::random() * 1e15) as u64,
+        jitter_seed: start.as_u64() ^ (js_sys::Math::random() * 1e15) as u64,
         ..BayeuxConfig::default()
     };
     let mut client = BayeuxClient::new(config);
@@ -112,7 +112,7 @@ pub async fn run_notification_loop(
     let mut stopping = false;
 
     loop {
-        let now = now_ms();
+        let now = clock::now();
         client.handle_timeout(now);
         let mut delivered = false;
         while let Some(event) = client.poll_event() {
@@ -133,14 +133,14 @@ pub async fn run_notification_loop(
             // the card changes first, the bookkeeping of the next request comes after.
             yield_to_microtasks().await;
         }
-        let now = now_ms();
+        let now = clock::now();
         while let Some(request) = client.poll_request(now) {
             let rest = rest.clone();
             let responses_tx = responses_tx.clone();
             stopping |= request.kind == RequestKind::Disconnect;
             spawn_local(async move {
                 let outcome = rest
-                    .post_bayeux(NOTIFICATIONS_PATH, request.body(), request.timeout_ms)
+                    .post_bayeux(NOTIFICATIONS_PATH, request.body(), request.timeout)
                     .await;
                 let _ = responses_tx.unbounded_send((request.id, outcome));
             });
@@ -151,9 +151,9 @@ pub async fn run_notification_loop(
 
         let wait = client
             .poll_deadline()
-            .map(|deadline| deadline.saturating_sub(now))
-            .unwrap_or(MAX_IDLE_MS);
-        let sleep = scheduler.sleep(u32::try_from(wait.min(MAX_IDLE_MS)).unwrap_or(u32::MAX));
+            .map_or(MAX_IDLE, |deadline| deadline - now)
+            .min(MAX_IDLE);
+        let sleep = scheduler.sleep(u32::try_from(wait.as_u64()).unwrap_or(u32::MAX));
         let wake = futures::select! {
             response = responses.next() => match response {
                 Some((id, outcome)) => Wake::Response(id, outcome),
@@ -163,10 +163,10 @@ pub async fn run_notification_loop(
             signal = page_signals.next() => signal.map_or(Wake::Timer, Wake::Page),
             () = sleep.fuse() => Wake::Timer,
         };
-        let now = now_ms();
+        let now = clock::now();
         match wake {
             Wake::Response(id, outcome) => {
-                diagnostics::note_response(crate::drivers::clock::now_us());
+                diagnostics::note_response(clock::now_us());
                 client.handle_response(now, id, outcome)
             }
             Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
@@ -187,15 +187,8 @@ pub async fn run_notification_loop(
             }
             Wake::Page(PageSignal::Online(online)) => client.set_online(now, online),
             Wake::Page(PageSignal::Hidden) => {
-                if let Some(client_id) = client.client_id() {
-                    let bye: Message = Message {
-                        channel: META_DISCONNECT.into(),
-                        client_id: Some(client_id.to_string()),
-                        id: Some("pagehide".into()),
-                        ..Message::default()
-                    };
-                    let body = serde_json::to_string(&[bye]).unwrap_or_default();
-                    rest.post_keepalive(NOTIFICATIONS_PATH, &body);
+                if let Some(bye) = client.goodbye() {
+                    rest.post_keepalive(NOTIFICATIONS_PATH, &bye.body());
                 }
             }
         }

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use futures::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
-use gws_client::{HttpRequest, Method, Outcome};
+use gws_client::{HttpRequest, Method, Millis, Outcome};
 use gws_protocol::ApiStatus;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -251,9 +251,9 @@ impl RestClient {
 
     /// `POST path` for the Bayeux loop: whatever happens becomes an [`Outcome`] for the
     /// sans-IO client (which owns all interpretation, including of malformed bodies).
-    pub async fn post_bayeux(&self, path: &str, body: String, timeout_ms: u64) -> Outcome {
+    pub async fn post_bayeux(&self, path: &str, body: String, timeout: Millis) -> Outcome {
         let builder = self.authorised(Request::post(&self.url(path)), true);
-        let timeout = u32::try_from(timeout_ms).unwrap_or(u32::MAX);
+        let timeout = u32::try_from(timeout.as_u64()).unwrap_or(u32::MAX);
         match self.fetch(builder, Some(body), timeout).await {
             Ok(response) => {
                 let status = response.status();

@@ -4,8 +4,13 @@
 //! ([`BayeuxClient::poll_request`]), performs the HTTP POST, and feeds the outcome back
 //! ([`BayeuxClient::handle_response`]); it calls [`BayeuxClient::handle_timeout`] when
 //! [`BayeuxClient::poll_deadline`] is reached, and drains [`BayeuxClient::poll_event`]. Time is
-//! always an argument (milliseconds on any monotonic clock), so every failure case of the CometD
-//! test list runs natively with virtual time.
+//! always an argument ([`Millis`] on any monotonic clock), so every failure case of the CometD
+//! test list runs natively with virtual time. Even the goodbye of a page being unloaded comes
+//! from here ([`BayeuxClient::goodbye`]): the driver never writes a Bayeux message itself.
+//!
+//! Inside, the client is in one explicit phase — idle, handshaking, connected (a session), or
+//! disconnecting — and what only makes sense in one phase (the client id, confirmed channels,
+//! the long poll's slot) lives in that phase's variant.
 //!
 //! Rules kept here (cometd-javascript behaviour, plus what agents need):
 //! - at most one outstanding `/meta/connect` and one other request (handshake, subscribe,
@@ -19,6 +24,7 @@
 //! - anything malformed from the peer is an [`Event::Malformed`], never a panic.
 
 use crate::backoff::{BackoffPolicy, Jitter};
+use crate::time::Millis;
 use gws_protocol::bayeux::{
     self, Advice, LONG_POLLING, META_CONNECT, META_DISCONNECT, META_HANDSHAKE, META_SUBSCRIBE,
     META_UNSUBSCRIBE, Message, RawData, Received, Reconnect, Subscription,
@@ -52,8 +58,8 @@ pub struct Request {
     pub kind: RequestKind,
     /// The messages of the body (serialise with [`Request::body`]).
     pub messages: Vec<Message>,
-    /// Abort the HTTP request after this many milliseconds.
-    pub timeout_ms: u64,
+    /// Abort the HTTP request after this long.
+    pub timeout: Millis,
 }
 
 impl Request {
@@ -90,7 +96,8 @@ pub enum ConnectionState {
     Reconnecting {
         /// Consecutive failures so far.
         attempt: u32,
-        /// When the next attempt goes out (same clock as `now`), if scheduled.
+        /// When the next attempt goes out (same clock as `now`, in milliseconds), if scheduled.
+        /// A plain number: views and host events show it without knowing the client's types.
         retry_at: Option<u64>,
     },
     /// The browser reports no network; waiting for it to come back.
@@ -148,9 +155,9 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BayeuxConfig {
     /// Extra time a request may take on the network (cometd.js `maxNetworkDelay`, 10 s).
-    pub max_network_delay_ms: u64,
+    pub max_network_delay: Millis,
     /// Connect hold assumed until the server advises one (CometD default 30 s).
-    pub default_timeout_ms: u64,
+    pub default_timeout: Millis,
     /// Retry delays.
     pub backoff: BackoffPolicy,
     /// Seed of the jitter generator (vary it per tab, e.g. from the clock).
@@ -160,18 +167,292 @@ pub struct BayeuxConfig {
 impl Default for BayeuxConfig {
     fn default() -> Self {
         BayeuxConfig {
-            max_network_delay_ms: 10_000,
-            default_timeout_ms: 30_000,
+            max_network_delay: Millis(10_000),
+            default_timeout: Millis(30_000),
             backoff: BackoffPolicy::default(),
             jitter_seed: 0x5EED,
         }
     }
 }
 
+/// A request that is out: answered through [`BayeuxClient::handle_response`], or abandoned (as
+/// if timed out) at `deadline`.
 #[derive(Debug, Clone)]
 struct InFlight {
     id: RequestId,
-    deadline: u64,
+    deadline: Millis,
+}
+
+impl InFlight {
+    /// Tracks `request`, sent at `now`.
+    fn of(request: &Request, now: Millis) -> InFlight {
+        InFlight {
+            id: request.id,
+            deadline: now + request.timeout,
+        }
+    }
+}
+
+/// The turn of one kind of request: either scheduled or out, never both — which is how "at most
+/// one outstanding `/meta/connect`" holds by construction.
+#[derive(Debug, Clone)]
+enum Slot {
+    /// Nothing scheduled: a connect whose reply is being handled, or one that will not go out
+    /// again because the session is being closed.
+    Free,
+    /// Goes out at or after this time (for subscriptions: only if a change is owed).
+    Due(Millis),
+    /// Out; its reply (or its deadline) frees the slot.
+    InFlight(InFlight),
+}
+
+impl Slot {
+    fn is_due(&self, now: Millis) -> bool {
+        matches!(self, Slot::Due(at) if *at <= now)
+    }
+
+    fn due_at(&self) -> Option<Millis> {
+        match self {
+            Slot::Due(at) => Some(*at),
+            _ => None,
+        }
+    }
+
+    fn in_flight(&self) -> Option<&InFlight> {
+        match self {
+            Slot::InFlight(flight) => Some(flight),
+            _ => None,
+        }
+    }
+}
+
+/// A session the server granted: everything here is void once it ends, so it ends with it.
+#[derive(Debug)]
+struct Session {
+    client_id: String,
+    /// The long poll.
+    connect: Slot,
+    /// Subscribe/unsubscribe batches (the "other" request of the session).
+    subscriptions: Slot,
+    /// Channels this session has confirmed.
+    confirmed: BTreeSet<String>,
+    /// Channels the server refused in this session (not retried until the next handshake).
+    refused: BTreeSet<String>,
+    /// When the last connect went out (or the session began): the server cannot have swept the
+    /// session earlier than `timeout + interval + maxInterval` after it.
+    last_connect_sent_at: Millis,
+    /// It replaced a lost session: `ResyncNeeded` goes out once it is subscribed.
+    resync_owed: bool,
+}
+
+impl Session {
+    fn new(client_id: String, now: Millis, connect_at: Millis, resync_owed: bool) -> Session {
+        Session {
+            client_id,
+            connect: Slot::Due(connect_at),
+            subscriptions: Slot::Due(now),
+            confirmed: BTreeSet::new(),
+            refused: BTreeSet::new(),
+            last_connect_sent_at: now,
+            resync_owed,
+        }
+    }
+
+    /// Whether every wanted channel is confirmed (or refused) in this session.
+    fn subscribed(&self, wanted: &BTreeSet<String>) -> bool {
+        wanted
+            .iter()
+            .all(|c| self.confirmed.contains(c) || self.refused.contains(c))
+    }
+
+    /// One batch with every subscribe and unsubscribe owed, if any.
+    fn subscriptions_request(
+        &self,
+        wanted: &BTreeSet<String>,
+        ids: &mut Ids,
+        timeout: Millis,
+    ) -> Option<Request> {
+        let subscribes = wanted
+            .iter()
+            .filter(|c| !self.confirmed.contains(*c) && !self.refused.contains(*c))
+            .map(|c| (c, META_SUBSCRIBE));
+        let unsubscribes = self
+            .confirmed
+            .iter()
+            .filter(|c| !wanted.contains(*c))
+            .map(|c| (c, META_UNSUBSCRIBE));
+        let messages: Vec<Message> = subscribes
+            .chain(unsubscribes)
+            .map(|(channel, meta)| Message {
+                subscription: Some(Subscription::One(channel.clone())),
+                ..ids.meta(meta, Some(&self.client_id))
+            })
+            .collect();
+        if messages.is_empty() {
+            return None;
+        }
+        Some(ids.request(RequestKind::Subscriptions, messages, timeout))
+    }
+}
+
+/// Where the client is in the Bayeux lifecycle (Unconnected → Handshaking → Connected, plus
+/// Disconnecting). State that only means something in one phase lives in its variant, so no
+/// combination of flags can describe an impossible client.
+#[derive(Debug)]
+enum Phase {
+    /// Not started, or stopped: by [`BayeuxClient::disconnect`], or by the server
+    /// (`reconnect: none`).
+    Idle,
+    /// No session: the handshake is due (first attempt, or after a backoff) or out.
+    Handshaking(Slot),
+    /// The server granted a session. [`ConnectionState::Connected`] is announced only once its
+    /// subscriptions are in place.
+    Connected(Session),
+    /// The application asked to stop: the session is closed before the client goes idle.
+    Disconnecting(Closing),
+}
+
+/// What disconnecting still waits for.
+#[derive(Debug)]
+enum Closing {
+    /// A handshake was out: the session it may create is closed too, instead of lingering on
+    /// the server until its `maxInterval`.
+    AwaitingHandshake(InFlight),
+    /// `/meta/disconnect` goes out once the subscriptions batch in flight (if any) is answered;
+    /// the long poll is not renewed. `disconnect` is the request once it is out.
+    Session {
+        session: Session,
+        disconnect: Option<InFlight>,
+    },
+}
+
+impl Phase {
+    fn session(&self) -> Option<&Session> {
+        match self {
+            Phase::Connected(session) | Phase::Disconnecting(Closing::Session { session, .. }) => {
+                Some(session)
+            }
+            _ => None,
+        }
+    }
+
+    fn session_mut(&mut self) -> Option<&mut Session> {
+        match self {
+            Phase::Connected(session) | Phase::Disconnecting(Closing::Session { session, .. }) => {
+                Some(session)
+            }
+            _ => None,
+        }
+    }
+
+    /// Running: neither idle nor on the way out.
+    fn is_running(&self) -> bool {
+        matches!(self, Phase::Handshaking(_) | Phase::Connected(_))
+    }
+
+    /// The requests that are out: the connect first, then the other one.
+    fn flights(&self) -> impl Iterator<Item = (RequestKind, &InFlight)> {
+        let with = |kind| move |flight| (kind, flight);
+        let (connect, other) = match self {
+            Phase::Idle => (None, None),
+            Phase::Handshaking(slot) => (None, slot.in_flight().map(with(RequestKind::Handshake))),
+            Phase::Connected(session) => (
+                session.connect.in_flight(),
+                session
+                    .subscriptions
+                    .in_flight()
+                    .map(with(RequestKind::Subscriptions)),
+            ),
+            Phase::Disconnecting(Closing::AwaitingHandshake(flight)) => {
+                (None, Some((RequestKind::Handshake, flight)))
+            }
+            Phase::Disconnecting(Closing::Session {
+                session,
+                disconnect,
+            }) => (
+                session.connect.in_flight(),
+                session
+                    .subscriptions
+                    .in_flight()
+                    .map(with(RequestKind::Subscriptions))
+                    .or(disconnect.as_ref().map(with(RequestKind::Disconnect))),
+            ),
+        };
+        connect
+            .map(with(RequestKind::Connect))
+            .into_iter()
+            .chain(other)
+    }
+
+    /// When the next handshake or connect is scheduled, if it is.
+    fn retry_at(&self) -> Option<Millis> {
+        match self {
+            Phase::Handshaking(slot) => slot.due_at(),
+            Phase::Connected(session) => session.connect.due_at(),
+            _ => None,
+        }
+    }
+}
+
+/// Request and message id counters (two sequences, as the wire needs only message ids unique).
+#[derive(Debug)]
+struct Ids {
+    next_request: u64,
+    next_message: u64,
+}
+
+impl Ids {
+    /// A request of `kind` with a fresh id.
+    fn request(&mut self, kind: RequestKind, messages: Vec<Message>, timeout: Millis) -> Request {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        Request {
+            id,
+            kind,
+            messages,
+            timeout,
+        }
+    }
+
+    /// A meta message on `channel` with a fresh message id.
+    fn meta(&mut self, channel: &str, client_id: Option<&str>) -> Message {
+        let id = self.next_message.to_string();
+        self.next_message += 1;
+        Message {
+            channel: channel.into(),
+            id: Some(id),
+            client_id: client_id.map(str::to_string),
+            ..Message::default()
+        }
+    }
+
+    fn handshake(&mut self, timeout: Millis) -> Request {
+        let message = Message {
+            version: Some("1.0".into()),
+            minimum_version: Some("1.0".into()),
+            supported_connection_types: Some(vec![Value::String(LONG_POLLING.into())]),
+            advice: Some(Advice {
+                timeout: Some(60_000),
+                interval: Some(0),
+                ..Advice::default()
+            }),
+            ..self.meta(META_HANDSHAKE, None)
+        };
+        self.request(RequestKind::Handshake, vec![message], timeout)
+    }
+
+    fn connect(&mut self, client_id: &str, timeout: Millis) -> Request {
+        let message = Message {
+            connection_type: Some(LONG_POLLING.into()),
+            ..self.meta(META_CONNECT, Some(client_id))
+        };
+        self.request(RequestKind::Connect, vec![message], timeout)
+    }
+
+    fn disconnect(&mut self, client_id: &str, timeout: Millis) -> Request {
+        let message = self.meta(META_DISCONNECT, Some(client_id));
+        self.request(RequestKind::Disconnect, vec![message], timeout)
+    }
 }
 
 /// The client state machine. See the module docs for the driving protocol.
@@ -179,33 +460,20 @@ struct InFlight {
 pub struct BayeuxClient {
     config: BayeuxConfig,
     jitter: Jitter,
+    /// The newest advice, kept across sessions (a re-handshake obeys the last interval).
     advice: Advice,
+    /// What the application was last told.
     state: ConnectionState,
-    started: bool,
+    phase: Phase,
+    /// The browser's network status: nothing goes out while it is `false`.
     online: bool,
-    stopping: bool,
-    client_id: Option<String>,
     /// A session existed before: the next successful handshake is a re-handshake.
     had_session: bool,
-    next_request_id: u64,
-    next_message_id: u64,
+    ids: Ids,
+    /// Consecutive failures (of any request), the backoff step and the attempt shown.
     failures: u32,
-    handshake_at: Option<u64>,
-    connect_at: Option<u64>,
-    subscriptions_at: u64,
-    connect_in_flight: Option<InFlight>,
-    other_in_flight: Option<(RequestKind, InFlight)>,
-    /// Channels the application wants.
+    /// Channels the application wants, subscribed again on every session.
     wanted: BTreeSet<String>,
-    /// Channels the current session has confirmed.
-    confirmed: BTreeSet<String>,
-    /// Channels the server refused in this session (not retried until the next handshake).
-    refused: BTreeSet<String>,
-    /// When the last connect went out (or the session began): the server cannot have swept the
-    /// session earlier than `timeout + interval + maxInterval` after it.
-    last_connect_sent_at: Option<u64>,
-    /// A re-handshake happened: `ResyncNeeded` goes out once the new session is subscribed.
-    resync_owed: bool,
     events: VecDeque<Event>,
 }
 
@@ -217,33 +485,26 @@ impl BayeuxClient {
             config,
             advice: Advice::default(),
             state: ConnectionState::Disconnected,
-            started: false,
+            phase: Phase::Idle,
             online: true,
-            stopping: false,
-            client_id: None,
             had_session: false,
-            next_request_id: 1,
-            next_message_id: 1,
+            ids: Ids {
+                next_request: 1,
+                next_message: 1,
+            },
             failures: 0,
-            handshake_at: None,
-            connect_at: None,
-            subscriptions_at: 0,
-            connect_in_flight: None,
-            other_in_flight: None,
             wanted: BTreeSet::new(),
-            confirmed: BTreeSet::new(),
-            refused: BTreeSet::new(),
-            last_connect_sent_at: None,
-            resync_owed: false,
             events: VecDeque::new(),
         }
     }
 
-    /// Begins the handshake at `now`.
-    pub fn start(&mut self, now: u64) {
-        self.started = true;
-        self.stopping = false;
-        self.handshake_at = Some(now);
+    /// Begins the handshake at `now`. Does nothing while the client is already running or
+    /// disconnecting: a second start must not drop a live session.
+    pub fn start(&mut self, now: Millis) {
+        if !matches!(self.phase, Phase::Idle) {
+            return;
+        }
+        self.phase = Phase::Handshaking(Slot::Due(now));
         self.set_state(if self.online {
             ConnectionState::Connecting
         } else {
@@ -254,7 +515,9 @@ impl BayeuxClient {
     /// Adds a channel; it is (re)subscribed on every session.
     pub fn subscribe(&mut self, channel: &str) {
         self.wanted.insert(channel.to_string());
-        self.refused.remove(channel);
+        if let Some(session) = self.phase.session_mut() {
+            session.refused.remove(channel);
+        }
     }
 
     /// Removes a channel.
@@ -262,23 +525,41 @@ impl BayeuxClient {
         self.wanted.remove(channel);
     }
 
-    /// Ends the session: a `/meta/disconnect` goes out when possible, then no more requests.
-    /// A handshake already on its way is awaited first, so the session it creates on the
-    /// server is closed too instead of lingering until the server's `maxInterval`.
+    /// Ends the session: a `/meta/disconnect` comes out of [`BayeuxClient::poll_request`] when
+    /// possible (after a subscriptions batch in flight), then no more requests, and the state
+    /// becomes [`ConnectionState::Disconnected`] once it is answered or has failed. A handshake
+    /// already on its way is awaited first, so the session it creates on the server is closed
+    /// too instead of lingering until the server's `maxInterval`. Without a session (or a
+    /// handshake out), the client stops at once.
     pub fn disconnect(&mut self) {
-        if !self.started {
-            return;
-        }
-        self.stopping = true;
-        let handshaking = matches!(self.other_in_flight, Some((RequestKind::Handshake, _)));
-        if self.client_id.is_none() && !handshaking {
-            self.stop();
-        }
+        self.phase = match std::mem::replace(&mut self.phase, Phase::Idle) {
+            Phase::Handshaking(Slot::InFlight(flight)) => {
+                Phase::Disconnecting(Closing::AwaitingHandshake(flight))
+            }
+            Phase::Handshaking(_) => return self.stop(),
+            Phase::Connected(session) => Phase::Disconnecting(Closing::Session {
+                session,
+                disconnect: None,
+            }),
+            phase @ (Phase::Idle | Phase::Disconnecting(_)) => phase,
+        };
+    }
+
+    /// A `/meta/disconnect` for the current session, for a page that is going away (`pagehide`):
+    /// the driver sends it with a keepalive fetch so the server frees the session at once instead
+    /// of after its `maxInterval`. Fire-and-forget: an unloading page cannot read the reply, so
+    /// the client does not track it and its phase is unchanged — if the page comes back (from
+    /// the back/forward cache), the next connect learns that the session is gone (`402`) and
+    /// re-handshakes. `None` without a session.
+    pub fn goodbye(&mut self) -> Option<Request> {
+        let timeout = self.other_timeout();
+        let session = self.phase.session()?;
+        Some(self.ids.disconnect(&session.client_id, timeout))
     }
 
     /// The current session id, if any.
     pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
+        self.phase.session().map(|s| s.client_id.as_str())
     }
 
     /// The current connection state.
@@ -293,22 +574,27 @@ impl BayeuxClient {
 
     /// Channels confirmed by the current session.
     pub fn confirmed_channels(&self) -> impl Iterator<Item = &str> {
-        self.confirmed.iter().map(String::as_str)
+        self.phase
+            .session()
+            .into_iter()
+            .flat_map(|s| s.confirmed.iter().map(String::as_str))
     }
 
     /// Whether a `/meta/connect` is outstanding.
     pub fn connect_in_flight(&self) -> bool {
-        self.connect_in_flight.is_some()
+        self.phase
+            .session()
+            .is_some_and(|s| s.connect.in_flight().is_some())
     }
 
     /// The browser's network status changed. Going offline parks the machine; coming back
     /// retries at once.
-    pub fn set_online(&mut self, now: u64, online: bool) {
+    pub fn set_online(&mut self, now: Millis, online: bool) {
         if self.online == online {
             return;
         }
         self.online = online;
-        if !self.started || self.stopping {
+        if !self.phase.is_running() {
             return;
         }
         if online {
@@ -321,19 +607,21 @@ impl BayeuxClient {
     /// Retries a scheduled handshake or connect immediately (the "retry now" button, and what
     /// the driver calls when a hidden tab becomes visible again). A connect that has been
     /// outstanding longer than it possibly may is abandoned first.
-    pub fn retry_now(&mut self, now: u64) {
-        if !self.started || self.stopping {
+    pub fn retry_now(&mut self, now: Millis) {
+        if !self.phase.is_running() {
             return;
         }
         self.expire_overdue(now);
-        if self.client_id.is_some() && self.session_surely_expired(now) {
-            self.drop_session(now);
+        if self.session_surely_expired(now) {
+            self.phase = Phase::Handshaking(Slot::Due(now));
         }
-        if self.handshake_at.is_some() {
-            self.handshake_at = Some(now);
-        }
-        if self.connect_at.is_some() {
-            self.connect_at = Some(now);
+        match &mut self.phase {
+            Phase::Handshaking(Slot::Due(at)) => *at = now,
+            Phase::Connected(Session {
+                connect: Slot::Due(at),
+                ..
+            }) => *at = now,
+            _ => {}
         }
         if self.online {
             self.refresh_waiting_state();
@@ -341,27 +629,17 @@ impl BayeuxClient {
     }
 
     /// The earliest time at which [`BayeuxClient::handle_timeout`] has work to do.
-    pub fn poll_deadline(&self) -> Option<u64> {
-        let mut deadlines = Vec::new();
-        if let Some(flight) = &self.connect_in_flight {
-            deadlines.push(flight.deadline);
-        }
-        if let Some((_, flight)) = &self.other_in_flight {
-            deadlines.push(flight.deadline);
-        }
-        if self.started && self.online && !self.stopping {
-            if self.client_id.is_none() && self.other_in_flight.is_none() {
-                deadlines.extend(self.handshake_at);
-            }
-            if self.client_id.is_some() && self.connect_in_flight.is_none() {
-                deadlines.extend(self.connect_at);
-            }
-        }
-        deadlines.into_iter().min()
+    pub fn poll_deadline(&self) -> Option<Millis> {
+        let scheduled = self.online.then(|| self.phase.retry_at()).flatten();
+        self.phase
+            .flights()
+            .map(|(_, flight)| flight.deadline)
+            .chain(scheduled)
+            .min()
     }
 
     /// Expires requests whose time is up (as if the driver had reported [`Outcome::Timeout`]).
-    pub fn handle_timeout(&mut self, now: u64) {
+    pub fn handle_timeout(&mut self, now: Millis) {
         self.expire_overdue(now);
     }
 
@@ -371,52 +649,58 @@ impl BayeuxClient {
     }
 
     /// The next request to send at `now`, if one is due. Call until it returns `None`.
-    pub fn poll_request(&mut self, now: u64) -> Option<Request> {
-        if !self.started || !self.online {
+    pub fn poll_request(&mut self, now: Millis) -> Option<Request> {
+        if !self.online {
             return None;
         }
-        let Some(client_id) = self.client_id.clone() else {
-            if self.stopping || self.other_in_flight.is_some() {
-                return None;
+        let other_timeout = self.other_timeout();
+        let connect_timeout = self.connect_timeout();
+        let ids = &mut self.ids;
+        match &mut self.phase {
+            Phase::Idle | Phase::Disconnecting(Closing::AwaitingHandshake(_)) => None,
+            Phase::Handshaking(slot) => {
+                if !slot.is_due(now) {
+                    return None;
+                }
+                let request = ids.handshake(other_timeout);
+                *slot = Slot::InFlight(InFlight::of(&request, now));
+                Some(request)
             }
-            return match self.handshake_at {
-                Some(at) if at <= now => Some(self.send_handshake(now)),
-                _ => None,
-            };
-        };
-        if self.other_in_flight.is_none() {
-            if self.stopping {
-                return Some(self.send_disconnect(now, &client_id));
+            Phase::Connected(session) => {
+                if session.subscriptions.is_due(now)
+                    && let Some(request) =
+                        session.subscriptions_request(&self.wanted, ids, other_timeout)
+                {
+                    session.subscriptions = Slot::InFlight(InFlight::of(&request, now));
+                    return Some(request);
+                }
+                if !session.connect.is_due(now) {
+                    return None;
+                }
+                let request = ids.connect(&session.client_id, connect_timeout);
+                session.connect = Slot::InFlight(InFlight::of(&request, now));
+                session.last_connect_sent_at = now;
+                Some(request)
             }
-            if now >= self.subscriptions_at
-                && let Some(request) = self.send_subscriptions(now, &client_id)
-            {
-                return Some(request);
+            Phase::Disconnecting(Closing::Session {
+                session,
+                disconnect,
+            }) => {
+                if disconnect.is_some() || session.subscriptions.in_flight().is_some() {
+                    return None;
+                }
+                let request = ids.disconnect(&session.client_id, other_timeout);
+                *disconnect = Some(InFlight::of(&request, now));
+                Some(request)
             }
-        }
-        if self.stopping || self.connect_in_flight.is_some() {
-            return None;
-        }
-        match self.connect_at {
-            Some(at) if at <= now => Some(self.send_connect(now, &client_id)),
-            _ => None,
         }
     }
 
     /// Feeds back what happened to request `id`. Unknown (abandoned) ids are ignored.
-    pub fn handle_response(&mut self, now: u64, id: RequestId, outcome: Outcome) {
-        let kind = if self.connect_in_flight.as_ref().is_some_and(|f| f.id == id) {
-            RequestKind::Connect
-        } else if let Some((kind, _)) = self.other_in_flight.as_ref().filter(|(_, f)| f.id == id) {
-            *kind
-        } else {
+    pub fn handle_response(&mut self, now: Millis, id: RequestId, outcome: Outcome) {
+        let Some(kind) = self.take_in_flight(now, id) else {
             return;
         };
-        if kind == RequestKind::Connect {
-            self.connect_in_flight = None;
-        } else {
-            self.other_in_flight = None;
-        }
 
         let messages = match outcome {
             Outcome::Http { status: 200, body } => match bayeux::parse_messages::<RawData>(&body) {
@@ -492,161 +776,38 @@ impl BayeuxClient {
 
     // ----------------------------------------------------------------------------------- sending
 
-    fn next_ids(&mut self) -> (RequestId, String) {
-        let request = RequestId(self.next_request_id);
-        self.next_request_id += 1;
-        let message = self.next_message_id.to_string();
-        self.next_message_id += 1;
-        (request, message)
+    /// What a request other than the connect may take on the network.
+    fn other_timeout(&self) -> Millis {
+        self.config.max_network_delay
     }
 
-    fn message_id(&mut self) -> String {
-        let id = self.next_message_id.to_string();
-        self.next_message_id += 1;
-        id
-    }
-
-    fn other_timeout(&self) -> u64 {
-        self.config.max_network_delay_ms
-    }
-
-    fn connect_timeout(&self) -> u64 {
+    /// How long the server may hold a connect: its advice, else the configured default.
+    fn connect_hold(&self) -> Millis {
         self.advice
             .timeout
-            .unwrap_or(self.config.default_timeout_ms)
-            + self.config.max_network_delay_ms
+            .map_or(self.config.default_timeout, Millis)
     }
 
-    fn send_handshake(&mut self, now: u64) -> Request {
-        let (id, message_id) = self.next_ids();
-        let message = Message {
-            channel: META_HANDSHAKE.into(),
-            id: Some(message_id),
-            version: Some("1.0".into()),
-            minimum_version: Some("1.0".into()),
-            supported_connection_types: Some(vec![Value::String(LONG_POLLING.into())]),
-            advice: Some(Advice {
-                timeout: Some(60_000),
-                interval: Some(0),
-                ..Advice::default()
-            }),
-            ..Message::default()
-        };
-        let timeout_ms = self.other_timeout();
-        self.handshake_at = None;
-        self.other_in_flight = Some((
-            RequestKind::Handshake,
-            InFlight {
-                id,
-                deadline: now + timeout_ms,
-            },
-        ));
-        Request {
-            id,
-            kind: RequestKind::Handshake,
-            messages: vec![message],
-            timeout_ms,
-        }
-    }
-
-    fn send_connect(&mut self, now: u64, client_id: &str) -> Request {
-        let (id, message_id) = self.next_ids();
-        let message = Message {
-            channel: META_CONNECT.into(),
-            id: Some(message_id),
-            client_id: Some(client_id.into()),
-            connection_type: Some(LONG_POLLING.into()),
-            ..Message::default()
-        };
-        let timeout_ms = self.connect_timeout();
-        self.connect_at = None;
-        self.last_connect_sent_at = Some(now);
-        self.connect_in_flight = Some(InFlight {
-            id,
-            deadline: now + timeout_ms,
-        });
-        Request {
-            id,
-            kind: RequestKind::Connect,
-            messages: vec![message],
-            timeout_ms,
-        }
-    }
-
-    fn send_subscriptions(&mut self, now: u64, client_id: &str) -> Option<Request> {
-        let subscribes: Vec<String> = self
-            .wanted
-            .iter()
-            .filter(|c| !self.confirmed.contains(*c) && !self.refused.contains(*c))
-            .cloned()
-            .collect();
-        let unsubscribes: Vec<String> = self
-            .confirmed
-            .iter()
-            .filter(|c| !self.wanted.contains(*c))
-            .cloned()
-            .collect();
-        if subscribes.is_empty() && unsubscribes.is_empty() {
-            return None;
-        }
-        let request_id = RequestId(self.next_request_id);
-        self.next_request_id += 1;
-        let mut messages = Vec::new();
-        for (channel, meta) in subscribes
-            .iter()
-            .map(|c| (c, META_SUBSCRIBE))
-            .chain(unsubscribes.iter().map(|c| (c, META_UNSUBSCRIBE)))
-        {
-            let id = self.message_id();
-            messages.push(Message {
-                channel: meta.into(),
-                id: Some(id),
-                client_id: Some(client_id.into()),
-                subscription: Some(Subscription::One(channel.clone())),
-                ..Message::default()
-            });
-        }
-        let timeout_ms = self.other_timeout();
-        self.other_in_flight = Some((
-            RequestKind::Subscriptions,
-            InFlight {
-                id: request_id,
-                deadline: now + timeout_ms,
-            },
-        ));
-        Some(Request {
-            id: request_id,
-            kind: RequestKind::Subscriptions,
-            messages,
-            timeout_ms,
-        })
-    }
-
-    fn send_disconnect(&mut self, now: u64, client_id: &str) -> Request {
-        let (id, message_id) = self.next_ids();
-        let message = Message {
-            channel: META_DISCONNECT.into(),
-            id: Some(message_id),
-            client_id: Some(client_id.into()),
-            ..Message::default()
-        };
-        let timeout_ms = self.other_timeout();
-        self.other_in_flight = Some((
-            RequestKind::Disconnect,
-            InFlight {
-                id,
-                deadline: now + timeout_ms,
-            },
-        ));
-        Request {
-            id,
-            kind: RequestKind::Disconnect,
-            messages: vec![message],
-            timeout_ms,
-        }
+    fn connect_timeout(&self) -> Millis {
+        self.connect_hold() + self.config.max_network_delay
     }
 
     // --------------------------------------------------------------------------------- receiving
+
+    /// Which request `id` was, its slot freed for the reply's handling; `None` if it is not out
+    /// (abandoned, or never ours). Handshake and disconnect flights are left in place: every
+    /// outcome of theirs replaces the phase.
+    fn take_in_flight(&mut self, now: Millis, id: RequestId) -> Option<RequestKind> {
+        let (kind, _) = self.phase.flights().find(|(_, flight)| flight.id == id)?;
+        if let Some(session) = self.phase.session_mut() {
+            match kind {
+                RequestKind::Connect => session.connect = Slot::Free,
+                RequestKind::Subscriptions => session.subscriptions = Slot::Due(now),
+                RequestKind::Handshake | RequestKind::Disconnect => {}
+            }
+        }
+        Some(kind)
+    }
 
     fn take_advice(&mut self, message: &Received) {
         if let Some(advice) = &message.advice {
@@ -670,28 +831,33 @@ impl BayeuxClient {
         }
     }
 
-    fn interval(&self) -> u64 {
-        self.advice.interval.unwrap_or(0)
+    fn interval(&self) -> Millis {
+        Millis(self.advice.interval.unwrap_or(0))
     }
 
-    fn on_handshake_reply(&mut self, now: u64, message: Received) {
+    fn on_handshake_reply(&mut self, now: Millis, message: Received) {
+        let closing = match self.phase {
+            Phase::Handshaking(_) => false,
+            Phase::Disconnecting(Closing::AwaitingHandshake(_)) => true,
+            // A second handshake reply in the same body: the first one decided.
+            _ => return,
+        };
         self.take_advice(&message);
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
         match (message.is_successful(), message.client_id.clone()) {
             (true, Some(client_id)) if !client_id.is_empty() => {
                 let rehandshake = self.had_session;
-                self.client_id = Some(client_id);
                 self.had_session = true;
                 self.failures = 0;
-                self.confirmed.clear();
-                self.refused.clear();
-                self.subscriptions_at = now;
-                self.last_connect_sent_at = Some(now);
-                self.connect_at = Some(now + self.interval());
-                if self.stopping {
+                let session = Session::new(client_id, now, now + self.interval(), rehandshake);
+                if closing {
+                    self.phase = Phase::Disconnecting(Closing::Session {
+                        session,
+                        disconnect: None,
+                    });
                     return;
                 }
-                self.resync_owed |= rehandshake;
+                self.phase = Phase::Connected(session);
                 self.set_connected_when_subscribed();
             }
             _ if reconnect == Some(Reconnect::None) => self.stop(),
@@ -704,87 +870,91 @@ impl BayeuxClient {
         }
     }
 
-    fn on_connect_reply(&mut self, now: u64, message: Received) {
+    fn on_connect_reply(&mut self, now: Millis, message: Received) {
         self.take_advice(&message);
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
+        let session_lost =
+            reconnect == Some(Reconnect::Handshake) || message.error_code() == Some(402);
+        if !matches!(self.phase, Phase::Connected(_)) {
+            // Closing: the long poll is not renewed; only a session already gone ends the wait.
+            if self.phase.session().is_some()
+                && (session_lost || reconnect == Some(Reconnect::None))
+            {
+                self.stop();
+            }
+            return;
+        }
         if message.is_successful() {
             self.failures = 0;
             if reconnect == Some(Reconnect::None) {
                 self.stop();
                 return;
             }
-            self.connect_at = Some(now + self.interval());
+            self.schedule_connect(now + self.interval());
             self.set_connected_when_subscribed();
             return;
         }
         match reconnect {
             Some(Reconnect::None) => self.stop(),
-            Some(Reconnect::Handshake) => self.rehandshake(now, now + self.interval()),
-            _ if message.error_code() == Some(402) => self.rehandshake(now, now + self.interval()),
+            _ if session_lost => self.rehandshake(now + self.interval()),
             Some(Reconnect::Retry) if message.advice.is_some() => {
                 // Fresh advice says retry: obey its interval instead of backing off.
-                self.connect_at = Some(now + self.interval());
+                self.schedule_connect(now + self.interval());
             }
             _ => self.schedule_connect_retry(now),
         }
     }
 
-    fn on_subscription_reply(&mut self, now: u64, message: Received) {
+    fn on_subscription_reply(&mut self, now: Millis, message: Received) {
         self.take_advice(&message);
-        let channels: Vec<String> = message
+        let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
+        if !message.is_successful()
+            && (message.error_code() == Some(402) || reconnect == Some(Reconnect::Handshake))
+        {
+            return self.session_lost(now);
+        }
+        let Some(session) = self.phase.session_mut() else {
+            return;
+        };
+        let channels = message
             .subscription
             .as_ref()
-            .map(|s| s.channels().into_iter().map(str::to_string).collect())
+            .map(|s| s.channels())
             .unwrap_or_default();
-        if message.is_successful() {
-            for channel in channels {
-                if message.channel == META_SUBSCRIBE {
-                    self.confirmed.insert(channel);
-                } else {
-                    self.confirmed.remove(&channel);
-                }
-            }
-            self.set_connected_when_subscribed();
-            return;
-        }
-        let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
-        if message.error_code() == Some(402) || reconnect == Some(Reconnect::Handshake) {
-            self.rehandshake(now, now + self.interval());
-            return;
-        }
-        let error = message.error.clone().unwrap_or_else(|| "refused".into());
+        let subscribe = message.channel == META_SUBSCRIBE;
+        let error = message.error.as_deref().unwrap_or("refused");
         for channel in channels {
-            if message.channel == META_SUBSCRIBE {
-                self.refused.insert(channel.clone());
-                self.events.push_back(Event::SubscriptionFailed {
-                    channel,
-                    error: error.clone(),
-                });
-            } else {
+            if !subscribe {
                 // A refused unsubscribe leaves nothing to undo locally.
-                self.confirmed.remove(&channel);
+                session.confirmed.remove(channel);
+            } else if message.is_successful() {
+                session.confirmed.insert(channel.to_string());
+            } else {
+                session.refused.insert(channel.to_string());
+                self.events.push_back(Event::SubscriptionFailed {
+                    channel: channel.to_string(),
+                    error: error.to_string(),
+                });
             }
         }
         self.set_connected_when_subscribed();
     }
 
-    /// Whether every wanted channel is confirmed (or refused) in this session.
-    fn subscribed(&self) -> bool {
-        self.wanted
-            .iter()
-            .all(|c| self.confirmed.contains(c) || self.refused.contains(c))
-    }
-
     /// `Connected` only once the session's subscriptions are in place: an application that
     /// reads its snapshot on `Connected` (or `ResyncNeeded`) then misses nothing — whatever is
     /// published after that read reaches it as a message. Announcing it at the handshake reply
-    /// left a window (handshake → subscribe reply) where a new call was in neither.
+    /// left a window (handshake → subscribe reply) where a new call was in neither. Never while
+    /// disconnecting: the session is on its way out.
     fn set_connected_when_subscribed(&mut self) {
-        if self.client_id.is_none() || !self.subscribed() {
+        let Phase::Connected(session) = &mut self.phase else {
+            return;
+        };
+        if !session.subscribed(&self.wanted) {
             return;
         }
+        let resync = std::mem::take(&mut session.resync_owed);
         self.set_state(ConnectionState::Connected);
-        if std::mem::take(&mut self.resync_owed) {
+        if resync {
             self.events.push_back(Event::ResyncNeeded);
         }
     }
@@ -804,144 +974,132 @@ impl BayeuxClient {
 
     // ---------------------------------------------------------------------------------- failures
 
-    fn fail(&mut self, now: u64, kind: RequestKind) {
+    fn fail(&mut self, now: Millis, kind: RequestKind) {
         match kind {
             RequestKind::Handshake => self.schedule_handshake_retry(now),
+            RequestKind::Connect if !matches!(self.phase, Phase::Connected(_)) => {
+                // Closing: the long poll is not renewed.
+            }
             RequestKind::Connect => {
                 if self.session_surely_expired(now) {
-                    self.failures += 1;
-                    let delay = self.config.backoff.delay(self.failures, &mut self.jitter);
-                    self.rehandshake(now, now + delay);
+                    let delay = self.next_backoff();
+                    self.rehandshake(now + delay);
                 } else {
                     self.schedule_connect_retry(now);
                 }
             }
             RequestKind::Subscriptions => {
                 // Not confirmed: they stay wanted and go out again after a backoff.
-                self.failures += 1;
-                self.subscriptions_at =
-                    now + self.config.backoff.delay(self.failures, &mut self.jitter);
+                let delay = self.next_backoff();
+                if let Some(session) = self.phase.session_mut() {
+                    session.subscriptions = Slot::Due(now + delay);
+                }
             }
             RequestKind::Disconnect => self.stop(),
         }
     }
 
-    fn schedule_handshake_retry(&mut self, now: u64) {
-        if self.stopping {
+    /// One more consecutive failure, and the delay it earns.
+    fn next_backoff(&mut self) -> Millis {
+        self.failures += 1;
+        Millis(self.config.backoff.delay(self.failures, &mut self.jitter))
+    }
+
+    fn schedule_handshake_retry(&mut self, now: Millis) {
+        if matches!(self.phase, Phase::Disconnecting(_)) {
             // Nothing to close on the server: the handshake never produced a session.
             self.stop();
             return;
         }
-        self.failures += 1;
-        let delay = self.config.backoff.delay(self.failures, &mut self.jitter);
-        self.handshake_at = Some(now + delay);
-        self.set_state(ConnectionState::Reconnecting {
-            attempt: self.failures,
-            retry_at: Some(now + delay),
-        });
-        if !self.online {
-            self.set_state(ConnectionState::Offline);
+        let at = now + self.next_backoff();
+        self.phase = Phase::Handshaking(Slot::Due(at));
+        self.set_reconnecting(Some(at));
+    }
+
+    fn schedule_connect(&mut self, at: Millis) {
+        if let Phase::Connected(session) = &mut self.phase {
+            session.connect = Slot::Due(at);
         }
     }
 
-    fn schedule_connect_retry(&mut self, now: u64) {
-        self.failures += 1;
-        let delay = self.config.backoff.delay(self.failures, &mut self.jitter);
-        self.connect_at = Some(now + self.interval() + delay);
-        self.set_state(ConnectionState::Reconnecting {
-            attempt: self.failures,
-            retry_at: self.connect_at,
-        });
-        if !self.online {
-            self.set_state(ConnectionState::Offline);
-        }
+    fn schedule_connect_retry(&mut self, now: Millis) {
+        let at = now + self.interval() + self.next_backoff();
+        self.schedule_connect(at);
+        self.set_reconnecting(Some(at));
     }
 
     /// Whether the server has certainly swept our session: no connect of ours can have reached
     /// it for longer than `timeout + interval + maxInterval` plus the network allowance (the
     /// cometd.js rule). Retrying a connect then only earns a 402, so re-handshake directly.
-    fn session_surely_expired(&self, now: u64) -> bool {
-        let (Some(max_interval), Some(last)) =
-            (self.advice.max_interval, self.last_connect_sent_at)
+    fn session_surely_expired(&self, now: Millis) -> bool {
+        let (Some(max_interval), Phase::Connected(session)) =
+            (self.advice.max_interval, &self.phase)
         else {
             return false;
         };
-        if self.connect_in_flight.is_some() {
+        if session.connect.in_flight().is_some() {
             return false;
         }
-        let allowance = self
-            .advice
-            .timeout
-            .unwrap_or(self.config.default_timeout_ms)
+        let allowance = self.connect_hold()
             + self.interval()
-            + max_interval
-            + self.config.max_network_delay_ms;
-        now.saturating_sub(last) > allowance
+            + Millis(max_interval)
+            + self.config.max_network_delay;
+        now - session.last_connect_sent_at > allowance
     }
 
-    fn drop_session(&mut self, now: u64) {
-        self.client_id = None;
-        self.confirmed.clear();
-        self.connect_in_flight = None;
-        self.connect_at = None;
-        if !matches!(self.other_in_flight, Some((RequestKind::Handshake, _))) {
-            self.other_in_flight = None;
+    /// The server no longer knows our session (`402`, `reconnect: handshake`): a new one is
+    /// needed, unless the application is leaving anyway.
+    fn session_lost(&mut self, now: Millis) {
+        if matches!(self.phase, Phase::Disconnecting(_)) {
+            self.stop();
+        } else {
+            self.rehandshake(now + self.interval());
         }
-        self.handshake_at = Some(now);
     }
 
-    fn rehandshake(&mut self, now: u64, at: u64) {
-        self.drop_session(now);
-        self.handshake_at = Some(at);
+    fn rehandshake(&mut self, at: Millis) {
+        self.phase = Phase::Handshaking(Slot::Due(at));
+        self.set_reconnecting(Some(at));
+    }
+
+    /// `Reconnecting` at the current attempt (or `Offline`, which says more, when the browser
+    /// has no network).
+    fn set_reconnecting(&mut self, retry_at: Option<Millis>) {
         self.set_state(ConnectionState::Reconnecting {
             attempt: self.failures,
-            retry_at: Some(at),
+            retry_at: retry_at.map(Millis::as_u64),
         });
         if !self.online {
             self.set_state(ConnectionState::Offline);
         }
     }
 
-    fn expire_overdue(&mut self, now: u64) {
-        if let Some(flight) = self.connect_in_flight.clone().filter(|f| f.deadline <= now) {
-            self.handle_response(now, flight.id, Outcome::Timeout);
-        }
-        if let Some((_, flight)) = self
-            .other_in_flight
-            .clone()
-            .filter(|(_, f)| f.deadline <= now)
-        {
-            self.handle_response(now, flight.id, Outcome::Timeout);
+    fn expire_overdue(&mut self, now: Millis) {
+        let overdue: Vec<RequestId> = self
+            .phase
+            .flights()
+            .filter(|(_, flight)| flight.deadline <= now)
+            .map(|(_, flight)| flight.id)
+            .collect();
+        // One by one: the first expiry may end the phase the second belonged to (then its id
+        // is unknown and ignored).
+        for id in overdue {
+            self.handle_response(now, id, Outcome::Timeout);
         }
     }
 
     fn refresh_waiting_state(&mut self) {
-        if self.client_id.is_some() && self.failures == 0 {
-            self.set_connected_when_subscribed();
-        } else if !self.had_session && self.failures == 0 {
-            self.set_state(ConnectionState::Connecting);
-        } else {
-            let retry_at = if self.client_id.is_some() {
-                self.connect_at
-            } else {
-                self.handshake_at
-            };
-            self.set_state(ConnectionState::Reconnecting {
-                attempt: self.failures,
-                retry_at,
-            });
+        match self.phase {
+            Phase::Connected(_) if self.failures == 0 => self.set_connected_when_subscribed(),
+            _ if !self.had_session && self.failures == 0 => {
+                self.set_state(ConnectionState::Connecting);
+            }
+            _ => self.set_reconnecting(self.phase.retry_at()),
         }
     }
 
     fn stop(&mut self) {
-        self.started = false;
-        self.stopping = false;
-        self.client_id = None;
-        self.confirmed.clear();
-        self.connect_in_flight = None;
-        self.other_in_flight = None;
-        self.handshake_at = None;
-        self.connect_at = None;
+        self.phase = Phase::Idle;
         self.set_state(ConnectionState::Disconnected);
     }
 

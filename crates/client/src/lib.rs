@@ -8,6 +8,7 @@
 //! Layout:
 //! - [`bayeux`]: the Bayeux/CometD long-polling client state machine (`BayeuxClient`).
 //! - [`backoff`]: retry delays with jitter from a seeded generator.
+//! - [`time`]: `Millis`, the typed milliseconds every machine here takes as `now`.
 //! - [`store`]: `CallsStore`, the reducer from snapshot + notifications to the calls shown.
 //! - [`actions`]: `actions_for`, the ordered, labelled controls for a call's capabilities.
 //! - [`agent`]: `AgentStore`, the reducer of the agent's user and device state.
@@ -28,6 +29,7 @@ pub mod error;
 pub mod intent;
 pub mod phone;
 pub mod store;
+pub mod time;
 pub mod view;
 pub mod widget_core;
 
@@ -40,6 +42,7 @@ pub use error::ApiError;
 pub use intent::Intent;
 pub use phone::{NumberError, normalize_number};
 pub use store::{CallEntry, CallsStore, Change};
+pub use time::Millis;
 pub use widget_core::{
     CoreConfig, Effect, HostEvent, HttpRequest, Input, Method, RequestToken, Severity, TabMessage,
     ViewChanges, Views, WidgetCore, WidgetState,

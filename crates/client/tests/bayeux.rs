@@ -2,11 +2,11 @@
 //!
 //! Each test mirrors a case of the CometD test list (ConnectFailure, HandshakeFailure,
 //! MaxNetworkDelay, DuplicateMetaConnect, EmptyResponse, DisconnectServerSide, Redeploy…).
-//! Time is a plain number of milliseconds; nothing sleeps.
+//! Time is virtual `Millis`; nothing sleeps.
 
 use gws_client::backoff::BackoffPolicy;
 use gws_client::{
-    BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, Request, RequestKind,
+    BayeuxClient, BayeuxConfig, ConnectionState, Event, Millis, Outcome, Request, RequestKind,
 };
 use gws_protocol::bayeux::RawData;
 use serde_json::{Value, json};
@@ -16,8 +16,8 @@ const DEVICES: &str = "/v2/me/devices";
 
 fn config(jitter: f64) -> BayeuxConfig {
     BayeuxConfig {
-        max_network_delay_ms: 10_000,
-        default_timeout_ms: 30_000,
+        max_network_delay: Millis(10_000),
+        default_timeout: Millis(30_000),
         backoff: BackoffPolicy {
             increment_ms: 1000,
             max_ms: 60_000,
@@ -32,7 +32,7 @@ fn started() -> BayeuxClient {
     let mut client = BayeuxClient::new(config(0.0));
     client.subscribe(CALLS);
     client.subscribe(DEVICES);
-    client.start(0);
+    client.start(Millis(0));
     client
 }
 
@@ -64,15 +64,24 @@ fn subscriptions_ok(request: &Request) -> Outcome {
     ok(Value::Array(replies))
 }
 
+fn disconnect_ok() -> Outcome {
+    ok(json!([{"channel": "/meta/disconnect", "successful": true}]))
+}
+
+/// A connect reply of a server that lost our session, without advice.
+fn unknown_client() -> Outcome {
+    ok(json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client"}]))
+}
+
 fn drain(client: &mut BayeuxClient) -> Vec<Event> {
     std::iter::from_fn(|| client.poll_event()).collect()
 }
 
-fn requests(client: &mut BayeuxClient, now: u64) -> Vec<Request> {
+fn requests(client: &mut BayeuxClient, now: Millis) -> Vec<Request> {
     std::iter::from_fn(|| client.poll_request(now)).collect()
 }
 
-fn one(client: &mut BayeuxClient, now: u64, kind: RequestKind) -> Request {
+fn one(client: &mut BayeuxClient, now: Millis, kind: RequestKind) -> Request {
     let sent = requests(client, now);
     assert_eq!(
         sent.len(),
@@ -83,20 +92,26 @@ fn one(client: &mut BayeuxClient, now: u64, kind: RequestKind) -> Request {
     sent.into_iter().next().expect("one request")
 }
 
+/// Handshake answered at t=1: returns the client and what it sent then (subscriptions, connect).
+fn handshaken() -> (BayeuxClient, Vec<Request>) {
+    let mut client = started();
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(1), handshake.id, handshake_ok("c1"));
+    let sent = requests(&mut client, Millis(1));
+    (client, sent)
+}
+
 /// Handshake, subscribe both channels, first connect answered: returns the client with a
 /// second connect outstanding (held by the "server"), at t=10.
 fn connected() -> (BayeuxClient, Request) {
-    let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
-    client.handle_response(1, handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, 1);
+    let (mut client, sent) = handshaken();
     assert_eq!(
         sent.iter().map(|r| r.kind).collect::<Vec<_>>(),
         vec![RequestKind::Subscriptions, RequestKind::Connect]
     );
-    client.handle_response(2, sent[0].id, subscriptions_ok(&sent[0]));
-    client.handle_response(3, sent[1].id, ok(json!([connect_ok()])));
-    let held = one(&mut client, 10, RequestKind::Connect);
+    client.handle_response(Millis(2), sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(Millis(3), sent[1].id, ok(json!([connect_ok()])));
+    let held = one(&mut client, Millis(10), RequestKind::Connect);
     drain(&mut client);
     (client, held)
 }
@@ -105,20 +120,20 @@ fn connected() -> (BayeuxClient, Request) {
 fn handshakes_subscribes_both_channels_in_one_request_and_connects() {
     let mut client = started();
     assert_eq!(client.state(), &ConnectionState::Connecting);
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
     let body: Value = serde_json::from_str(&handshake.body()).expect("json");
     assert_eq!(body[0]["channel"], "/meta/handshake");
     assert_eq!(body[0]["version"], "1.0");
     assert_eq!(body[0]["supportedConnectionTypes"], json!(["long-polling"]));
 
-    client.handle_response(5, handshake.id, handshake_ok("abc"));
+    client.handle_response(Millis(5), handshake.id, handshake_ok("abc"));
     assert_eq!(
         client.state(),
         &ConnectionState::Connecting,
         "not connected before the subscriptions are in place"
     );
     assert_eq!(client.client_id(), Some("abc"));
-    let sent = requests(&mut client, 5);
+    let sent = requests(&mut client, Millis(5));
     assert_eq!(sent.len(), 2);
     let channels: Vec<String> = sent[0]
         .messages
@@ -140,14 +155,15 @@ fn handshakes_subscribes_both_channels_in_one_request_and_connects() {
     );
     assert_eq!(sent[1].kind, RequestKind::Connect);
     assert_eq!(
-        sent[1].timeout_ms, 40_000,
+        sent[1].timeout,
+        Millis(40_000),
         "connect timeout = advice.timeout + max network delay"
     );
     assert_eq!(
         sent[1].messages[0].connection_type.as_deref(),
         Some("long-polling")
     );
-    client.handle_response(6, sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(Millis(6), sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(
         client.confirmed_channels().collect::<Vec<_>>(),
         vec![CALLS, DEVICES]
@@ -163,7 +179,7 @@ fn handshakes_subscribes_both_channels_in_one_request_and_connects() {
 fn messages_of_several_channels_in_one_reply_are_delivered_in_order() {
     let (mut client, held) = connected();
     client.handle_response(
-        20,
+        Millis(20),
         held.id,
         ok(json!([
             {"channel": CALLS, "data": {"n": 1}},
@@ -190,14 +206,18 @@ fn messages_of_several_channels_in_one_reply_are_delivered_in_order() {
             (CALLS.into(), json!(3))
         ]
     );
-    one(&mut client, 20, RequestKind::Connect);
+    one(&mut client, Millis(20), RequestKind::Connect);
 }
 
 #[test]
 fn handshake_failure_retries_with_growing_backoff() {
     let mut client = started();
-    let first = one(&mut client, 0, RequestKind::Handshake);
-    client.handle_response(100, first.id, Outcome::NetworkError("refused".into()));
+    let first = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(
+        Millis(100),
+        first.id,
+        Outcome::NetworkError("refused".into()),
+    );
     assert_eq!(
         client.state(),
         &ConnectionState::Reconnecting {
@@ -206,13 +226,13 @@ fn handshake_failure_retries_with_growing_backoff() {
         }
     );
     assert!(
-        requests(&mut client, 1099).is_empty(),
+        requests(&mut client, Millis(1099)).is_empty(),
         "waits for the backoff"
     );
-    assert_eq!(client.poll_deadline(), Some(1100));
-    let second = one(&mut client, 1100, RequestKind::Handshake);
+    assert_eq!(client.poll_deadline(), Some(Millis(1100)));
+    let second = one(&mut client, Millis(1100), RequestKind::Handshake);
     client.handle_response(
-        1200,
+        Millis(1200),
         second.id,
         Outcome::Http {
             status: 503,
@@ -226,18 +246,18 @@ fn handshake_failure_retries_with_growing_backoff() {
             retry_at: Some(3200)
         }
     );
-    let third = one(&mut client, 3200, RequestKind::Handshake);
-    client.handle_response(3300, third.id, handshake_ok("c9"));
-    let sent = requests(&mut client, 3300);
+    let third = one(&mut client, Millis(3200), RequestKind::Handshake);
+    client.handle_response(Millis(3300), third.id, handshake_ok("c9"));
+    let sent = requests(&mut client, Millis(3300));
     assert_eq!(sent[0].kind, RequestKind::Subscriptions);
-    client.handle_response(3310, sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(Millis(3310), sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(client.state(), &ConnectionState::Connected);
 }
 
 #[test]
 fn connect_failure_recovers_without_rehandshake() {
     let (mut client, held) = connected();
-    client.handle_response(50, held.id, Outcome::NetworkError("reset".into()));
+    client.handle_response(Millis(50), held.id, Outcome::NetworkError("reset".into()));
     assert_eq!(
         client.state(),
         &ConnectionState::Reconnecting {
@@ -245,17 +265,17 @@ fn connect_failure_recovers_without_rehandshake() {
             retry_at: Some(1050)
         }
     );
-    let retry = one(&mut client, 1050, RequestKind::Connect);
+    let retry = one(&mut client, Millis(1050), RequestKind::Connect);
     assert_eq!(
         retry.messages[0].client_id.as_deref(),
         Some("c1"),
         "same session"
     );
-    client.handle_response(1060, retry.id, ok(json!([connect_ok()])));
+    client.handle_response(Millis(1060), retry.id, ok(json!([connect_ok()])));
     assert_eq!(client.state(), &ConnectionState::Connected);
     let events = drain(&mut client);
     assert!(!events.contains(&Event::ResyncNeeded));
-    let next = one(&mut client, 1060, RequestKind::Connect);
+    let next = one(&mut client, Millis(1060), RequestKind::Connect);
     assert_eq!(next.messages[0].client_id.as_deref(), Some("c1"));
 }
 
@@ -263,7 +283,7 @@ fn connect_failure_recovers_without_rehandshake() {
 fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
     let (mut client, held) = connected();
     client.handle_response(
-        100,
+        Millis(100),
         held.id,
         ok(
             json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client",
@@ -271,13 +291,13 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
         ),
     );
     assert_eq!(client.client_id(), None);
-    let handshake = one(&mut client, 100, RequestKind::Handshake);
-    client.handle_response(110, handshake.id, handshake_ok("c2"));
+    let handshake = one(&mut client, Millis(100), RequestKind::Handshake);
+    client.handle_response(Millis(110), handshake.id, handshake_ok("c2"));
     assert!(
         !drain(&mut client).contains(&Event::ResyncNeeded),
         "a snapshot read before the new subscriptions could miss a call"
     );
-    let sent = requests(&mut client, 110);
+    let sent = requests(&mut client, Millis(110));
     assert_eq!(
         sent[0].kind,
         RequestKind::Subscriptions,
@@ -291,7 +311,7 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
             .all(|m| m.client_id.as_deref() == Some("c2"))
     );
     assert_eq!(sent[1].kind, RequestKind::Connect);
-    client.handle_response(120, sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(Millis(120), sent[0].id, subscriptions_ok(&sent[0]));
     assert!(drain(&mut client).contains(&Event::ResyncNeeded));
     assert_eq!(client.state(), &ConnectionState::Connected);
 }
@@ -299,12 +319,12 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
 #[test]
 fn connected_is_announced_only_once_subscribed_even_if_the_connect_answers_first() {
     let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
-    client.handle_response(5, handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, 5);
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(5), handshake.id, handshake_ok("c1"));
+    let sent = requests(&mut client, Millis(5));
     assert_eq!(sent[0].kind, RequestKind::Subscriptions);
     // The server answers the first connect before the subscribe.
-    client.handle_response(6, sent[1].id, ok(json!([connect_ok()])));
+    client.handle_response(Millis(6), sent[1].id, ok(json!([connect_ok()])));
     assert_ne!(client.state(), &ConnectionState::Connected);
     assert!(
         !drain(&mut client)
@@ -312,7 +332,7 @@ fn connected_is_announced_only_once_subscribed_even_if_the_connect_answers_first
             .any(|e| matches!(e, Event::StateChanged(ConnectionState::Connected))),
         "an application reading its snapshot now could miss a call published before the subscribe"
     );
-    client.handle_response(7, sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(Millis(7), sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(client.state(), &ConnectionState::Connected);
     assert!(
         drain(&mut client)
@@ -324,28 +344,21 @@ fn connected_is_announced_only_once_subscribed_even_if_the_connect_answers_first
 #[test]
 fn a_402_without_advice_also_rehandshakes() {
     let (mut client, held) = connected();
-    client.handle_response(
-        100,
-        held.id,
-        ok(json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client"}])),
-    );
-    one(&mut client, 100, RequestKind::Handshake);
+    client.handle_response(Millis(100), held.id, unknown_client());
+    one(&mut client, Millis(100), RequestKind::Handshake);
 }
 
 #[test]
 fn subscribe_answered_with_402_rehandshakes() {
-    let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
-    client.handle_response(1, handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, 1);
+    let (mut client, sent) = handshaken();
     client.handle_response(
-        2,
+        Millis(2),
         sent[0].id,
         ok(json!([{"channel": "/meta/subscribe", "successful": false, "error": "402::Unknown client",
                    "subscription": CALLS}])),
     );
     assert_eq!(client.client_id(), None);
-    let again = requests(&mut client, 2);
+    let again = requests(&mut client, Millis(2));
     assert_eq!(
         again.iter().map(|r| r.kind).collect::<Vec<_>>(),
         vec![RequestKind::Handshake]
@@ -354,12 +367,9 @@ fn subscribe_answered_with_402_rehandshakes() {
 
 #[test]
 fn refused_subscription_is_reported_and_not_retried_in_a_loop() {
-    let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
-    client.handle_response(1, handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, 1);
+    let (mut client, sent) = handshaken();
     client.handle_response(
-        2,
+        Millis(2),
         sent[0].id,
         ok(json!([
             {"channel": "/meta/subscribe", "successful": true, "subscription": CALLS},
@@ -372,7 +382,7 @@ fn refused_subscription_is_reported_and_not_retried_in_a_loop() {
         error: "403::denied".into()
     }));
     assert!(
-        requests(&mut client, 5000)
+        requests(&mut client, Millis(5000))
             .iter()
             .all(|r| r.kind != RequestKind::Subscriptions)
     );
@@ -382,12 +392,12 @@ fn refused_subscription_is_reported_and_not_retried_in_a_loop() {
 fn reconnect_none_stops_the_client() {
     let (mut client, held) = connected();
     client.handle_response(
-        100,
+        Millis(100),
         held.id,
         ok(json!([{"channel": "/meta/connect", "successful": false, "advice": {"reconnect": "none"}}])),
     );
     assert_eq!(client.state(), &ConnectionState::Disconnected);
-    assert!(requests(&mut client, 1_000_000).is_empty());
+    assert!(requests(&mut client, Millis(1_000_000)).is_empty());
     assert_eq!(client.poll_deadline(), None);
 }
 
@@ -395,66 +405,66 @@ fn reconnect_none_stops_the_client() {
 fn server_side_disconnect_on_a_successful_connect_stops_too() {
     let (mut client, held) = connected();
     client.handle_response(
-        100,
+        Millis(100),
         held.id,
         ok(json!([{"channel": "/meta/connect", "successful": true, "advice": {"reconnect": "none"}}])),
     );
     assert_eq!(client.state(), &ConnectionState::Disconnected);
-    assert!(requests(&mut client, 100_000).is_empty());
+    assert!(requests(&mut client, Millis(100_000)).is_empty());
 }
 
 #[test]
 fn advised_interval_is_respected_between_connects() {
     let (mut client, held) = connected();
     client.handle_response(
-        100,
+        Millis(100),
         held.id,
         ok(json!([{"channel": "/meta/connect", "successful": true,
                    "advice": {"reconnect": "retry", "interval": 2500, "timeout": 30000}}])),
     );
-    assert!(requests(&mut client, 2599).is_empty());
-    assert_eq!(client.poll_deadline(), Some(2600));
-    one(&mut client, 2600, RequestKind::Connect);
+    assert!(requests(&mut client, Millis(2599)).is_empty());
+    assert_eq!(client.poll_deadline(), Some(Millis(2600)));
+    one(&mut client, Millis(2600), RequestKind::Connect);
 }
 
 #[test]
 fn newest_advice_wins_for_the_connect_timeout() {
     let (mut client, held) = connected();
     client.handle_response(
-        100,
+        Millis(100),
         held.id,
         ok(json!([{"channel": "/meta/connect", "successful": true, "advice": {"timeout": 5000}}])),
     );
-    let next = one(&mut client, 100, RequestKind::Connect);
-    assert_eq!(next.timeout_ms, 15_000);
+    let next = one(&mut client, Millis(100), RequestKind::Connect);
+    assert_eq!(next.timeout, Millis(15_000));
 }
 
 #[test]
 fn server_that_never_answers_times_out_after_max_network_delay_and_retries() {
     let (mut client, held) = connected();
-    assert_eq!(client.poll_deadline(), Some(10 + 40_000));
-    client.handle_timeout(40_009);
+    assert_eq!(client.poll_deadline(), Some(Millis(10 + 40_000)));
+    client.handle_timeout(Millis(40_009));
     assert!(client.connect_in_flight(), "not before the deadline");
-    client.handle_timeout(40_010);
+    client.handle_timeout(Millis(40_010));
     assert!(!client.connect_in_flight());
     assert!(matches!(
         client.state(),
         ConnectionState::Reconnecting { attempt: 1, .. }
     ));
-    client.handle_response(40_020, held.id, ok(json!([connect_ok()])));
+    client.handle_response(Millis(40_020), held.id, ok(json!([connect_ok()])));
     assert!(
         matches!(client.state(), ConnectionState::Reconnecting { .. }),
         "late reply of an abandoned request is ignored"
     );
-    one(&mut client, 41_010, RequestKind::Connect);
+    one(&mut client, Millis(41_010), RequestKind::Connect);
 }
 
 #[test]
 fn handshake_that_never_answers_is_retried() {
     let mut client = started();
-    one(&mut client, 0, RequestKind::Handshake);
-    assert_eq!(client.poll_deadline(), Some(10_000));
-    client.handle_timeout(10_000);
+    one(&mut client, Millis(0), RequestKind::Handshake);
+    assert_eq!(client.poll_deadline(), Some(Millis(10_000)));
+    client.handle_timeout(Millis(10_000));
     assert_eq!(
         client.state(),
         &ConnectionState::Reconnecting {
@@ -462,13 +472,13 @@ fn handshake_that_never_answers_is_retried() {
             retry_at: Some(11_000)
         }
     );
-    one(&mut client, 11_000, RequestKind::Handshake);
+    one(&mut client, Millis(11_000), RequestKind::Handshake);
 }
 
 #[test]
 fn empty_response_counts_as_a_failure() {
     let (mut client, held) = connected();
-    client.handle_response(100, held.id, ok(json!([])));
+    client.handle_response(Millis(100), held.id, ok(json!([])));
     assert!(
         drain(&mut client)
             .iter()
@@ -478,15 +488,15 @@ fn empty_response_counts_as_a_failure() {
         client.state(),
         ConnectionState::Reconnecting { attempt: 1, .. }
     ));
-    assert!(requests(&mut client, 100).is_empty());
-    one(&mut client, 1100, RequestKind::Connect);
+    assert!(requests(&mut client, Millis(100)).is_empty());
+    one(&mut client, Millis(1100), RequestKind::Connect);
 }
 
 #[test]
 fn malformed_bodies_and_items_are_events_not_panics() {
     let (mut client, held) = connected();
     client.handle_response(
-        100,
+        Millis(100),
         held.id,
         Outcome::Http {
             status: 200,
@@ -498,9 +508,9 @@ fn malformed_bodies_and_items_are_events_not_panics() {
             .iter()
             .any(|e| matches!(e, Event::Malformed(_)))
     );
-    let retry = one(&mut client, 1100, RequestKind::Connect);
+    let retry = one(&mut client, Millis(1100), RequestKind::Connect);
     client.handle_response(
-        1200,
+        Millis(1200),
         retry.id,
         ok(json!([42, "x", {"channel": CALLS}, {"data": {"a": 1}}, {"channel": CALLS, "data": {"ok": true}}, connect_ok()])),
     );
@@ -522,16 +532,16 @@ fn malformed_bodies_and_items_are_events_not_panics() {
         "[[]]",
         "[{\"channel\":\"/meta/connect\",\"successful\":\"maybe\"}]",
     ] {
-        let next = one(&mut client, 100_000, RequestKind::Connect);
+        let next = one(&mut client, Millis(100_000), RequestKind::Connect);
         client.handle_response(
-            100_000,
+            Millis(100_000),
             next.id,
             Outcome::Http {
                 status: 200,
                 body: body.into(),
             },
         );
-        client.retry_now(100_000);
+        client.retry_now(Millis(100_000));
         drain(&mut client);
     }
 }
@@ -540,12 +550,12 @@ fn malformed_bodies_and_items_are_events_not_panics() {
 fn at_most_one_connect_is_outstanding() {
     let (mut client, _held) = connected();
     assert!(
-        requests(&mut client, 10_000).is_empty(),
+        requests(&mut client, Millis(10_000)).is_empty(),
         "no second connect while one is held"
     );
-    client.retry_now(10_000);
+    client.retry_now(Millis(10_000));
     assert!(
-        requests(&mut client, 10_000).is_empty(),
+        requests(&mut client, Millis(10_000)).is_empty(),
         "retry now does not duplicate a live connect"
     );
 }
@@ -553,14 +563,14 @@ fn at_most_one_connect_is_outstanding() {
 #[test]
 fn at_most_one_other_request_is_outstanding() {
     let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
     client.subscribe("/v2/me/other");
     assert!(
-        requests(&mut client, 0).is_empty(),
+        requests(&mut client, Millis(0)).is_empty(),
         "nothing else while the handshake is out"
     );
-    client.handle_response(1, handshake.id, handshake_ok("c1"));
-    let sent = requests(&mut client, 1);
+    client.handle_response(Millis(1), handshake.id, handshake_ok("c1"));
+    let sent = requests(&mut client, Millis(1));
     assert_eq!(
         sent.iter()
             .filter(|r| r.kind == RequestKind::Subscriptions)
@@ -569,7 +579,7 @@ fn at_most_one_other_request_is_outstanding() {
     );
     client.unsubscribe("/v2/me/other");
     assert!(
-        requests(&mut client, 2).is_empty(),
+        requests(&mut client, Millis(2)).is_empty(),
         "the unsubscribe waits for the batch in flight"
     );
 }
@@ -578,9 +588,9 @@ fn at_most_one_other_request_is_outstanding() {
 fn unsubscribe_goes_out_after_confirmation() {
     let (mut client, _held) = connected();
     client.unsubscribe(DEVICES);
-    let sent = one(&mut client, 20, RequestKind::Subscriptions);
+    let sent = one(&mut client, Millis(20), RequestKind::Subscriptions);
     assert_eq!(sent.messages[0].channel, "/meta/unsubscribe");
-    client.handle_response(21, sent.id, subscriptions_ok(&sent));
+    client.handle_response(Millis(21), sent.id, subscriptions_ok(&sent));
     assert_eq!(client.confirmed_channels().collect::<Vec<_>>(), vec![CALLS]);
 }
 
@@ -588,12 +598,16 @@ fn unsubscribe_goes_out_after_confirmation() {
 fn redeploy_losing_all_sessions_is_recovered_within_backoff() {
     // The server goes away (connections refused) and comes back without our session.
     let (mut client, held) = connected();
-    let mut now = 100;
+    let mut now = Millis(100);
     client.handle_response(now, held.id, Outcome::NetworkError("refused".into()));
     for _ in 0..3 {
         now = client.poll_deadline().expect("a retry is scheduled");
         let retry = one(&mut client, now, RequestKind::Connect);
-        client.handle_response(now + 5, retry.id, Outcome::NetworkError("refused".into()));
+        client.handle_response(
+            now + Millis(5),
+            retry.id,
+            Outcome::NetworkError("refused".into()),
+        );
     }
     assert!(matches!(
         client.state(),
@@ -601,23 +615,23 @@ fn redeploy_losing_all_sessions_is_recovered_within_backoff() {
     ));
     let back_at = client.poll_deadline().expect("retry scheduled");
     assert!(
-        back_at - now <= 4000 + 5,
+        back_at - now <= Millis(4000 + 5),
         "next try within one more backoff increment"
     );
     let retry = one(&mut client, back_at, RequestKind::Connect);
     client.handle_response(
-        back_at + 1,
+        back_at + Millis(1),
         retry.id,
         ok(
             json!([{"channel": "/meta/connect", "successful": false, "error": "402::Unknown client",
                    "advice": {"reconnect": "handshake", "interval": 0}}]),
         ),
     );
-    let handshake = one(&mut client, back_at + 1, RequestKind::Handshake);
-    client.handle_response(back_at + 2, handshake.id, handshake_ok("fresh"));
-    let sent = requests(&mut client, back_at + 2);
+    let handshake = one(&mut client, back_at + Millis(1), RequestKind::Handshake);
+    client.handle_response(back_at + Millis(2), handshake.id, handshake_ok("fresh"));
+    let sent = requests(&mut client, back_at + Millis(2));
     assert_eq!(sent[0].kind, RequestKind::Subscriptions);
-    client.handle_response(back_at + 3, sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(back_at + Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(client.state(), &ConnectionState::Connected);
     assert!(drain(&mut client).contains(&Event::ResyncNeeded));
 }
@@ -626,7 +640,11 @@ fn redeploy_losing_all_sessions_is_recovered_within_backoff() {
 fn absence_longer_than_max_interval_rehandshakes_instead_of_reconnecting() {
     let (mut client, held) = connected();
     // The connect fails long after the last reply (laptop sleep): timeout 30 s + maxInterval 10 s.
-    client.handle_response(60_000, held.id, Outcome::NetworkError("suspended".into()));
+    client.handle_response(
+        Millis(60_000),
+        held.id,
+        Outcome::NetworkError("suspended".into()),
+    );
     assert_eq!(
         client.client_id(),
         None,
@@ -639,26 +657,30 @@ fn absence_longer_than_max_interval_rehandshakes_instead_of_reconnecting() {
 #[test]
 fn retry_now_skips_the_backoff() {
     let mut client = started();
-    let first = one(&mut client, 0, RequestKind::Handshake);
-    client.handle_response(0, first.id, Outcome::NetworkError("x".into()));
-    assert!(requests(&mut client, 10).is_empty());
-    client.retry_now(10);
-    one(&mut client, 10, RequestKind::Handshake);
+    let first = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(0), first.id, Outcome::NetworkError("x".into()));
+    assert!(requests(&mut client, Millis(10)).is_empty());
+    client.retry_now(Millis(10));
+    one(&mut client, Millis(10), RequestKind::Handshake);
 }
 
 #[test]
 fn offline_parks_and_online_resumes_at_once() {
     let (mut client, held) = connected();
-    client.set_online(100, false);
+    client.set_online(Millis(100), false);
     assert_eq!(client.state(), &ConnectionState::Offline);
-    client.handle_response(150, held.id, Outcome::NetworkError("offline".into()));
+    client.handle_response(
+        Millis(150),
+        held.id,
+        Outcome::NetworkError("offline".into()),
+    );
     assert_eq!(client.state(), &ConnectionState::Offline);
     assert!(
-        requests(&mut client, 100_000).is_empty(),
+        requests(&mut client, Millis(100_000)).is_empty(),
         "nothing is sent while offline"
     );
-    client.set_online(100_000, true);
-    let resumed = requests(&mut client, 100_000);
+    client.set_online(Millis(100_000), true);
+    let resumed = requests(&mut client, Millis(100_000));
     assert_eq!(resumed.len(), 1);
     assert!(matches!(
         resumed[0].kind,
@@ -670,24 +692,20 @@ fn offline_parks_and_online_resumes_at_once() {
 fn disconnect_sends_meta_disconnect_then_stops() {
     let (mut client, _held) = connected();
     client.disconnect();
-    let bye = one(&mut client, 20, RequestKind::Disconnect);
+    let bye = one(&mut client, Millis(20), RequestKind::Disconnect);
     assert_eq!(bye.messages[0].channel, "/meta/disconnect");
     assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
-    client.handle_response(
-        21,
-        bye.id,
-        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
-    );
+    client.handle_response(Millis(21), bye.id, disconnect_ok());
     assert_eq!(client.state(), &ConnectionState::Disconnected);
-    assert!(requests(&mut client, 100_000).is_empty());
+    assert!(requests(&mut client, Millis(100_000)).is_empty());
 }
 
 #[test]
 fn unauthorized_responses_are_reported_for_credential_refresh() {
     let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
     client.handle_response(
-        1,
+        Millis(1),
         handshake.id,
         Outcome::Http {
             status: 403,
@@ -704,13 +722,13 @@ fn unauthorized_responses_are_reported_for_credential_refresh() {
 #[test]
 fn jittered_retries_stay_within_bounds() {
     let mut client = BayeuxClient::new(config(0.5));
-    client.start(0);
-    let mut now = 0;
+    client.start(Millis(0));
+    let mut now = Millis(0);
     for attempt in 1..=10u64 {
         let request = one(&mut client, now, RequestKind::Handshake);
         client.handle_response(now, request.id, Outcome::NetworkError("x".into()));
         let at = client.poll_deadline().expect("scheduled");
-        let delay = at - now;
+        let delay = (at - now).as_u64();
         let base = 1000 * attempt;
         assert!(
             delay >= base / 2 && delay <= base * 3 / 2,
@@ -723,30 +741,162 @@ fn jittered_retries_stay_within_bounds() {
 #[test]
 fn disconnect_during_the_handshake_closes_the_session_it_creates() {
     let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
     client.disconnect();
     assert_ne!(
         client.state(),
         &ConnectionState::Disconnected,
         "waits for the handshake reply"
     );
-    client.handle_response(5, handshake.id, handshake_ok("late"));
-    let bye = one(&mut client, 5, RequestKind::Disconnect);
+    client.handle_response(Millis(5), handshake.id, handshake_ok("late"));
+    let bye = one(&mut client, Millis(5), RequestKind::Disconnect);
     assert_eq!(bye.messages[0].client_id.as_deref(), Some("late"));
-    client.handle_response(
-        6,
-        bye.id,
-        ok(json!([{"channel": "/meta/disconnect", "successful": true}])),
-    );
+    client.handle_response(Millis(6), bye.id, disconnect_ok());
     assert_eq!(client.state(), &ConnectionState::Disconnected);
 }
 
 #[test]
 fn disconnect_during_a_failing_handshake_just_stops() {
     let mut client = started();
-    let handshake = one(&mut client, 0, RequestKind::Handshake);
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
     client.disconnect();
-    client.handle_response(5, handshake.id, Outcome::NetworkError("refused".into()));
+    client.handle_response(
+        Millis(5),
+        handshake.id,
+        Outcome::NetworkError("refused".into()),
+    );
     assert_eq!(client.state(), &ConnectionState::Disconnected);
-    assert!(requests(&mut client, 100_000).is_empty());
+    assert!(requests(&mut client, Millis(100_000)).is_empty());
+}
+
+#[test]
+fn goodbye_is_a_disconnect_for_the_session_that_leaves_the_client_running() {
+    let mut client = started();
+    one(&mut client, Millis(0), RequestKind::Handshake);
+    assert_eq!(client.goodbye(), None, "no session, nothing to close");
+
+    let (mut client, held) = connected();
+    let bye = client.goodbye().expect("a session to close");
+    assert_eq!(bye.kind, RequestKind::Disconnect);
+    assert_eq!(bye.messages.len(), 1);
+    assert_eq!(bye.messages[0].channel, "/meta/disconnect");
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
+    assert!(bye.messages[0].id.is_some());
+    assert_ne!(bye.id, held.id);
+    let body: Value = serde_json::from_str(&bye.body()).expect("json");
+    assert_eq!(body[0]["channel"], "/meta/disconnect");
+    assert_eq!(body[0]["clientId"], "c1");
+
+    // Fire-and-forget: the page may come back from the back/forward cache.
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(client.connect_in_flight());
+    assert!(drain(&mut client).is_empty());
+    assert!(requests(&mut client, Millis(20)).is_empty());
+    client.handle_response(Millis(21), bye.id, disconnect_ok());
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Connected,
+        "its reply, if one ever arrives, is not ours to handle"
+    );
+    // Back from the cache: the server no longer knows the session.
+    client.handle_response(Millis(30), held.id, unknown_client());
+    one(&mut client, Millis(30), RequestKind::Handshake);
+}
+
+#[test]
+fn disconnect_waits_for_the_subscriptions_batch_in_flight() {
+    let (mut client, sent) = handshaken();
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    client.disconnect();
+    assert!(
+        requests(&mut client, Millis(2)).is_empty(),
+        "at most one request besides the connect"
+    );
+    client.handle_response(Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_ne!(
+        client.state(),
+        &ConnectionState::Connected,
+        "a session on its way out is not announced"
+    );
+    let bye = one(&mut client, Millis(3), RequestKind::Disconnect);
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
+    assert!(
+        requests(&mut client, Millis(100_000)).is_empty(),
+        "one disconnect, and no new long poll"
+    );
+    client.handle_timeout(Millis(3) + bye.timeout);
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Disconnected,
+        "a disconnect that is never answered still stops the client"
+    );
+    assert_eq!(client.poll_deadline(), None);
+}
+
+#[test]
+fn the_held_connect_still_delivers_while_disconnecting_and_a_lost_session_just_stops() {
+    let (mut client, held) = connected();
+    client.disconnect();
+    let bye = one(&mut client, Millis(20), RequestKind::Disconnect);
+    client.handle_response(
+        Millis(21),
+        held.id,
+        ok(json!([
+            {"channel": CALLS, "data": {"n": 1}},
+            {"channel": "/meta/connect", "successful": false, "error": "402::Unknown client",
+             "advice": {"reconnect": "handshake"}}
+        ])),
+    );
+    let events = drain(&mut client);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Message { channel, .. } if channel == CALLS))
+    );
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Disconnected,
+        "no new handshake for a client that is leaving"
+    );
+    assert!(requests(&mut client, Millis(100_000)).is_empty());
+    client.handle_response(Millis(22), bye.id, disconnect_ok());
+    assert!(drain(&mut client).is_empty(), "late reply ignored");
+}
+
+#[test]
+fn disconnect_while_a_handshake_retry_waits_stops_at_once() {
+    let mut client = started();
+    let first = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(1), first.id, Outcome::NetworkError("refused".into()));
+    client.disconnect();
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    assert!(requests(&mut client, Millis(100_000)).is_empty());
+    assert_eq!(client.poll_deadline(), None);
+}
+
+#[test]
+fn a_second_start_does_not_drop_the_session() {
+    let (mut client, _held) = connected();
+    client.start(Millis(20));
+    assert_eq!(client.client_id(), Some("c1"));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(requests(&mut client, Millis(20)).is_empty());
+}
+
+#[test]
+fn a_stopped_client_starts_again_with_a_resync() {
+    let (mut client, _held) = connected();
+    client.disconnect();
+    let bye = one(&mut client, Millis(20), RequestKind::Disconnect);
+    client.handle_response(Millis(21), bye.id, disconnect_ok());
+    assert_eq!(client.client_id(), None);
+    assert_eq!(client.confirmed_channels().count(), 0);
+    client.start(Millis(30));
+    let handshake = one(&mut client, Millis(30), RequestKind::Handshake);
+    client.handle_response(Millis(31), handshake.id, handshake_ok("c2"));
+    let sent = requests(&mut client, Millis(31));
+    assert_eq!(sent[0].messages.len(), 2, "every channel subscribed again");
+    client.handle_response(Millis(32), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(drain(&mut client).contains(&Event::ResyncNeeded));
 }

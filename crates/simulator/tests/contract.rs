@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Agent, Http, basic, config, spawn_server};
-use gws_client::{BayeuxClient, BayeuxConfig, CallsStore, ConnectionState, Event, Outcome};
+use gws_client::{BayeuxClient, BayeuxConfig, CallsStore, ConnectionState, Event, Millis, Outcome};
 use gws_protocol::{CallState, Notification};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -29,8 +29,8 @@ struct Driver {
 }
 
 impl Driver {
-    fn now(&self) -> u64 {
-        self.started.elapsed().as_millis() as u64
+    fn now(&self) -> Millis {
+        Millis(self.started.elapsed().as_millis() as u64)
     }
 
     async fn run_until(&mut self, what: &str, mut done: impl FnMut(&Driver) -> bool) {
@@ -59,7 +59,7 @@ impl Driver {
                 match event {
                     Event::Message { data, .. } => {
                         if let Ok(Notification::Call(call)) = Notification::from_json(data.get()) {
-                            let now = self.now();
+                            let now = self.now().as_u64();
                             self.store.apply(now, &call);
                         }
                     }
@@ -78,7 +78,7 @@ impl Driver {
             let wait = self
                 .client
                 .poll_deadline()
-                .map(|deadline| Duration::from_millis(deadline.saturating_sub(self.now())))
+                .map(|deadline| Duration::from_millis((deadline - self.now()).as_u64()))
                 .unwrap_or(Duration::from_millis(50))
                 .min(Duration::from_millis(50));
             tokio::select! {
@@ -123,7 +123,7 @@ async fn the_widgets_bayeux_client_and_reducer_follow_a_call_and_survive_a_sessi
         store: CallsStore::default(),
         resyncs: 0,
     };
-    driver.client.start(0);
+    driver.client.start(Millis(0));
     driver.client.subscribe("/v2/me/calls");
     driver.client.subscribe("/v2/me/devices");
     driver

@@ -1,6 +1,6 @@
 //! The widget's logic without any view: Bayeux machine, message and notification decoding, call
 //! store. Whatever the widget shows, it carries at least this.
-use gws_client::{BayeuxClient, BayeuxConfig, CallsStore, Event, Outcome};
+use gws_client::{BayeuxClient, BayeuxConfig, CallsStore, Event, Millis, Outcome};
 use gws_protocol::Notification;
 use wasm_bindgen::prelude::*;
 
@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 /// returns how many calls the store holds (so nothing is optimised away).
 #[wasm_bindgen]
 pub fn run(body: &str, now: f64) -> u32 {
-    let now = now as u64;
+    let now = Millis(now as u64);
     let mut client = BayeuxClient::new(BayeuxConfig::default());
     client.subscribe(gws_protocol::CALLS_CHANNEL);
     client.start(now);
@@ -26,7 +26,7 @@ pub fn run(body: &str, now: f64) -> u32 {
             if let Event::Message { data, .. } = event
                 && let Ok(Notification::Call(call)) = Notification::from_json(data.get())
             {
-                store.apply(now, &call);
+                store.apply(now.as_u64(), &call);
             }
         }
     }
