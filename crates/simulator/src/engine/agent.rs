@@ -1,10 +1,13 @@
 //! Agent state (`/me/channels/voice`), device operations (`/me/devices/{id}`) and the
 //! contact-center session (`/me`). Results are `DeviceStateChangeMessage`s on `/v2/me/devices`.
 
-use super::{
-    AgentStateSetting, Engine, EngineError, MonitorMode, MonitoringSetup, Operation,
-    OperationRequest, Out, UserState, Value, is_dialable, user_state_of,
-};
+use super::config::user_state_of;
+use super::model::MonitoringSetup;
+use super::params::{call_id_param, is_dialable};
+use super::{Engine, EngineError, MonitorMode, Out};
+use gws_protocol::api::{AgentStateSetting, OperationRequest};
+use gws_protocol::{Operation, UserState};
+use serde_json::Value;
 
 impl Engine {
     fn agent_of(&self, user: &str) -> Result<usize, EngineError> {
@@ -197,7 +200,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let by_uri = match &request.target_device_uri {
             None | Some(Value::Null) => None,
-            Some(value) => Some(super::call_id_param(value, "targetDeviceUri")?),
+            Some(value) => Some(call_id_param(value, "targetDeviceUri")?),
         };
         let target = match (
             by_uri,
