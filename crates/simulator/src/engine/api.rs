@@ -1,5 +1,5 @@
 //! The engine's interface: what it is asked to do ([`Command`]), what it answers
-//! ([`Outcome`], built step by step by [`Out`]) and why it refuses ([`EngineError`]).
+//! ([`Outcome`], built step by step by `Out`) and why it refuses ([`EngineError`]).
 //!
 //! Why a separate file: the server, the control API and the benchmarks see only these types;
 //! keeping them apart from the model lets the model change without touching its callers.

@@ -14,15 +14,15 @@
 //! Layout, by concern (each layer uses only the layers above it):
 //! - [`config`]: users, agent states and reserved numbers (inputs fixed at start);
 //!   [`api`]: [`Command`], [`Outcome`], [`EngineError`] — what callers see;
-//!   [`params`]: parameter parsing shared by the operations.
-//! - [`model`]: the types and the primitives that keep the model consistent — lookups
+//!   `params.rs`: parameter parsing shared by the operations.
+//! - `model/`: the types and the primitives that keep the model consistent — lookups
 //!   (`model/lookup.rs`), adding/moving/forgetting parties (`model/build.rs`), where a dialled
 //!   number goes and how it rings (`model/routing.rs`).
 //! - [`capabilities`]: capability sets from call state and context (gws-api.md §10.1);
-//!   [`render`]: calls and devices as GWS resources, every `emit_*`.
-//! - [`lifecycle`]: connecting, leaving, releasing a leg, merging into a conference — the steps
+//!   `render.rs`: calls and devices as GWS resources, every `emit_*`.
+//! - `lifecycle.rs`: connecting, leaving, releasing a leg, merging into a conference — the steps
 //!   every operation shares, with their notifications.
-//! - [`monitoring`]: the pass that brings armed supervisors into calls; [`refresh`]: the
+//! - `monitoring.rs`: the pass that brings armed supervisors into calls; `refresh.rs`: the
 //!   capability refresh; both run after every command.
 //! - Commands, one file per operation family, each depending only on the layers above, never
 //!   on another command file: `inject.rs` (`/sim/calls`, remote hang-ups, queue routing),
@@ -30,7 +30,7 @@
 //!   `hold.rs`, `transfer.rs`, `conference.rs`, `swap_merge.rs`, `dtmf_mute.rs`, `user_data.rs`,
 //!   `supervisor.rs`, `recording.rs`, `agent.rs` (agent state, device operations,
 //!   contact-center session), `reset.rs` (`/sim/reset`).
-//! - [`queries`]: read-only views for REST and `/sim/state`; [`persist`]: the model as data for
+//! - `queries.rs`: read-only views for REST and `/sim/state`; [`persist`]: the model as data for
 //!   `--state-file`; [`ids`]: callUuid-style ids and 16-hex connIds.
 //! - this file: [`Engine::new`], [`Engine::handle`] and the routing of commands to their files.
 

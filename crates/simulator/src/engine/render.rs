@@ -148,8 +148,9 @@ impl Engine {
         out.push(self.call_notification(now, party, kind, None));
     }
 
-    /// Publishes `ParticipantsUpdated` to every other agent on the conversation of `party`
-    /// (`party` itself included when `include_self`).
+    /// Publishes `ParticipantsUpdated` to every agent on conversation `conv` except `except`
+    /// (the party that caused the change and is told otherwise) and except agents whose call
+    /// still rings (they see the parties when they answer).
     pub(crate) fn emit_participants_updated(
         &self,
         now: u64,
