@@ -76,6 +76,39 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
+    /// The configured agent state of `operation` (with NotReady `reason`), if any.
+    pub(crate) fn agent_state(
+        &self,
+        operation: &str,
+        reason: Option<&str>,
+    ) -> Option<&AgentStateSetting> {
+        self.agent_states.iter().find(|s| {
+            s.operation_name.as_deref() == Some(operation) && s.reason_code.as_deref() == reason
+        })
+    }
+
+    /// The `userState` `operation` leads to: the configured one, else a bare state named
+    /// `display` / `state`. Why a fallback: a `--config` may list agent states without the
+    /// plain Ready / NotReady / AfterCallWork entries, and agents must still be able to change
+    /// state (and start, after `/sim/reset`, in their initial one).
+    pub(crate) fn user_state_or(
+        &self,
+        operation: &str,
+        reason: Option<&str>,
+        display: &str,
+        state: &str,
+    ) -> UserState {
+        self.agent_state(operation, reason)
+            .map(user_state_of)
+            .unwrap_or_else(|| UserState {
+                id: None,
+                display_name: Some(display.into()),
+                state: Some(state.into()),
+                work_mode: None,
+                reason: None,
+            })
+    }
+
     /// The built-in users: agent1 (5005), agent2 (5001), supervisor1 (5010).
     pub fn builtin_users() -> Vec<UserSpec> {
         let user =

@@ -2,11 +2,11 @@
 //! back to their initial state. Also how [`Engine::new`] puts every agent in their initial
 //! state.
 
-use super::config::user_state_of;
 use super::{Engine, Out, PartyId};
-use gws_protocol::{CallState, UserState};
+use gws_protocol::CallState;
 
 impl Engine {
+    /// Puts an agent back in their initial state: logged in, no DND, forwarding or monitoring.
     pub(crate) fn reset_agent(&mut self, index: usize) {
         let initial = self.agents[index]
             .spec
@@ -15,19 +15,7 @@ impl Engine {
             .unwrap_or_else(|| "Ready".into());
         let state = self
             .config
-            .agent_states
-            .iter()
-            .find(|s| {
-                s.operation_name.as_deref() == Some(initial.as_str()) && s.reason_code.is_none()
-            })
-            .map(user_state_of)
-            .unwrap_or_else(|| UserState {
-                id: None,
-                display_name: Some(initial.clone()),
-                state: Some(initial.clone()),
-                work_mode: None,
-                reason: None,
-            });
+            .user_state_or(&initial, None, &initial, &initial);
         let agent = self.agent_mut(index);
         agent.user_state = state;
         agent.dnd = false;
@@ -37,6 +25,8 @@ impl Engine {
         agent.idle_since_ms = 0;
     }
 
+    /// `/sim/reset`: the calls are released (notified) before the devices are reset, so that
+    /// open widgets clear their calls first.
     pub(crate) fn reset(&mut self, now: u64, out: &mut Out) {
         // Every agent sees their calls released (so open widgets clear), then the model empties.
         let parties: Vec<PartyId> = self.calls.values().copied().collect();
