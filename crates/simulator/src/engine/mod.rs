@@ -131,6 +131,7 @@ impl Engine {
         Ok(out.finish())
     }
 
+    /// Routes a command to the file of its family.
     fn dispatch(&mut self, now: u64, command: Command, out: &mut Out) -> Result<(), EngineError> {
         match command {
             Command::InjectCall {
@@ -241,6 +242,7 @@ impl Engine {
         }
     }
 
+    /// Routes a fired timer to what the simulated phone does.
     fn timer(&mut self, now: u64, event: TimerEvent, out: &mut Out) {
         match event {
             TimerEvent::PhoneAnswers { party } => self.phone_answers(now, party, out),

@@ -55,6 +55,7 @@ impl Engine {
         }
     }
 
+    /// The supervisor's monitoring call, if they are on one.
     pub(crate) fn monitoring_leg(&self, supervisor: usize) -> Option<PartyId> {
         self.calls_of_agent(supervisor)
             .into_iter()

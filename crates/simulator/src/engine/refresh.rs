@@ -43,6 +43,7 @@ impl Engine {
         (convs, agents)
     }
 
+    /// A call's capability names, sorted, so that sets compare regardless of order.
     pub(crate) fn capability_names(&self, party: PartyId) -> Vec<String> {
         let mut names: Vec<String> = self
             .call_context(party)

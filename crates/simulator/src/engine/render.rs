@@ -106,6 +106,7 @@ impl Engine {
         }
     }
 
+    /// A `CallStateChangeMessage` about an agent party, addressed to its agent.
     pub(crate) fn call_notification(
         &self,
         now: u64,
@@ -247,6 +248,7 @@ impl Engine {
         }
     }
 
+    /// Publishes a `DeviceStateChangeMessage` with the agent's device.
     pub(crate) fn emit_device(&self, agent: usize, out: &mut Out) {
         let data = Notification::Device(gws_protocol::DeviceNotification {
             devices: vec![self.render_device(agent)],

@@ -24,6 +24,7 @@ impl Engine {
         id
     }
 
+    /// Adds a simulated phone to `conv` (no GWS call: nobody sees its notifications).
     pub(crate) fn add_phone(&mut self, conv: ConvId, number: &str, state: CallState) -> PartyId {
         let id = self.next_party;
         self.next_party += 1;

@@ -11,14 +11,17 @@ use gws_protocol::CallState;
 use std::sync::Arc;
 
 impl Engine {
+    /// The agent of a user name (a hash map fixed at start, not a scan of the agents).
     pub(crate) fn agent_by_user(&self, user: &str) -> Option<usize> {
         self.index.by_user.get(user).copied()
     }
 
+    /// The agent whose device has this DN.
     pub(crate) fn agent_by_dn(&self, dn: &str) -> Option<usize> {
         self.index.by_dn.get(dn).copied()
     }
 
+    /// The agent whose device has this id.
     pub(crate) fn agent_by_device(&self, device_id: &str) -> Option<usize> {
         self.index.by_device.get(device_id).copied()
     }
@@ -61,6 +64,7 @@ impl Engine {
             .ok_or_else(|| EngineError::NotFound(format!("Device {device_id} not found")))
     }
 
+    /// The leg of an agent party; any other id is an engine bug ([`unreachable_leg`]).
     pub(crate) fn leg(&self, party: PartyId) -> &Leg {
         match self.parties.get(&party).map(|p| &p.kind) {
             Some(PartyKind::Agent(leg)) => leg,
@@ -68,6 +72,7 @@ impl Engine {
         }
     }
 
+    /// The leg of an agent party, to change (copied first if another model shares it).
     pub(crate) fn leg_mut(&mut self, party: PartyId) -> &mut Leg {
         match self.party_mut(party).map(|p| &mut p.kind) {
             Some(PartyKind::Agent(leg)) => leg,
@@ -75,6 +80,7 @@ impl Engine {
         }
     }
 
+    /// A party's call state; a party already forgotten reads as `Released`.
     pub(crate) fn state(&self, party: PartyId) -> CallState {
         self.parties
             .get(&party)
@@ -82,6 +88,8 @@ impl Engine {
             .unwrap_or(CallState::Released)
     }
 
+    /// Changes a party's state. An unchanged state leaves the party shared with the previous
+    /// model, so the capability refresh does not see it as touched.
     pub(crate) fn set_state(&mut self, party: PartyId, state: CallState) {
         if self.parties.get(&party).is_some_and(|p| p.state != state)
             && let Some(p) = self.party_mut(party)
@@ -90,6 +98,7 @@ impl Engine {
         }
     }
 
+    /// The conversation of a party (0, which no conversation has, for a forgotten party).
     pub(crate) fn conv_of(&self, party: PartyId) -> ConvId {
         self.parties.get(&party).map(|p| p.conv).unwrap_or_default()
     }
@@ -138,10 +147,12 @@ impl Engine {
             .collect()
     }
 
+    /// The `uri` of a call, as the seeds show it.
     pub(crate) fn call_uri(&self, call_id: &str) -> String {
         format!("{}/api/v2/me/calls/{call_id}", self.config.external_url)
     }
 
+    /// The `deviceUri` of an agent's device, as the seeds show it.
     pub(crate) fn device_uri(&self, agent: usize) -> String {
         format!(
             "{}/api/v2/devices/{}",

@@ -7,9 +7,10 @@
 //! parties between conversations.
 //!
 //! Invariants (checked again by `persist` on a restored model): every party is listed once by
-//! its conversation; [`Engine::calls`](Engine) and the per-agent index list exactly the agent
-//! legs. Only the primitives here write those maps, which is why the command files go through
-//! them instead of touching the maps.
+//! its conversation; the call index (call id → party) and the per-agent index list exactly the
+//! agent legs. Parties are added, moved and forgotten through [`build`], which keeps the
+//! indexes in step; that is why command files call it instead of writing the maps (only
+//! `reset.rs` empties them all at once).
 //!
 //! Layout:
 //! - this file: the types and [`Engine`] itself.
@@ -117,6 +118,7 @@ impl Party {
         }
     }
 
+    /// Whether this party is a supervisor's monitoring leg.
     pub(crate) fn is_monitor(&self) -> bool {
         self.leg().is_some_and(|leg| leg.monitor.is_some())
     }
