@@ -4,11 +4,16 @@
 //! Why a separate file: the server, the control API and the benchmarks see only these types;
 //! keeping them apart from the model lets the model change without touching its callers.
 
-use super::PartyId;
 use gws_protocol::StatusCode;
 use gws_protocol::api::OperationRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// Identifies a party across conversations (parties move on transfer/conference). Part of the
+/// API because timers name the party they are about.
+pub type PartyId = u64;
+/// Identifies a conversation (one physical call).
+pub type ConvId = u64;
 
 /// T-Server-style error codes carried by asynchronous `ErrorMessage` notifications.
 pub mod error_codes {

@@ -13,8 +13,8 @@
 //!
 //! Layout, by concern (each layer uses only the layers above it):
 //! - [`config`]: users, agent states and reserved numbers (inputs fixed at start);
-//!   [`api`]: [`Command`], [`Outcome`], [`EngineError`] — what callers see;
-//!   `params.rs`: parameter parsing shared by the operations.
+//!   [`api`]: [`Command`], [`Outcome`], [`EngineError`], ids — what callers see;
+//!   `params.rs`: parameter parsing shared by the operations (pure functions of the request).
 //! - `model/`: the types and the primitives that keep the model consistent — lookups
 //!   (`model/lookup.rs`), adding/moving/forgetting parties (`model/build.rs`), where a dialled
 //!   number goes and how it rings (`model/routing.rs`).
@@ -22,6 +22,8 @@
 //!   `render.rs`: calls and devices as GWS resources, every `emit_*`.
 //! - `lifecycle.rs`: connecting, leaving, releasing a leg, merging into a conference — the steps
 //!   every operation shares, with their notifications.
+//! - `operands.rs`: the destination of a consultation, the held/active pair of
+//!   Complete*/Swap/Merge — operands several operation families resolve the same way.
 //! - `monitoring.rs`: the pass that brings armed supervisors into calls; `refresh.rs`: the
 //!   capability refresh; both run after every command.
 //! - Commands, one file per operation family, each depending only on the layers above, never
@@ -43,6 +45,7 @@ pub mod persist;
 pub(crate) mod lifecycle;
 pub(crate) mod model;
 pub(crate) mod monitoring;
+pub(crate) mod operands;
 pub(crate) mod params;
 pub(crate) mod queries;
 pub(crate) mod refresh;
@@ -62,10 +65,12 @@ mod swap_merge;
 mod transfer;
 mod user_data;
 
-pub use api::{Addressed, Command, EngineError, Outcome, Timer, TimerEvent, error_codes};
+pub use api::{
+    Addressed, Command, ConvId, EngineError, Outcome, PartyId, Timer, TimerEvent, error_codes,
+};
 pub use capabilities::{CallContext, MonitorMode, Recording};
 pub use config::{EngineConfig, UserSpec, reserved};
-pub use model::{ConvId, Engine, PartyId};
+pub use model::Engine;
 
 pub(crate) use api::Out;
 use model::{Agent, AgentIndex};

@@ -22,6 +22,7 @@ pub(crate) mod build;
 pub(crate) mod lookup;
 pub(crate) mod routing;
 
+use super::api::{ConvId, PartyId};
 use super::capabilities::{MonitorMode, Recording};
 use super::config::{EngineConfig, UserSpec};
 use gws_protocol::{CallState, CallType, Operation, UserState};
@@ -30,11 +31,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Identifies a party across conversations (parties move on transfer/conference).
-pub type PartyId = u64;
-/// Identifies a conversation (one physical call).
-pub type ConvId = u64;
 
 /// Supervisor monitoring armed on a supervisor's device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
