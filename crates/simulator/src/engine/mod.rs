@@ -42,15 +42,17 @@ pub mod config;
 pub mod ids;
 pub mod persist;
 
-pub(crate) mod lifecycle;
-pub(crate) mod model;
-pub(crate) mod monitoring;
-pub(crate) mod operands;
-pub(crate) mod params;
-pub(crate) mod queries;
-pub(crate) mod refresh;
-pub(crate) mod render;
+// The layers the commands are built on (see the layout above).
+mod lifecycle;
+mod model;
+mod monitoring;
+mod operands;
+mod params;
+mod queries;
+mod refresh;
+mod render;
 
+// Commands: one file per operation family; none uses another.
 mod agent;
 mod answer_hangup;
 mod conference;

@@ -18,9 +18,9 @@
 //! - [`build`]: adding, moving and forgetting parties and conversations.
 //! - [`routing`]: where a dialled number goes and how the destination rings.
 
-pub(crate) mod build;
-pub(crate) mod lookup;
-pub(crate) mod routing;
+pub(super) mod build;
+pub(super) mod lookup;
+pub(super) mod routing;
 
 use super::api::{ConvId, PartyId};
 use super::capabilities::{MonitorMode, Recording};
