@@ -11,7 +11,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use gws_protocol::ApiStatus;
-use std::collections::BTreeMap;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -22,60 +21,13 @@ pub const CSRF_TOKEN: &str = "X-CSRF-TOKEN";
 /// The 403 body of a missing or wrong token (gws-api.md §2.3).
 pub const CSRF_FAILURE: &str = "Missing or invalid Csrf token";
 
+// The sessions themselves are data the shared state owns (`state/sessions.rs`); re-exported
+// here, where they have always been named.
+pub use crate::state::sessions::{AuthSessions, Session};
+
 /// The authenticated user, put into request extensions by [`require_auth`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthUser(pub String);
-
-/// One user's HTTP session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// `JSESSIONID` value.
-    pub id: String,
-    /// CSRF token.
-    pub csrf: String,
-}
-
-/// Sessions by user.
-#[derive(Debug, Default)]
-pub struct AuthSessions {
-    by_user: BTreeMap<String, Session>,
-}
-
-impl AuthSessions {
-    /// The user's session, created on first use.
-    pub fn session(&mut self, user: &str) -> Session {
-        self.by_user
-            .entry(user.to_string())
-            .or_insert_with(|| Session {
-                id: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
-                csrf: uuid::Uuid::new_v4().to_string(),
-            })
-            .clone()
-    }
-
-    /// The user's session if it exists.
-    pub fn current(&self, user: &str) -> Option<Session> {
-        self.by_user.get(user).cloned()
-    }
-
-    /// The user whose session has this cookie value.
-    pub fn user_of_cookie(&self, cookie: &str) -> Option<String> {
-        self.by_user
-            .iter()
-            .find(|(_, s)| s.id == cookie)
-            .map(|(user, _)| user.clone())
-    }
-
-    /// Invalidates the user's session (EndContactCenterSession).
-    pub fn end(&mut self, user: &str) {
-        self.by_user.remove(user);
-    }
-
-    /// Invalidates every session (fault injection: "new CSRF tokens").
-    pub fn clear(&mut self) {
-        self.by_user.clear();
-    }
-}
 
 /// `401` with `statusCode 20` and no `WWW-Authenticate` (which would pop a browser dialog).
 pub fn unauthorized() -> Response {

@@ -7,15 +7,20 @@
 //! flags, sets up tracing and binds.
 //!
 //! Layout:
-//! - [`engine`]: the pure call model (`Engine::handle(now, command) -> Outcome`), one file per
-//!   operation family, capabilities in `engine/capabilities.rs`.
-//! - [`cometd`]: the Bayeux server, one file per meta channel, plus the session hub.
+//! - [`engine`]: the pure call model (`Engine::handle(now, command) -> Outcome`), split by
+//!   concern (API types, config, model, rendering, capability refresh, queries, parameters)
+//!   with one file per operation family; see its module docs.
+//! - [`cometd`]: the Bayeux server, one file per meta channel (the session hub lives in
+//!   [`state`]).
 //! - [`http`]: REST handlers under `/api/v2`.
 //! - [`control`]: the `/sim` control API.
 //! - [`auth`], [`cors`]: Basic auth, `JSESSIONID`, CSRF; CORS for cross-origin test pages.
-//! - [`faults`]: fault injection for reliability tests.
+//! - [`faults`]: fault injection for reliability tests (the middleware).
 //! - [`autopilot`]: demo traffic.
-//! - [`config`], [`state`], [`web`]: flags and config file, shared state, static files.
+//! - [`config`], [`web`]: flags and config file, static files.
+//! - [`state`]: the shared state and the data it holds (engine, CometD hub, HTTP sessions,
+//!   pending faults); the middleware and handlers above depend on it, it depends on none of
+//!   them.
 //! - [`state_file`]: `--state-file`, the engine's state kept across restarts.
 
 pub mod auth;

@@ -6,9 +6,9 @@
 //! same client releases the held one with an empty body (`[]`). A connect carrying
 //! `advice.timeout: 0` is answered at once.
 
-use super::hub::{ConnectPoll, ConnectStart, Hub, Queued};
 use super::{Reply, client_id, reply_to, unknown_client};
 use crate::state::AppState;
+use crate::state::hub::{ConnectPoll, ConnectStart, Hub, Queued};
 use gws_protocol::{Advice, Message, Reconnect};
 use std::sync::Arc;
 

@@ -5,7 +5,8 @@
 //! connect, a superseded connect, an expired session.
 //!
 //! Layout:
-//! - [`hub`]: sessions, per-client queues, per-user fan-out, expiry.
+//! - [`Hub`] (`state/hub.rs`, data owned by the shared state): sessions, per-client queues,
+//!   per-user fan-out, expiry; re-exported here.
 //! - [`handshake`], [`connect`], [`subscribe`], [`unsubscribe`], [`disconnect`]: one file per
 //!   meta channel, each turning a request message into its reply.
 //! - this file: the batch dispatcher and the reply helpers the meta channels share.
@@ -13,7 +14,6 @@
 pub mod connect;
 pub mod disconnect;
 pub mod handshake;
-pub mod hub;
 pub mod subscribe;
 pub mod unsubscribe;
 
@@ -23,7 +23,7 @@ use gws_protocol::bayeux::{
 };
 use gws_protocol::{Advice, Message, Reconnect};
 
-pub use hub::{Hub, HubError, Queued};
+pub use crate::state::hub::{Hub, HubError, Queued};
 
 /// One element of a reply array: a message built for this request, or a published message
 /// already serialized by the hub (shared by every session it reached).

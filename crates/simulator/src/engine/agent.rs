@@ -1,21 +1,18 @@
 //! Agent state (`/me/channels/voice`), device operations (`/me/devices/{id}`) and the
 //! contact-center session (`/me`). Results are `DeviceStateChangeMessage`s on `/v2/me/devices`.
 
-use super::{
-    AgentStateSetting, Engine, EngineError, MonitorMode, MonitoringSetup, Operation,
-    OperationRequest, Out, UserState, Value, is_dialable, user_state_of,
-};
+use super::config::user_state_of;
+use super::model::MonitoringSetup;
+use super::params::{call_id_param, is_dialable};
+use super::{Engine, EngineError, MonitorMode, Out};
+use gws_protocol::Operation;
+use gws_protocol::api::OperationRequest;
+use serde_json::Value;
 
 impl Engine {
     fn agent_of(&self, user: &str) -> Result<usize, EngineError> {
         self.agent_by_user(user)
             .ok_or_else(|| EngineError::NotFound(format!("User {user} not found")))
-    }
-
-    fn setting(&self, operation: &str, reason: Option<&str>) -> Option<&AgentStateSetting> {
-        self.config.agent_states.iter().find(|s| {
-            s.operation_name.as_deref() == Some(operation) && s.reason_code.as_deref() == reason
-        })
     }
 
     /// `Ready {workmode?}` / `NotReady {reasonCode?}` / `AfterCallWork {wrapUpTime?}` on
@@ -37,7 +34,7 @@ impl Engine {
         let operation = request.operation_name.as_str().to_string();
         let state = match request.operation_name {
             Operation::Ready => {
-                let mut state = self.state_or_default("Ready", None, "Ready", "Ready");
+                let mut state = self.config.user_state_or("Ready", None, "Ready", "Ready");
                 match &request.workmode {
                     None | Some(Value::Null) => {}
                     Some(Value::String(mode)) if mode == "ManualIn" || mode == "AutoIn" => {
@@ -66,9 +63,12 @@ impl Engine {
                     }
                 };
                 match reason {
-                    None => self.state_or_default("NotReady", None, "Not Ready", "NotReady"),
+                    None => self
+                        .config
+                        .user_state_or("NotReady", None, "Not Ready", "NotReady"),
                     Some(code) => self
-                        .setting("NotReady", Some(&code))
+                        .config
+                        .agent_state("NotReady", Some(&code))
                         .map(user_state_of)
                         .ok_or_else(|| {
                             EngineError::Invalid(format!("Unknown NotReady reason code '{code}'"))
@@ -84,7 +84,8 @@ impl Engine {
                     ));
                 }
                 let mut state =
-                    self.state_or_default("AfterCallWork", None, "AfterCallWork", "NotReady");
+                    self.config
+                        .user_state_or("AfterCallWork", None, "AfterCallWork", "NotReady");
                 state.work_mode = Some("AfterCallWork".into());
                 state
             }
@@ -97,24 +98,6 @@ impl Engine {
         self.agent_mut(agent).user_state = state;
         self.emit_device(agent, out);
         Ok(())
-    }
-
-    fn state_or_default(
-        &self,
-        operation: &str,
-        reason: Option<&str>,
-        display: &str,
-        state: &str,
-    ) -> UserState {
-        self.setting(operation, reason)
-            .map(user_state_of)
-            .unwrap_or_else(|| UserState {
-                id: None,
-                display_name: Some(display.into()),
-                state: Some(state.into()),
-                work_mode: None,
-                reason: None,
-            })
     }
 
     /// `POST /api/v2/me/devices/{id}`: DoNotDisturbOn/Off, ForwardCallsOn {destination} /
@@ -197,7 +180,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let by_uri = match &request.target_device_uri {
             None | Some(Value::Null) => None,
-            Some(value) => Some(super::call_id_param(value, "targetDeviceUri")?),
+            Some(value) => Some(call_id_param(value, "targetDeviceUri")?),
         };
         let target = match (
             by_uri,
@@ -290,7 +273,8 @@ impl Engine {
                 if !self.agents[agent].logged_in {
                     self.agent_mut(agent).logged_in = true;
                     self.agent_mut(agent).user_state =
-                        self.state_or_default("NotReady", None, "Not Ready", "NotReady");
+                        self.config
+                            .user_state_or("NotReady", None, "Not Ready", "NotReady");
                 }
                 self.emit_device(agent, out);
             }

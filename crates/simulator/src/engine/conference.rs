@@ -1,10 +1,11 @@
 //! CompleteConference, SingleStepConference, RemoveParticipantFromConference.
 
-use super::inject::Ring;
-use super::{
-    CallState, CallType, Engine, EngineError, NotificationType, OperationRequest, Out, PartyId,
-    Value,
-};
+use super::model::routing::Ring;
+use super::{Engine, EngineError, Out, PartyId};
+use gws_protocol::CallType;
+use gws_protocol::api::OperationRequest;
+use gws_protocol::notification::NotificationType;
+use serde_json::Value;
 
 impl Engine {
     /// `CompleteConference {consultCallUri?}`: the consult `Released` first (doc), then the
@@ -21,28 +22,6 @@ impl Engine {
             self.call_pair(party, request.consult_call_uri.as_ref(), "consultCallUri")?;
         self.conference_merge(now, held, active, out);
         Ok(())
-    }
-
-    /// Joins the conversation of the active call into the held one: active `Released`, held
-    /// `Established` as conference owner, the other agents `ParticipantsUpdated`.
-    pub(crate) fn conference_merge(
-        &mut self,
-        now: u64,
-        held: PartyId,
-        active: PartyId,
-        out: &mut Out,
-    ) {
-        let held_conv = self.conv_of(held);
-        let active_conv = self.conv_of(active);
-        self.set_state(active, CallState::Released);
-        self.emit(now, active, out);
-        self.forget_party(active);
-        self.merge_conversations(active_conv, held_conv);
-        self.set_state(held, CallState::Established);
-        self.leg_mut(held).conference_owner = true;
-        self.emit(now, held, out);
-        self.emit_participants_updated(now, held_conv, Some(held), out);
-        self.settle(now, held_conv, None, out);
     }
 
     /// `SingleStepConference {destination}`: the destination rings into this call; when it

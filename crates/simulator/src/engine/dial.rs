@@ -1,10 +1,10 @@
 //! Dial (`POST /api/v2/me/devices/{id}/calls`).
 
-use super::inject::{Ring, Target};
-use super::{
-    CALLS_CHANNEL, CallState, CallType, Engine, EngineError, Operation, OperationRequest, Out,
-    destination_of, error_codes, optional_user_data,
-};
+use super::model::routing::{Ring, Target};
+use super::params::{destination_of, optional_user_data};
+use super::{Engine, EngineError, Out, error_codes};
+use gws_protocol::api::OperationRequest;
+use gws_protocol::{CALLS_CHANNEL, CallState, CallType, Operation};
 
 impl Engine {
     /// `Dial {destination, userData?}`: a new `Dialing` call (callType Internal, no parent even

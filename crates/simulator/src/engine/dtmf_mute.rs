@@ -1,6 +1,9 @@
 //! SendDtmf (`DtmfSent`) and MuteCall / UnmuteCall.
 
-use super::{Engine, EngineError, NotificationType, OperationRequest, Out, PartyId, Value};
+use super::{Engine, EngineError, Out, PartyId};
+use gws_protocol::api::OperationRequest;
+use gws_protocol::notification::NotificationType;
+use serde_json::Value;
 
 impl Engine {
     /// `SendDtmf {digits}`: one `DtmfSent` notification carrying the digits; state unchanged.

@@ -1,6 +1,7 @@
 //! Hold and Retrieve.
 
-use super::{CallState, Engine, EngineError, Operation, Out, PartyId, error_codes};
+use super::{Engine, EngineError, Out, PartyId, error_codes};
+use gws_protocol::{CallState, Operation};
 
 impl Engine {
     /// `Hold`: Established → Held.

@@ -1,119 +1,14 @@
 //! Calls that enter from outside (`/sim/calls`), queue routing, remote hang-ups, and the routing
 //! of a dialled number to an agent device or a simulated phone.
 
-use super::{
-    CallState, CallType, ConvId, Engine, EngineError, Map, Operation, Out, PartyId, PartyKind,
-    TimerEvent, Value, is_dialable, reserved,
-};
-
-/// Where a dialled number goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Target {
-    /// An agent device that will ring.
-    Agent(usize),
-    /// A simulated phone: it answers after the delay, is busy, or never answers.
-    Phone {
-        number: String,
-        behaviour: PhoneBehaviour,
-    },
-    /// Not a dialable number.
-    Invalid,
-}
-
-/// How a placed destination rings: its call type and DNIS, and who invited it.
-#[derive(Debug, Clone)]
-pub(crate) struct Ring<'a> {
-    pub(crate) call_type: CallType,
-    pub(crate) dnis: &'a str,
-    pub(crate) inviter: Option<(PartyId, Operation)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PhoneBehaviour {
-    Answers,
-    Busy,
-    NeverAnswers,
-}
+use super::model::PartyKind;
+use super::model::routing::{PhoneBehaviour, Target};
+use super::params::is_dialable;
+use super::{Engine, EngineError, Out, PartyId};
+use gws_protocol::{CallState, CallType};
+use serde_json::{Map, Value};
 
 impl Engine {
-    /// Resolves a dialled number, following one hop of call forwarding. An agent in
-    /// do-not-disturb behaves like a busy phone.
-    pub(crate) fn resolve(&self, number: &str, caller: Option<usize>) -> Target {
-        let mut number = number.to_string();
-        if let Some(agent) = self.agent_by_dn(&number)
-            && let Some(forward) = &self.agents[agent].forward_to
-        {
-            number = forward.clone();
-        }
-        if let Some(agent) = self.agent_by_dn(&number) {
-            if Some(agent) == caller {
-                return Target::Invalid;
-            }
-            if self.agents[agent].dnd {
-                return Target::Phone {
-                    number,
-                    behaviour: PhoneBehaviour::Busy,
-                };
-            }
-            return Target::Agent(agent);
-        }
-        if number == reserved::INVALID || !is_dialable(&number) {
-            return Target::Invalid;
-        }
-        let behaviour = match number.as_str() {
-            reserved::BUSY => PhoneBehaviour::Busy,
-            reserved::NO_ANSWER => PhoneBehaviour::NeverAnswers,
-            _ => PhoneBehaviour::Answers,
-        };
-        Target::Phone { number, behaviour }
-    }
-
-    /// Adds the ringing destination to `conv` and schedules what the phone will do. Emits
-    /// nothing: callers publish in the order the seeds require (caller's leg first).
-    pub(crate) fn place(
-        &mut self,
-        now: u64,
-        conv: ConvId,
-        target: &Target,
-        ring: Ring<'_>,
-        out: &mut Out,
-    ) -> Option<PartyId> {
-        let Ring {
-            call_type,
-            dnis,
-            inviter,
-        } = ring;
-        let party = match target {
-            Target::Invalid => return None,
-            Target::Agent(agent) => {
-                self.add_agent(now, conv, *agent, CallState::Ringing, call_type, dnis)
-            }
-            Target::Phone { number, behaviour } => {
-                let party = self.add_phone(conv, number, CallState::Ringing);
-                match behaviour {
-                    PhoneBehaviour::Answers => {
-                        out.timer(
-                            self.config.answer_delay_ms,
-                            TimerEvent::PhoneAnswers { party },
-                        );
-                    }
-                    PhoneBehaviour::Busy => {
-                        if let Some(p) = self.party_mut(party) {
-                            p.busy = true;
-                        }
-                        out.timer(self.config.answer_delay_ms, TimerEvent::PhoneBusy { party });
-                    }
-                    PhoneBehaviour::NeverAnswers => {}
-                }
-                party
-            }
-        };
-        if let Some(p) = self.party_mut(party) {
-            p.inviter = inviter;
-        }
-        Some(party)
-    }
-
     /// `/sim/calls`: the simulated phone `from` calls an agent DN (or the queue).
     pub(crate) fn inject_call(
         &mut self,

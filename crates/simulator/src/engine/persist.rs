@@ -8,10 +8,8 @@
 //! The derived indexes (call id → party, agent → calls) are not stored: they are rebuilt, so
 //! they cannot disagree with the parties.
 
-use super::{
-    Agent, AgentIndex, ConvId, Conversation, Engine, EngineConfig, Leg, MonitoringSetup, Party,
-    PartyId, PartyKind, ids,
-};
+use super::model::{Agent, AgentIndex, Conversation, Leg, MonitoringSetup, Party, PartyKind};
+use super::{ConvId, Engine, EngineConfig, PartyId, ids};
 use gws_protocol::UserState;
 use imbl::{OrdMap, Vector};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,9 @@
 //! (only with `--recording`; gws-api.md §4.1): `CallRecordingStateChange` with the new
 //! `recordingState`, and `GSIP_RECORD` in the user data as GWS sets it.
 
-use super::{Engine, EngineError, NotificationType, Out, PartyId, Recording, Value};
+use super::{Engine, EngineError, Out, PartyId, Recording};
+use gws_protocol::notification::NotificationType;
+use serde_json::Value;
 
 impl Engine {
     /// Moves the call's recording to `state` and tells the recording agent.

@@ -1,6 +1,9 @@
 //! SwapCalls and MergeWithOtherCall (both take `otherCallUri`, resolved by its trailing id).
 
-use super::{CallState, Engine, EngineError, OperationRequest, Out, PartyId, Value};
+use super::{Engine, EngineError, Out, PartyId};
+use gws_protocol::CallState;
+use gws_protocol::api::OperationRequest;
+use serde_json::Value;
 
 impl Engine {
     /// `SwapCalls {otherCallUri}` on the active call: this call `Held` first, then the other

@@ -4,10 +4,12 @@
 //! User data belongs to the conversation (T-Server attaches it to the call, not to one party),
 //! so every agent on the conversation is told, the requesting agent first.
 
-use super::{
-    Engine, EngineError, NotificationType, Operation, OperationRequest, Out, PartyId, Value,
-    user_data_param,
-};
+use super::params::user_data_param;
+use super::{Engine, EngineError, Out, PartyId};
+use gws_protocol::Operation;
+use gws_protocol::api::OperationRequest;
+use gws_protocol::notification::NotificationType;
+use serde_json::Value;
 
 impl Engine {
     /// Applies one user-data operation and publishes `AttachedDataChanged`. After

@@ -1,8 +1,10 @@
 //! Engine unit tests: each operation's notifications, errors leave the state untouched.
 
 use super::*;
-use gws_protocol::CallNotification;
-use serde_json::json;
+use gws_protocol::{
+    Call, CallNotification, CallState, CallType, Device, OnOff, Participant, StatusCode,
+};
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 pub(crate) const AGENT1: &str = "agent1";

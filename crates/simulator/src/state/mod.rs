@@ -1,13 +1,24 @@
 //! Shared server state: the engine behind a mutex, the CometD hub, HTTP sessions, faults, and
 //! the clock. `execute` is the one way commands reach the engine, so that publishing happens
 //! in engine order, timers are scheduled and, with `--state-file`, the state is saved.
+//!
+//! Data only, no middleware: the types the state holds live here ([`hub`], [`sessions`],
+//! [`faults`]), and the code that works on requests — the authentication and fault-injection
+//! middleware ([`crate::auth`], [`crate::faults`]) and the CometD meta channels
+//! ([`crate::cometd`]) — depends on this module, never the other way round. Why: when the data
+//! shared the middleware's files, `state` and those modules depended on each other, and none
+//! could be read or changed alone.
 
-use crate::auth::AuthSessions;
-use crate::cometd::Hub;
+pub mod faults;
+pub mod hub;
+pub mod sessions;
+
 use crate::config::SimConfig;
 use crate::engine::{Command, Engine, EngineError, Outcome, TimerEvent};
-use crate::faults::Faults;
 use crate::state_file::{self, PendingTimer, SavedState};
+use faults::Faults;
+use hub::Hub;
+use sessions::AuthSessions;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

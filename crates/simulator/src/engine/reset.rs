@@ -1,0 +1,46 @@
+//! `/sim/reset`: every call released (notified, so open widgets clear) and forgotten, agents
+//! back to their initial state. Also how [`Engine::new`] puts every agent in their initial
+//! state.
+
+use super::{Engine, Out, PartyId};
+use gws_protocol::CallState;
+
+impl Engine {
+    /// Puts an agent back in their initial state: logged in, no DND, forwarding or monitoring.
+    pub(crate) fn reset_agent(&mut self, index: usize) {
+        let initial = self.agents[index]
+            .spec
+            .initial_state
+            .clone()
+            .unwrap_or_else(|| "Ready".into());
+        let state = self
+            .config
+            .user_state_or(&initial, None, &initial, &initial);
+        let agent = self.agent_mut(index);
+        agent.user_state = state;
+        agent.dnd = false;
+        agent.forward_to = None;
+        agent.logged_in = true;
+        agent.monitoring = None;
+        agent.idle_since_ms = 0;
+    }
+
+    /// `/sim/reset`: the calls are released (notified) before the devices are reset, so that
+    /// open widgets clear their calls first.
+    pub(crate) fn reset(&mut self, now: u64, out: &mut Out) {
+        // Every agent sees their calls released (so open widgets clear), then the model empties.
+        let parties: Vec<PartyId> = self.calls.values().copied().collect();
+        for party in parties {
+            self.set_state(party, CallState::Released);
+            self.emit(now, party, out);
+        }
+        self.conversations.clear();
+        self.parties.clear();
+        self.calls.clear();
+        self.agent_calls.clear();
+        for index in 0..self.agents.len() {
+            self.reset_agent(index);
+            self.emit_device(index, out);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! InitiateConference, CompleteConference, SingleStepConference, RemoveParticipantFromConference.
+
+use super::*;
+
+/// agent1 talks to 5000, consults agent2 who answers; returns (original, consult, agent2's).
+fn consulted(engine: &mut Engine, operation: &str) -> (String, String, String) {
+    let id = established(engine, 0);
+    let initiated = call_op(
+        engine,
+        1000,
+        AGENT1,
+        &id,
+        json!({"operationName": operation, "destination": {"phoneNumber": "5001"}}),
+    );
+    let theirs = calls_for(&initiated, AGENT2)[0].id.clone();
+    call_op(
+        engine,
+        2000,
+        AGENT2,
+        &theirs,
+        json!({"operationName": "Answer"}),
+    );
+    let consult = other_call(engine, AGENT1, &[&id]);
+    (id, consult, theirs)
+}
+
+#[test]
+fn complete_conference_releases_the_consult_first_then_establishes_the_conference() {
+    let mut engine = engine();
+    let (id, consult, theirs) = consulted(&mut engine, "InitiateConference");
+    assert!(
+        caps(&engine.call_of(0, AGENT1, &consult).expect("consult")).contains("CompleteConference")
+    );
+    let done = call_op(
+        &mut engine,
+        3000,
+        AGENT1,
+        &consult,
+        json!({"operationName": "CompleteConference"}),
+    );
+    let mine = calls_for(&done, AGENT1);
+    assert_eq!(
+        states(&mine),
+        vec![
+            (consult, CallState::Released),
+            (id.clone(), CallState::Established)
+        ]
+    );
+    assert_eq!(
+        mine[1].participants,
+        vec![Participant::internal("5000"), Participant::internal("5001")]
+    );
+    assert!(
+        caps(&mine[1]).contains("RemoveParticipantFromConference"),
+        "the owner may remove parties"
+    );
+    let agent2 = call_events(&done)
+        .into_iter()
+        .filter(|(u, _)| u == AGENT2)
+        .map(|(_, n)| n)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        agent2[0].notification_type,
+        gws_protocol::notification::NotificationType::ParticipantsUpdated
+    );
+    assert_eq!(agent2[0].call.id, theirs);
+    assert_eq!(
+        agent2[0].call.participants,
+        vec![Participant::internal("5000"), Participant::internal("5005")]
+    );
+}
+
+#[test]
+fn complete_conference_is_refused_while_the_consult_is_still_dialing() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &id,
+        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "5002"}}),
+    );
+    let consult = other_call(&engine, AGENT1, &[&id]);
+    assert!(matches!(
+        refused(
+            &mut engine,
+            AGENT1,
+            &consult,
+            json!({"operationName": "CompleteConference"})
+        ),
+        EngineError::Invalid(_)
+    ));
+}
+
+#[test]
+fn single_step_conference_adds_the_party_when_it_answers() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let body =
+        json!({"operationName": "SingleStepConference", "destination": {"phoneNumber": "5002"}});
+    let added = call_op(&mut engine, 0, AGENT1, &id, body);
+    assert!(
+        calls_for(&added, AGENT1).is_empty(),
+        "nothing changes until the party answers"
+    );
+    let answered = fire(&mut engine, 1000, &added).remove(0);
+    let (_, update) = &call_events(&answered)[0];
+    assert_eq!(
+        update.notification_type,
+        gws_protocol::notification::NotificationType::ParticipantsUpdated
+    );
+    assert_eq!(
+        update.call.participants,
+        vec![Participant::internal("5000"), Participant::internal("5002")]
+    );
+}
+
+#[test]
+fn single_step_conference_to_a_busy_number_errors_and_keeps_the_call() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let body = json!({"operationName": "SingleStepConference", "destination": {"phoneNumber": reserved::BUSY}});
+    let added = call_op(&mut engine, 0, AGENT1, &id, body);
+    let busy = fire(&mut engine, 1000, &added).remove(0);
+    assert_eq!(
+        errors_for(&busy, AGENT1)[0]["operationName"],
+        "SingleStepConference"
+    );
+    let call = engine.call_of(1000, AGENT1, &id).expect("call");
+    assert_eq!(call.state, CallState::Established);
+    assert_eq!(call.participants, vec![Participant::internal("5000")]);
+}
+
+#[test]
+fn remove_participant_updates_the_conference_and_the_removed_agent_is_released() {
+    let mut engine = engine();
+    let (id, consult, theirs) = consulted(&mut engine, "InitiateConference");
+    call_op(
+        &mut engine,
+        3000,
+        AGENT1,
+        &consult,
+        json!({"operationName": "CompleteConference"}),
+    );
+    let removed = call_op(
+        &mut engine,
+        4000,
+        AGENT1,
+        &id,
+        json!({"operationName": "RemoveParticipantFromConference", "participant": "5001"}),
+    );
+    let agent2 = calls_for(&removed, AGENT2);
+    assert_eq!(
+        (agent2[0].id.clone(), agent2[0].state.clone()),
+        (theirs, CallState::Released)
+    );
+    let (_, update) = call_events(&removed)
+        .into_iter()
+        .find(|(u, _)| u == AGENT1)
+        .expect("owner told");
+    assert_eq!(
+        update.notification_type,
+        gws_protocol::notification::NotificationType::ParticipantsUpdated
+    );
+    assert_eq!(
+        update.call.participants,
+        vec![Participant::internal("5000")]
+    );
+    assert!(
+        !caps(&update.call).contains("RemoveParticipantFromConference"),
+        "no conference any more"
+    );
+}
+
+#[test]
+fn remove_participant_needs_a_participant_that_is_on_the_call() {
+    let mut engine = engine();
+    let (id, consult, _) = consulted(&mut engine, "InitiateConference");
+    call_op(
+        &mut engine,
+        3000,
+        AGENT1,
+        &consult,
+        json!({"operationName": "CompleteConference"}),
+    );
+    let missing = refused(
+        &mut engine,
+        AGENT1,
+        &id,
+        json!({"operationName": "RemoveParticipantFromConference"}),
+    );
+    assert!(matches!(missing, EngineError::MissingParameter(_)));
+    let unknown = refused(
+        &mut engine,
+        AGENT1,
+        &id,
+        json!({"operationName": "RemoveParticipantFromConference", "participant": "7777"}),
+    );
+    assert!(matches!(unknown, EngineError::Invalid(_)));
+}
+
+#[test]
+fn a_conference_shrunk_to_two_parties_no_longer_offers_removal() {
+    let mut engine = engine();
+    let (id, consult, _) = consulted(&mut engine, "InitiateConference");
+    call_op(
+        &mut engine,
+        3000,
+        AGENT1,
+        &consult,
+        json!({"operationName": "CompleteConference"}),
+    );
+    call_op(
+        &mut engine,
+        4000,
+        AGENT1,
+        &id,
+        json!({"operationName": "RemoveParticipantFromConference", "participant": "5001"}),
+    );
+    let again = refused(
+        &mut engine,
+        AGENT1,
+        &id,
+        json!({"operationName": "RemoveParticipantFromConference", "participant": "5000"}),
+    );
+    assert!(matches!(again, EngineError::Invalid(_)));
+    let ended = ok(
+        &mut engine,
+        5000,
+        Command::PhoneHangsUp {
+            number: "5000".into(),
+        },
+    );
+    assert_eq!(calls_for(&ended, AGENT1)[0].state, CallState::Released);
+}
+
+#[test]
+fn a_party_leaving_a_conference_updates_the_others() {
+    let mut engine = engine();
+    let (id, consult, theirs) = consulted(&mut engine, "InitiateConference");
+    call_op(
+        &mut engine,
+        3000,
+        AGENT1,
+        &consult,
+        json!({"operationName": "CompleteConference"}),
+    );
+    let left = call_op(
+        &mut engine,
+        4000,
+        AGENT2,
+        &theirs,
+        json!({"operationName": "Hangup"}),
+    );
+    assert_eq!(calls_for(&left, AGENT2)[0].state, CallState::Released);
+    let mine = calls_for(&left, AGENT1);
+    assert_eq!(mine[0].id, id);
+    assert_eq!(mine[0].participants, vec![Participant::internal("5000")]);
+}

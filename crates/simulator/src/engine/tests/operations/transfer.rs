@@ -1,0 +1,196 @@
+//! InitiateTransfer, CompleteTransfer, SingleStepTransfer.
+
+use super::*;
+
+#[test]
+fn initiate_transfer_to_an_invalid_number_errors_and_leaves_the_call_established() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let body = json!({"operationName": "InitiateTransfer", "destination": {"phoneNumber": reserved::INVALID}});
+    let outcome = call_op(&mut engine, 0, AGENT1, &id, body);
+    assert_eq!(errors_for(&outcome, AGENT1).len(), 1);
+    assert!(calls_for(&outcome, AGENT1).is_empty());
+    assert_eq!(
+        engine.call_of(0, AGENT1, &id).expect("call").state,
+        CallState::Established
+    );
+}
+
+#[test]
+fn initiate_transfer_needs_a_destination() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let error = refused(
+        &mut engine,
+        AGENT1,
+        &id,
+        json!({"operationName": "InitiateTransfer"}),
+    );
+    assert!(matches!(error, EngineError::MissingParameter(_)));
+    let error = refused(
+        &mut engine,
+        AGENT1,
+        &id,
+        json!({"operationName": "InitiateTransfer", "destination": {}}),
+    );
+    assert!(matches!(error, EngineError::MissingParameter(_)));
+}
+
+#[test]
+fn a_busy_consult_errors_and_leaves_the_original_call_held() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let body = json!({"operationName": "InitiateTransfer", "destination": {"phoneNumber": reserved::BUSY}});
+    let initiated = call_op(&mut engine, 0, AGENT1, &id, body);
+    let busy = fire(&mut engine, 1000, &initiated).remove(0);
+    assert_eq!(
+        errors_for(&busy, AGENT1)[0]["operationName"],
+        "InitiateTransfer"
+    );
+    let consult = &calls_for(&busy, AGENT1)[0];
+    assert_eq!(
+        (consult.state.clone(), consult.call_type.clone()),
+        (CallState::Released, Some(CallType::Consult))
+    );
+    let original = engine.call_of(1000, AGENT1, &id).expect("still there");
+    assert_eq!(original.state, CallState::Held);
+    assert!(caps(&original).contains("Retrieve"));
+}
+
+#[test]
+fn complete_transfer_to_an_agent_who_answered_connects_them_to_the_customer() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let body = json!({"operationName": "InitiateTransfer", "destination": {"phoneNumber": "5001"}});
+    let initiated = call_op(&mut engine, 0, AGENT1, &id, body);
+    let theirs = calls_for(&initiated, AGENT2)[0].id.clone();
+    call_op(
+        &mut engine,
+        0,
+        AGENT2,
+        &theirs,
+        json!({"operationName": "Answer"}),
+    );
+    let consult = other_call(&engine, AGENT1, &[&id]);
+    let uri = format!("http://somewhere.else/api/v2/me/calls/{consult}");
+    let completed = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &consult,
+        json!({"operationName": "CompleteTransfer", "consultCallUri": uri}),
+    );
+    assert_eq!(
+        states(&calls_for(&completed, AGENT1)),
+        vec![(id, CallState::Released), (consult, CallState::Released)]
+    );
+    let agent2 = calls_for(&completed, AGENT2);
+    assert_eq!(agent2[0].participants, vec![Participant::internal("5000")]);
+    assert_eq!(agent2[0].state, CallState::Established);
+    let hung_up = ok(
+        &mut engine,
+        0,
+        Command::PhoneHangsUp {
+            number: "5000".into(),
+        },
+    );
+    assert_eq!(
+        calls_for(&hung_up, AGENT2)[0].state,
+        CallState::Released,
+        "the customer hanging up reaches agent2"
+    );
+}
+
+#[test]
+fn complete_transfer_with_an_unknown_consult_uri_is_not_found() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &id,
+        json!({"operationName": "InitiateTransfer", "destination": {"phoneNumber": "5002"}}),
+    );
+    let consult = other_call(&engine, AGENT1, &[&id]);
+    let body = json!({"operationName": "CompleteTransfer", "consultCallUri": "http://x/api/v2/me/calls/NOPE"});
+    assert!(matches!(
+        refused(&mut engine, AGENT1, &consult, body),
+        EngineError::NotFound(_)
+    ));
+}
+
+#[test]
+fn complete_transfer_is_not_offered_on_the_held_call() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &id,
+        json!({"operationName": "InitiateTransfer", "destination": {"phoneNumber": "5002"}}),
+    );
+    assert!(matches!(
+        refused(
+            &mut engine,
+            AGENT1,
+            &id,
+            json!({"operationName": "CompleteTransfer"})
+        ),
+        EngineError::Invalid(_)
+    ));
+}
+
+#[test]
+fn single_step_transfer_releases_the_call_and_rings_the_destination_with_the_customer() {
+    let mut engine = engine();
+    let data = json!({"Account": "7"}).as_object().cloned();
+    let injected = ok(
+        &mut engine,
+        0,
+        Command::InjectCall {
+            from: "5000".into(),
+            to: "5005".into(),
+            user_data: data.clone(),
+        },
+    );
+    let id = injected.call_id.expect("id");
+    call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &id,
+        json!({"operationName": "Answer"}),
+    );
+    let body =
+        json!({"operationName": "SingleStepTransfer", "destination": {"phoneNumber": "5001"}});
+    let moved = call_op(&mut engine, 2000, AGENT1, &id, body);
+    assert_eq!(calls_for(&moved, AGENT1)[0].state, CallState::Released);
+    let ringing = &calls_for(&moved, AGENT2)[0];
+    assert_eq!(ringing.state, CallState::Ringing);
+    assert_eq!(ringing.participants, vec![Participant::internal("5000")]);
+    assert_eq!(ringing.user_data, data, "user data travels with the call");
+    let order: Vec<String> = call_events(&moved).into_iter().map(|(u, _)| u).collect();
+    assert_eq!(order, vec![AGENT1, AGENT2]);
+}
+
+#[test]
+fn single_step_transfer_to_a_busy_or_invalid_number_errors_and_changes_nothing() {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    for (number, code) in [
+        (reserved::BUSY, error_codes::BUSY),
+        (reserved::INVALID, error_codes::INVALID_DESTINATION),
+    ] {
+        let body =
+            json!({"operationName": "SingleStepTransfer", "destination": {"phoneNumber": number}});
+        let outcome = call_op(&mut engine, 0, AGENT1, &id, body);
+        assert_eq!(errors_for(&outcome, AGENT1)[0]["errorCode"], code);
+        assert!(calls_for(&outcome, AGENT1).is_empty());
+        assert_eq!(
+            engine.call_of(0, AGENT1, &id).expect("call").state,
+            CallState::Established
+        );
+    }
+}

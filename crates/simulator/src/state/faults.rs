@@ -1,0 +1,106 @@
+//! The faults waiting to hit the next requests, and the body of `POST /sim/faults` that adds
+//! them. The middleware that applies them is [`crate::faults`]; the CometD connect handler
+//! takes its dropped connects from here too.
+//!
+//! Why here and not in `faults.rs`: the shared state owns the pending faults, and the middleware
+//! depends on the shared state; keeping the data on the state's side means the state depends
+//! on no middleware (no `state` ↔ `faults` module cycle).
+
+use serde::{Deserialize, Serialize};
+
+/// Faults waiting to hit the next requests.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Faults {
+    /// Requests still to fail.
+    pub fail_next: u32,
+    /// HTTP status of failed requests.
+    pub fail_status: u16,
+    /// Only requests whose path starts with this fail.
+    pub fail_path: String,
+    /// Requests still to delay.
+    pub delay_next: u32,
+    /// How long.
+    pub delay_ms: u64,
+    /// Only requests whose path starts with this are delayed.
+    pub delay_path: String,
+    /// `/meta/connect` requests whose response is never sent (the request hangs until the
+    /// client gives up; queued messages stay queued for the next connect).
+    pub drop_connects: u32,
+}
+
+/// The body of `POST /sim/faults`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultRequest {
+    /// Drop every CometD session now (clients get `402::Unknown client`).
+    #[serde(default)]
+    pub expire_sessions: bool,
+    /// Restart the CometD layer: all sessions lost, calls kept.
+    #[serde(default)]
+    pub restart_cometd: bool,
+    /// Invalidate every HTTP session and CSRF token.
+    #[serde(default)]
+    pub rotate_csrf: bool,
+    /// Fail the next N `/api/v2` requests.
+    #[serde(default)]
+    pub fail_next: Option<u32>,
+    /// Their HTTP status (default 503).
+    #[serde(default)]
+    pub fail_status: Option<u16>,
+    /// Path prefix (default `/api/v2`).
+    #[serde(default)]
+    pub fail_path: Option<String>,
+    /// Delay the next N `/api/v2` requests.
+    #[serde(default)]
+    pub delay_next: Option<u32>,
+    /// By this much (default 2000 ms).
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// Path prefix (default `/api/v2`).
+    #[serde(default)]
+    pub delay_path: Option<String>,
+    /// Drop the next N connect responses.
+    #[serde(default)]
+    pub drop_connects: Option<u32>,
+    /// Forget pending faults first.
+    #[serde(default)]
+    pub clear: bool,
+}
+
+impl Faults {
+    /// Merges a request into the pending faults (session-level faults are applied by the caller).
+    pub fn add(&mut self, request: &FaultRequest) {
+        if request.clear {
+            *self = Faults::default();
+        }
+        if let Some(n) = request.fail_next {
+            self.fail_next += n;
+            self.fail_status = request.fail_status.unwrap_or(503);
+            self.fail_path = request
+                .fail_path
+                .clone()
+                .unwrap_or_else(|| "/api/v2".into());
+        }
+        if let Some(n) = request.delay_next {
+            self.delay_next += n;
+            self.delay_ms = request.delay_ms.unwrap_or(2000);
+            self.delay_path = request
+                .delay_path
+                .clone()
+                .unwrap_or_else(|| "/api/v2".into());
+        }
+        if let Some(n) = request.drop_connects {
+            self.drop_connects += n;
+        }
+    }
+
+    /// Takes one "drop this connect" if pending.
+    pub fn take_drop_connect(&mut self) -> bool {
+        if self.drop_connects > 0 {
+            self.drop_connects -= 1;
+            return true;
+        }
+        false
+    }
+}
