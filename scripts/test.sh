@@ -2,7 +2,8 @@
 # Runs every test of gws-widget on a fresh machine (Debian, Rust stable, Node):
 #   1. installs what is missing (scripts/install-tools.sh: wasm32 target, wasm-bindgen-cli at the
 #      Cargo.lock version, trunk, wasm-pack, npm wasm-opt, Debian chromium + chromedriver);
-#   2. native tests of protocol, client and simulator (cargo);
+#   2. native tests of protocol, client and simulator (cargo); the docs, with broken intra-doc
+#      links denied;
 #   3. starts gws-sim on 127.0.0.1 and runs the widget's wasm-bindgen tests in headless Chromium,
 #      with the cargo runner and again with `wasm-pack test --headless --chrome`;
 #   4. builds the demo with trunk (release) and runs the e2e demo smoke tests (Playwright);
@@ -50,6 +51,10 @@ step "fetching crates"
 cargo fetch --locked || { echo "cargo fetch failed"; echo "0 passed, 1 failed"; exit 1; }
 
 suite native cargo test --locked --workspace --exclude gws-widget
+# Docs whose intra-doc links are broken fail the run (a stale link is a stale explanation).
+DOC_FLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links"
+RUSTDOCFLAGS="$DOC_FLAGS" suite docs-native cargo doc --locked --no-deps --workspace --exclude gws-widget --document-private-items
+RUSTDOCFLAGS="$DOC_FLAGS" suite docs-widget cargo doc --locked --no-deps -p gws-widget --target wasm32-unknown-unknown --document-private-items
 
 step "building the demo (trunk, release)"
 suite demo-build trunk build --release=true --cargo-profile wasm-release

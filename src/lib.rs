@@ -8,15 +8,16 @@
 //! `<gws-agent-widget>` (after `defineElement()`; `embed.js` does both), and `startDemo()`.
 //!
 //! Layout:
-//! - [`app`]: `<AgentWidget/>`, which owns the state signals, provides the contexts, starts the
-//!   drivers and executes intents.
+//! - [`app`]: `<AgentWidget/>` and its driver: owns the state signals, provides the contexts,
+//!   feeds the sans-IO `gws_client::WidgetCore` and performs its effects (every decision —
+//!   start-up, notifications, intents, tabs — is the core's).
 //! - [`config`]: what a widget instance needs (`WidgetConfig`, `Credentials`, `Theme`).
 //! - [`context`]: context newtypes read by components (`CallsContext`, `AgentContext`, …).
-//! - [`intent`]: what components ask for (`Intent`); the app maps intents to REST calls.
+//! - [`intent`]: what components ask for (`Intent`); the core maps intents to REST calls.
 //! - [`components`]: one exported component per file; they render and emit intents, no I/O.
 //! - [`drivers`]: the only code doing I/O or reading the clock.
 //! - [`embed`]: options, `WidgetHandle` and the `gws:*` host events.
-//! - [`diagnostics`]: live-resource counters (leak checks, support).
+//! - [`diagnostics`](mod@diagnostics): live-resource counters (leak checks, support).
 //! - [`demo`]: the demo page (`index.html`): simulator console + widgets.
 //! - [`error`]: `ApiError`, with messages fit for an agent.
 //! - [`log`]: console logging with a host-set level.

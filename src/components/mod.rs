@@ -14,7 +14,7 @@
 //! - [`destination_form`], [`dtmf_keypad`], [`choice_form`], [`user_data_form`]: the inputs.
 //! - [`recent_calls`]: `<RecentCalls/>`, released calls.
 //! - [`announcer`]: `<Announcer/>`, the assertive live region.
-//! - [`format`]: the operation label shared by components and the app (not a component).
+//! - [`format`](mod@format): the operation label shared by components (not a component).
 //!
 //! What they show (card content, grouping, agent bar, connection badge, recent calls) is computed
 //! by the view models of `gws_client::view`, tested natively; components bind it to the DOM.

@@ -1,7 +1,7 @@
 //! `CallsStore`: the calls an agent sees, as a pure reducer.
 //!
 //! The only ways calls change are [`CallsStore::apply`] (a `CallStateChangeMessage`) and
-//! [`CallsStore::replace`] (a snapshot from `GET /api/v2/me/calls?fields=*`, after start-up or a
+//! [`CallsStore::reconcile`] (a snapshot from `GET /api/v2/me/calls?fields=*`, after start-up or a
 //! re-handshake). The HTTP reply to an operation never changes a call: it only marks the card
 //! pending until the next notification tells the truth.
 

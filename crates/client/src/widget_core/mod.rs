@@ -15,12 +15,12 @@
 //! retry, a line to log — and the next deadline, [`WidgetCore::poll_timeout`].
 //!
 //! Concerns, one file each:
-//! - [`startup`]: sign-in (`GET /me`, with retries), agent-state settings, then the notification
+//! - `startup`: sign-in (`GET /me`, with retries), agent-state settings, then the notification
 //!   loop (ours or the leader tab's).
-//! - [`sync`]: notifications and snapshots applied to the stores (with the resync rules: a
+//! - `sync`: notifications and snapshots applied to the stores (with the resync rules: a
 //!   snapshot is read whenever the loop (re)connects; calls notified since it was asked for are
 //!   newer and stay).
-//! - [`intents`]: the intent executor: pending state (double-click guard), the request or the
+//! - `intents`: the intent executor: pending state (double-click guard), the request or the
 //!   relay through the leader tab, the watchdog, errors onto the card.
 //! - [`tabs`]: the leader/follower protocol between tabs of the same user.
 
