@@ -102,8 +102,8 @@ pub enum ConnectionState {
     },
     /// The browser reports no network; waiting for it to come back.
     Offline,
-    /// Stopped: by [`BayeuxClient::disconnect`], by the server (`reconnect: none`), or not
-    /// started yet.
+    /// Stopped: by [`BayeuxClient::disconnect`] or [`BayeuxClient::leave`], by the server
+    /// (`reconnect: none`), or not started yet.
     Disconnected,
 }
 
@@ -300,8 +300,8 @@ impl Session {
 /// combination of flags can describe an impossible client.
 #[derive(Debug)]
 enum Phase {
-    /// Not started, or stopped: by [`BayeuxClient::disconnect`], or by the server
-    /// (`reconnect: none`).
+    /// Not started, or stopped: by [`BayeuxClient::disconnect`] or [`BayeuxClient::leave`], or
+    /// by the server (`reconnect: none`).
     Idle,
     /// No session: the handshake is due (first attempt, or after a backoff) or out.
     Handshaking(Slot),
@@ -322,6 +322,10 @@ enum Closing {
     /// the long poll is not renewed. `disconnect` is the request once it is out.
     Session {
         session: Session,
+        /// Leaving ([`BayeuxClient::leave`]): one `/meta/unsubscribe` batch for every confirmed
+        /// channel is owed before the disconnect. Cleared when that batch goes out, whatever
+        /// becomes of it, so a server that fails it cannot hold the logout.
+        unsubscribe_owed: bool,
         disconnect: Option<InFlight>,
     },
 }
@@ -369,6 +373,7 @@ impl Phase {
             Phase::Disconnecting(Closing::Session {
                 session,
                 disconnect,
+                ..
             }) => (
                 session.connect.in_flight(),
                 session
@@ -532,6 +537,34 @@ impl BayeuxClient {
     /// too instead of lingering until the server's `maxInterval`. Without a session (or a
     /// handshake out), the client stops at once.
     pub fn disconnect(&mut self) {
+        self.close(false);
+    }
+
+    /// The orderly goodbye of a logout (API doc §2.6 step 7: unsubscribe, disconnect, then
+    /// `EndContactCenterSession`): like [`BayeuxClient::disconnect`], but a connected session
+    /// first unsubscribes every channel it has confirmed, in one `/meta/unsubscribe` batch, so
+    /// the server stops routing the agent's notifications to it before the session ends.
+    ///
+    /// Bounded, because a logout must finish: a subscriptions batch already in flight is
+    /// awaited (its confirmations are then unsubscribed too), no new subscribe goes out, the
+    /// unsubscribe batch is attempted at most once, and `/meta/disconnect` follows whatever
+    /// becomes of it (answered, refused, HTTP error, timeout, network error). A session the
+    /// server reports lost on the way needs no disconnect: the client stops at once. Messages
+    /// the held long poll still brings are delivered; it is not renewed.
+    ///
+    /// In any other phase (handshaking, already disconnecting, idle) it is
+    /// [`BayeuxClient::disconnect`]: no session has confirmed a channel to unsubscribe.
+    ///
+    /// The channels the application wants are kept: leaving ends the session, not the
+    /// application's interest, so a later [`BayeuxClient::start`] subscribes them all again
+    /// (as after `disconnect`). Call [`BayeuxClient::unsubscribe`] to drop one for good.
+    pub fn leave(&mut self) {
+        self.close(true);
+    }
+
+    /// Moves to disconnecting (see [`BayeuxClient::disconnect`]); `unsubscribe_first` owes a
+    /// connected session's unsubscribe batch before its `/meta/disconnect`.
+    fn close(&mut self, unsubscribe_first: bool) {
         self.phase = match std::mem::replace(&mut self.phase, Phase::Idle) {
             Phase::Handshaking(Slot::InFlight(flight)) => {
                 Phase::Disconnecting(Closing::AwaitingHandshake(flight))
@@ -539,6 +572,7 @@ impl BayeuxClient {
             Phase::Handshaking(_) => return self.stop(),
             Phase::Connected(session) => Phase::Disconnecting(Closing::Session {
                 session,
+                unsubscribe_owed: unsubscribe_first,
                 disconnect: None,
             }),
             phase @ (Phase::Idle | Phase::Disconnecting(_)) => phase,
@@ -684,10 +718,20 @@ impl BayeuxClient {
             }
             Phase::Disconnecting(Closing::Session {
                 session,
+                unsubscribe_owed,
                 disconnect,
             }) => {
                 if disconnect.is_some() || session.subscriptions.in_flight().is_some() {
                     return None;
+                }
+                if std::mem::take(unsubscribe_owed)
+                    // Leaving wants no channel: the batch that reaches an empty wanted set
+                    // unsubscribes every confirmed one and subscribes nothing.
+                    && let Some(request) =
+                        session.subscriptions_request(&BTreeSet::new(), ids, other_timeout)
+                {
+                    session.subscriptions = Slot::InFlight(InFlight::of(&request, now));
+                    return Some(request);
                 }
                 let request = ids.disconnect(&session.client_id, other_timeout);
                 *disconnect = Some(InFlight::of(&request, now));
@@ -851,8 +895,10 @@ impl BayeuxClient {
                 self.failures = 0;
                 let session = Session::new(client_id, now, now + self.interval(), rehandshake);
                 if closing {
+                    // A session born while leaving has no channel to unsubscribe.
                     self.phase = Phase::Disconnecting(Closing::Session {
                         session,
+                        unsubscribe_owed: false,
                         disconnect: None,
                     });
                     return;
@@ -987,6 +1033,10 @@ impl BayeuxClient {
                 } else {
                     self.schedule_connect_retry(now);
                 }
+            }
+            RequestKind::Subscriptions if !matches!(self.phase, Phase::Connected(_)) => {
+                // Closing: no batch goes out again, so there is no retry to back off for; the
+                // disconnect follows (and the next session's backoff does not grow from it).
             }
             RequestKind::Subscriptions => {
                 // Not confirmed: they stay wanted and go out again after a backoff.

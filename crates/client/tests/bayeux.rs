@@ -900,3 +900,272 @@ fn a_stopped_client_starts_again_with_a_resync() {
     assert_eq!(client.state(), &ConnectionState::Connected);
     assert!(drain(&mut client).contains(&Event::ResyncNeeded));
 }
+
+/// The `(meta channel, subscription)` pairs of a subscriptions batch, in order.
+fn batch(request: &Request) -> Vec<(String, String)> {
+    request
+        .messages
+        .iter()
+        .map(|m| {
+            let channel = serde_json::to_value(&m.subscription).expect("json");
+            (
+                m.channel.clone(),
+                channel.as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn unsubscribe_both() -> Vec<(String, String)> {
+    [CALLS, DEVICES]
+        .iter()
+        .map(|c| ("/meta/unsubscribe".to_string(), c.to_string()))
+        .collect()
+}
+
+/// The client is stopped for good: nothing goes out and nothing is scheduled, however late.
+fn assert_stopped(client: &mut BayeuxClient) {
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    assert!(requests(client, Millis(100_000)).is_empty());
+    assert_eq!(client.poll_deadline(), None);
+}
+
+#[test]
+fn leave_unsubscribes_every_channel_in_one_batch_then_disconnects() {
+    let (mut client, _held) = connected();
+    client.leave();
+    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    assert_eq!(batch(&unsubscribe), unsubscribe_both());
+    assert!(
+        unsubscribe
+            .messages
+            .iter()
+            .all(|m| m.client_id.as_deref() == Some("c1") && m.id.is_some())
+    );
+    assert!(
+        requests(&mut client, Millis(25)).is_empty(),
+        "the disconnect waits for the unsubscribe reply"
+    );
+    assert_ne!(client.state(), &ConnectionState::Disconnected);
+
+    client.handle_response(Millis(26), unsubscribe.id, subscriptions_ok(&unsubscribe));
+    assert_eq!(client.confirmed_channels().count(), 0);
+    let bye = one(&mut client, Millis(26), RequestKind::Disconnect);
+    assert_eq!(bye.messages[0].channel, "/meta/disconnect");
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
+    assert!(
+        requests(&mut client, Millis(27)).is_empty(),
+        "one unsubscribe batch, one disconnect"
+    );
+    client.handle_response(Millis(28), bye.id, disconnect_ok());
+    assert!(drain(&mut client).contains(&Event::StateChanged(ConnectionState::Disconnected)));
+    assert_stopped(&mut client);
+}
+
+#[test]
+fn leave_with_a_failed_unsubscribe_still_disconnects() {
+    let refused = |request: &Request| {
+        let replies: Vec<Value> = request
+            .messages
+            .iter()
+            .map(|m| {
+                json!({"channel": m.channel, "successful": false, "error": "403::refused",
+                            "subscription": m.subscription})
+            })
+            .collect();
+        ok(Value::Array(replies))
+    };
+    let failures: Vec<(&str, Box<dyn Fn(&Request) -> Option<Outcome>>)> = vec![
+        (
+            "HTTP error",
+            Box::new(|_| {
+                Some(Outcome::Http {
+                    status: 500,
+                    body: String::new(),
+                })
+            }),
+        ),
+        (
+            "network error",
+            Box::new(|_| Some(Outcome::NetworkError("reset".into()))),
+        ),
+        ("timeout", Box::new(|_| None)),
+        ("refused", Box::new(move |r| Some(refused(r)))),
+        ("empty response", Box::new(|_| Some(ok(json!([]))))),
+    ];
+    for (case, outcome) in failures {
+        let (mut client, _held) = connected();
+        client.leave();
+        let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+        assert_eq!(batch(&unsubscribe), unsubscribe_both(), "{case}");
+        let answered_at = match outcome(&unsubscribe) {
+            Some(outcome) => {
+                client.handle_response(Millis(21), unsubscribe.id, outcome);
+                Millis(21)
+            }
+            None => {
+                let deadline = Millis(20) + unsubscribe.timeout;
+                assert!(client.poll_deadline() <= Some(deadline), "{case}");
+                client.handle_timeout(deadline);
+                deadline
+            }
+        };
+        let bye = one(&mut client, answered_at, RequestKind::Disconnect);
+        assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"), "{case}");
+        assert!(
+            requests(&mut client, answered_at + Millis(100_000)).is_empty(),
+            "{case}: the unsubscribe is not retried"
+        );
+        client.handle_response(answered_at + Millis(1), bye.id, disconnect_ok());
+        assert_stopped(&mut client);
+    }
+}
+
+#[test]
+fn leave_waits_for_the_subscribe_batch_in_flight_and_unsubscribes_what_it_confirmed() {
+    let (mut client, sent) = handshaken();
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    client.leave();
+    client.subscribe("/v2/me/other");
+    assert!(
+        requests(&mut client, Millis(2)).is_empty(),
+        "at most one request besides the connect"
+    );
+    client.handle_response(Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_ne!(
+        client.state(),
+        &ConnectionState::Connected,
+        "a session on its way out is not announced"
+    );
+    let unsubscribe = one(&mut client, Millis(3), RequestKind::Subscriptions);
+    assert_eq!(
+        batch(&unsubscribe),
+        unsubscribe_both(),
+        "no subscribe goes out while leaving"
+    );
+    client.handle_response(Millis(4), unsubscribe.id, subscriptions_ok(&unsubscribe));
+    let bye = one(&mut client, Millis(4), RequestKind::Disconnect);
+    client.handle_response(Millis(5), bye.id, disconnect_ok());
+    assert_stopped(&mut client);
+}
+
+#[test]
+fn leave_after_a_failed_subscribe_batch_has_nothing_to_unsubscribe() {
+    let (mut client, sent) = handshaken();
+    client.leave();
+    client.handle_response(Millis(3), sent[0].id, Outcome::NetworkError("reset".into()));
+    let bye = one(&mut client, Millis(3), RequestKind::Disconnect);
+    client.handle_response(Millis(4), bye.id, disconnect_ok());
+    assert_stopped(&mut client);
+}
+
+#[test]
+fn leave_while_handshaking_behaves_like_disconnect() {
+    // The handshake out is awaited; the session it creates has confirmed nothing.
+    let mut client = started();
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.leave();
+    assert_ne!(client.state(), &ConnectionState::Disconnected);
+    client.handle_response(Millis(5), handshake.id, handshake_ok("late"));
+    let bye = one(&mut client, Millis(5), RequestKind::Disconnect);
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some("late"));
+    client.handle_response(Millis(6), bye.id, disconnect_ok());
+    assert_stopped(&mut client);
+
+    // A handshake retry waiting: stops at once.
+    let mut client = started();
+    let first = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(1), first.id, Outcome::NetworkError("refused".into()));
+    client.leave();
+    assert_stopped(&mut client);
+
+    // Idle, or already disconnecting: nothing changes.
+    let mut client = BayeuxClient::new(config(0.0));
+    client.leave();
+    assert_stopped(&mut client);
+    assert!(drain(&mut client).is_empty());
+    let (mut client, _held) = connected();
+    client.disconnect();
+    client.leave();
+    one(&mut client, Millis(20), RequestKind::Disconnect);
+}
+
+#[test]
+fn the_held_connect_still_delivers_while_leaving() {
+    let (mut client, held) = connected();
+    client.leave();
+    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    client.handle_response(
+        Millis(21),
+        held.id,
+        ok(json!([{"channel": CALLS, "data": {"n": 1}}, connect_ok()])),
+    );
+    assert!(
+        drain(&mut client)
+            .iter()
+            .any(|e| matches!(e, Event::Message { channel, .. } if channel == CALLS))
+    );
+    assert!(!client.connect_in_flight());
+    assert!(
+        requests(&mut client, Millis(22)).is_empty(),
+        "the long poll is not renewed"
+    );
+    client.handle_response(Millis(23), unsubscribe.id, subscriptions_ok(&unsubscribe));
+    let bye = one(&mut client, Millis(23), RequestKind::Disconnect);
+    client.handle_response(Millis(24), bye.id, disconnect_ok());
+    assert_stopped(&mut client);
+}
+
+#[test]
+fn a_session_lost_while_leaving_just_stops() {
+    let (mut client, held) = connected();
+    client.leave();
+    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    client.handle_response(Millis(21), held.id, unknown_client());
+    assert_stopped(&mut client);
+    client.handle_response(Millis(22), unsubscribe.id, subscriptions_ok(&unsubscribe));
+    assert!(
+        !drain(&mut client)
+            .iter()
+            .any(|e| matches!(e, Event::Malformed(_))),
+        "late reply ignored"
+    );
+    assert_stopped(&mut client);
+
+    // The unsubscribe reply itself says the session is gone.
+    let (mut client, _held) = connected();
+    client.leave();
+    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    client.handle_response(
+        Millis(21),
+        unsubscribe.id,
+        ok(json!([{"channel": "/meta/unsubscribe", "successful": false,
+                   "error": "402::Unknown client", "subscription": CALLS}])),
+    );
+    assert_stopped(&mut client);
+}
+
+#[test]
+fn leave_keeps_the_wanted_channels_for_a_later_start() {
+    let (mut client, _held) = connected();
+    client.leave();
+    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    client.handle_response(Millis(21), unsubscribe.id, subscriptions_ok(&unsubscribe));
+    let bye = one(&mut client, Millis(21), RequestKind::Disconnect);
+    client.handle_response(Millis(22), bye.id, disconnect_ok());
+    client.start(Millis(30));
+    let handshake = one(&mut client, Millis(30), RequestKind::Handshake);
+    client.handle_response(Millis(31), handshake.id, handshake_ok("c2"));
+    let sent = requests(&mut client, Millis(31));
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    assert_eq!(
+        batch(&sent[0]),
+        [CALLS, DEVICES]
+            .iter()
+            .map(|c| ("/meta/subscribe".to_string(), c.to_string()))
+            .collect::<Vec<_>>(),
+        "every channel wanted before the logout is subscribed again"
+    );
+    client.handle_response(Millis(32), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+}
