@@ -803,11 +803,12 @@ fn goodbye_is_a_disconnect_for_the_session_that_leaves_the_client_running() {
     one(&mut client, Millis(30), RequestKind::Handshake);
 }
 
-#[test]
-fn disconnect_waits_for_the_subscriptions_batch_in_flight() {
+/// Handshaken with the subscribe batch out, then closed by `close`: the batch is awaited (and
+/// answered at t=3) without the session being announced. Returns the client at t=3.
+fn closed_with_the_subscribe_batch_in_flight(close: fn(&mut BayeuxClient)) -> BayeuxClient {
     let (mut client, sent) = handshaken();
     assert_eq!(sent[0].kind, RequestKind::Subscriptions);
-    client.disconnect();
+    close(&mut client);
     assert!(
         requests(&mut client, Millis(2)).is_empty(),
         "at most one request besides the connect"
@@ -818,6 +819,12 @@ fn disconnect_waits_for_the_subscriptions_batch_in_flight() {
         &ConnectionState::Connected,
         "a session on its way out is not announced"
     );
+    client
+}
+
+#[test]
+fn disconnect_waits_for_the_subscriptions_batch_in_flight() {
+    let mut client = closed_with_the_subscribe_batch_in_flight(BayeuxClient::disconnect);
     let bye = one(&mut client, Millis(3), RequestKind::Disconnect);
     assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
     assert!(
@@ -930,12 +937,39 @@ fn assert_stopped(client: &mut BayeuxClient) {
     assert_eq!(client.poll_deadline(), None);
 }
 
-#[test]
-fn leave_unsubscribes_every_channel_in_one_batch_then_disconnects() {
-    let (mut client, _held) = connected();
+/// Connected, then leaving: returns the client, its held connect and the unsubscribe batch that
+/// went out at t=20 (checked: both channels, nothing else).
+fn leaving() -> (BayeuxClient, Request, Request) {
+    let (mut client, held) = connected();
     client.leave();
     let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
     assert_eq!(batch(&unsubscribe), unsubscribe_both());
+    (client, held, unsubscribe)
+}
+
+/// The `/meta/disconnect` that goes out at `now` for session `client_id`, answered: stopped.
+fn disconnects_and_stops(client: &mut BayeuxClient, now: Millis, client_id: &str) {
+    let bye = one(client, now, RequestKind::Disconnect);
+    assert_eq!(bye.messages[0].channel, "/meta/disconnect");
+    assert_eq!(bye.messages[0].client_id.as_deref(), Some(client_id));
+    assert!(
+        requests(client, now).is_empty(),
+        "one unsubscribe batch at most, one disconnect"
+    );
+    client.handle_response(now + Millis(1), bye.id, disconnect_ok());
+    assert_stopped(client);
+}
+
+/// The leave's unsubscribe batch answered at `now`: then the disconnect, then stopped.
+fn unsubscribed_and_stops(client: &mut BayeuxClient, now: Millis, unsubscribe: &Request) {
+    client.handle_response(now, unsubscribe.id, subscriptions_ok(unsubscribe));
+    assert_eq!(client.confirmed_channels().count(), 0);
+    disconnects_and_stops(client, now, "c1");
+}
+
+#[test]
+fn leave_unsubscribes_every_channel_in_one_batch_then_disconnects() {
+    let (mut client, _held, unsubscribe) = leaving();
     assert!(
         unsubscribe
             .messages
@@ -948,23 +982,13 @@ fn leave_unsubscribes_every_channel_in_one_batch_then_disconnects() {
     );
     assert_ne!(client.state(), &ConnectionState::Disconnected);
 
-    client.handle_response(Millis(26), unsubscribe.id, subscriptions_ok(&unsubscribe));
-    assert_eq!(client.confirmed_channels().count(), 0);
-    let bye = one(&mut client, Millis(26), RequestKind::Disconnect);
-    assert_eq!(bye.messages[0].channel, "/meta/disconnect");
-    assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"));
-    assert!(
-        requests(&mut client, Millis(27)).is_empty(),
-        "one unsubscribe batch, one disconnect"
-    );
-    client.handle_response(Millis(28), bye.id, disconnect_ok());
+    unsubscribed_and_stops(&mut client, Millis(26), &unsubscribe);
     assert!(drain(&mut client).contains(&Event::StateChanged(ConnectionState::Disconnected)));
-    assert_stopped(&mut client);
 }
 
 #[test]
 fn leave_with_a_failed_unsubscribe_still_disconnects() {
-    let refused = |request: &Request| {
+    fn refused(request: &Request) -> Option<Outcome> {
         let replies: Vec<Value> = request
             .messages
             .iter()
@@ -973,31 +997,26 @@ fn leave_with_a_failed_unsubscribe_still_disconnects() {
                             "subscription": m.subscription})
             })
             .collect();
-        ok(Value::Array(replies))
-    };
-    let failures: Vec<(&str, Box<dyn Fn(&Request) -> Option<Outcome>>)> = vec![
-        (
-            "HTTP error",
-            Box::new(|_| {
-                Some(Outcome::Http {
-                    status: 500,
-                    body: String::new(),
-                })
-            }),
-        ),
-        (
-            "network error",
-            Box::new(|_| Some(Outcome::NetworkError("reset".into()))),
-        ),
-        ("timeout", Box::new(|_| None)),
-        ("refused", Box::new(move |r| Some(refused(r)))),
-        ("empty response", Box::new(|_| Some(ok(json!([]))))),
+        Some(ok(Value::Array(replies)))
+    }
+    /// `None`: never answered, so the request times out.
+    type Failure = fn(&Request) -> Option<Outcome>;
+    let failures: [(&str, Failure); 5] = [
+        ("HTTP error", |_| {
+            Some(Outcome::Http {
+                status: 500,
+                body: String::new(),
+            })
+        }),
+        ("network error", |_| {
+            Some(Outcome::NetworkError("reset".into()))
+        }),
+        ("timeout", |_| None),
+        ("refused", refused),
+        ("empty response", |_| Some(ok(json!([])))),
     ];
     for (case, outcome) in failures {
-        let (mut client, _held) = connected();
-        client.leave();
-        let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
-        assert_eq!(batch(&unsubscribe), unsubscribe_both(), "{case}");
+        let (mut client, _held, unsubscribe) = leaving();
         let answered_at = match outcome(&unsubscribe) {
             Some(outcome) => {
                 client.handle_response(Millis(21), unsubscribe.id, outcome);
@@ -1010,43 +1029,24 @@ fn leave_with_a_failed_unsubscribe_still_disconnects() {
                 deadline
             }
         };
-        let bye = one(&mut client, answered_at, RequestKind::Disconnect);
-        assert_eq!(bye.messages[0].client_id.as_deref(), Some("c1"), "{case}");
-        assert!(
-            requests(&mut client, answered_at + Millis(100_000)).is_empty(),
-            "{case}: the unsubscribe is not retried"
-        );
-        client.handle_response(answered_at + Millis(1), bye.id, disconnect_ok());
-        assert_stopped(&mut client);
+        // Not retried: the disconnect is next, and the last request.
+        disconnects_and_stops(&mut client, answered_at, "c1");
     }
 }
 
 #[test]
 fn leave_waits_for_the_subscribe_batch_in_flight_and_unsubscribes_what_it_confirmed() {
-    let (mut client, sent) = handshaken();
-    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
-    client.leave();
-    client.subscribe("/v2/me/other");
-    assert!(
-        requests(&mut client, Millis(2)).is_empty(),
-        "at most one request besides the connect"
-    );
-    client.handle_response(Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
-    assert_ne!(
-        client.state(),
-        &ConnectionState::Connected,
-        "a session on its way out is not announced"
-    );
+    let mut client = closed_with_the_subscribe_batch_in_flight(|client| {
+        client.leave();
+        client.subscribe("/v2/me/other");
+    });
     let unsubscribe = one(&mut client, Millis(3), RequestKind::Subscriptions);
     assert_eq!(
         batch(&unsubscribe),
         unsubscribe_both(),
         "no subscribe goes out while leaving"
     );
-    client.handle_response(Millis(4), unsubscribe.id, subscriptions_ok(&unsubscribe));
-    let bye = one(&mut client, Millis(4), RequestKind::Disconnect);
-    client.handle_response(Millis(5), bye.id, disconnect_ok());
-    assert_stopped(&mut client);
+    unsubscribed_and_stops(&mut client, Millis(4), &unsubscribe);
 }
 
 #[test]
@@ -1054,9 +1054,7 @@ fn leave_after_a_failed_subscribe_batch_has_nothing_to_unsubscribe() {
     let (mut client, sent) = handshaken();
     client.leave();
     client.handle_response(Millis(3), sent[0].id, Outcome::NetworkError("reset".into()));
-    let bye = one(&mut client, Millis(3), RequestKind::Disconnect);
-    client.handle_response(Millis(4), bye.id, disconnect_ok());
-    assert_stopped(&mut client);
+    disconnects_and_stops(&mut client, Millis(3), "c1");
 }
 
 #[test]
@@ -1067,10 +1065,7 @@ fn leave_while_handshaking_behaves_like_disconnect() {
     client.leave();
     assert_ne!(client.state(), &ConnectionState::Disconnected);
     client.handle_response(Millis(5), handshake.id, handshake_ok("late"));
-    let bye = one(&mut client, Millis(5), RequestKind::Disconnect);
-    assert_eq!(bye.messages[0].client_id.as_deref(), Some("late"));
-    client.handle_response(Millis(6), bye.id, disconnect_ok());
-    assert_stopped(&mut client);
+    disconnects_and_stops(&mut client, Millis(5), "late");
 
     // A handshake retry waiting: stops at once.
     let mut client = started();
@@ -1092,9 +1087,7 @@ fn leave_while_handshaking_behaves_like_disconnect() {
 
 #[test]
 fn the_held_connect_still_delivers_while_leaving() {
-    let (mut client, held) = connected();
-    client.leave();
-    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    let (mut client, held, unsubscribe) = leaving();
     client.handle_response(
         Millis(21),
         held.id,
@@ -1110,17 +1103,12 @@ fn the_held_connect_still_delivers_while_leaving() {
         requests(&mut client, Millis(22)).is_empty(),
         "the long poll is not renewed"
     );
-    client.handle_response(Millis(23), unsubscribe.id, subscriptions_ok(&unsubscribe));
-    let bye = one(&mut client, Millis(23), RequestKind::Disconnect);
-    client.handle_response(Millis(24), bye.id, disconnect_ok());
-    assert_stopped(&mut client);
+    unsubscribed_and_stops(&mut client, Millis(23), &unsubscribe);
 }
 
 #[test]
 fn a_session_lost_while_leaving_just_stops() {
-    let (mut client, held) = connected();
-    client.leave();
-    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    let (mut client, held, unsubscribe) = leaving();
     client.handle_response(Millis(21), held.id, unknown_client());
     assert_stopped(&mut client);
     client.handle_response(Millis(22), unsubscribe.id, subscriptions_ok(&unsubscribe));
@@ -1133,9 +1121,7 @@ fn a_session_lost_while_leaving_just_stops() {
     assert_stopped(&mut client);
 
     // The unsubscribe reply itself says the session is gone.
-    let (mut client, _held) = connected();
-    client.leave();
-    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
+    let (mut client, _held, unsubscribe) = leaving();
     client.handle_response(
         Millis(21),
         unsubscribe.id,
@@ -1147,12 +1133,8 @@ fn a_session_lost_while_leaving_just_stops() {
 
 #[test]
 fn leave_keeps_the_wanted_channels_for_a_later_start() {
-    let (mut client, _held) = connected();
-    client.leave();
-    let unsubscribe = one(&mut client, Millis(20), RequestKind::Subscriptions);
-    client.handle_response(Millis(21), unsubscribe.id, subscriptions_ok(&unsubscribe));
-    let bye = one(&mut client, Millis(21), RequestKind::Disconnect);
-    client.handle_response(Millis(22), bye.id, disconnect_ok());
+    let (mut client, _held, unsubscribe) = leaving();
+    unsubscribed_and_stops(&mut client, Millis(21), &unsubscribe);
     client.start(Millis(30));
     let handshake = one(&mut client, Millis(30), RequestKind::Handshake);
     client.handle_response(Millis(31), handshake.id, handshake_ok("c2"));
@@ -1168,4 +1150,26 @@ fn leave_keeps_the_wanted_channels_for_a_later_start() {
     );
     client.handle_response(Millis(32), sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(client.state(), &ConnectionState::Connected);
+}
+
+#[test]
+fn a_failed_unsubscribe_while_leaving_does_not_grow_the_next_backoff() {
+    let (mut client, _held, unsubscribe) = leaving();
+    client.handle_response(
+        Millis(21),
+        unsubscribe.id,
+        Outcome::NetworkError("x".into()),
+    );
+    disconnects_and_stops(&mut client, Millis(21), "c1");
+    client.start(Millis(30));
+    let handshake = one(&mut client, Millis(30), RequestKind::Handshake);
+    client.handle_response(Millis(31), handshake.id, Outcome::NetworkError("x".into()));
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(1031)
+        },
+        "the first failure of the new start backs off one step"
+    );
 }
