@@ -8,13 +8,13 @@
 //! which ones changed, so only those re-render.
 
 use crate::components::widget_frame::WidgetFrame;
-use crate::config::WidgetConfig;
+use crate::config::{Credentials, WidgetConfig};
 use crate::context::{AgentContext, AnnouncerContext, CallsContext, ConnectionContext};
 use crate::diagnostics::{self, Live};
 use crate::drivers::clock::{now_ms, tick_every_second};
-use crate::drivers::credentials::resolve_credentials;
+use crate::drivers::credentials::{reauthenticate, resolve_credentials};
 use crate::drivers::deadline::DeadlineTimer;
-use crate::drivers::notifications::{LoopCommand, LoopHandle, run_notification_loop};
+use crate::drivers::notifications::{LoopCommand, LoopHandle, run_notification_sessions};
 use crate::drivers::rest::RestClient;
 use crate::drivers::tabs::{TabLink, TabMembership, tab_key};
 use crate::drivers::watch_host_page;
@@ -69,6 +69,8 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
     let core = WidgetCore::new(CoreConfig {
         share_across_tabs: config.share_across_tabs,
         host_events: host.is_some(),
+        credentials_provider: matches!(config.credentials, Credentials::Provider(_)),
+        login: config.login.clone(),
     });
     let driver = Rc::new_cyclic(|this| Driver {
         this: this.clone(),
@@ -76,6 +78,7 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
         stores: (calls, agent, connection),
         announcer,
         events: host.map(|h| h.events),
+        credentials: config.credentials.clone(),
         rest: OnceCell::new(),
         tab_key: OnceCell::new(),
         notification_loop,
@@ -103,6 +106,7 @@ struct Driver {
     ),
     announcer: AnnouncerContext,
     events: Option<HostEvents>,
+    credentials: Credentials,
     rest: OnceCell<RestClient>,
     /// Names this user's tabs on this server.
     tab_key: OnceCell<String>,
@@ -211,6 +215,20 @@ impl Driver {
                 }
             }
             Effect::RetryConnection => self.notification_loop.send(LoopCommand::RetryNow),
+            Effect::StopNotifications { unsubscribe } => self
+                .notification_loop
+                .send(LoopCommand::Pause { unsubscribe }),
+            Effect::ResumeNotifications => self.notification_loop.send(LoopCommand::Resume),
+            Effect::Reauthenticate => {
+                let (Some(rest), feed) = (self.rest.get().cloned(), self.feeder()) else {
+                    return;
+                };
+                let credentials = self.credentials.clone();
+                spawn_local(async move {
+                    let result = reauthenticate(&credentials, &rest).await;
+                    feed(Input::Reauthenticated(result));
+                });
+            }
             Effect::Log(Severity::Info, message) => log::info(&message),
             Effect::Log(Severity::Warning, message) => log::warn(&message),
         }
@@ -240,10 +258,11 @@ impl Driver {
         }
         let shared = membership.is_some();
         self.feed(Some(Input::Leading { shared }));
-        let feed = self.feeder();
+        let (feed, paused) = (self.feeder(), self.feeder());
         let channels = [CALLS_CHANNEL, DEVICES_CHANNEL];
         let on_event = move |event| feed(Input::Bayeux(event));
-        run_notification_loop(rest, &channels, commands, on_event).await;
+        let on_paused = move || paused(Input::NotificationsStopped);
+        run_notification_sessions(rest, &channels, &mut commands, on_event, on_paused).await;
         self.link.take();
         drop(membership); // leaves the line: the next tab in line leads
     }

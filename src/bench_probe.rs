@@ -84,10 +84,10 @@ pub async fn listen(base_url: String, username: String, password: String) -> Res
     rest.refresh_csrf()
         .await
         .map_err(|error| JsValue::from_str(&format!("GET /api/v2/me: {error:?}")))?;
-    let (handle, commands) = LoopHandle::new();
+    let (handle, mut commands) = LoopHandle::new();
     RUNNING.with_borrow_mut(|running| *running = Some(handle));
     spawn_local(async move {
-        run_notification_loop(rest, &[CALLS_CHANNEL], commands, on_event).await;
+        run_notification_loop(rest, &[CALLS_CHANNEL], &mut commands, on_event).await;
     });
     Ok(())
 }

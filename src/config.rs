@@ -1,5 +1,6 @@
 //! What a widget instance needs to talk to a GWS server, and how it behaves.
 
+pub use gws_client::LoginOptions;
 use std::fmt;
 
 /// Where the widget's GWS credentials come from.
@@ -67,6 +68,8 @@ pub struct WidgetConfig {
     pub click_to_dial: bool,
     /// Share one notification loop between the tabs of the same user (leader election).
     pub share_across_tabs: bool,
+    /// Voice login: automatic or not, and where (`place`, `queue`, `loginCode`).
+    pub login: LoginOptions,
 }
 
 impl WidgetConfig {
@@ -84,6 +87,10 @@ impl WidgetConfig {
             locale: "en".to_string(),
             click_to_dial: false,
             share_across_tabs: false,
+            login: LoginOptions {
+                auto_login: true,
+                ..LoginOptions::default()
+            },
         }
     }
 

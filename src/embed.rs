@@ -240,7 +240,7 @@ fn expect_bool(key: &str, value: &JsValue) -> Result<bool, JsValue> {
 }
 
 /// The options `mount()` and the custom element accept.
-pub const OPTION_NAMES: [&str; 11] = [
+pub const OPTION_NAMES: [&str; 15] = [
     "baseUrl",
     "username",
     "password",
@@ -252,6 +252,10 @@ pub const OPTION_NAMES: [&str; 11] = [
     "logLevel",
     "clickToDial",
     "shareAcrossTabs",
+    "autoLogin",
+    "place",
+    "queue",
+    "loginCode",
 ];
 
 /// Reads and validates the host's options object. Every problem is a clear error for the host
@@ -303,6 +307,10 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
             "shortcuts" => config.shortcuts = expect_bool(&key, &value)?,
             "clickToDial" => config.click_to_dial = expect_bool(&key, &value)?,
             "shareAcrossTabs" => config.share_across_tabs = expect_bool(&key, &value)?,
+            "autoLogin" => config.login.auto_login = expect_bool(&key, &value)?,
+            "place" => config.login.place = Some(expect_string(&key, &value)?),
+            "queue" => config.login.queue = Some(expect_string(&key, &value)?),
+            "loginCode" => config.login.login_code = Some(expect_string(&key, &value)?),
             "logLevel" => {
                 let text = expect_string(&key, &value)?;
                 log_level = LogLevel::parse(&text).ok_or_else(|| {

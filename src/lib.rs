@@ -114,7 +114,9 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
 /// Mounts a widget into `element` (any element; it gets a shadow root). Options: `baseUrl`,
 /// `username` + `password` or `credentials` (a function returning `{username, password}` or a
 /// promise of it), `theme` (`light` | `dark`), `locale`, `compact`, `shortcuts`, `logLevel`,
-/// `clickToDial`, `shareAcrossTabs`. Invalid options throw an `Error` saying what is wrong.
+/// `clickToDial`, `shareAcrossTabs`, `autoLogin` (default true: log the voice channel in once
+/// notifications flow), `place`, `queue`, `loginCode`. Invalid options throw an `Error` saying
+/// what is wrong.
 #[wasm_bindgen]
 pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue> {
     console_error_panic_hook::set_once();
@@ -145,14 +147,22 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
 #[wasm_bindgen(inline_js = r#"
 export function gwsDefineElement(mount) {
   if (typeof customElements === 'undefined' || customElements.get('gws-agent-widget')) return false;
-  const text = { 'base-url': 'baseUrl', 'user': 'username', 'password': 'password', 'theme': 'theme',
-                 'locale': 'locale', 'log-level': 'logLevel' };
+  const text = { 'base-url': 'baseUrl', 'user': 'username', 'theme': 'theme', 'locale': 'locale',
+                 'log-level': 'logLevel', 'place': 'place', 'queue': 'queue', 'login-code': 'loginCode' };
   const flags = { 'compact': 'compact', 'shortcuts': 'shortcuts', 'click-to-dial': 'clickToDial',
-                  'share-across-tabs': 'shareAcrossTabs' };
+                  'share-across-tabs': 'shareAcrossTabs', 'auto-login': 'autoLogin' };
+  // The password attribute is read once and removed, so no other script, extension or
+  // session-replay tool finds it in the page; it is kept here for a re-mount of the element.
+  const passwords = new WeakMap();
   class GwsAgentWidget extends HTMLElement {
     connectedCallback() {
       if (this.handle) return;
+      if (this.hasAttribute('password')) {
+        passwords.set(this, this.getAttribute('password'));
+        this.removeAttribute('password');
+      }
       const options = {};
+      if (passwords.has(this)) options.password = passwords.get(this);
       for (const [attr, key] of Object.entries(text)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr);
       for (const [attr, key] of Object.entries(flags)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr) !== 'false';
       if (typeof this.credentials === 'function') options.credentials = this.credentials;
@@ -177,8 +187,9 @@ extern "C" {
 }
 
 /// Defines `<gws-agent-widget base-url="…" user="…" password="…">` (attributes: `theme`,
-/// `locale`, `log-level`, and the flags `compact`, `shortcuts`, `click-to-dial`,
-/// `share-across-tabs`; or set the element's `credentials` property to a provider function
+/// `locale`, `log-level`, `place`, `queue`, `login-code`, and the flags `compact`,
+/// `shortcuts`, `click-to-dial`, `share-across-tabs`, `auto-login` (`auto-login="false"`
+/// turns it off); `password` is removed from the element once read; or set the element's `credentials` property to a provider function
 /// before inserting it). The element mounts itself when connected and is destroyed when
 /// removed; its `handle` property is the `WidgetHandle`. Returns false if already defined.
 #[wasm_bindgen(js_name = defineElement)]

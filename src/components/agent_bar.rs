@@ -7,6 +7,7 @@
 use crate::components::destination_form::DestinationForm;
 use crate::components::dial_pad::DialPad;
 use crate::components::format;
+use crate::components::voice_login::VoiceLogin;
 use crate::context::{AgentContext, ConnectionContext, Dispatch};
 use crate::intent::Intent;
 use gws_client::ConnectionState;
@@ -96,6 +97,7 @@ pub fn AgentBar() -> impl IntoView {
             <div class="gws-agent__who">
                 <span class="gws-agent__name" data-testid="agent-name">{name}</span>
                 <span class="gws-agent__dn" data-testid="agent-dn">{dn}</span>
+                <VoiceLogin/>
             </div>
             <div class="gws-agent__state">
                 <span

@@ -4,7 +4,7 @@
 
 use crate::context::{ClockContext, ConnectionContext, Dispatch};
 use crate::intent::Intent;
-use gws_client::view::connection::{badge_label, can_retry_now};
+use gws_client::view::connection::{badge_label, can_retry_now, can_sign_in};
 use leptos::prelude::*;
 
 /// The connection badge (`data-testid="connection"`, `data-state` = the state name).
@@ -20,6 +20,8 @@ pub fn ConnectionBadge() -> impl IntoView {
         connection.with(|state| badge_label(state, now))
     });
     let can_retry = move || connection.with(can_retry_now);
+    let signed_out = move || connection.with(can_sign_in);
+    let sign_in = dispatch.clone();
     view! {
         <div class="gws-connection" data-testid="connection" data-state=state_name role="status" aria-live="polite">
             <span class="gws-connection__dot" aria-hidden="true"></span>
@@ -35,6 +37,19 @@ pub fn ConnectionBadge() -> impl IntoView {
                     }
                 >
                     "Retry now"
+                </button>
+            </Show>
+            <Show when=signed_out>
+                <button
+                    type="button"
+                    class="gws-btn gws-btn--link"
+                    data-testid="sign-in"
+                    on:click={
+                        let sign_in = sign_in.clone();
+                        move |_| sign_in.run(Intent::SignIn)
+                    }
+                >
+                    "Sign in"
                 </button>
             </Show>
         </div>

@@ -4,6 +4,7 @@
 //! Layout:
 //! - [`widget_frame`]: `<WidgetFrame/>`, the layout of one widget.
 //! - [`agent_bar`]: `<AgentBar/>`, name, DN, agent state, DND, forwarding, dial pad.
+//! - [`voice_login`]: `<VoiceLogin/>`, Log in / Log out (confirmed during a call).
 //! - [`dial_pad`]: `<DialPad/>`, new outbound calls.
 //! - [`supervisor_panel`]: `<SupervisorPanel/>`, ListenIn / Coach / BargeIn by DN.
 //! - [`connection_badge`]: `<ConnectionBadge/>`, the notification connection state.
@@ -34,4 +35,5 @@ pub mod format;
 pub mod recent_calls;
 pub mod supervisor_panel;
 pub mod user_data_form;
+pub mod voice_login;
 pub mod widget_frame;

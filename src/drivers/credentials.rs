@@ -2,7 +2,19 @@
 //! `credentials` provider (which may return a promise), so the host decides where secrets live.
 
 use crate::config::Credentials;
+use crate::drivers::rest::RestClient;
 use wasm_bindgen::JsCast;
+
+/// After the server refused the credentials: asks the host's provider again and sets what it
+/// returns on `rest` (static credentials are kept: the core decides whether trying them again
+/// is worth it).
+pub async fn reauthenticate(credentials: &Credentials, rest: &RestClient) -> Result<(), String> {
+    if let Credentials::Provider(_) = credentials {
+        let (username, password) = resolve_credentials(credentials).await?;
+        rest.set_credentials(&username, &password);
+    }
+    Ok(())
+}
 
 /// The user name and password to sign in with, or why there are none.
 pub async fn resolve_credentials(credentials: &Credentials) -> Result<(String, String), String> {

@@ -35,8 +35,16 @@ const MAX_IDLE: Millis = Millis(30_000);
 pub enum LoopCommand {
     /// Skip any backoff and try now (the "retry now" button).
     RetryNow,
-    /// Send `/meta/disconnect` and end the loop.
+    /// Send `/meta/disconnect` and end the loop for good (the widget is going away).
     Stop,
+    /// End the session — unsubscribing first (`unsubscribe`, a logout) or not (signed out) —
+    /// and wait for [`LoopCommand::Resume`] ([`run_notification_sessions`]).
+    Pause {
+        /// Unsubscribe every channel before `/meta/disconnect`.
+        unsubscribe: bool,
+    },
+    /// Start a new session after a pause.
+    Resume,
 }
 
 /// Controls a running loop. Dropping every handle stops it too. `Send + Sync`, so it can live in
@@ -75,21 +83,48 @@ enum Wake {
     Timer,
 }
 
-/// Runs the loop for `channels` until [`LoopCommand::Stop`] (or every handle is dropped);
-/// `on_event` receives every event of the machine, in order, plus a [`Event::ResyncNeeded`]
-/// whenever the page resumes.
+/// Runs sessions of the loop for `channels` until [`LoopCommand::Stop`] (or every handle is
+/// dropped). After a [`LoopCommand::Pause`] the session ends, `on_paused` is called, and a new
+/// session starts on [`LoopCommand::Resume`].
+pub async fn run_notification_sessions(
+    rest: RestClient,
+    channels: &[&str],
+    commands: &mut UnboundedReceiver<LoopCommand>,
+    mut on_event: impl FnMut(Event),
+    mut on_paused: impl FnMut(),
+) {
+    loop {
+        let ended = run_notification_loop(rest.clone(), channels, commands, &mut on_event).await;
+        if !matches!(ended, Some(LoopCommand::Pause { .. })) {
+            return;
+        }
+        on_paused();
+        loop {
+            match commands.next().await {
+                Some(LoopCommand::Resume) => break,
+                Some(LoopCommand::Stop) | None => return,
+                Some(LoopCommand::RetryNow | LoopCommand::Pause { .. }) => {}
+            }
+        }
+    }
+}
+
+/// Runs the loop for `channels` until [`LoopCommand::Stop`] or [`LoopCommand::Pause`] (or every
+/// handle is dropped), and returns the command that ended it; `on_event` receives every event
+/// of the machine, in order, plus a [`Event::ResyncNeeded`] whenever the page resumes.
 pub async fn run_notification_loop(
     rest: RestClient,
     channels: &[&str],
-    mut commands: UnboundedReceiver<LoopCommand>,
-    mut on_event: impl FnMut(Event) + 'static,
-) {
+    commands: &mut UnboundedReceiver<LoopCommand>,
+    mut on_event: impl FnMut(Event),
+) -> Option<LoopCommand> {
     // A widget destroyed while it was still signing in never starts its loop.
     while let Ok(command) = commands.try_recv() {
-        if command == LoopCommand::Stop {
-            return;
+        if matches!(command, LoopCommand::Stop | LoopCommand::Pause { .. }) {
+            return Some(command);
         }
     }
+    let mut ended = None;
     let _live = Live::new(&diagnostics::LOOPS);
     let start = clock::now();
     let config = BayeuxConfig {
@@ -170,9 +205,16 @@ pub async fn run_notification_loop(
                 client.handle_response(now, id, outcome)
             }
             Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
-            Wake::Command(Some(LoopCommand::Stop) | None) if !stopping => {
+            Wake::Command(
+                command @ (Some(LoopCommand::Stop | LoopCommand::Pause { .. }) | None),
+            ) if !stopping => {
                 stopping = true;
-                client.disconnect();
+                ended = command;
+                if command == Some(LoopCommand::Pause { unsubscribe: true }) {
+                    client.leave(); // a logout: unsubscribe, then /meta/disconnect
+                } else {
+                    client.disconnect();
+                }
                 if *client.state() == ConnectionState::Disconnected {
                     while let Some(event) = client.poll_event() {
                         on_event(event);
@@ -193,4 +235,5 @@ pub async fn run_notification_loop(
             }
         }
     }
+    ended
 }

@@ -27,12 +27,31 @@ struct CsrfToken {
     value: String,
 }
 
-/// A REST client bound to one server and one user. Cheap to clone (shared token cache).
-#[derive(Debug, Clone)]
+/// A REST client bound to one server and one user. Cheap to clone (clones share the
+/// credentials and the token cache). Its `Debug` shows no secret.
+#[derive(Clone)]
 pub struct RestClient {
     base: String,
-    authorization: String,
+    /// The `Authorization` header value; replaced on re-authentication.
+    authorization: Rc<RefCell<String>>,
     csrf: Rc<RefCell<Option<CsrfToken>>>,
+}
+
+impl std::fmt::Debug for RestClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestClient")
+            .field("base", &self.base)
+            .field("authorization", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The HTTP Basic `Authorization` header value.
+fn basic_authorization(username: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64(format!("{username}:{password}").as_bytes())
+    )
 }
 
 /// Why a fetch produced no response.
@@ -46,12 +65,24 @@ impl RestClient {
     pub fn new(base: &str, username: &str, password: &str) -> Self {
         RestClient {
             base: base.trim_end_matches('/').to_string(),
-            authorization: format!(
-                "Basic {}",
-                base64(format!("{username}:{password}").as_bytes())
-            ),
+            authorization: Rc::new(RefCell::new(basic_authorization(username, password))),
             csrf: Rc::new(RefCell::new(None)),
         }
+    }
+
+    /// Uses these credentials for every request from now on (re-authentication), in every
+    /// clone of this client.
+    pub fn set_credentials(&self, username: &str, password: &str) {
+        *self.authorization.borrow_mut() = basic_authorization(username, password);
+    }
+
+    /// The current `Authorization` value and CSRF token, copied out: no `RefCell` borrow may
+    /// be held across a call into JS (a throwing setter would leave it held, and the next
+    /// `borrow_mut` would panic and kill the shared wasm instance).
+    fn secrets(&self) -> (String, Option<CsrfToken>) {
+        let authorization = self.authorization.borrow().clone();
+        let csrf = self.csrf.borrow().clone();
+        (authorization, csrf)
     }
 
     /// The absolute URL of `path` (which starts with `/`).
@@ -60,11 +91,12 @@ impl RestClient {
     }
 
     fn authorised(&self, builder: RequestBuilder, with_csrf: bool) -> RequestBuilder {
+        let (authorization, csrf) = self.secrets();
         let mut builder = builder
             .credentials(RequestCredentials::Include)
-            .header("Authorization", &self.authorization)
+            .header("Authorization", &authorization)
             .header("Accept", "application/json");
-        if with_csrf && let Some(token) = self.csrf.borrow().as_ref() {
+        if with_csrf && let Some(token) = csrf {
             builder = builder.header(&token.header, &token.value);
         }
         builder
@@ -235,8 +267,9 @@ impl RestClient {
             return;
         };
         let _ = headers.append("Content-Type", "application/json");
-        let _ = headers.append("Authorization", &self.authorization);
-        if let Some(token) = self.csrf.borrow().as_ref() {
+        let (authorization, csrf) = self.secrets();
+        let _ = headers.append("Authorization", &authorization);
+        if let Some(token) = csrf {
             let _ = headers.append(&token.header, &token.value);
         }
         let init = web_sys::RequestInit::new();

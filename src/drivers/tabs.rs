@@ -160,8 +160,9 @@ impl TabMembership {
             futures::select! {
                 outcome = elected => return outcome.is_ok(),
                 command = commands.next() => match command {
-                    Some(LoopCommand::RetryNow) => {}
                     Some(LoopCommand::Stop) | None => return false,
+                    // Nothing runs to retry, pause or resume while the leader does.
+                    Some(_) => {}
                 },
             }
         }

@@ -111,6 +111,8 @@ const TABLE: &[(Operation, ActionGroup, &str, ActionInput)] = {
 pub fn label(operation: &Operation) -> String {
     let device_label = match operation {
         Operation::Dial => Some("Call"),
+        Operation::StartContactCenterSession => Some("Log in"),
+        Operation::EndContactCenterSession => Some("Log out"),
         Operation::DoNotDisturbOn => Some("Do not disturb"),
         Operation::DoNotDisturbOff => Some("Disturb again"),
         Operation::ForwardCallsOn => Some("Forward calls"),

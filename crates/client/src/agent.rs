@@ -19,6 +19,26 @@ pub struct AgentStore {
     pub pending: Option<Operation>,
     /// The last error of a device / agent-state operation.
     pub error: Option<String>,
+    /// Whether the agent's voice channel is logged in, as the device last told (`None`: no
+    /// device known yet). See [`is_logged_in`].
+    pub logged_in: Option<bool>,
+}
+
+/// Whether `device` shows a voice login. GWS documents no logged-out shape (gws-api.md §8,
+/// [gap]); the simulator's choice — `userState.state` `LoggedOut`, or `deviceState`
+/// `Inactive` (an unassigned device in GWS listings) — reads as logged out, anything else as
+/// logged in.
+pub fn is_logged_in(device: &Device) -> bool {
+    let logged_out_state = device
+        .user_state
+        .as_ref()
+        .and_then(|s| s.state.as_deref())
+        .is_some_and(|state| state.eq_ignore_ascii_case("LoggedOut"));
+    let inactive = device
+        .device_state
+        .as_deref()
+        .is_some_and(|state| state.eq_ignore_ascii_case("Inactive"));
+    !(logged_out_state || inactive)
 }
 
 impl AgentStore {
@@ -30,6 +50,7 @@ impl AgentStore {
     /// Takes the user of `GET /api/v2/me?subresources=*` (devices embedded).
     pub fn set_user(&mut self, user: User) {
         self.device = user.devices.first().cloned();
+        self.logged_in = self.device.as_ref().map(is_logged_in);
         self.user = Some(user);
     }
 
@@ -43,13 +64,16 @@ impl AgentStore {
         self.replace_devices(&notification.devices)
     }
 
-    /// Takes our device from a list (notification or `GET /api/v2/me/devices?fields=*`).
+    /// Takes our device from a list (notification or `GET /api/v2/me/devices?fields=*`). With
+    /// no device yet (a GWS user gets one only once logged in), the first one becomes ours.
     pub fn replace_devices(&mut self, devices: &[Device]) -> bool {
-        let Some(mine) = self.device_id().map(str::to_string) else {
-            return false;
+        let mine = match self.device_id() {
+            Some(mine) => devices.iter().find(|device| device.id == mine),
+            None => devices.first(),
         };
-        match devices.iter().find(|device| device.id == mine) {
+        match mine {
             Some(device) => {
+                self.logged_in = Some(is_logged_in(device));
                 self.device = Some(device.clone());
                 self.pending = None;
                 true

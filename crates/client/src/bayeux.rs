@@ -105,6 +105,11 @@ pub enum ConnectionState {
     /// Stopped: by [`BayeuxClient::disconnect`] or [`BayeuxClient::leave`], by the server
     /// (`reconnect: none`), or not started yet.
     Disconnected,
+    /// The server refused the credentials and asking again did not help: nothing is retried
+    /// with them until the agent signs in again. Never produced by the Bayeux client; the widget
+    /// core sets it ([`crate::widget_core`]), and it shares this type because the badge, the
+    /// host's `gws:connection` and the follower tabs show it like any other connection state.
+    SignedOut,
 }
 
 impl ConnectionState {
@@ -116,6 +121,7 @@ impl ConnectionState {
             ConnectionState::Reconnecting { .. } => "reconnecting",
             ConnectionState::Offline => "offline",
             ConnectionState::Disconnected => "disconnected",
+            ConnectionState::SignedOut => "signed-out",
         }
     }
 }

@@ -31,6 +31,13 @@ pub enum Intent {
     },
     /// Hide the error shown in the agent bar.
     DismissAgentError,
+    /// Log the agent's voice channel in (`StartContactCenterSession`).
+    LogIn,
+    /// Log out: stop notifications, then `EndContactCenterSession` (which ends the HTTP
+    /// session, so it goes last).
+    LogOut,
+    /// Sign in again after the credentials were refused.
+    SignIn,
 }
 
 impl Intent {

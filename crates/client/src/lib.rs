@@ -44,6 +44,6 @@ pub use phone::{NumberError, normalize_number};
 pub use store::{CallEntry, CallsStore, Change};
 pub use time::Millis;
 pub use widget_core::{
-    CoreConfig, Effect, HostEvent, HttpRequest, Input, Method, RequestToken, Severity, TabMessage,
-    ViewChanges, Views, WidgetCore, WidgetState,
+    CoreConfig, Effect, HostEvent, HttpRequest, Input, LoginOptions, Method, RequestToken,
+    Severity, TabMessage, ViewChanges, Views, WidgetCore, WidgetState,
 };

@@ -5,7 +5,7 @@
 //! Sections: start-up, Bayeux events, the lost-call windows, intents, the tab protocol.
 
 use gws_client::bayeux::ConnectionState;
-use gws_client::widget_core::{PENDING_TIMEOUT_MS, RELEASED_LINGER_MS};
+use gws_client::widget_core::{LoginOptions, PENDING_TIMEOUT_MS, RELEASED_LINGER_MS};
 use gws_client::{
     ApiError, CoreConfig, Effect, Event, HostEvent, HttpRequest, Input, Intent, Method,
     RequestToken, Severity, TabMessage, ViewChanges, WidgetCore, WidgetState,
@@ -24,13 +24,24 @@ const DEVICES: &str = "/api/v2/me/devices?fields=*";
 const ME: &str = "/api/v2/me?subresources=*";
 const AGENT_STATES: &str = "/api/v2/settings/agent-states";
 
+/// No automatic voice login: these tests are about everything else (see `widget_session.rs`).
+const NO_LOGIN: LoginOptions = LoginOptions {
+    auto_login: false,
+    place: None,
+    queue: None,
+    login_code: None,
+};
 const ALONE: CoreConfig = CoreConfig {
     share_across_tabs: false,
     host_events: true,
+    credentials_provider: false,
+    login: NO_LOGIN,
 };
 const SHARED: CoreConfig = CoreConfig {
     share_across_tabs: true,
     host_events: true,
+    credentials_provider: false,
+    login: NO_LOGIN,
 };
 
 /// One core with its stores; `out` holds the effects of the last step only.
@@ -54,17 +65,13 @@ impl Harness {
     /// Signed in as a user with device `d1`, leading its own loop (shared with other tabs as
     /// `config` says), connected at t=10 with empty snapshots. `out` is cleared.
     fn connected(config: CoreConfig) -> Self {
+        let shared = config.share_across_tabs;
         let mut h = Harness::new(config);
         h.feed(0, Input::SignIn);
         let me = h.request(Method::Get, ME);
         h.reply_ok(1, me.token, me_body("d1"));
         let startup = h.requests();
-        h.feed(
-            2,
-            Input::Leading {
-                shared: config.share_across_tabs,
-            },
-        );
+        h.feed(2, Input::Leading { shared });
         for request in startup {
             h.reply_ok(3, request.token, empty_reply(&request.path));
         }
@@ -420,6 +427,7 @@ fn sign_in_retries_wait_at_most_thirty_seconds() {
 #[test]
 fn a_good_sign_in_sets_the_agent_then_loads_settings_snapshot_and_starts_notifications() {
     for config in [ALONE, SHARED] {
+        let shared = config.share_across_tabs;
         let mut h = Harness::new(config);
         h.feed(0, Input::SignIn);
         let me = h.request(Method::Get, ME);
@@ -435,9 +443,7 @@ fn a_good_sign_in_sets_the_agent_then_loads_settings_snapshot_and_starts_notific
         assert!(h.requests().iter().all(|r| r.method == Method::Get));
         assert_eq!(
             h.out.last(),
-            Some(&Effect::StartNotifications {
-                shared: config.share_across_tabs
-            }),
+            Some(&Effect::StartNotifications { shared }),
             "the loop starts after the requests are out"
         );
         assert_eq!(h.core.poll_timeout(), None);
@@ -766,7 +772,8 @@ fn unknown_message_types_and_refusals_are_only_logged() {
     );
     assert_eq!(h.logs(Severity::Warning).len(), 1);
     assert_eq!(h.out.len(), 1);
-    h.bayeux(120, Event::Unauthorized { status: 401 });
+    // A 403 is the CSRF token (the driver refreshes it); a 401 signs out (widget_session.rs).
+    h.bayeux(120, Event::Unauthorized { status: 403 });
     assert_eq!(h.logs(Severity::Warning).len(), 1);
     assert_eq!(h.out.len(), 1);
     assert_eq!(h.state, before);
@@ -794,8 +801,8 @@ fn a_call_without_id_or_state_is_treated_as_malformed() {
 #[test]
 fn without_host_events_no_host_effect_is_ever_produced() {
     let config = CoreConfig {
-        share_across_tabs: false,
         host_events: false,
+        ..ALONE
     };
     let mut all = Vec::new();
     let mut h = Harness::new(config);

@@ -49,6 +49,7 @@ pub fn connection_state(name: &str, countdown: RetryCountdown, now: u64) -> Conn
         },
         "offline" => ConnectionState::Offline,
         "disconnected" => ConnectionState::Disconnected,
+        "signed-out" => ConnectionState::SignedOut,
         _ => ConnectionState::Connecting,
     }
 }
@@ -68,7 +69,14 @@ pub fn badge_label(state: &ConnectionState, now: u64) -> String {
         ConnectionState::Reconnecting { retry_at: None, .. } => "Reconnecting…".to_string(),
         ConnectionState::Offline => "Offline".to_string(),
         ConnectionState::Disconnected => "Disconnected".to_string(),
+        ConnectionState::SignedOut => "Signed out".to_string(),
     }
+}
+
+/// Whether the badge offers "Sign in": the credentials were refused, and only the agent can
+/// decide to try again (the host's credentials provider may prompt).
+pub fn can_sign_in(state: &ConnectionState) -> bool {
+    *state == ConnectionState::SignedOut
 }
 
 /// Whether the badge offers "Retry now": only while a reconnect is scheduled (offline waits for

@@ -14,6 +14,7 @@
 //! - [`connection`]: the connection badge and the retry countdown (`retry_in_ms`).
 //! - [`pick`]: which call a host's `answer()` / `hangup()` acts on.
 //! - [`recent`]: the rows of the recent-calls list.
+//! - [`voice_login`]: the agent bar's *Log in* / *Log out* control.
 
 pub mod action_form;
 pub mod agent_bar;
@@ -23,6 +24,7 @@ pub mod grouping;
 pub mod pick;
 pub mod recent;
 pub mod text;
+pub mod voice_login;
 
 pub use agent_bar::{AgentBarView, StateChoice};
 pub use card::{CardContent, CardView, card_view};

@@ -13,6 +13,7 @@ use super::{
 use crate::error::ApiError;
 use crate::intent::Intent;
 use gws_protocol::Operation;
+use gws_protocol::api::OperationRequest;
 
 /// An operation this tab sent, waiting for its HTTP reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,10 +70,26 @@ impl WidgetCore {
                 views.agent_mut().error = None;
                 return;
             }
+            Intent::LogIn => return self.log_in(now, views),
+            Intent::LogOut => return self.log_out(now, views),
+            Intent::SignIn => return self.sign_in_again(),
         };
         let Some(path) = path else {
             return self.fail(target, "No device to act on yet".into(), views);
         };
+        self.send_operation(now, target, path, request, views);
+    }
+
+    /// Sends an operation the agent asked for — unless one is already pending on `target`
+    /// (the double-click guard): by REST, or through the leader tab when this tab follows.
+    pub(super) fn send_operation(
+        &mut self,
+        now: u64,
+        target: Target,
+        path: String,
+        request: Box<OperationRequest>,
+        views: &mut Views<'_>,
+    ) {
         let operation = request.operation_name.clone();
         let accepted = match &target {
             Target::Call(id) => views.calls_mut().mark_pending(id, operation.clone()),

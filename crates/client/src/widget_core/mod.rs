@@ -25,6 +25,7 @@
 //! - [`tabs`]: the leader/follower protocol between tabs of the same user.
 
 mod intents;
+mod session;
 mod startup;
 mod sync;
 pub mod tabs;
@@ -35,6 +36,7 @@ use crate::error::ApiError;
 use crate::intent::Intent;
 use crate::store::CallsStore;
 use gws_protocol::{Call, CallState};
+pub use session::{LoginOptions, SIGN_IN_RETRIES, SIGN_IN_RETRY_MS};
 use std::collections::{HashMap, VecDeque};
 pub use tabs::TabMessage;
 
@@ -44,12 +46,17 @@ pub const RELEASED_LINGER_MS: u64 = 5_000;
 pub const PENDING_TIMEOUT_MS: u64 = 15_000;
 
 /// Behaviour chosen by the host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoreConfig {
     /// Tabs of the same user share one notification loop.
     pub share_across_tabs: bool,
     /// A host listens to `gws:*` events (skip building them otherwise).
     pub host_events: bool,
+    /// The credentials come from a host provider that can be asked again after a 401 (static
+    /// credentials cannot change: a 401 signs out at once).
+    pub credentials_provider: bool,
+    /// Voice login.
+    pub login: LoginOptions,
 }
 
 /// The stores the view renders, borrowed for one step. Records which ones the step changed, so
@@ -215,6 +222,18 @@ pub enum Effect {
     },
     /// Ask the running notification loop to retry now.
     RetryConnection,
+    /// End the notification loop's session (`unsubscribe`: unsubscribe first, for a logout),
+    /// keeping this tab's place among the tabs; feed [`Input::NotificationsStopped`] once it
+    /// has ended.
+    StopNotifications {
+        /// Unsubscribe every channel before `/meta/disconnect`.
+        unsubscribe: bool,
+    },
+    /// Start the stopped notification loop again (a new session).
+    ResumeNotifications,
+    /// The server refused the credentials: ask the host's provider again (static credentials:
+    /// keep them), set them on every request, and feed [`Input::Reauthenticated`].
+    Reauthenticate,
     /// Write to the console.
     Log(Severity, String),
 }
@@ -252,6 +271,10 @@ pub enum Input {
         /// A tab channel is open.
         shared: bool,
     },
+    /// The notification loop ended after [`Effect::StopNotifications`].
+    NotificationsStopped,
+    /// The outcome of [`Effect::Reauthenticate`]: credentials to try, or why there are none.
+    Reauthenticated(Result<(), String>),
 }
 
 /// Where an intent's pending state and error live.
@@ -270,6 +293,7 @@ enum Purpose {
     Devices,
     Operation(intents::Sent),
     Relay(tabs::Relayed),
+    Logout,
 }
 
 /// One widget's decisions. See the module documentation.
@@ -281,6 +305,7 @@ pub struct WidgetCore {
     in_flight: HashMap<RequestToken, Purpose>,
     sign_in: startup::SignIn,
     tabs: tabs::TabRole,
+    sessions: session::Sessions,
     watchdogs: Vec<intents::Watchdog>,
     /// When the oldest released call leaves the screen.
     retire_at: Option<u64>,
@@ -290,6 +315,7 @@ impl WidgetCore {
     /// A core that has not signed in yet.
     pub fn new(config: CoreConfig) -> Self {
         WidgetCore {
+            sessions: session::Sessions::new(&config.login),
             config,
             effects: VecDeque::new(),
             next_token: 0,
@@ -308,7 +334,16 @@ impl WidgetCore {
             Input::CredentialsFailed(message) => self.credentials_failed(message, views),
             Input::AgentError(message) => self.fail(Target::Agent, message, views),
             Input::Reply { token, result } => match self.in_flight.remove(&token) {
-                Some(purpose) => self.on_reply(now, purpose, result, views),
+                Some(purpose) => {
+                    let refused = result == Err(ApiError::Unauthorized);
+                    if result.is_ok() {
+                        self.on_credentials_accepted();
+                    }
+                    self.on_reply(now, purpose, result, views);
+                    if refused {
+                        self.on_unauthorized(now, views);
+                    }
+                }
                 None => self.log(Severity::Info, "gws-widget: reply to no known request"),
             },
             Input::Bayeux(event) => self.on_bayeux_event(now, event, views),
@@ -316,6 +351,8 @@ impl WidgetCore {
             Input::Tab(message) => self.on_tab_message(now, message, views),
             Input::Following { tab_id } => self.follow(tab_id),
             Input::Leading { shared } => self.lead(shared),
+            Input::NotificationsStopped => self.on_notifications_stopped(),
+            Input::Reauthenticated(result) => self.on_reauthenticated(now, result, views),
         }
         self.after_step(views);
     }
@@ -324,6 +361,9 @@ impl WidgetCore {
     pub fn handle_timeout(&mut self, now: u64, views: &mut Views<'_>) {
         if self.sign_in.retry_due(now) {
             self.request_me();
+        }
+        if self.sessions.retry_due(now) {
+            self.sign_in_again();
         }
         self.expire_watchdogs(now, views);
         if self.retire_at.is_some_and(|at| at <= now) {
@@ -340,7 +380,8 @@ impl WidgetCore {
     /// When [`WidgetCore::handle_timeout`] next has something to do.
     pub fn poll_timeout(&self) -> Option<u64> {
         let watchdog = self.watchdogs.iter().map(|w| w.deadline).min();
-        [self.sign_in.retry_at(), watchdog, self.retire_at]
+        let sign_in = self.sessions.retry_at();
+        [self.sign_in.retry_at(), sign_in, watchdog, self.retire_at]
             .into_iter()
             .flatten()
             .min()
@@ -377,6 +418,7 @@ impl WidgetCore {
             Purpose::Devices => self.on_devices_snapshot(result, views),
             Purpose::Operation(sent) => self.on_operation_reply(now, sent, result, views),
             Purpose::Relay(relayed) => self.on_relay_reply(relayed, result),
+            Purpose::Logout => self.on_logout_reply(now, result, views),
         }
     }
 

@@ -21,6 +21,8 @@ pub(super) struct SignIn {
     attempt: u32,
     /// When to try again, after a failure.
     retry_at: Option<u64>,
+    /// The agent was loaded once: the start-up sequence has run.
+    signed_in: bool,
 }
 
 impl SignIn {
@@ -72,6 +74,8 @@ impl WidgetCore {
     ) {
         let me = match decode::<MeResponse>(result) {
             Ok(me) => me,
+            // Refused credentials are re-authentication's business (`session.rs`), not a retry.
+            Err(ApiError::Unauthorized) => return,
             Err(error) => {
                 self.sign_in.attempt = self.sign_in.attempt.saturating_add(1);
                 let attempt = self.sign_in.attempt;
@@ -92,11 +96,18 @@ impl WidgetCore {
                 return;
             }
         };
-        self.sign_in = SignIn::default();
+        let first = !self.sign_in.signed_in;
+        self.sign_in = SignIn {
+            signed_in: true,
+            ..SignIn::default()
+        };
         self.set_agent(views, |store| {
             store.set_user(me.user);
             true
         });
+        if !first {
+            return; // a re-authentication proved the credentials (`session.rs` resumes)
+        }
         self.request(
             Method::Get,
             "/api/v2/settings/agent-states".into(),

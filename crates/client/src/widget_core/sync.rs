@@ -40,11 +40,14 @@ impl WidgetCore {
     /// One event of our notification loop (relayed to follower tabs).
     pub(super) fn on_bayeux_event(&mut self, now: u64, event: Event, views: &mut Views<'_>) {
         match event {
+            Event::StateChanged(_) if self.is_signed_out() => {} // the loop is stopping
             Event::StateChanged(state) => {
                 self.broadcast_as_leader(|| super::tabs::connection_message(&state, now));
                 let now_connected = state == ConnectionState::Connected;
                 if !self.set_connection(state, views) && now_connected {
+                    self.on_credentials_accepted();
                     self.resync(now);
+                    self.log_in_if_wanted(now, views);
                 }
             }
             Event::ResyncNeeded => self.resync(now),
@@ -61,10 +64,15 @@ impl WidgetCore {
                 Severity::Warning,
                 format!("gws-widget: subscription to {channel} refused: {error}"),
             ),
-            Event::Unauthorized { status } => self.log(
-                Severity::Warning,
-                format!("gws-widget: notifications refused (HTTP {status})"),
-            ),
+            Event::Unauthorized { status } => {
+                self.log(
+                    Severity::Warning,
+                    format!("gws-widget: notifications refused (HTTP {status})"),
+                );
+                if status == 401 {
+                    self.on_unauthorized(now, views);
+                }
+            }
             Event::Malformed(error) => self.log(
                 Severity::Warning,
                 format!("gws-widget: skipped malformed data: {error}"),

@@ -146,6 +146,7 @@ pub(super) fn connection_message(state: &ConnectionState, now: u64) -> TabMessag
 
 impl WidgetCore {
     pub(super) fn follow(&mut self, tab_id: String) {
+        self.sessions.follow();
         self.effects.push_back(Effect::Broadcast(TabMessage::Hello {
             from: tab_id.clone(),
         }));
@@ -164,6 +165,7 @@ impl WidgetCore {
             );
         }
         self.tabs = TabRole::Leading { shared };
+        self.loop_started();
     }
 
     /// Broadcasts `message` when this tab leads others (built only then).

@@ -1,0 +1,338 @@
+//! The agent's two sessions with GWS: the voice login and the credentials.
+//!
+//! **Voice login** (gws-api.md §2.5–2.6): calls reach the agent's device only once the voice
+//! channel is started with `StartContactCenterSession`. The widget sends it once, after the
+//! notification loop is subscribed (so the resulting device notification is seen) — not again
+//! on a re-handshake, and again only when the agent logs back in. Logging out stops the
+//! notification loop first (unsubscribe, `/meta/disconnect`) and sends
+//! `EndContactCenterSession` last: it ends the HTTP session.
+//!
+//! **Credentials**: a 401 in the middle of a shift (password changed, session ended elsewhere)
+//! asks the host's credentials provider again, once. If that fails, or the credentials are
+//! static, the widget is *signed out*: the notification loop stops (no loop of bad credentials
+//! against the server), the badge offers "Sign in", and a few backed-off automatic attempts
+//! are made ([`SIGN_IN_RETRIES`], from [`SIGN_IN_RETRY_MS`]).
+
+use super::intents::describe;
+use super::tabs::TabMessage;
+use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
+use crate::bayeux::ConnectionState;
+use crate::error::ApiError;
+use gws_protocol::Operation;
+use gws_protocol::api::OperationRequest;
+use serde_json::Value;
+
+/// Automatic sign-in attempts after the credentials were refused (the agent can always click).
+pub const SIGN_IN_RETRIES: u32 = 3;
+/// Delay before the first automatic attempt; it doubles for each next one.
+pub const SIGN_IN_RETRY_MS: u64 = 30_000;
+
+/// How the voice channel is logged in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginOptions {
+    /// Log in once notifications flow (off for hosts that log agents in themselves).
+    pub auto_login: bool,
+    /// Place to log in at (the user's default place when absent).
+    pub place: Option<String>,
+    /// ACD queue to log in to.
+    pub queue: Option<String>,
+    /// Switch login code.
+    pub login_code: Option<String>,
+}
+
+/// Whether this tab's notification loop runs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LoopState {
+    /// Not started (signing in, or following the leader tab).
+    #[default]
+    NotStarted,
+    /// Running (connected or reconnecting).
+    Running,
+    /// Asked to stop; `then_end_session`: a logout, `EndContactCenterSession` follows.
+    Stopping { then_end_session: bool },
+    /// Stopped by a logout or a sign-out; resumed by logging or signing in again.
+    Stopped,
+}
+
+/// Trust in the credentials.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Auth {
+    /// No refusal since the last success.
+    #[default]
+    Trusted,
+    /// Refused: asking for credentials again.
+    Asking,
+    /// New (or the same) credentials are being tried; a refusal now signs out.
+    Retrying,
+    /// Refused again: signed out until an automatic attempt or the agent's click.
+    SignedOut,
+}
+
+/// The login and credential bookkeeping of one widget.
+#[derive(Debug, Default)]
+pub(super) struct Sessions {
+    pub(super) loop_state: LoopState,
+    /// `StartContactCenterSession` goes out at the next chance.
+    login_wanted: bool,
+    auth: Auth,
+    /// Sign-ins that failed since the last success.
+    failed_sign_ins: u32,
+    /// When the next automatic sign-in attempt is due.
+    sign_in_retry_at: Option<u64>,
+}
+
+impl Sessions {
+    pub(super) fn new(login: &LoginOptions) -> Self {
+        Sessions {
+            login_wanted: login.auto_login,
+            ..Sessions::default()
+        }
+    }
+
+    pub(super) fn retry_at(&self) -> Option<u64> {
+        self.sign_in_retry_at
+    }
+
+    /// Whether an automatic sign-in attempt is due at `now` (consumes it).
+    pub(super) fn retry_due(&mut self, now: u64) -> bool {
+        if self.sign_in_retry_at.is_some_and(|at| at <= now) {
+            self.sign_in_retry_at = None;
+            return true;
+        }
+        false
+    }
+
+    /// The leader tab logs the agent in; a follower never does, even once elected later.
+    pub(super) fn follow(&mut self) {
+        self.login_wanted = false;
+    }
+}
+
+impl WidgetCore {
+    /// The notification loop is subscribed: the one automatic login, if wanted and needed.
+    pub(super) fn log_in_if_wanted(&mut self, now: u64, views: &mut Views<'_>) {
+        if !std::mem::take(&mut self.sessions.login_wanted) {
+            return;
+        }
+        if views.agent.logged_in == Some(true) {
+            return; // e.g. a reload: the agent is still logged in
+        }
+        views.agent_mut().pending = None;
+        self.send_login(now, views);
+    }
+
+    fn send_login(&mut self, now: u64, views: &mut Views<'_>) {
+        let login = &self.config.login;
+        let mut request = OperationRequest::new(Operation::StartContactCenterSession);
+        request.channels = Some(Value::from(vec!["voice"]));
+        for (key, value) in [
+            ("place", &login.place),
+            ("queue", &login.queue),
+            ("loginCode", &login.login_code),
+        ] {
+            if let Some(value) = value {
+                request
+                    .other
+                    .insert(key.into(), Value::from(value.as_str()));
+            }
+        }
+        let path = "/api/v2/me".to_string();
+        self.send_operation(now, Target::Agent, path, Box::new(request), views);
+    }
+
+    /// The agent clicked "Log in" (or the host called `login()`).
+    pub(super) fn log_in(&mut self, now: u64, views: &mut Views<'_>) {
+        match self.sessions.loop_state {
+            LoopState::Running if *views.connection == ConnectionState::Connected => {
+                self.send_login(now, views)
+            }
+            LoopState::Stopped => {
+                self.sessions.login_wanted = true;
+                self.resume_notifications();
+            }
+            // Signing in, following, stopping or reconnecting: at the next subscription (a
+            // follower sends it through the leader at once).
+            _ if self.tabs.follower_id().is_some() => self.send_login(now, views),
+            _ => self.sessions.login_wanted = true,
+        }
+    }
+
+    /// The agent confirmed "Log out" (or the host called `logout()`).
+    pub(super) fn log_out(&mut self, now: u64, views: &mut Views<'_>) {
+        self.sessions.login_wanted = false;
+        let end = Box::new(OperationRequest::new(Operation::EndContactCenterSession));
+        if self.tabs.follower_id().is_some() {
+            // The leader sends it; its session ends, it re-handshakes and re-reads the device.
+            return self.send_operation(now, Target::Agent, "/api/v2/me".into(), end, views);
+        }
+        if !views
+            .agent_mut()
+            .mark_pending(Operation::EndContactCenterSession)
+        {
+            return;
+        }
+        match self.sessions.loop_state {
+            LoopState::Running => {
+                self.sessions.loop_state = LoopState::Stopping {
+                    then_end_session: true,
+                };
+                self.effects
+                    .push_back(Effect::StopNotifications { unsubscribe: true });
+            }
+            _ => self.send_end_session(),
+        }
+    }
+
+    fn send_end_session(&mut self) {
+        let body = serde_json::json!({ "operationName": "EndContactCenterSession" }).to_string();
+        self.request(
+            Method::Post,
+            "/api/v2/me".into(),
+            Some(body),
+            Purpose::Logout,
+        );
+    }
+
+    /// The notification loop has ended (after [`Effect::StopNotifications`]).
+    pub(super) fn on_notifications_stopped(&mut self) {
+        let then_end_session = matches!(
+            self.sessions.loop_state,
+            LoopState::Stopping {
+                then_end_session: true
+            }
+        );
+        self.sessions.loop_state = LoopState::Stopped;
+        if then_end_session {
+            self.send_end_session();
+        } else if self.sessions.login_wanted && self.sessions.auth != Auth::SignedOut {
+            self.resume_notifications();
+        }
+    }
+
+    pub(super) fn on_logout_reply(
+        &mut self,
+        now: u64,
+        result: Result<String, ApiError>,
+        views: &mut Views<'_>,
+    ) {
+        match result {
+            Ok(_) => {
+                self.set_connection(ConnectionState::Disconnected, views);
+                // No notification comes any more: the device's logged-out state is read (and
+                // clears the pending control), and follower tabs re-read theirs.
+                self.request(
+                    Method::Get,
+                    "/api/v2/me/devices?fields=*".into(),
+                    None,
+                    Purpose::Devices,
+                );
+                self.broadcast_as_leader(|| TabMessage::Resync);
+            }
+            Err(error) => {
+                let message = describe(&Operation::EndContactCenterSession, &error);
+                self.fail(Target::Agent, message, views);
+                self.resume_notifications();
+            }
+        }
+        let _ = now;
+    }
+
+    /// This tab's notification loop runs (it leads): stopped at once if signed out meanwhile.
+    pub(super) fn loop_started(&mut self) {
+        self.sessions.loop_state = LoopState::Running;
+        if self.sessions.auth == Auth::SignedOut {
+            self.sessions.loop_state = LoopState::Stopping {
+                then_end_session: false,
+            };
+            self.effects
+                .push_back(Effect::StopNotifications { unsubscribe: false });
+        }
+    }
+
+    fn resume_notifications(&mut self) {
+        if self.sessions.loop_state == LoopState::Stopped {
+            self.sessions.loop_state = LoopState::Running;
+            self.effects.push_back(Effect::ResumeNotifications);
+        }
+    }
+
+    /// A request or the notification loop was refused with 401.
+    pub(super) fn on_unauthorized(&mut self, now: u64, views: &mut Views<'_>) {
+        match self.sessions.auth {
+            Auth::Trusted if self.config.credentials_provider => {
+                self.sessions.auth = Auth::Asking;
+                self.effects.push_back(Effect::Reauthenticate);
+            }
+            Auth::Trusted | Auth::Retrying => {
+                self.sign_out(now, "the server refused the credentials", views)
+            }
+            Auth::Asking | Auth::SignedOut => {}
+        }
+    }
+
+    /// The driver asked the host for credentials (or kept the static ones) after a refusal.
+    pub(super) fn on_reauthenticated(
+        &mut self,
+        now: u64,
+        result: Result<(), String>,
+        views: &mut Views<'_>,
+    ) {
+        match result {
+            Ok(()) => {
+                self.sessions.auth = Auth::Retrying;
+                self.request_me(); // proves them, then resumes (see `on_credentials_accepted`)
+            }
+            Err(message) => self.sign_out(now, &message, views),
+        }
+    }
+
+    fn sign_out(&mut self, now: u64, why: &str, views: &mut Views<'_>) {
+        let attempt = self.sessions.failed_sign_ins;
+        self.sessions.failed_sign_ins = attempt.saturating_add(1);
+        self.sessions.auth = Auth::SignedOut;
+        self.sessions.sign_in_retry_at = (attempt < SIGN_IN_RETRIES)
+            .then(|| now.saturating_add(SIGN_IN_RETRY_MS.saturating_mul(1 << attempt.min(16))));
+        self.log(Severity::Warning, format!("gws-widget: signed out: {why}"));
+        self.set_connection(ConnectionState::SignedOut, views);
+        self.fail(Target::Agent, format!("Signed out: {why}"), views);
+        if self.sessions.loop_state == LoopState::Running {
+            self.sessions.loop_state = LoopState::Stopping {
+                then_end_session: false,
+            };
+            self.effects
+                .push_back(Effect::StopNotifications { unsubscribe: false });
+        }
+    }
+
+    /// The agent clicked "Sign in", or an automatic attempt is due.
+    pub(super) fn sign_in_again(&mut self) {
+        if self.sessions.auth == Auth::SignedOut {
+            self.sessions.sign_in_retry_at = None;
+            self.sessions.auth = Auth::Asking;
+            self.effects.push_back(Effect::Reauthenticate);
+        }
+    }
+
+    /// A request succeeded with the current credentials.
+    pub(super) fn on_credentials_accepted(&mut self) {
+        match self.sessions.auth {
+            Auth::Trusted => self.sessions.failed_sign_ins = 0,
+            Auth::Retrying => {
+                self.sessions.auth = Auth::Trusted;
+                self.sessions.failed_sign_ins = 0;
+                self.sessions.sign_in_retry_at = None;
+                match self.sessions.loop_state {
+                    LoopState::Stopped => self.resume_notifications(),
+                    _ => self.effects.push_back(Effect::RetryConnection),
+                }
+            }
+            // A late reply from before the refusal proves nothing about what comes next.
+            Auth::Asking | Auth::SignedOut => {}
+        }
+    }
+
+    /// Whether the widget is signed out (the loop's own state changes must not hide it).
+    pub(super) fn is_signed_out(&self) -> bool {
+        self.sessions.auth == Auth::SignedOut
+    }
+}

@@ -1,0 +1,57 @@
+//! `<VoiceLogin/>`: the agent bar's *Log in* / *Log out* control. Logging out with a call live
+//! asks for confirmation first. What it offers is `gws_client::view::voice_login`'s; the login
+//! state changes when the device notification (or, after a logout, the device read) says so.
+
+use crate::components::format;
+use crate::context::{AgentContext, CallsContext, Dispatch};
+use crate::intent::Intent;
+use gws_client::view::voice_login::{LoginControl, VoiceLoginView};
+use leptos::prelude::*;
+
+/// The login control (`data-testid="voice-login"`).
+#[component]
+pub fn VoiceLogin() -> impl IntoView {
+    let AgentContext(agent) = AgentContext::expect();
+    let CallsContext(calls) = CallsContext::expect();
+    let dispatch = Dispatch::expect();
+    let login = Memo::new(move |_| agent.with(|a| calls.with(|c| VoiceLoginView::of(a, c))));
+    let confirming = RwSignal::new(false);
+    let run = move |intent: Intent| {
+        let dispatch = dispatch.clone();
+        move |_| {
+            confirming.set(false);
+            dispatch.run(intent.clone());
+        }
+    };
+    let click = {
+        let (log_in, log_out) = (run(Intent::LogIn), run(Intent::LogOut));
+        move |event| match login.get_untracked() {
+            view if view.control == LoginControl::LogIn => log_in(event),
+            view if view.confirm_logout => confirming.set(true),
+            _ => log_out(event),
+        }
+    };
+    let operation = move || login.with(|l| l.operation());
+    view! {
+        <Show when=move || operation().is_some()>
+            <button
+                type="button"
+                class="gws-btn gws-btn--secondary"
+                data-testid="voice-login"
+                data-action=move || operation().map(|o| o.as_str().to_string())
+                aria-busy=move || login.with(|l| l.busy()).to_string()
+                disabled=move || login.with(|l| l.busy())
+                on:click=click.clone()
+            >
+                {move || operation().map(|o| format::operation_label(&o))}
+            </button>
+        </Show>
+        <Show when=move || confirming.get()>
+            <div class="gws-agent__confirm" data-testid="logout-confirm" role="alertdialog" aria-label="Log out during a call">
+                <span>"A call is in progress. Log out anyway?"</span>
+                <button type="button" class="gws-btn gws-btn--danger" data-action="ConfirmLogOut" on:click=run(Intent::LogOut)>"Log out"</button>
+                <button type="button" class="gws-btn gws-btn--link" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            </div>
+        </Show>
+    }
+}
