@@ -43,13 +43,23 @@ pub fn basic(user: &str) -> String {
     )
 }
 
-/// A test configuration: phones answer at once, short CometD timeouts.
+/// A test configuration: phones answer at once, short CometD timeouts, agents logged in to
+/// voice (`--agents-logged-in`; the session tests log out or start from [`logged_out`]).
 pub fn config() -> SimConfig {
     SimConfig {
+        agents_logged_in: true,
         answer_delay_ms: 0,
         cometd_timeout_ms: 2_000,
         max_interval_ms: 1_000,
         ..SimConfig::default()
+    }
+}
+
+/// [`config`] with agents logged out, as the binary starts without `--agents-logged-in`.
+pub fn logged_out() -> SimConfig {
+    SimConfig {
+        agents_logged_in: false,
+        ..config()
     }
 }
 
