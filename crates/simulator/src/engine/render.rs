@@ -214,7 +214,7 @@ impl Engine {
         });
     }
 
-    /// The device resource of an agent. Logged out of voice ([inference], gws-api.md §8 has no
+    /// The device resource of an agent. Logged out of voice (an inference: gws-api.md §8 has no
     /// logged-out shape): `deviceState` `Inactive` (as unassigned devices are listed),
     /// `userState` `{"state":"LoggedOut","displayName":"Logged out"}` and no capabilities.
     pub(crate) fn render_device(&self, agent: usize) -> Device {
