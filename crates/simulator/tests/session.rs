@@ -11,18 +11,17 @@ use serde_json::{Value, json};
 const START: &str = r#"{"operationName":"StartContactCenterSession","channels":["voice"]}"#;
 const END: &str = r#"{"operationName":"EndContactCenterSession"}"#;
 
-fn logged_out_device() -> Value {
-    json!({
-        "id": DEVICE1,
-        "deviceState": "Inactive",
-        "userState": {"state": "LoggedOut", "displayName": "Logged out"},
-        "phoneNumber": "5005",
-        "e164Number": "5005",
-        "telephonyNetwork": "Private",
-        "doNotDisturb": "Off",
-        "voiceEnvironmentUri": "http://127.0.0.1:8080/api/v2/voice-environments/370ef5e6-9e3c-4d91-9588-7f4dfe67e011",
-        "capabilities": []
-    })
+/// The logged-out device (its whole JSON is pinned by the engine's session tests): `Inactive`,
+/// `LoggedOut`, no capabilities.
+fn assert_logged_out(device: &Value) {
+    assert_eq!(device["id"], DEVICE1, "{device}");
+    assert_eq!(device["deviceState"], "Inactive", "{device}");
+    assert_eq!(
+        device["userState"],
+        json!({"state": "LoggedOut", "displayName": "Logged out"}),
+        "{device}"
+    );
+    assert_eq!(device["capabilities"], json!([]), "{device}");
 }
 
 async fn device(app: &TestApp, user: &str) -> Value {
@@ -33,9 +32,11 @@ async fn device(app: &TestApp, user: &str) -> Value {
 async fn agents_start_logged_out_and_me_and_devices_show_the_inactive_device() {
     let app = TestApp::new(logged_out());
     let me = app.get("agent1", "/api/v2/me?subresources=*").await.json();
-    assert_eq!(me["user"]["devices"][0], logged_out_device(), "{me}");
-    assert_eq!(device(&app, "agent1").await, logged_out_device());
+    let listed = device(&app, "agent1").await;
+    assert_logged_out(&listed);
+    assert_eq!(me["user"]["devices"][0], listed, "{me}");
     let state = app.request(Method::GET, "/sim/state", &[], "").await.json();
+    assert_eq!(state["users"][0]["device"], listed);
     assert_eq!(state["users"][0]["loggedIn"], false);
     assert_eq!(state["users"][0]["place"], "Place_5005");
 }
@@ -57,7 +58,7 @@ async fn the_flag_starts_agents_logged_in_and_reset_returns_to_the_flags_login_s
         StatusCode::OK
     );
     assert_eq!(app.sim("/sim/reset", "").await.status, StatusCode::OK);
-    assert_eq!(device(&app, "agent1").await, logged_out_device());
+    assert_logged_out(&device(&app, "agent1").await);
 }
 
 #[tokio::test]
@@ -84,7 +85,7 @@ async fn login_errors_have_the_gws_shape_and_change_nothing() {
         let reply = app.post("agent1", "/api/v2/me", body).await;
         assert_eq!((reply.status, reply.json()), (http, expected), "{body}");
     }
-    assert_eq!(device(&app, "agent1").await, logged_out_device());
+    assert_logged_out(&device(&app, "agent1").await);
 }
 
 #[tokio::test]
@@ -106,7 +107,7 @@ async fn a_place_another_user_is_logged_in_on_is_in_use() {
         reply.json(),
         json!({"statusCode": 19, "statusMessage": "Place 'Place_5001' is in use: agent2 is logged in on its device 5001"})
     );
-    assert_eq!(device(&app, "agent1").await, logged_out_device());
+    assert_logged_out(&device(&app, "agent1").await);
 }
 
 #[tokio::test]
@@ -214,20 +215,7 @@ async fn logout_ends_every_cometd_session_and_the_cookie_but_basic_auth_logs_in_
     first.connect_cometd().await;
     let mut second = Agent::login(&http, "agent1").await;
     second.connect_cometd().await;
-    let (_, headers, _) = http
-        .request(
-            "GET",
-            "/api/v2/me",
-            &[("Authorization", &basic("agent1"))],
-            "",
-        )
-        .await;
-    let cookie = headers
-        .iter()
-        .find(|(n, _)| n == "set-cookie")
-        .and_then(|(_, v)| v.split(';').next())
-        .expect("cookie")
-        .to_string();
+    let cookie = http.login(&basic("agent1")).await.cookie.expect("cookie");
     let (status, _, _) = http
         .request("GET", "/api/v2/me", &[("Cookie", &cookie)], "")
         .await;
@@ -250,21 +238,9 @@ async fn logout_ends_every_cometd_session_and_the_cookie_but_basic_auth_logs_in_
         .request("GET", "/api/v2/me", &[("Cookie", &cookie)], "")
         .await;
     assert_eq!(status, 401, "{body}");
-    let (status, headers, _) = http
-        .request(
-            "GET",
-            "/api/v2/me",
-            &[("Authorization", &basic("agent1"))],
-            "",
-        )
-        .await;
-    assert_eq!(status, 200, "Basic auth starts a new HTTP session");
-    let fresh = headers
-        .iter()
-        .find(|(n, _)| n == "set-cookie")
-        .and_then(|(_, v)| v.split(';').next())
-        .expect("new cookie");
-    assert_ne!(fresh, cookie);
+    let fresh = http.login(&basic("agent1")).await;
+    assert_eq!(fresh.status, 200, "Basic auth starts a new HTTP session");
+    assert_ne!(fresh.cookie.expect("new cookie"), cookie);
     let mut again = Agent::login(&http, "agent1").await;
     again.connect_cometd().await;
 }
@@ -335,15 +311,9 @@ async fn a_password_change_ends_the_users_sessions_and_only_the_new_password_wor
         "Basic {}",
         base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "agent1:s3cret")
     );
-    let (status, headers, _) = http
-        .request("GET", "/api/v2/me", &[("Authorization", &new_basic)], "")
-        .await;
-    assert_eq!(status, 200);
-    let token = headers
-        .iter()
-        .find(|(n, _)| n == "x-csrf-token")
-        .map(|(_, v)| v.clone())
-        .expect("token");
+    let login = http.login(&new_basic).await;
+    assert_eq!(login.status, 200);
+    let token = login.token.expect("token");
     assert_ne!(token, agent.token, "the old session's token is gone");
     // The CometD session made with the old password is gone too.
     let (status, _, text) = http
