@@ -349,3 +349,18 @@ fn a_supervisor_logging_out_cancels_monitoring_and_leaves_the_monitored_call() {
     assert_eq!(device.supervisor_monitoring_state, None);
     assert_eq!(device.device_state.as_deref(), Some("Inactive"));
 }
+
+#[test]
+fn the_login_state_survives_the_state_file_round_trip() {
+    let mut engine = logged_out();
+    ok(&mut engine, 0, start(AGENT2));
+    let text = serde_json::to_string(&engine.persisted()).expect("serialized");
+    let restored = Engine::restore(
+        EngineConfig::default(),
+        serde_json::from_str(&text).expect("parsed"),
+    )
+    .expect("restored");
+    assert_eq!(device_json(&restored, AGENT1)["deviceState"], "Inactive");
+    assert_eq!(device_json(&restored, AGENT2)["deviceState"], "Active");
+    assert_eq!(restored.persisted(), engine.persisted());
+}
