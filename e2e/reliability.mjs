@@ -29,7 +29,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let sim = null;
 async function startSim() {
-  sim = spawn(BIN, ['--port', String(PORT), '--static-dir', STATIC, '--answer-delay-ms', '200',
+  // Agents logged in to voice from the start: the calls below are injected at once.
+  sim = spawn(BIN, ['--port', String(PORT), '--static-dir', STATIC, '--answer-delay-ms', '200', '--agents-logged-in',
     '--cometd-timeout-ms', '10000', '--state-file', STATE_FILE], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('gws-sim did not start')), 15000);

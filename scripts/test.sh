@@ -9,6 +9,8 @@
 #   4. builds the demo with trunk (release) and runs the e2e demo smoke tests (Playwright);
 #   5. runs the reliability suite (simulator killed/restarted, sessions expired, network loss,
 #      frozen tab, malformed notifications) in its quick form;
+#   6. runs the stock cometd.js client (npm `cometd` + `cometd-nodejs-client`) against its own
+#      gws-sim (node --test e2e/cometd-stock.mjs);
 # and ends with one summary line over all suites: `N passed, M failed`.
 #
 # Env: GWS_TEST_PORT (18080) port of the test simulator; SKIP_INSTALL=1 skips step 1;
@@ -27,8 +29,9 @@ trap cleanup EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Runs a suite, echoing its output, and adds the counts of its `test result:` lines to the totals.
-# A suite that fails without reporting a failed test (build error, crash) counts as one failure.
+# Runs a suite, echoing its output, and adds the counts of its `test result:` lines (cargo) and of
+# its `# pass N` / `# fail N` lines (node --test) to the totals. A suite that fails without
+# reporting a failed test (build error, crash) counts as one failure.
 suite() {
   local name=$1; shift
   local log="$LOG_DIR/$name.log"
@@ -38,6 +41,8 @@ suite() {
   local p f
   p=$(grep -aE '^test result:' "$log" | sed -nE 's/.* ([0-9]+) passed.*/\1/p' | awk '{s+=$1} END {print s+0}')
   f=$(grep -aE '^test result:' "$log" | sed -nE 's/.* ([0-9]+) failed.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  p=$((p + $(grep -aE '^# pass [0-9]+$' "$log" | awk '{s+=$3} END {print s+0}')))
+  f=$((f + $(grep -aE '^# fail [0-9]+$' "$log" | awk '{s+=$3} END {print s+0}')))
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "!! $name exited with status $status"; fi
   PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
   echo "-- $name: $p passed, $f failed"
@@ -66,7 +71,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   echo "port $PORT is busy; set GWS_TEST_PORT"; echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1
 fi
 "$ROOT/target/debug/gws-sim" --port "$PORT" --answer-delay-ms 300 --cometd-timeout-ms 10000 \
-  --advertise-mute --static-dir "$ROOT/dist" > "$LOG_DIR/sim.log" 2>&1 &
+  --advertise-mute --agents-logged-in --static-dir "$ROOT/dist" > "$LOG_DIR/sim.log" 2>&1 &
 SIM_PID=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$LOG_DIR/sim.log" && break; sleep 0.1; done
 if ! grep -q "listening on" "$LOG_DIR/sim.log"; then
@@ -86,6 +91,8 @@ APP_URL="$GWS_SIM_URL" suite e2e node e2e/run.mjs
 # Its own simulator process (killed and restarted on purpose), short fault durations; the full
 # durations (5 min frozen tab, 60 s outage) run with `node e2e/reliability.mjs`.
 GWS_SIM_BIN="$ROOT/target/debug/gws-sim" RELIABILITY_STATIC="$ROOT/dist" suite reliability node e2e/reliability.mjs --quick
+# The official cometd.js client in its default configuration, with its own simulator process.
+GWS_SIM_BIN="$ROOT/target/debug/gws-sim" suite cometd-stock node --test e2e/cometd-stock.mjs
 
 echo
 echo "$PASSED passed, $FAILED failed"

@@ -90,7 +90,8 @@ export function prepareStatic(dist = DIST) {
 export async function startSim({ staticDir, args = [] } = {}) {
   if (!existsSync(SIM_BIN)) throw new Error(`no simulator at ${SIM_BIN}: run bench/run.sh or cargo build --release -p gws-sim`);
   const argv = ['--bind', '127.0.0.1', '--port', '0', '--answer-delay-ms', '0', '--cometd-timeout-ms', '30000',
-    '--advertise-mute', ...(staticDir ? ['--static-dir', staticDir] : []), ...args];
+    // Agents logged in to voice from the start: the benchmarks inject calls at once.
+    '--advertise-mute', '--agents-logged-in', ...(staticDir ? ['--static-dir', staticDir] : []), ...args];
   const child = spawn(SIM_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } });
   children.add(child);
   let stderr = '';

@@ -198,6 +198,7 @@ pub fn bench_users(count: usize) -> Vec<UserSpec> {
             dn: (100_000 + i).to_string(),
             device_id: format!("00000000-0000-4000-8000-{i:012}"),
             initial_state: None,
+            place: None,
         })
         .collect()
 }
@@ -329,6 +330,8 @@ pub fn run(config: &FanoutConfig) -> Result<FanoutResult, BenchError> {
         external_url: Some(format!("http://{address}")),
         cometd_timeout_ms: config.cometd_timeout_ms,
         users: users.clone(),
+        // Every bench agent takes calls from the start, without a StartContactCenterSession.
+        agents_logged_in: true,
         ..SimConfig::default()
     };
     // Against Faye the engine only computes the notifications; nothing is served.

@@ -34,6 +34,10 @@ pub struct SimConfig {
     pub advertise_mute: bool,
     /// Keep the engine's state in this file across restarts ([`crate::state_file`]).
     pub state_file: Option<PathBuf>,
+    /// Start agents (and return them on `/sim/reset`) logged in to voice (`--agents-logged-in`,
+    /// or `"agentsLoggedIn": true` in the users file); off: logged out, as after a real GWS
+    /// restart, until StartContactCenterSession.
+    pub agents_logged_in: bool,
 }
 
 impl Default for SimConfig {
@@ -52,6 +56,7 @@ impl Default for SimConfig {
             recording: false,
             advertise_mute: false,
             state_file: None,
+            agents_logged_in: false,
         }
     }
 }
@@ -75,14 +80,20 @@ struct UserEntry {
     device_id: Option<String>,
     #[serde(default)]
     initial_state: Option<String>,
+    #[serde(default)]
+    place: Option<String>,
 }
 
-/// The `--config` file: `{"users":[…], "agentStates":[…]}`, both optional.
+/// The `--config` file: `{"users":[…], "agentStates":[…], "agentsLoggedIn":bool}`, all
+/// optional.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ConfigFile {
     #[serde(default)]
     users: Option<Vec<UserEntry>>,
+    /// `true` turns `--agents-logged-in` on (`false` does not turn the flag off).
+    #[serde(default)]
+    agents_logged_in: bool,
     #[serde(default)]
     agent_states: Option<Vec<AgentStateSetting>>,
 }
@@ -106,7 +117,7 @@ pub enum ConfigError {
         /// The JSON error.
         source: serde_json::Error,
     },
-    /// Duplicate user names, DNs or device ids.
+    /// Duplicate user names, DNs, device ids or places.
     #[error("invalid config: {0}")]
     Invalid(String),
 }
@@ -140,12 +151,14 @@ impl SimConfig {
                     password: u.password,
                     dn: u.dn,
                     initial_state: u.initial_state,
+                    place: u.place,
                 })
                 .collect();
         }
         if let Some(states) = file.agent_states {
             self.agent_states = states;
         }
+        self.agents_logged_in |= file.agents_logged_in;
         self.validate()
     }
 
@@ -156,6 +169,7 @@ impl SimConfig {
                 format!("user {}", user.user_name),
                 format!("dn {}", user.dn),
                 format!("device {}", user.device_id),
+                format!("place {}", user.place_name()),
             ] {
                 if !seen.insert(key.clone()) {
                     return Err(ConfigError::Invalid(format!("duplicate {key}")));
@@ -179,6 +193,7 @@ impl SimConfig {
             conn_id_base: base,
             recording: self.recording,
             advertise_mute: self.advertise_mute,
+            agents_logged_in: self.agents_logged_in,
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/state", get(dump))
         .route("/faults", get(get_faults).post(post_faults))
         .route("/publish", post(publish))
+        .route("/users/{name}/password", post(set_password))
 }
 
 fn object(body: &Bytes, allow_empty: bool) -> Result<Map<String, Value>, ApiError> {
@@ -96,10 +97,12 @@ async fn phone_hangup(
     Ok(Json(json!({"statusCode": 0})))
 }
 
-/// `POST /sim/reset`: every call released and removed, agents back to their initial state.
-/// CometD sessions and HTTP sessions (CSRF tokens) are kept, so open widgets carry on.
+/// `POST /sim/reset`: every call released and removed, agents back to their initial state
+/// (and login state), passwords back to the configured ones. CometD sessions and HTTP sessions
+/// (CSRF tokens) are kept, so open widgets carry on.
 async fn reset(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state.execute(Command::Reset)?;
+    state.restore_passwords();
     tracing::info!("reset");
     Ok(Json(json!({"statusCode": 0})))
 }
@@ -142,6 +145,24 @@ async fn post_faults(
     Ok(Json(
         json!({"statusCode": 0, "droppedSessions": dropped, "faults": *state.faults()}),
     ))
+}
+
+/// `POST /sim/users/{name}/password {"password":"new"}` → `{"statusCode":0}`: the user's
+/// Basic credentials change, and their HTTP session (cookie, CSRF token) and CometD sessions
+/// end, so a client still using the old password gets `401` and must re-authenticate.
+/// Unknown user → 404/6; missing `password` → 400/1; empty or not a string → 400/2.
+async fn set_password(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let map = object(&body, false)?;
+    let password = text_field(&map, "password")?;
+    if !state.set_password(&name, &password) {
+        return Err(ApiError::not_found(format!("User {name} not found")));
+    }
+    tracing::info!(user = %name, "password changed; sessions ended");
+    Ok(Json(json!({"statusCode": 0})))
 }
 
 /// A non-empty string field: absent or `null` → missing (1), another type → invalid (2).

@@ -54,6 +54,10 @@ struct Args {
     /// after every command, loaded at start-up, so a restart on the same port keeps every call.
     #[arg(long, value_name = "PATH")]
     state_file: Option<PathBuf>,
+    /// Start every agent logged in to voice (also after /sim/reset), for load tests; without
+    /// it agents start logged out, as after a real GWS restart, until StartContactCenterSession.
+    #[arg(long)]
+    agents_logged_in: bool,
 }
 
 #[tokio::main]
@@ -92,6 +96,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         recording: args.recording,
         advertise_mute: args.advertise_mute,
         state_file: args.state_file,
+        agents_logged_in: args.agents_logged_in,
         ..SimConfig::default()
     };
     if let Some(path) = &args.config {

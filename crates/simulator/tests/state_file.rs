@@ -165,6 +165,7 @@ fn start_binary(port: u16, state: &Path) -> (std::process::Child, u16) {
             &port.to_string(),
             "--answer-delay-ms",
             "1500",
+            "--agents-logged-in",
             "--state-file",
         ])
         .arg(state)

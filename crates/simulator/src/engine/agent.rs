@@ -1,5 +1,5 @@
-//! Agent state (`/me/channels/voice`), device operations (`/me/devices/{id}`) and the
-//! contact-center session (`/me`). Results are `DeviceStateChangeMessage`s on `/v2/me/devices`.
+//! Agent state (`/me/channels/voice`) and device operations (`/me/devices/{id}`) of a
+//! logged-in agent. Results are `DeviceStateChangeMessage`s on `/v2/me/devices`.
 
 use super::config::user_state_of;
 use super::model::MonitoringSetup;
@@ -10,11 +10,6 @@ use gws_protocol::api::OperationRequest;
 use serde_json::Value;
 
 impl Engine {
-    fn agent_of(&self, user: &str) -> Result<usize, EngineError> {
-        self.agent_by_user(user)
-            .ok_or_else(|| EngineError::NotFound(format!("User {user} not found")))
-    }
-
     /// `Ready {workmode?}` / `NotReady {reasonCode?}` / `AfterCallWork {wrapUpTime?}` on
     /// `/api/v2/me/channels/voice`. A NotReady reason must be one of the configured codes
     /// (`GET /api/v2/settings/agent-states`).
@@ -25,12 +20,7 @@ impl Engine {
         request: &OperationRequest,
         out: &mut Out,
     ) -> Result<(), EngineError> {
-        let agent = self.agent_of(user)?;
-        if !self.agents[agent].logged_in {
-            return Err(EngineError::Invalid(
-                "The agent is logged out; StartContactCenterSession first".into(),
-            ));
-        }
+        let agent = self.require_logged_in(self.agent_of(user)?)?;
         let operation = request.operation_name.as_str().to_string();
         let state = match request.operation_name {
             Operation::Ready => {
@@ -112,7 +102,7 @@ impl Engine {
         request: &OperationRequest,
         out: &mut Out,
     ) -> Result<(), EngineError> {
-        let agent = self.own_device(user, device_id)?;
+        let agent = self.require_logged_in(self.own_device(user, device_id)?)?;
         let operation = &request.operation_name;
         let device = self.render_device(agent);
         if !device.capabilities.contains(operation) {
@@ -243,55 +233,6 @@ impl Engine {
             scope,
             joined: None,
         });
-        Ok(())
-    }
-
-    /// `POST /api/v2/me`: StartContactCenterSession {channels?} logs the agent in (NotReady
-    /// after a logout); EndContactCenterSession logs out and invalidates the user's sessions.
-    pub(crate) fn session_operation(
-        &mut self,
-        now: u64,
-        user: &str,
-        request: &OperationRequest,
-        out: &mut Out,
-    ) -> Result<(), EngineError> {
-        let agent = self.agent_of(user)?;
-        match request.operation_name {
-            Operation::StartContactCenterSession => {
-                if let Some(channels) = &request.channels
-                    && !channels.is_null()
-                {
-                    let voice = channels
-                        .as_array()
-                        .is_some_and(|c| c.iter().any(|v| v.as_str() == Some("voice")));
-                    if !voice {
-                        return Err(EngineError::Invalid(
-                            "Only the 'voice' channel is simulated".into(),
-                        ));
-                    }
-                }
-                if !self.agents[agent].logged_in {
-                    self.agent_mut(agent).logged_in = true;
-                    self.agent_mut(agent).user_state =
-                        self.config
-                            .user_state_or("NotReady", None, "Not Ready", "NotReady");
-                }
-                self.emit_device(agent, out);
-            }
-            Operation::EndContactCenterSession => {
-                self.agent_mut(agent).logged_in = false;
-                if self.agent_mut(agent).monitoring.take().is_some() {
-                    self.leave_monitoring_call(now, agent, out);
-                }
-                self.emit_device(agent, out);
-                out.outcome.ended_sessions.push(user.to_string());
-            }
-            ref other => {
-                return Err(EngineError::Invalid(format!(
-                    "Operation {other} is not a session operation (StartContactCenterSession, EndContactCenterSession)"
-                )));
-            }
-        }
         Ok(())
     }
 }

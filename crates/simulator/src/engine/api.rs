@@ -144,6 +144,20 @@ pub struct Outcome {
     pub call_id: Option<String>,
     /// Users whose contact-center session ended: their HTTP and CometD sessions must go.
     pub ended_sessions: Vec<String>,
+    /// StartContactCenterSession that started some of its channels but not all: each
+    /// channel's result, in request order (the reply is `statusCode` 7, partial success).
+    pub partial: Option<Vec<ChannelResult>>,
+}
+
+/// One channel's result in a partly successful StartContactCenterSession.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelResult {
+    /// The channel as requested (`voice`, `chat`…).
+    pub channel: String,
+    /// Its `statusCode` (and `statusMessage` when non-zero).
+    #[serde(flatten)]
+    pub status: gws_protocol::ApiStatus,
 }
 
 /// Why a command was refused. The state is unchanged when this is returned.

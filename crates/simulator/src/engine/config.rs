@@ -42,11 +42,22 @@ pub struct UserSpec {
     /// Agent state at start-up and after `/sim/reset`: `Ready` (default) or `NotReady`.
     #[serde(default)]
     pub initial_state: Option<String>,
+    /// The user's default place, which owns their device (`None`: `Place_<dn>`).
+    /// StartContactCenterSession without `place` logs in there.
+    #[serde(default)]
+    pub place: Option<String>,
 }
 
 impl UserSpec {
     pub(crate) fn is_supervisor(&self) -> bool {
         self.roles.iter().any(|role| role == "ROLE_SUPERVISOR")
+    }
+
+    /// The name of the user's default place: the configured one, else `Place_<dn>`.
+    pub fn place_name(&self) -> String {
+        self.place
+            .clone()
+            .unwrap_or_else(|| format!("Place_{}", self.dn))
     }
 }
 
@@ -73,6 +84,10 @@ pub struct EngineConfig {
     /// GWS accepts MuteCall there either way; off by default because the seeds' sets D/E do
     /// not list it, on for capability-driven clients that should offer Mute.
     pub advertise_mute: bool,
+    /// Whether agents start (and return on `/sim/reset`) logged in to the voice channel.
+    /// Off by default: after a real GWS restart every agent is logged out until their client
+    /// sends StartContactCenterSession; on for load tests that need agents taking calls at once.
+    pub agents_logged_in: bool,
 }
 
 impl EngineConfig {
@@ -123,6 +138,7 @@ impl EngineConfig {
                     dn: dn.into(),
                     device_id: device.into(),
                     initial_state: None,
+                    place: None,
                 }
             };
         vec![
@@ -237,6 +253,7 @@ impl Default for EngineConfig {
             conn_id_base: ids::DEFAULT_CONN_BASE,
             recording: false,
             advertise_mute: false,
+            agents_logged_in: false,
         }
     }
 }

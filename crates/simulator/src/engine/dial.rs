@@ -19,7 +19,7 @@ impl Engine {
         request: &OperationRequest,
         out: &mut Out,
     ) -> Result<(), EngineError> {
-        let agent = self.own_device(user, device_id)?;
+        let agent = self.require_logged_in(self.own_device(user, device_id)?)?;
         if request.operation_name != Operation::Dial {
             return Err(EngineError::Invalid(format!(
                 "Operation {} is not valid on a device's calls; use Dial",

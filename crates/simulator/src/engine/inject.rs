@@ -56,12 +56,17 @@ impl Engine {
             }
             Target::Phone {
                 behaviour: PhoneBehaviour::Busy,
-                ..
+                number,
             } => {
                 self.conversations.remove(&conv);
-                Err(EngineError::Busy(format!(
-                    "DN {dn} is busy (do not disturb)"
-                )))
+                let logged_out = self
+                    .agent_by_dn(&number)
+                    .is_some_and(|a| !self.agents[a].logged_in);
+                Err(EngineError::Busy(if logged_out {
+                    format!("DN {number} is logged out of voice (no StartContactCenterSession)")
+                } else {
+                    format!("DN {number} is busy (do not disturb)")
+                }))
             }
             // Forwarded to a simulated phone: the call leaves the contact center.
             Target::Phone { .. } | Target::Invalid => {

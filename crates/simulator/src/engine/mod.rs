@@ -30,8 +30,9 @@
 //!   on another command file: `inject.rs` (`/sim/calls`, remote hang-ups, queue routing),
 //!   `answer_hangup.rs` (Answer, Hangup, the simulated phones' answer/busy timers), `dial.rs`,
 //!   `hold.rs`, `transfer.rs`, `conference.rs`, `swap_merge.rs`, `dtmf_mute.rs`, `user_data.rs`,
-//!   `supervisor.rs`, `recording.rs`, `agent.rs` (agent state, device operations,
-//!   contact-center session), `reset.rs` (`/sim/reset`).
+//!   `supervisor.rs`, `recording.rs`, `agent.rs` (agent state, device operations),
+//!   `session.rs` (the contact-center session: voice login on a place, logout),
+//!   `reset.rs` (`/sim/reset`).
 //! - `queries.rs`: read-only views for REST and `/sim/state`; [`persist`]: the model as data for
 //!   `--state-file`; [`ids`]: callUuid-style ids and 16-hex connIds.
 //! - this file: [`Engine::new`], [`Engine::handle`] and the routing of commands to their files.
@@ -62,13 +63,15 @@ mod hold;
 mod inject;
 mod recording;
 mod reset;
+mod session;
 mod supervisor;
 mod swap_merge;
 mod transfer;
 mod user_data;
 
 pub use api::{
-    Addressed, Command, ConvId, EngineError, Outcome, PartyId, Timer, TimerEvent, error_codes,
+    Addressed, ChannelResult, Command, ConvId, EngineError, Outcome, PartyId, Timer, TimerEvent,
+    error_codes,
 };
 pub use capabilities::{CallContext, MonitorMode, Recording};
 pub use config::{EngineConfig, UserSpec, reserved};
@@ -83,7 +86,8 @@ use imbl::OrdMap;
 use std::sync::Arc;
 
 impl Engine {
-    /// A fresh model: every agent idle in their initial state, no calls.
+    /// A fresh model: every agent idle in their initial state (logged in to voice only with
+    /// [`EngineConfig::agents_logged_in`]), no calls.
     pub fn new(config: EngineConfig) -> Self {
         let agents = config
             .users

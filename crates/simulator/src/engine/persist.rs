@@ -312,7 +312,7 @@ mod tests {
     fn round_trip(engine: &Engine) -> Engine {
         let text = serde_json::to_string(&engine.persisted()).expect("serialized");
         let model: PersistedModel = serde_json::from_str(&text).expect("parsed");
-        Engine::restore(EngineConfig::default(), model).expect("restored")
+        Engine::restore(crate::engine::tests::config(), model).expect("restored")
     }
 
     #[test]
@@ -364,7 +364,7 @@ mod tests {
     #[test]
     fn another_configurations_users_are_refused() {
         let model = busy_engine().persisted();
-        let mut config = EngineConfig::default();
+        let mut config = crate::engine::tests::config();
         config.users.pop();
         assert!(matches!(
             Engine::restore(config, model),
@@ -414,7 +414,7 @@ mod tests {
             edit(&mut broken);
             assert!(
                 matches!(
-                    Engine::restore(EngineConfig::default(), broken),
+                    Engine::restore(crate::engine::tests::config(), broken),
                     Err(RestoreError::Inconsistent(_))
                 ),
                 "edit {i} accepted"

@@ -107,6 +107,7 @@ impl Engine {
                     "roles": a.spec.roles,
                     "dn": a.spec.dn,
                     "loggedIn": a.logged_in,
+                    "place": a.spec.place_name(),
                     "device": self.render_device(i),
                     "calls": self.calls_of(now, &a.spec.user_name),
                 })

@@ -10,7 +10,7 @@ use super::{Addressed, ConvId, Engine, Out, PartyId};
 use gws_protocol::notification::NotificationType;
 use gws_protocol::{
     CALLS_CHANNEL, Call, CallNotification, CallState, DEVICES_CHANNEL, Device, ErrorNotification,
-    Notification, OnOff, Operation, Participant,
+    Notification, OnOff, Operation, Participant, UserState,
 };
 use serde_json::{Map, json};
 
@@ -214,7 +214,9 @@ impl Engine {
         });
     }
 
-    /// The device resource of an agent.
+    /// The device resource of an agent. Logged out of voice (an inference: gws-api.md §8 has no
+    /// logged-out shape): `deviceState` `Inactive` (as unassigned devices are listed),
+    /// `userState` `{"state":"LoggedOut","displayName":"Logged out"}` and no capabilities.
     pub(crate) fn render_device(&self, agent: usize) -> Device {
         let a = &self.agents[agent];
         let monitoring = a.monitoring.as_ref().map(|m| {
@@ -225,10 +227,28 @@ impl Engine {
                 "targetDeviceUri": self.device_uri(m.target_device),
             })
         });
+        let (device_state, user_state, capabilities) = if a.logged_in {
+            let capabilities = capabilities::device_capabilities(
+                a.dnd,
+                a.forward_to.is_some(),
+                a.spec.is_supervisor(),
+                a.monitoring.is_some(),
+            );
+            ("Active", a.user_state.clone(), capabilities)
+        } else {
+            let logged_out = UserState {
+                id: None,
+                display_name: Some("Logged out".into()),
+                state: Some("LoggedOut".into()),
+                work_mode: None,
+                reason: None,
+            };
+            ("Inactive", logged_out, Vec::new())
+        };
         Device {
             id: a.spec.device_id.clone(),
-            device_state: Some(if a.logged_in { "Active" } else { "Inactive" }.into()),
-            user_state: Some(a.user_state.clone()),
+            device_state: Some(device_state.into()),
+            user_state: Some(user_state),
             phone_number: Some(a.spec.dn.clone()),
             e164_number: Some(a.spec.dn.clone()),
             telephony_network: Some("Private".into()),
@@ -238,12 +258,7 @@ impl Engine {
                 "{}/api/v2/voice-environments/370ef5e6-9e3c-4d91-9588-7f4dfe67e011",
                 self.config.external_url
             )),
-            capabilities: capabilities::device_capabilities(
-                a.dnd,
-                a.forward_to.is_some(),
-                a.spec.is_supervisor(),
-                a.monitoring.is_some(),
-            ),
+            capabilities,
             supervisor_monitoring_state: monitoring,
         }
     }

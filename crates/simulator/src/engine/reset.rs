@@ -1,12 +1,14 @@
 //! `/sim/reset`: every call released (notified, so open widgets clear) and forgotten, agents
-//! back to their initial state. Also how [`Engine::new`] puts every agent in their initial
+//! back to their initial state (and login state). Also how [`Engine::new`] puts every agent in their initial
 //! state.
 
 use super::{Engine, Out, PartyId};
 use gws_protocol::CallState;
 
 impl Engine {
-    /// Puts an agent back in their initial state: logged in, no DND, forwarding or monitoring.
+    /// Puts an agent back in their initial state: logged in to voice or not per
+    /// [`EngineConfig::agents_logged_in`](super::EngineConfig::agents_logged_in), no DND,
+    /// forwarding or monitoring.
     pub(crate) fn reset_agent(&mut self, index: usize) {
         let initial = self.agents[index]
             .spec
@@ -16,11 +18,12 @@ impl Engine {
         let state = self
             .config
             .user_state_or(&initial, None, &initial, &initial);
+        let logged_in = self.config.agents_logged_in;
         let agent = self.agent_mut(index);
         agent.user_state = state;
         agent.dnd = false;
         agent.forward_to = None;
-        agent.logged_in = true;
+        agent.logged_in = logged_in;
         agent.monitoring = None;
         agent.idle_since_ms = 0;
     }

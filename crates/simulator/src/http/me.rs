@@ -32,16 +32,35 @@ pub async fn get_me(
     Ok(Json(json!({"statusCode": 0, "user": me})))
 }
 
-/// `POST /api/v2/me`: StartContactCenterSession / EndContactCenterSession.
+/// `POST /api/v2/me`: StartContactCenterSession / EndContactCenterSession. A session that
+/// started some channels but not all answers `200` with `statusCode` 7 (partial success) and
+/// each channel's `statusCode` / `statusMessage` in `channels`.
 pub async fn post_me(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let request = parse_operation(&body)?;
-    state.execute(Command::Session { user, request })?;
-    Ok(Json(json!({"statusCode": 0})))
+    let outcome = state.execute(Command::Session { user, request })?;
+    Ok(Json(match outcome.partial {
+        None => json!({"statusCode": 0}),
+        Some(channels) => {
+            let failed: Vec<&str> = channels
+                .iter()
+                .filter(|c| !c.status.is_ok())
+                .map(|c| c.channel.as_str())
+                .collect();
+            json!({
+                "statusCode": PARTIAL_SUCCESS,
+                "statusMessage": format!("Partial success: channel(s) {} not started", failed.join(", ")),
+                "channels": channels,
+            })
+        }
+    }))
 }
+
+/// `statusCode` 7: some channels of a multi-channel request succeeded (gws-api.md §1.3).
+pub const PARTIAL_SUCCESS: i64 = 7;
 
 /// `GET /api/v2/me/devices[?fields=*]`.
 pub async fn get_devices(

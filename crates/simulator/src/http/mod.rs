@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/me/channels/voice", post(me::post_voice_channel))
         .route("/settings/agent-states", get(me::agent_states))
         .route("/notifications", post(notifications::endpoint))
+        .route("/notifications/", post(notifications::endpoint))
         .route("/notifications/{*rest}", post(notifications::endpoint))
         .route_layer(axum::middleware::from_fn_with_state(
             state,

@@ -1,5 +1,8 @@
-//! `POST /api/v2/notifications[/…]`: the HTTP transport of the Bayeux server.
-//! (cometd.js may append the message type to the URL, e.g. `/notifications/connect`.)
+//! `POST /api/v2/notifications`, `/api/v2/notifications/` and `/api/v2/notifications/{anything}`:
+//! the HTTP transport of the Bayeux server, one handler for every path. Why: cometd.js appends
+//! the message type to the URL by default (`appendMessageTypeToURL`: `/handshake`, `/connect`)
+//! and posts batches — a handshake callback's subscribes — to the URL with a trailing `/`; the
+//! channels are in the body, so the path carries nothing the server needs.
 
 use crate::auth::AuthUser;
 use crate::state::AppState;

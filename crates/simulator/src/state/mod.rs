@@ -22,7 +22,7 @@ use sessions::AuthSessions;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use tokio::time::{Duration, Instant};
 
 /// Cheaply clonable handle to everything the handlers share.
@@ -35,9 +35,10 @@ struct Shared {
     config: SimConfig,
     external_url: String,
     engine: Mutex<Engine>,
-    /// User name → password, fixed at start. Why outside the engine: every HTTP request
-    /// (each long poll included) authenticates, and must not queue behind engine commands.
-    credentials: HashMap<String, String>,
+    /// User name → password (the configured ones until `/sim/users/{name}/password`). Why
+    /// outside the engine: every HTTP request (each long poll included) authenticates, and must
+    /// not queue behind engine commands; a read lock is shared by every request.
+    credentials: RwLock<HashMap<String, String>>,
     hub: Arc<Hub>,
     auth: Mutex<AuthSessions>,
     faults: Mutex<Faults>,
@@ -151,7 +152,7 @@ impl AppState {
                 config,
                 external_url,
                 engine: Mutex::new(engine),
-                credentials,
+                credentials: RwLock::new(credentials),
                 hub: Arc::new(hub),
                 auth: Mutex::new(AuthSessions::default()),
                 faults: Mutex::new(Faults::default()),
@@ -220,15 +221,61 @@ impl AppState {
         lock(&self.shared.faults)
     }
 
+    fn credentials(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, String>> {
+        // Writes replace one value at a time: a poisoned map is still consistent.
+        self.shared
+            .credentials
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The user name if `password` is theirs (HTTP Basic), without touching the engine lock.
     pub fn check_password(&self, user: &str, password: &str) -> Option<String> {
-        (self.shared.credentials.get(user).map(String::as_str) == Some(password))
+        (self.credentials().get(user).map(String::as_str) == Some(password))
             .then(|| user.to_string())
     }
 
     /// Whether `user` is a configured user (without touching the engine lock).
     pub fn has_user(&self, user: &str) -> bool {
-        self.shared.credentials.contains_key(user)
+        self.credentials().contains_key(user)
+    }
+
+    /// Changes a user's password and ends their HTTP session (cookie, CSRF token) and CometD
+    /// sessions, as a password change on a real server invalidates the logins made with the
+    /// old one. `false` (nothing changed) for an unknown user.
+    pub fn set_password(&self, user: &str, password: &str) -> bool {
+        {
+            let mut credentials = self
+                .shared
+                .credentials
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            match credentials.get_mut(user) {
+                Some(current) => *current = password.to_string(),
+                None => return false,
+            }
+        }
+        self.end_sessions(user);
+        true
+    }
+
+    /// Puts every configured password back (`/sim/reset`); sessions are kept.
+    pub fn restore_passwords(&self) {
+        let mut credentials = self
+            .shared
+            .credentials
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        for user in self.shared.config.users.iter().rev() {
+            credentials.insert(user.user_name.clone(), user.password.clone());
+        }
+    }
+
+    /// Ends a user's HTTP session (the cookie and CSRF token stop working) and every CometD
+    /// session of theirs (the next `/meta/connect` gets `402::Unknown client`).
+    pub fn end_sessions(&self, user: &str) {
+        self.auth().end(user);
+        self.hub().drop_user(user);
     }
 
     /// Reads the engine.
@@ -312,8 +359,7 @@ impl AppState {
             self.arm(id, due_ms, event);
         }
         for user in &outcome.ended_sessions {
-            self.auth().end(user);
-            self.hub().drop_user(user);
+            self.end_sessions(user);
         }
         if let Some(snapshot) = snapshot {
             self.save(snapshot);

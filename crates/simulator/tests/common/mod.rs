@@ -43,13 +43,23 @@ pub fn basic(user: &str) -> String {
     )
 }
 
-/// A test configuration: phones answer at once, short CometD timeouts.
+/// A test configuration: phones answer at once, short CometD timeouts, agents logged in to
+/// voice (`--agents-logged-in`; the session tests log out or start from [`logged_out`]).
 pub fn config() -> SimConfig {
     SimConfig {
+        agents_logged_in: true,
         answer_delay_ms: 0,
         cometd_timeout_ms: 2_000,
         max_interval_ms: 1_000,
         ..SimConfig::default()
+    }
+}
+
+/// [`config`] with agents logged out, as the binary starts without `--agents-logged-in`.
+pub fn logged_out() -> SimConfig {
+    SimConfig {
+        agents_logged_in: false,
+        ..config()
     }
 }
 
@@ -217,6 +227,37 @@ impl Http {
     }
 }
 
+/// What a `GET /api/v2/me?subresources=*` login hands out.
+pub struct Login {
+    pub status: u16,
+    /// `JSESSIONID=…` from `Set-Cookie`.
+    pub cookie: Option<String>,
+    /// `X-CSRF-TOKEN`.
+    pub token: Option<String>,
+}
+
+impl Http {
+    /// `GET /api/v2/me?subresources=*` with this `Authorization` header.
+    pub async fn login(&self, authorization: &str) -> Login {
+        let (status, headers, _) = self
+            .request(
+                "GET",
+                "/api/v2/me?subresources=*",
+                &[("Authorization", authorization)],
+                "",
+            )
+            .await;
+        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        Login {
+            status,
+            cookie: header("set-cookie")
+                .and_then(|v| v.split(';').next())
+                .map(str::to_string),
+            token: header("x-csrf-token").cloned(),
+        }
+    }
+}
+
 fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
@@ -241,20 +282,9 @@ pub struct Agent {
 
 impl Agent {
     pub async fn login(http: &Http, user: &str) -> Agent {
-        let (status, headers, _) = http
-            .request(
-                "GET",
-                "/api/v2/me?subresources=*",
-                &[("Authorization", &basic(user))],
-                "",
-            )
-            .await;
-        assert_eq!(status, 200);
-        let token = headers
-            .iter()
-            .find(|(n, _)| n == "x-csrf-token")
-            .map(|(_, v)| v.clone())
-            .expect("csrf token");
+        let login = http.login(&basic(user)).await;
+        assert_eq!(login.status, 200);
+        let token = login.token.expect("csrf token");
         Agent {
             http: http.clone(),
             user: user.to_string(),

@@ -26,6 +26,31 @@ impl Engine {
         self.index.by_device.get(device_id).copied()
     }
 
+    /// The agent whose device belongs to the place with this name.
+    pub(crate) fn agent_by_place(&self, place: &str) -> Option<usize> {
+        self.index.by_place.get(place).copied()
+    }
+
+    /// The agent of a user name, or "not found".
+    pub(crate) fn agent_of(&self, user: &str) -> Result<usize, EngineError> {
+        self.agent_by_user(user)
+            .ok_or_else(|| EngineError::NotFound(format!("User {user} not found")))
+    }
+
+    /// `agent` if logged in to the voice channel, else the error every voice operation of a
+    /// logged-out agent gets (statusCode 3, operation forbidden).
+    pub(crate) fn require_logged_in(&self, agent: usize) -> Result<usize, EngineError> {
+        let spec = &self.agents[agent].spec;
+        if self.agents[agent].logged_in {
+            Ok(agent)
+        } else {
+            Err(EngineError::Forbidden(format!(
+                "{} is not logged in to the voice channel on DN {}: StartContactCenterSession first",
+                spec.user_name, spec.dn
+            )))
+        }
+    }
+
     /// An agent, to change (copied first if another model shares it).
     pub(crate) fn agent_mut(&mut self, agent: usize) -> &mut Agent {
         Arc::make_mut(&mut self.agents[agent])

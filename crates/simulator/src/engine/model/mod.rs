@@ -160,6 +160,8 @@ pub(crate) struct AgentIndex {
     pub(in crate::engine) by_user: HashMap<String, usize>,
     pub(in crate::engine) by_dn: HashMap<String, usize>,
     pub(in crate::engine) by_device: HashMap<String, usize>,
+    /// Places by name: each user's default place owns their device.
+    pub(in crate::engine) by_place: HashMap<String, usize>,
     /// Agents with the supervisor role, ascending: only they can arm monitoring.
     pub(in crate::engine) supervisors: Vec<usize>,
 }
@@ -171,6 +173,7 @@ impl AgentIndex {
             index.by_user.entry(user.user_name.clone()).or_insert(i);
             index.by_dn.entry(user.dn.clone()).or_insert(i);
             index.by_device.entry(user.device_id.clone()).or_insert(i);
+            index.by_place.entry(user.place_name()).or_insert(i);
             if user.is_supervisor() {
                 index.supervisors.push(i);
             }

@@ -43,7 +43,7 @@ pub(crate) enum PhoneBehaviour {
 
 impl Engine {
     /// Resolves a dialled number, following one hop of call forwarding. An agent in
-    /// do-not-disturb behaves like a busy phone.
+    /// do-not-disturb, or logged out of voice, behaves like a busy phone.
     pub(crate) fn resolve(&self, number: &str, caller: Option<usize>) -> Target {
         let mut number = number.to_string();
         if let Some(agent) = self.agent_by_dn(&number)
@@ -55,7 +55,7 @@ impl Engine {
             if Some(agent) == caller {
                 return Target::Invalid;
             }
-            if self.agents[agent].dnd {
+            if self.agents[agent].dnd || !self.agents[agent].logged_in {
                 return Target::Phone {
                     number,
                     behaviour: PhoneBehaviour::Busy,

@@ -239,48 +239,6 @@ fn agents_cannot_use_supervisor_monitoring() {
 }
 
 #[test]
-fn ending_the_session_logs_out_and_ends_the_users_sessions_and_starting_logs_back_in() {
-    let mut engine = engine();
-    let end = Command::Session {
-        user: AGENT1.into(),
-        request: serde_json::from_value(json!({"operationName": "EndContactCenterSession"}))
-            .expect("body"),
-    };
-    let ended = ok(&mut engine, 0, end);
-    assert_eq!(ended.ended_sessions, vec![AGENT1.to_string()]);
-    assert_eq!(
-        engine.devices_of(AGENT1)[0].device_state.as_deref(),
-        Some("Inactive")
-    );
-    assert!(matches!(
-        engine.handle(0, voice(AGENT1, json!({"operationName": "Ready"}))),
-        Err(EngineError::Invalid(_))
-    ));
-    let start = Command::Session {
-        user: AGENT1.into(),
-        request: serde_json::from_value(
-            json!({"operationName": "StartContactCenterSession", "channels": ["voice"]}),
-        )
-        .expect("body"),
-    };
-    let started = ok(&mut engine, 0, start);
-    let device = &devices_for(&started, AGENT1)[0];
-    assert_eq!(device.device_state.as_deref(), Some("Active"));
-    assert_eq!(
-        device.user_state.clone().and_then(|s| s.state).as_deref(),
-        Some("NotReady")
-    );
-    let wrong = Command::Session {
-        user: AGENT1.into(),
-        request: serde_json::from_value(json!({"operationName": "Answer"})).expect("body"),
-    };
-    assert!(matches!(
-        engine.handle(0, wrong),
-        Err(EngineError::Invalid(_))
-    ));
-}
-
-#[test]
 fn reset_restores_agent_state_dnd_and_forwarding() {
     let mut engine = engine();
     ok(

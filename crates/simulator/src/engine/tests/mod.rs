@@ -11,8 +11,17 @@ pub(crate) const AGENT1: &str = "agent1";
 pub(crate) const AGENT2: &str = "agent2";
 pub(crate) const DEVICE1: &str = "efe1ab32-53f9-43ce-b65e-5768c61f7d4a";
 
+/// The default configuration with agents logged in to voice (most tests need agents taking
+/// calls; the session tests start from [`EngineConfig::default`], logged out).
+pub(crate) fn config() -> EngineConfig {
+    EngineConfig {
+        agents_logged_in: true,
+        ..EngineConfig::default()
+    }
+}
+
 pub(crate) fn engine() -> Engine {
-    Engine::new(EngineConfig::default())
+    Engine::new(config())
 }
 
 /// The call notifications of an outcome, with their addressee.
@@ -324,6 +333,7 @@ fn capabilities_are_offered_in_a_stable_order() {
 mod agent;
 mod operations;
 mod seeds;
+mod session;
 mod supervisor;
 
 pub(crate) fn errors_for(outcome: &Outcome, user: &str) -> Vec<Value> {

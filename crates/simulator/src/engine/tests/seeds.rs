@@ -139,7 +139,7 @@ impl Replay {
 }
 
 fn config_without_agent2() -> EngineConfig {
-    let mut config = EngineConfig::default();
+    let mut config = super::config();
     config.users.retain(|u| u.user_name != AGENT2);
     config
 }
@@ -147,7 +147,7 @@ fn config_without_agent2() -> EngineConfig {
 /// Seed 000 sample 2 (SwapCalls): R rings, is answered, held; S is dialled, answered; swap.
 fn replay_swap_calls(five_thousand_one_is_an_agent: bool) {
     let mut engine = Engine::new(if five_thousand_one_is_an_agent {
-        EngineConfig::default()
+        super::config()
     } else {
         config_without_agent2()
     });
@@ -210,7 +210,7 @@ fn seed_000_swap_calls_sample_2_replays_exactly_with_a_simulated_phone_at_5001()
 /// the consult while it still dials.
 fn replay_initiate_transfer(five_thousand_one_is_an_agent: bool) {
     let mut engine = Engine::new(if five_thousand_one_is_an_agent {
-        EngineConfig::default()
+        super::config()
     } else {
         config_without_agent2()
     });
@@ -277,7 +277,7 @@ fn seed_001_initiate_transfer_sample_2_replays_exactly_with_a_simulated_phone_at
 #[test]
 fn seed_003_switch_to_listen_in_after_coach_replays_exactly() {
     // Seed 003: the supervisor is on DN 5005 (device efe1ab32…) monitoring the agent on 5001.
-    let mut config = EngineConfig::default();
+    let mut config = super::config();
     config.users.retain(|u| u.user_name != AGENT1);
     for user in &mut config.users {
         if user.user_name == SUPERVISOR {

@@ -5,7 +5,7 @@ use super::*;
 fn advertising_mute() -> Engine {
     Engine::new(EngineConfig {
         advertise_mute: true,
-        ..EngineConfig::default()
+        ..crate::engine::tests::config()
     })
 }
 

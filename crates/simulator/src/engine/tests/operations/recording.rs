@@ -23,7 +23,7 @@ fn without_recording_calls_have_no_recording_state_or_capabilities() {
 fn recording_starts_pauses_resumes_and_stops_with_its_own_notification_type() {
     let mut engine = Engine::new(EngineConfig {
         recording: true,
-        ..EngineConfig::default()
+        ..crate::engine::tests::config()
     });
     let id = established(&mut engine, 0);
     let call = engine.call_of(0, AGENT1, &id).expect("call");
