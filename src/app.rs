@@ -9,7 +9,9 @@
 
 use crate::components::widget_frame::WidgetFrame;
 use crate::config::{Credentials, WidgetConfig};
-use crate::context::{AgentContext, AnnouncerContext, CallsContext, ConnectionContext};
+use crate::context::{
+    AgentContext, AnnouncerContext, CallsContext, ConnectionContext, StoreSignals,
+};
 use crate::diagnostics::{self, Live};
 use crate::drivers::clock::{now_ms, tick_every_second};
 use crate::drivers::credentials::{reauthenticate, resolve_credentials};
@@ -23,9 +25,7 @@ use crate::intent::Intent;
 use crate::log;
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
-use gws_client::{
-    AgentStore, CallsStore, ConnectionState, CoreConfig, Effect, Input, Severity, Views, WidgetCore,
-};
+use gws_client::{Effect, Input, Severity, Views, WidgetCore, WidgetState};
 use gws_protocol::{CALLS_CHANNEL, DEVICES_CHANNEL};
 use leptos::{prelude::*, task::spawn_local};
 use std::cell::{OnceCell, RefCell};
@@ -53,25 +53,13 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
     on_cleanup(move || drop(live));
     let (intent_tx, intents) = unbounded::<Intent>();
     let (CallsContext(calls), AgentContext(agent), ConnectionContext(connection), clock, announcer) =
-        crate::context::provide_widget_contexts(
-            CallsStore::new(),
-            AgentStore::new(),
-            ConnectionState::Connecting,
-            now_ms(),
-            intent_tx.clone(),
-        );
+        crate::context::provide_widget_contexts(WidgetState::default(), now_ms(), intent_tx.clone());
     if let Some(host) = &host {
         host.publish(WidgetController::new(calls, agent, intent_tx.clone()));
     }
     let (notification_loop, loop_commands) = LoopHandle::new();
-    let stop = notification_loop.clone();
-    on_cleanup(move || stop.send(LoopCommand::Stop));
-    let core = WidgetCore::new(CoreConfig {
-        share_across_tabs: config.share_across_tabs,
-        host_events: host.is_some(),
-        credentials_provider: matches!(config.credentials, Credentials::Provider(_)),
-        login: config.login.clone(),
-    });
+    notification_loop.stop_on_cleanup();
+    let core = WidgetCore::new(config.core_config(host.is_some()));
     let driver = Rc::new_cyclic(|this| Driver {
         this: this.clone(),
         core: RefCell::new(core),
@@ -99,11 +87,7 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
 struct Driver {
     this: Weak<Driver>,
     core: RefCell<WidgetCore>,
-    stores: (
-        RwSignal<CallsStore>,
-        RwSignal<AgentStore>,
-        RwSignal<ConnectionState>,
-    ),
+    stores: StoreSignals,
     announcer: AnnouncerContext,
     events: Option<HostEvents>,
     credentials: Credentials,
@@ -180,6 +164,14 @@ impl Driver {
         });
     }
 
+    /// Runs `task` with the REST client (once signed in) and feeds its outcome to the core.
+    fn with_rest<F: Future<Output = Input> + 'static>(&self, task: impl FnOnce(RestClient) -> F) {
+        if let Some(rest) = self.rest.get().cloned() {
+            let (feed, task) = (self.feeder(), task(rest));
+            spawn_local(async move { feed(task.await) });
+        }
+    }
+
     /// The core's next effect; its borrow ends before the effect runs (effects call into JS).
     fn next_effect(&self) -> Option<Effect> {
         self.core.borrow_mut().poll_effect()
@@ -187,16 +179,11 @@ impl Driver {
 
     fn perform(&self, effect: Effect) {
         match effect {
-            Effect::Request(request) => {
-                let (Some(rest), feed) = (self.rest.get().cloned(), self.feeder()) else {
-                    return;
-                };
-                spawn_local(async move {
-                    let token = request.token;
-                    let result = rest.perform(request).await;
-                    feed(Input::Reply { token, result });
-                });
-            }
+            Effect::Request(request) => self.with_rest(|rest| async move {
+                let token = request.token;
+                let result = rest.perform(request).await;
+                Input::Reply { token, result }
+            }),
             Effect::Host(event) => {
                 if let Some(events) = &self.events {
                     events.fire(event, self.stores.1, now_ms());
@@ -204,10 +191,8 @@ impl Driver {
             }
             Effect::Announce(text) => self.announcer.say(text),
             Effect::Broadcast(message) => {
-                let link = self.link.borrow().clone();
-                if let Some(link) = link {
-                    link.send(&message);
-                }
+                let link = self.link.borrow().clone(); // not borrowed while JS runs
+                link.inspect(|link| link.send(&message));
             }
             Effect::StartNotifications { shared } => {
                 if let Some(this) = self.this.upgrade() {
@@ -220,14 +205,10 @@ impl Driver {
                 .send(LoopCommand::Pause { unsubscribe }),
             Effect::ResumeNotifications => self.notification_loop.send(LoopCommand::Resume),
             Effect::Reauthenticate => {
-                let (Some(rest), feed) = (self.rest.get().cloned(), self.feeder()) else {
-                    return;
-                };
                 let credentials = self.credentials.clone();
-                spawn_local(async move {
-                    let result = reauthenticate(&credentials, &rest).await;
-                    feed(Input::Reauthenticated(result));
-                });
+                self.with_rest(|rest| async move {
+                    Input::Reauthenticated(reauthenticate(&credentials, &rest).await)
+                })
             }
             Effect::Log(Severity::Info, message) => log::info(&message),
             Effect::Log(Severity::Warning, message) => log::warn(&message),

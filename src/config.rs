@@ -106,6 +106,16 @@ impl WidgetConfig {
         self
     }
 
+    /// What the widget core needs to know (`host_events`: a host listens to `gws:*` events).
+    pub fn core_config(&self, host_events: bool) -> gws_client::CoreConfig {
+        gws_client::CoreConfig {
+            share_across_tabs: self.share_across_tabs,
+            host_events,
+            credentials_provider: matches!(self.credentials, Credentials::Provider(_)),
+            login: self.login.clone(),
+        }
+    }
+
     /// The user name when it is known up front (tab sharing is keyed by it).
     pub fn known_username(&self) -> Option<&str> {
         match &self.credentials {

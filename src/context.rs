@@ -3,7 +3,7 @@
 
 use crate::intent::Intent;
 use futures::channel::mpsc::UnboundedSender;
-use gws_client::{AgentStore, CallsStore, ConnectionState};
+use gws_client::{AgentStore, CallsStore, ConnectionState, WidgetState};
 use leptos::prelude::*;
 
 /// The calls of this widget.
@@ -25,6 +25,13 @@ pub struct ClockContext(pub RwSignal<u64>);
 /// The text of the widget's assertive live region (ringing calls, errors), for screen readers.
 #[derive(Debug, Clone, Copy)]
 pub struct AnnouncerContext(pub RwSignal<String>);
+
+/// The signals of the three stores a widget's core updates (calls, agent, connection).
+pub type StoreSignals = (
+    RwSignal<CallsStore>,
+    RwSignal<AgentStore>,
+    RwSignal<ConnectionState>,
+);
 
 /// Where components send intents.
 #[derive(Debug, Clone)]
@@ -76,9 +83,7 @@ impl Dispatch {
 /// Provides every context a widget's components read, from fresh signals. Returns the signals
 /// so the owner (the app, or a DOM test) can drive them.
 pub fn provide_widget_contexts(
-    calls: CallsStore,
-    agent: AgentStore,
-    connection: ConnectionState,
+    state: WidgetState,
     now: u64,
     sender: UnboundedSender<Intent>,
 ) -> (
@@ -89,9 +94,9 @@ pub fn provide_widget_contexts(
     AnnouncerContext,
 ) {
     let contexts = (
-        CallsContext(RwSignal::new(calls)),
-        AgentContext(RwSignal::new(agent)),
-        ConnectionContext(RwSignal::new(connection)),
+        CallsContext(RwSignal::new(state.calls)),
+        AgentContext(RwSignal::new(state.agent)),
+        ConnectionContext(RwSignal::new(state.connection)),
         ClockContext(RwSignal::new(now)),
         AnnouncerContext(RwSignal::new(String::new())),
     );

@@ -10,8 +10,11 @@
 //! - `gws:ringing`, `gws:established`, `gws:held`, `gws:released`, `gws:call-updated`:
 //!   `{ call, callId, state, previousState, ani, dnis, parties, userData }` — `call` is the
 //!   server's call resource as received; `parties` the remote numbers.
-//! - `gws:agent-state`: `{ state, workMode, reason, displayName, doNotDisturb, forwardTo }`.
-//! - `gws:connection`: `{ state, attempt, retryInMs }`.
+//! - `gws:agent-state`: `{ state, workMode, reason, displayName, doNotDisturb, forwardTo,
+//!   loggedIn }` (`loggedIn`: the voice channel, `null` while no device is known).
+//! - `gws:connection`: `{ state, attempt, retryInMs }`; `state` is `connecting | connected |
+//!   reconnecting | offline | disconnected | signed-out` (credentials refused: the widget
+//!   offers "Sign in" and retries a few times, backed off).
 //! - `gws:error`: `{ message, callId }`.
 
 use crate::config::{Credentials, Theme, WidgetConfig};
@@ -123,6 +126,7 @@ impl HostEvents {
                 "displayName": agent.state_label(),
                 "doNotDisturb": device.and_then(|d| d.do_not_disturb.clone()),
                 "forwardTo": device.and_then(|d| d.forward_to.clone()),
+                "loggedIn": agent.logged_in,
             })),
         );
     }
@@ -437,6 +441,19 @@ impl WidgetHandle {
             request.user_data = Some(data);
         }
         self.send(Intent::Dial(Box::new(request)))
+    }
+
+    /// Logs the agent's voice channel in (`StartContactCenterSession` with the mount's `place`,
+    /// `queue` and `loginCode`); the result arrives as `gws:agent-state` (`loggedIn`) or
+    /// `gws:error`.
+    pub fn login(&self) -> Result<(), JsValue> {
+        self.send(Intent::LogIn)
+    }
+
+    /// Logs the agent out: notifications stop, then `EndContactCenterSession` (which ends the
+    /// HTTP session). No confirmation is asked: the host decides.
+    pub fn logout(&self) -> Result<(), JsValue> {
+        self.send(Intent::LogOut)
     }
 
     /// Answers call `callId`, or the ringing call.

@@ -6,6 +6,7 @@
 mod support;
 
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use gws_client::WidgetState;
 use gws_client::{AgentStore, CallsStore, ConnectionState};
 use gws_protocol::{Notification, Operation};
 use gws_widget::components::call_list::CallList;
@@ -40,9 +41,11 @@ fn mount_list(store: CallsStore) -> (web_sys::HtmlElement, UnboundedReceiver<Int
     let (tx, rx) = unbounded();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_widget_contexts(
-            store.clone(),
-            AgentStore::new(),
-            ConnectionState::Connected,
+            WidgetState {
+                calls: store.clone(),
+                agent: AgentStore::new(),
+                connection: ConnectionState::Connected,
+            },
             0,
             tx.clone(),
         );

@@ -7,6 +7,7 @@
 mod support;
 
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use gws_client::WidgetState;
 use gws_client::{AgentStore, CallsStore, ConnectionState};
 use gws_protocol::api::{AgentStateSetting, OperationRequest, User};
 use gws_protocol::notification::{CallNotification, NotificationType};
@@ -82,9 +83,11 @@ fn mount_calls(store: CallsStore, connection: ConnectionState) -> Mounted {
     let (tx, intents) = unbounded();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_widget_contexts(
-            store.clone(),
-            AgentStore::new(),
-            connection.clone(),
+            WidgetState {
+                calls: store.clone(),
+                agent: AgentStore::new(),
+                connection: connection.clone(),
+            },
             0,
             tx.clone(),
         );
@@ -537,9 +540,11 @@ fn mount_agent_bar(agent: AgentStore) -> Mounted {
     let (tx, intents) = unbounded();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_widget_contexts(
-            CallsStore::new(),
-            agent.clone(),
-            ConnectionState::Connected,
+            WidgetState {
+                calls: CallsStore::new(),
+                agent: agent.clone(),
+                connection: ConnectionState::Connected,
+            },
             0,
             tx.clone(),
         );

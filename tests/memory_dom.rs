@@ -10,6 +10,7 @@
 mod support;
 
 use futures::channel::mpsc::unbounded;
+use gws_client::WidgetState;
 use gws_client::{AgentStore, CallsStore, ConnectionState};
 use gws_protocol::notification::{CallNotification, NotificationType};
 use gws_protocol::{Call, CallState, Operation, Participant};
@@ -63,9 +64,11 @@ async fn two_thousand_call_lifecycles_leave_no_memory_behind() {
     let publish = slot.clone();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         let (calls, _, _, clock, _) = provide_widget_contexts(
-            CallsStore::new(),
-            AgentStore::new(),
-            ConnectionState::Connected,
+            WidgetState {
+                calls: CallsStore::new(),
+                agent: AgentStore::new(),
+                connection: ConnectionState::Connected,
+            },
             0,
             tx.clone(),
         );

@@ -62,6 +62,12 @@ impl LoopHandle {
         (LoopHandle { commands }, receiver)
     }
 
+    /// Stops the loop when the current reactive owner is cleaned up (the widget unmounts).
+    pub fn stop_on_cleanup(&self) {
+        let handle = self.clone();
+        leptos::prelude::on_cleanup(move || handle.send(LoopCommand::Stop));
+    }
+
     /// Sends a command (ignored once the loop has ended).
     pub fn send(&self, command: LoopCommand) {
         let _ = self.commands.unbounded_send(command);
