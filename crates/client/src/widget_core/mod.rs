@@ -336,12 +336,13 @@ impl WidgetCore {
             Input::Reply { token, result } => match self.in_flight.remove(&token) {
                 Some(purpose) => {
                     let refused = result == Err(ApiError::Unauthorized);
+                    let proof = purpose == Purpose::Me;
                     if result.is_ok() {
                         self.on_credentials_accepted();
                     }
                     self.on_reply(now, purpose, result, views);
                     if refused {
-                        self.on_unauthorized(now, views);
+                        self.on_unauthorized(now, proof, views);
                     }
                 }
                 None => self.log(Severity::Info, "gws-widget: reply to no known request"),

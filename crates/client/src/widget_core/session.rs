@@ -256,17 +256,20 @@ impl WidgetCore {
         }
     }
 
-    /// A request or the notification loop was refused with 401.
-    pub(super) fn on_unauthorized(&mut self, now: u64, views: &mut Views<'_>) {
+    /// A request or the notification loop was refused with 401. `proof`: it was the `GET /me`
+    /// that tries new credentials — while they are tried, only its refusal counts (a request
+    /// sent with the old ones may be refused after they were replaced).
+    pub(super) fn on_unauthorized(&mut self, now: u64, proof: bool, views: &mut Views<'_>) {
         match self.sessions.auth {
             Auth::Trusted if self.config.credentials_provider => {
                 self.sessions.auth = Auth::Asking;
                 self.effects.push_back(Effect::Reauthenticate);
             }
-            Auth::Trusted | Auth::Retrying => {
+            Auth::Trusted => self.sign_out(now, "the server refused the credentials", views),
+            Auth::Retrying if proof => {
                 self.sign_out(now, "the server refused the credentials", views)
             }
-            Auth::Asking | Auth::SignedOut => {}
+            Auth::Retrying | Auth::Asking | Auth::SignedOut => {}
         }
     }
 

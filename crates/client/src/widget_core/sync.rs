@@ -70,7 +70,7 @@ impl WidgetCore {
                     format!("gws-widget: notifications refused (HTTP {status})"),
                 );
                 if status == 401 {
-                    self.on_unauthorized(now, views);
+                    self.on_unauthorized(now, false, views);
                 }
             }
             Event::Malformed(error) => self.log(
