@@ -1,0 +1,1046 @@
+//! The widget core's two sessions with GWS (`widget_core/session.rs`), driven as the browser
+//! driver drives it (harness in `support/mod.rs`): the voice login (`StartContactCenterSession`
+//! once the loop is connected, `EndContactCenterSession` after the loop stopped) and the
+//! credentials (a 401 asks the provider again; failing that, or with static credentials, the
+//! widget is signed out, stops its loop and retries a few times with a growing delay).
+//!
+//! Sections: automatic login, login errors, the LogIn intent, logout, logged out elsewhere,
+//! re-authentication, election while signed out.
+
+mod support;
+
+use gws_client::bayeux::ConnectionState;
+use gws_client::widget_core::{
+    LoginOptions, PENDING_TIMEOUT_MS, SIGN_IN_RETRIES, SIGN_IN_RETRY_MS,
+};
+use gws_client::{
+    ApiError, CoreConfig, Effect, Event, HostEvent, HttpRequest, Input, Intent, Method, TabMessage,
+};
+use gws_protocol::Operation;
+use serde_json::{Value, json};
+use support::*;
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+/// Where both session operations are posted.
+const SESSION: &str = "/api/v2/me";
+
+fn auto_login() -> LoginOptions {
+    LoginOptions {
+        auto_login: true,
+        place: Some("P1".into()),
+        queue: Some("Q".into()),
+        login_code: Some("L".into()),
+    }
+}
+
+fn config(login: LoginOptions, credentials_provider: bool, share_across_tabs: bool) -> CoreConfig {
+    CoreConfig {
+        share_across_tabs,
+        host_events: true,
+        credentials_provider,
+        login,
+    }
+}
+
+/// The simulator's logged-out device.
+fn logged_out(id: &str) -> Value {
+    json!({
+        "id": id,
+        "deviceState": "Inactive",
+        "userState": {"state": "LoggedOut", "displayName": "Logged out"},
+        "capabilities": []
+    })
+}
+
+/// The simulator's logged-in device (`Active`, `NotReady`).
+fn logged_in(id: &str) -> Value {
+    device(id, "NotReady")
+}
+
+fn me_with(device: &Value, first_name: &str) -> Value {
+    json!({
+        "statusCode": 0,
+        "user": {
+            "id": "u1", "userName": "agent1", "firstName": first_name, "lastName": "Agent",
+            "roles": ["ROLE_AGENT"],
+            "devices": [device]
+        }
+    })
+}
+
+fn devices_reply(device: &Value) -> Value {
+    json!({"statusCode": 0, "devices": [device]})
+}
+
+/// A `DeviceStateChangeMessage` from our own loop.
+fn device_message(device: &Value) -> Event {
+    message(
+        "/v2/me/devices",
+        json!({"messageType": "DeviceStateChangeMessage", "devices": [device]}),
+    )
+}
+
+/// The reply to a start-up or resync GET, with `device` as the agent's device.
+fn snapshot_reply(path: &str, device: &Value) -> Value {
+    match path {
+        DEVICES => devices_reply(device),
+        other => empty_reply(other),
+    }
+}
+
+/// Answers every GET among `requests` (start-up or resync) with `device`.
+fn answer_gets(h: &mut Harness, now: u64, requests: &[HttpRequest], device: &Value) {
+    for request in requests.iter().filter(|r| r.method == Method::Get) {
+        h.reply_ok(now, request.token, snapshot_reply(&request.path, device));
+    }
+}
+
+/// Signed in with `device`, leading its own loop (shared with other tabs as `config` says), the
+/// start-up GETs answered, the loop handshaking (`Connecting` at 5). `out`: that last step.
+fn handshaking(config: CoreConfig, device: &Value) -> Harness {
+    let shared = config.share_across_tabs;
+    let mut h = Harness::new(config);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_with(device, "Ann"));
+    let startup = h.requests();
+    h.feed(2, Input::Leading { shared });
+    answer_gets(&mut h, 3, &startup, device);
+    h.bayeux(5, Event::StateChanged(ConnectionState::Connecting));
+    h
+}
+
+/// Like [`handshaking`], then connected at 10 with the resync answered (`device` again) and no
+/// automatic login (`config` must not want one that would be sent). `out` is cleared.
+fn connected_with(config: CoreConfig, device: &Value) -> Harness {
+    let mut h = handshaking(config, device);
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert!(session_bodies(&h).is_empty(), "no login here: {:#?}", h.out);
+    let resync = h.requests();
+    answer_gets(&mut h, 10, &resync, device);
+    h.out.clear();
+    h
+}
+
+/// Signed in with `device`, following the leader tab as `me`, told "connected". `out` cleared.
+fn follower_with(config: CoreConfig, device: &Value) -> Harness {
+    let mut h = Harness::new(config);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_with(device, "Ann"));
+    let startup = h.requests();
+    answer_gets(&mut h, 2, &startup, device);
+    h.feed(
+        3,
+        Input::Following {
+            tab_id: "me".into(),
+        },
+    );
+    h.tab(4, leader_connected());
+    h.out.clear();
+    h
+}
+
+fn leader_connected() -> TabMessage {
+    TabMessage::Connection {
+        state: "connected".into(),
+        attempt: 0,
+        retry_in_ms: None,
+    }
+}
+
+/// Bodies of the POSTs to `/api/v2/me` (the session operations) of the last step.
+fn session_bodies(h: &Harness) -> Vec<Value> {
+    h.requests()
+        .into_iter()
+        .filter(|r| r.method == Method::Post && r.path == SESSION)
+        .map(|r| serde_json::from_str(r.body.as_deref().expect("a POST has a body")).expect("JSON"))
+        .collect()
+}
+
+/// The one session POST of the last step.
+fn session_post(h: &Harness) -> HttpRequest {
+    h.request(Method::Post, SESSION)
+}
+
+fn count(h: &Harness, wanted: &Effect) -> usize {
+    h.out.iter().filter(|effect| *effect == wanted).count()
+}
+
+fn stops(h: &Harness) -> Vec<bool> {
+    h.out
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::StopNotifications { unsubscribe } => Some(*unsubscribe),
+            _ => None,
+        })
+        .collect()
+}
+
+fn starts_notifications(h: &Harness) -> usize {
+    h.out
+        .iter()
+        .filter(|effect| matches!(effect, Effect::StartNotifications { .. }))
+        .count()
+}
+
+fn connection_events(h: &Harness) -> Vec<ConnectionState> {
+    h.hosts()
+        .into_iter()
+        .filter_map(|event| match event {
+            HostEvent::Connection(state) => Some(state),
+            _ => None,
+        })
+        .collect()
+}
+
+fn full_start_body() -> Value {
+    json!({
+        "operationName": "StartContactCenterSession",
+        "channels": ["voice"],
+        "place": "P1",
+        "queue": "Q",
+        "loginCode": "L"
+    })
+}
+
+fn end_body() -> Value {
+    json!({"operationName": "EndContactCenterSession"})
+}
+
+fn place_busy() -> ApiError {
+    ApiError::Rejected {
+        code: 19,
+        message: "Place P1 is in use".into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Automatic login
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn auto_login_starts_the_voice_session_once_connected_with_place_queue_and_code() {
+    let mut h = handshaking(config(auto_login(), false, false), &logged_out("d1"));
+    assert!(session_bodies(&h).is_empty(), "not while handshaking");
+    assert_eq!(h.state.agent.logged_in, Some(false));
+
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(session_bodies(&h), vec![full_start_body()]);
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::StartContactCenterSession)
+    );
+    let start = session_post(&h);
+    let resync = h.requests();
+    assert!(resync.iter().any(|r| r.path == DEVICES), "resync too");
+
+    h.reply_ok(11, start.token, json!({"statusCode": 0}));
+    assert!(h.requests().is_empty());
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::StartContactCenterSession),
+        "the HTTP reply does not confirm it"
+    );
+
+    // The device notification confirms it.
+    h.bayeux(12, device_message(&logged_in("d1")));
+    assert_eq!(h.state.agent.pending, None);
+    assert_eq!(h.state.agent.logged_in, Some(true));
+    assert!(h.hosts().contains(&HostEvent::AgentChanged));
+    answer_gets(&mut h, 13, &resync, &logged_in("d1"));
+
+    // A re-handshake, and a resync, do not log in again.
+    h.bayeux(
+        20,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(25),
+        }),
+    );
+    assert!(session_bodies(&h).is_empty());
+    h.bayeux(30, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.paths().contains(&DEVICES.to_string()), "it resyncs");
+    assert!(session_bodies(&h).is_empty(), "no second login");
+    h.bayeux(40, Event::ResyncNeeded);
+    assert!(!h.requests().is_empty());
+    assert!(session_bodies(&h).is_empty(), "no second login");
+}
+
+#[test]
+fn auto_login_without_options_starts_the_voice_channel_only() {
+    let login = LoginOptions {
+        auto_login: true,
+        ..LoginOptions::default()
+    };
+    let mut h = handshaking(config(login, false, false), &logged_out("d1"));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(
+        session_bodies(&h),
+        vec![json!({"operationName": "StartContactCenterSession", "channels": ["voice"]})]
+    );
+}
+
+#[test]
+fn auto_login_is_not_sent_when_the_device_is_already_logged_in() {
+    let mut h = handshaking(config(auto_login(), false, false), &logged_in("d1"));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.paths().contains(&DEVICES.to_string()));
+    assert!(session_bodies(&h).is_empty());
+    assert_eq!(h.state.agent.pending, None);
+    // Nor later, once the device turns out logged out after all.
+    let resync = h.requests();
+    answer_gets(&mut h, 11, &resync, &logged_out("d1"));
+    h.bayeux(
+        20,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(25),
+        }),
+    );
+    h.bayeux(30, Event::StateChanged(ConnectionState::Connected));
+    assert!(session_bodies(&h).is_empty());
+}
+
+#[test]
+fn auto_login_is_not_sent_when_disabled() {
+    let mut h = handshaking(config(NO_LOGIN, false, false), &logged_out("d1"));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.paths().contains(&DEVICES.to_string()));
+    assert!(session_bodies(&h).is_empty());
+}
+
+#[test]
+fn auto_login_waits_for_the_loop_to_be_connected() {
+    let mut h = handshaking(config(auto_login(), false, false), &logged_out("d1"));
+    assert!(session_bodies(&h).is_empty(), "Connecting");
+    h.bayeux(
+        8,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(9),
+        }),
+    );
+    assert!(session_bodies(&h).is_empty(), "Reconnecting");
+    h.bayeux(9, Event::ResyncNeeded);
+    assert!(
+        session_bodies(&h).is_empty(),
+        "a resync is not a connection"
+    );
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(session_bodies(&h), vec![full_start_body()]);
+}
+
+/// The resync asked with the login reads the device as it was before the login: its (logged
+/// out) answer must not pass for the login's confirmation.
+#[test]
+#[ignore = "BUG: the Connected step's devices snapshot (asked before the Start) clears the \
+            pending login in AgentStore::replace_devices, so an unconfirmed login never times out"]
+fn the_snapshot_asked_with_the_login_does_not_confirm_it() {
+    let mut h = handshaking(config(auto_login(), false, false), &logged_out("d1"));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    let start = session_post(&h);
+    let resync = h.requests();
+    h.reply_ok(11, start.token, json!({"statusCode": 0}));
+    answer_gets(&mut h, 12, &resync, &logged_out("d1"));
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::StartContactCenterSession),
+        "a snapshot older than the login"
+    );
+    h.tick(11 + PENDING_TIMEOUT_MS);
+    assert!(
+        h.state
+            .agent
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("no confirmation")),
+        "{:?}",
+        h.state.agent.error
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Login errors
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_refused_login_lands_on_the_agent_bar() {
+    let mut h = handshaking(config(auto_login(), false, false), &logged_out("d1"));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    let start = session_post(&h);
+    h.reply_err(11, start.token, place_busy());
+    let message = "Log in failed: Place P1 is in use (code 19)".to_string();
+    assert_eq!(h.state.agent.error.as_deref(), Some(message.as_str()));
+    assert_eq!(h.host_errors(), vec![(message.clone(), None)]);
+    assert_eq!(h.announcements(), vec![message]);
+    assert_eq!(h.state.agent.pending, None);
+    assert_eq!(h.state.agent.logged_in, Some(false));
+    assert!(h.requests().is_empty(), "not retried");
+    assert_eq!(h.core.poll_timeout(), None, "no watchdog");
+    // Nor retried at the next connection.
+    h.bayeux(
+        20,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(25),
+        }),
+    );
+    h.bayeux(30, Event::StateChanged(ConnectionState::Connected));
+    assert!(session_bodies(&h).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The LogIn intent
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn log_in_while_connected_posts_at_once() {
+    let mut h = connected_with(config(NO_LOGIN, false, false), &logged_out("d1"));
+    h.intent(20, Intent::LogIn);
+    assert_eq!(
+        session_bodies(&h),
+        vec![json!({"operationName": "StartContactCenterSession", "channels": ["voice"]})]
+    );
+    assert_eq!(h.requests().len(), 1);
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::StartContactCenterSession)
+    );
+    // A second click while pending sends nothing.
+    h.intent(21, Intent::LogIn);
+    assert!(h.requests().is_empty());
+}
+
+#[test]
+fn log_in_while_handshaking_waits_for_the_connection() {
+    let mut h = handshaking(config(NO_LOGIN, false, false), &logged_out("d1"));
+    h.intent(6, Intent::LogIn);
+    assert!(h.out.iter().all(|e| !matches!(e, Effect::Request(_))));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(session_bodies(&h).len(), 1);
+}
+
+/// Logs the agent out of a connected harness: stop, end, device re-read (`logged_out`).
+fn log_out(h: &mut Harness, now: u64) {
+    h.intent(now, Intent::LogOut);
+    assert_eq!(stops(h), vec![true]);
+    h.feed(now + 1, Input::NotificationsStopped);
+    let end = session_post(h);
+    h.reply_ok(now + 2, end.token, json!({"statusCode": 0}));
+    let devices = h.request(Method::Get, DEVICES);
+    h.reply_ok(now + 3, devices.token, devices_reply(&logged_out("d1")));
+    assert_eq!(h.state.agent.logged_in, Some(false));
+}
+
+#[test]
+fn log_in_after_a_logout_resumes_the_loop_then_logs_in_once_connected() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, false));
+    log_out(&mut h, 20);
+
+    h.intent(30, Intent::LogIn);
+    assert_eq!(h.out, vec![Effect::ResumeNotifications]);
+    h.bayeux(31, Event::StateChanged(ConnectionState::Connecting));
+    assert!(session_bodies(&h).is_empty());
+    h.bayeux(32, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(
+        session_bodies(&h),
+        vec![json!({"operationName": "StartContactCenterSession", "channels": ["voice"]})]
+    );
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::StartContactCenterSession)
+    );
+    let resync = h.requests();
+    h.bayeux(33, device_message(&logged_in("d1")));
+    answer_gets(&mut h, 34, &resync, &logged_in("d1"));
+    assert_eq!(h.state.agent.logged_in, Some(true));
+    // Once.
+    h.bayeux(
+        40,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(45),
+        }),
+    );
+    h.bayeux(50, Event::StateChanged(ConnectionState::Connected));
+    assert!(session_bodies(&h).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Logout
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn log_out_stops_the_loop_then_ends_the_session_then_rereads_the_device() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, true));
+    assert_eq!(h.state.agent.logged_in, Some(true));
+
+    h.intent(20, Intent::LogOut);
+    assert_eq!(
+        count(&h, &Effect::StopNotifications { unsubscribe: true }),
+        1
+    );
+    assert!(h.requests().is_empty(), "EndContactCenterSession goes last");
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::EndContactCenterSession)
+    );
+
+    h.feed(21, Input::NotificationsStopped);
+    assert_eq!(h.requests().len(), 1);
+    assert_eq!(session_bodies(&h), vec![end_body()]);
+    let end = session_post(&h);
+
+    h.reply_ok(22, end.token, json!({"statusCode": 0}));
+    assert_eq!(h.state.connection, ConnectionState::Disconnected);
+    assert!(
+        h.hosts()
+            .contains(&HostEvent::Connection(ConnectionState::Disconnected))
+    );
+    let devices = h.request(Method::Get, DEVICES);
+    assert_eq!(h.requests().len(), 1);
+    assert!(h.broadcasts().contains(&TabMessage::Resync));
+
+    h.reply_ok(23, devices.token, devices_reply(&logged_out("d1")));
+    assert_eq!(h.state.agent.logged_in, Some(false));
+    assert_eq!(h.state.agent.pending, None);
+    assert!(h.hosts().contains(&HostEvent::AgentChanged));
+    assert_eq!(h.state.agent.error, None);
+}
+
+#[test]
+fn an_unshared_leader_logging_out_broadcasts_nothing() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, false));
+    h.intent(20, Intent::LogOut);
+    h.feed(21, Input::NotificationsStopped);
+    let end = session_post(&h);
+    h.reply_ok(22, end.token, json!({"statusCode": 0}));
+    h.request(Method::Get, DEVICES);
+    assert!(h.broadcasts().is_empty());
+}
+
+#[test]
+fn a_failed_logout_says_so_and_resumes_notifications() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, false));
+    h.intent(20, Intent::LogOut);
+    h.feed(21, Input::NotificationsStopped);
+    let end = session_post(&h);
+    h.reply_err(22, end.token, ApiError::Network("refused".into()));
+    let error = h.state.agent.error.clone().expect("an error");
+    assert!(error.starts_with("Log out failed: "), "{error}");
+    assert!(error.contains("refused"), "{error}");
+    assert_eq!(h.host_errors(), vec![(error.clone(), None)]);
+    assert_eq!(h.announcements(), vec![error]);
+    assert_eq!(h.state.agent.pending, None);
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 1);
+    assert!(h.requests().is_empty());
+    // The resumed loop works as before, without logging in.
+    h.bayeux(30, Event::StateChanged(ConnectionState::Connecting));
+    h.bayeux(31, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.paths().contains(&DEVICES.to_string()));
+    assert!(session_bodies(&h).is_empty());
+}
+
+#[test]
+fn a_second_log_out_click_stops_nothing_more() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, false));
+    h.intent(20, Intent::LogOut);
+    assert_eq!(stops(&h), vec![true]);
+    h.intent(21, Intent::LogOut);
+    assert!(stops(&h).is_empty());
+    assert!(h.requests().is_empty());
+    h.feed(22, Input::NotificationsStopped);
+    assert_eq!(session_bodies(&h), vec![end_body()]);
+}
+
+#[test]
+fn a_followers_log_out_and_log_in_go_through_the_leader() {
+    let mut h = follower_with(config(NO_LOGIN, false, true), &logged_in("d1"));
+    h.intent(10, Intent::LogOut);
+    assert!(stops(&h).is_empty());
+    assert!(h.requests().is_empty());
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Intent {
+            from: "me".into(),
+            id: 1,
+            path: SESSION.into(),
+            request: end_body(),
+        }]
+    );
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::EndContactCenterSession)
+    );
+
+    // The leader relays the device logged out.
+    h.tab(
+        11,
+        TabMessage::Notification {
+            channel: "/v2/me/devices".into(),
+            data: json!({"messageType": "DeviceStateChangeMessage", "devices": [logged_out("d1")]})
+                .to_string(),
+        },
+    );
+    assert_eq!(h.state.agent.logged_in, Some(false));
+    assert_eq!(h.state.agent.pending, None);
+
+    h.intent(12, Intent::LogIn);
+    assert!(h.requests().is_empty());
+    assert!(!h.out.contains(&Effect::ResumeNotifications));
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Intent {
+            from: "me".into(),
+            id: 2,
+            path: SESSION.into(),
+            request: json!({"operationName": "StartContactCenterSession", "channels": ["voice"]}),
+        }]
+    );
+}
+
+#[test]
+fn a_shared_leader_posts_a_followers_logout_for_it() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, true));
+    h.tab(
+        20,
+        TabMessage::Intent {
+            from: "other".into(),
+            id: 1,
+            path: SESSION.into(),
+            request: end_body(),
+        },
+    );
+    assert_eq!(session_bodies(&h), vec![end_body()]);
+    assert!(
+        stops(&h).is_empty(),
+        "its own loop is not the follower's to stop"
+    );
+}
+
+#[test]
+fn a_follower_never_logs_in_automatically_even_once_elected() {
+    let mut h = follower_with(config(auto_login(), false, true), &logged_out("d1"));
+    assert!(h.broadcasts().is_empty());
+    h.tab(5, leader_connected());
+    assert!(h.broadcasts().is_empty(), "not through the leader");
+    h.feed(6, Input::Leading { shared: true });
+    assert!(h.requests().is_empty());
+    h.bayeux(7, Event::StateChanged(ConnectionState::Connecting));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.paths().contains(&DEVICES.to_string()), "it resyncs");
+    assert!(session_bodies(&h).is_empty());
+    assert_eq!(h.state.agent.pending, None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Logged out by another client
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_logout_elsewhere_shows_logged_out_and_does_not_log_in_again() {
+    // Auto-login wanted, but the agent was logged in already.
+    let mut h = Harness::connected(config(auto_login(), false, false));
+    assert_eq!(h.state.agent.logged_in, Some(true));
+    h.bayeux(20, Event::ResyncNeeded);
+    let devices = h.request(Method::Get, DEVICES);
+    h.reply_ok(21, devices.token, devices_reply(&logged_out("d1")));
+    assert_eq!(h.state.agent.logged_in, Some(false));
+    assert!(h.hosts().contains(&HostEvent::AgentChanged));
+    assert!(h.requests().is_empty());
+    // Nor at the next connection.
+    h.bayeux(
+        30,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(35),
+        }),
+    );
+    h.bayeux(40, Event::StateChanged(ConnectionState::Connected));
+    assert!(session_bodies(&h).is_empty());
+}
+
+#[test]
+fn a_logout_notified_by_the_server_is_shown_without_logging_in_again() {
+    let mut h = handshaking(config(auto_login(), false, false), &logged_out("d1"));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    let start = session_post(&h);
+    h.reply_ok(11, start.token, json!({"statusCode": 0}));
+    h.bayeux(12, device_message(&logged_in("d1")));
+    assert_eq!(h.state.agent.logged_in, Some(true));
+    h.bayeux(20, device_message(&logged_out("d1")));
+    assert_eq!(h.state.agent.logged_in, Some(false));
+    assert!(h.hosts().contains(&HostEvent::AgentChanged));
+    assert!(h.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Re-authentication
+// ---------------------------------------------------------------------------------------------
+
+const PROVIDER: bool = true;
+const STATIC: bool = false;
+
+/// A connected leader whose resync snapshots are refused with 401 at `now`; `out`: the step of
+/// the first refusal.
+fn refused(credentials_provider: bool, now: u64) -> Harness {
+    let mut h = Harness::connected(config(NO_LOGIN, credentials_provider, false));
+    h.bayeux(now, Event::ResyncNeeded);
+    let calls = h.request(Method::Get, CALLS);
+    let devices = h.request(Method::Get, DEVICES);
+    h.reply_err(now, devices.token, ApiError::Unauthorized);
+    let first = h.out.clone();
+    h.reply_err(now, calls.token, ApiError::Unauthorized);
+    let second = h.out.clone();
+    assert!(
+        !second.contains(&Effect::Reauthenticate),
+        "asked once: {second:#?}"
+    );
+    assert!(
+        second.iter().all(|e| !matches!(e, Effect::Host(_))),
+        "nothing new after the first refusal: {second:#?}"
+    );
+    h.out = first;
+    h
+}
+
+#[test]
+fn a_401_asks_the_provider_once_then_proves_the_credentials_and_retries_the_loop() {
+    let mut h = refused(PROVIDER, 20);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    assert!(stops(&h).is_empty());
+    assert_ne!(h.state.connection, ConnectionState::SignedOut);
+    h.bayeux(21, Event::Unauthorized { status: 401 });
+    assert_eq!(count(&h, &Effect::Reauthenticate), 0, "still asking");
+
+    h.feed(22, Input::Reauthenticated(Ok(())));
+    assert_eq!(h.paths(), vec![ME.to_string()]);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(23, me.token, me_with(&logged_in("d1"), "Anna"));
+    assert_eq!(count(&h, &Effect::RetryConnection), 1);
+    assert_eq!(starts_notifications(&h), 0);
+    assert!(h.requests().is_empty(), "no second start-up: {:#?}", h.out);
+    assert!(!h.out.contains(&Effect::ResumeNotifications));
+    let user = h.state.agent.user.as_ref().expect("user");
+    assert_eq!(user.first_name.as_deref(), Some("Anna"));
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+
+    // Trusted again: a later 401 asks the provider again.
+    h.bayeux(30, Event::Unauthorized { status: 401 });
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+}
+
+#[test]
+fn a_bayeux_401_asks_the_provider_and_a_403_does_not() {
+    let mut h = Harness::connected(config(NO_LOGIN, PROVIDER, false));
+    h.bayeux(20, Event::Unauthorized { status: 403 });
+    assert!(!h.out.contains(&Effect::Reauthenticate));
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+    h.bayeux(21, Event::Unauthorized { status: 401 });
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    h.bayeux(22, Event::Unauthorized { status: 401 });
+    assert!(!h.out.contains(&Effect::Reauthenticate), "once");
+    h.feed(23, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(24, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(count(&h, &Effect::RetryConnection), 1);
+    assert_eq!(starts_notifications(&h), 0);
+}
+
+#[test]
+fn a_403_with_static_credentials_does_not_sign_out() {
+    let mut h = Harness::connected(config(NO_LOGIN, STATIC, false));
+    h.bayeux(20, Event::Unauthorized { status: 403 });
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+    assert!(stops(&h).is_empty());
+}
+
+/// A provider-backed leader that was refused and whose provider then failed at `now`.
+fn signed_out_by_provider(now: u64) -> Harness {
+    let mut h = refused(PROVIDER, now - 1);
+    h.feed(
+        now,
+        Input::Reauthenticated(Err("the provider threw".into())),
+    );
+    h
+}
+
+#[test]
+fn when_the_provider_fails_the_widget_signs_out_and_stops_its_loop() {
+    let mut h = signed_out_by_provider(100);
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    assert_eq!(
+        connection_events(&h),
+        vec![ConnectionState::SignedOut],
+        "{:#?}",
+        h.out
+    );
+    let error = h.state.agent.error.clone().expect("an error");
+    assert!(error.starts_with("Signed out"), "{error}");
+    assert!(error.contains("the provider threw"), "{error}");
+    assert_eq!(h.announcements(), vec![error]);
+    assert_eq!(stops(&h), vec![false]);
+    assert!(h.requests().is_empty());
+    assert_eq!(h.core.poll_timeout(), Some(100 + SIGN_IN_RETRY_MS));
+
+    // The stopping loop's own states do not hide it.
+    for state in [
+        ConnectionState::Disconnected,
+        ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(200),
+        },
+        ConnectionState::Connected,
+    ] {
+        h.bayeux(101, Event::StateChanged(state));
+        assert_eq!(h.state.connection, ConnectionState::SignedOut);
+        assert!(connection_events(&h).is_empty());
+        assert!(h.requests().is_empty());
+    }
+    h.feed(102, Input::NotificationsStopped);
+    assert!(h.out.is_empty(), "stays stopped: {:#?}", h.out);
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+}
+
+#[test]
+fn automatic_sign_in_attempts_back_off_then_stop_but_a_click_always_tries() {
+    let mut h = signed_out_by_provider(100);
+    h.feed(101, Input::NotificationsStopped);
+    let mut now = 100;
+    for attempt in 0..SIGN_IN_RETRIES {
+        let delay = SIGN_IN_RETRY_MS << attempt;
+        let due = h.core.poll_timeout().expect("an attempt is scheduled");
+        assert_eq!(due, now + delay, "attempt {attempt}");
+        h.tick(due - 1);
+        assert!(!h.out.contains(&Effect::Reauthenticate), "not yet");
+        h.tick(due);
+        assert_eq!(count(&h, &Effect::Reauthenticate), 1, "attempt {attempt}");
+        assert_eq!(h.core.poll_timeout(), None, "consumed");
+        h.feed(due, Input::Reauthenticated(Err("still failing".into())));
+        assert_eq!(h.state.connection, ConnectionState::SignedOut);
+        assert!(stops(&h).is_empty(), "already stopped");
+        now = due;
+    }
+    assert_eq!(h.core.poll_timeout(), None, "no more automatic attempts");
+    h.tick(now + 100 * SIGN_IN_RETRY_MS);
+    assert!(!h.out.contains(&Effect::Reauthenticate));
+
+    for click in 0..2 {
+        h.intent(now + 1, Intent::SignIn);
+        assert_eq!(count(&h, &Effect::Reauthenticate), 1, "click {click}");
+        h.feed(now + 2, Input::Reauthenticated(Err("no".into())));
+        assert_eq!(h.core.poll_timeout(), None);
+    }
+}
+
+#[test]
+fn the_retry_delays_are_thirty_sixty_and_a_hundred_twenty_seconds() {
+    let mut h = signed_out_by_provider(100);
+    let mut delays = vec![];
+    let mut now = 100;
+    while let Some(due) = h.core.poll_timeout() {
+        delays.push(due - now);
+        h.tick(due);
+        h.feed(due, Input::Reauthenticated(Err("no".into())));
+        now = due;
+    }
+    let expected: Vec<u64> = (0..SIGN_IN_RETRIES)
+        .map(|i| SIGN_IN_RETRY_MS << i)
+        .collect();
+    assert_eq!(delays, expected);
+}
+
+#[test]
+fn signing_in_again_after_the_loop_stopped_resumes_it_and_trusts_the_credentials() {
+    let mut h = signed_out_by_provider(100);
+    h.feed(101, Input::NotificationsStopped);
+    h.intent(200, Intent::SignIn);
+    assert_eq!(h.out, vec![Effect::Reauthenticate]);
+    assert_eq!(
+        h.core.poll_timeout(),
+        None,
+        "the automatic attempt is replaced"
+    );
+    h.feed(201, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(202, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 1);
+    assert!(!h.out.contains(&Effect::RetryConnection));
+    assert_eq!(starts_notifications(&h), 0);
+    assert!(h.requests().is_empty());
+    assert_eq!(h.core.poll_timeout(), None);
+
+    // The resumed loop's states show again.
+    h.bayeux(203, Event::StateChanged(ConnectionState::Connecting));
+    assert_eq!(h.state.connection, ConnectionState::Connecting);
+    h.bayeux(204, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+    assert!(h.paths().contains(&CALLS.to_string()), "resync");
+
+    // Trusted again: a 401 asks the provider, it does not sign out.
+    h.bayeux(300, Event::Unauthorized { status: 401 });
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+    assert!(stops(&h).is_empty());
+}
+
+#[test]
+#[ignore = "BUG: a proof arriving while the loop is still Stopping sends RetryConnection to a \
+            stopping loop, and NotificationsStopped then never resumes it (session.rs \
+            on_credentials_accepted / on_notifications_stopped)"]
+fn signing_in_again_before_the_loop_has_stopped_still_resumes_it() {
+    let mut h = signed_out_by_provider(100);
+    assert_eq!(stops(&h), vec![false]);
+    h.intent(101, Intent::SignIn);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    h.feed(102, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(103, me.token, me_with(&logged_in("d1"), "Ann"));
+    // The loop has not reported that it stopped yet.
+    h.feed(104, Input::NotificationsStopped);
+    assert_eq!(
+        count(&h, &Effect::ResumeNotifications),
+        1,
+        "the loop must run again: {:#?}",
+        h.out
+    );
+}
+
+#[test]
+fn static_credentials_sign_out_at_the_first_401_and_retry_with_the_same_ones() {
+    let mut h = refused(STATIC, 20);
+    assert!(!h.out.contains(&Effect::Reauthenticate));
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    assert_eq!(connection_events(&h), vec![ConnectionState::SignedOut]);
+    assert!(
+        h.state
+            .agent
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Signed out"))
+    );
+    assert_eq!(stops(&h), vec![false]);
+    assert_eq!(h.core.poll_timeout(), Some(20 + SIGN_IN_RETRY_MS));
+    h.feed(21, Input::NotificationsStopped);
+
+    // The automatic attempt keeps the same credentials: the driver answers at once.
+    let due = 20 + SIGN_IN_RETRY_MS;
+    h.tick(due);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    h.feed(due, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_err(due + 1, me.token, ApiError::Unauthorized);
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    assert!(!h.out.contains(&Effect::Reauthenticate));
+    assert!(stops(&h).is_empty(), "already stopped");
+    assert_eq!(h.core.poll_timeout(), Some(due + 1 + 2 * SIGN_IN_RETRY_MS));
+
+    // A click tries again too.
+    h.intent(due + 2, Intent::SignIn);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    h.feed(due + 3, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(due + 4, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 1);
+    assert_eq!(h.core.poll_timeout(), None);
+}
+
+#[test]
+fn a_401_on_the_first_sign_in_with_a_provider_asks_again_then_starts_up_once() {
+    let mut h = Harness::new(config(NO_LOGIN, PROVIDER, false));
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_err(1, me.token, ApiError::Unauthorized);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    assert!(h.requests().is_empty());
+    assert_eq!(h.state.connection, ConnectionState::Connecting);
+    assert!(connection_events(&h).is_empty(), "not Reconnecting");
+    assert_eq!(h.core.poll_timeout(), None, "no /me retry");
+
+    h.feed(2, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(3, me.token, me_with(&logged_in("d1"), "Ann"));
+    let mut paths = h.paths();
+    paths.sort();
+    let mut expected = vec![AGENT_STATES, CALLS, DEVICES];
+    expected.sort();
+    assert_eq!(paths, expected);
+    assert_eq!(starts_notifications(&h), 1);
+    assert!(h.state.agent.user.is_some());
+
+    let startup = h.requests();
+    h.feed(4, Input::Leading { shared: false });
+    assert!(stops(&h).is_empty());
+    answer_gets(&mut h, 5, &startup, &logged_in("d1"));
+    h.bayeux(6, Event::StateChanged(ConnectionState::Connecting));
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+    assert_eq!(starts_notifications(&h), 0);
+    assert!(!h.paths().contains(&AGENT_STATES.to_string()));
+}
+
+#[test]
+fn a_401_on_the_first_sign_in_with_static_credentials_signs_out_without_the_me_retry_loop() {
+    let mut h = Harness::new(config(NO_LOGIN, STATIC, false));
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_err(1, me.token, ApiError::Unauthorized);
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    assert_eq!(connection_events(&h), vec![ConnectionState::SignedOut]);
+    assert!(!h.out.contains(&Effect::Reauthenticate));
+    assert!(stops(&h).is_empty(), "no loop to stop");
+    assert_eq!(h.core.poll_timeout(), Some(1 + SIGN_IN_RETRY_MS));
+    h.tick(1_001);
+    assert!(h.requests().is_empty(), "the /me retry loop is not running");
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+
+    h.tick(1 + SIGN_IN_RETRY_MS);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    let now = 1 + SIGN_IN_RETRY_MS;
+    h.feed(now, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(now + 1, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(starts_notifications(&h), 1);
+    assert_eq!(h.requests().len(), 3);
+    h.feed(now + 2, Input::Leading { shared: false });
+    assert!(stops(&h).is_empty(), "trusted again: the loop runs");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Elected while signed out
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_tab_signed_out_while_following_stops_the_loop_as_soon_as_it_is_elected() {
+    let mut h = follower_with(config(NO_LOGIN, STATIC, true), &logged_in("d1"));
+    h.tab(10, TabMessage::Resync);
+    let calls = h.request(Method::Get, CALLS);
+    h.reply_err(11, calls.token, ApiError::Unauthorized);
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    assert!(stops(&h).is_empty(), "a follower runs no loop");
+
+    h.feed(12, Input::Leading { shared: true });
+    assert_eq!(stops(&h), vec![false]);
+    h.bayeux(13, Event::StateChanged(ConnectionState::Connecting));
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    h.feed(14, Input::NotificationsStopped);
+    assert!(h.out.is_empty(), "{:#?}", h.out);
+}
+
+#[test]
+fn a_provider_tab_signed_out_before_its_election_stops_the_loop_once_elected() {
+    let mut h = follower_with(config(NO_LOGIN, PROVIDER, true), &logged_in("d1"));
+    h.tab(10, TabMessage::Resync);
+    let calls = h.request(Method::Get, CALLS);
+    h.reply_err(11, calls.token, ApiError::Unauthorized);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    h.feed(12, Input::Reauthenticated(Err("gone".into())));
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    assert!(stops(&h).is_empty());
+    h.feed(13, Input::Leading { shared: true });
+    assert_eq!(stops(&h), vec![false]);
+}
