@@ -14,18 +14,21 @@ impl DeadlineTimer {
     /// Arms for `deadline` (`now` is the current time), calling `on_due` then, unless it is
     /// already armed for that deadline. `None` cancels.
     pub fn arm(&self, deadline: Option<u64>, now: u64, on_due: impl FnOnce() + 'static) {
-        let mut armed = self.armed.borrow_mut();
-        if armed.as_ref().map(|(at, _)| *at) == deadline {
+        if self.armed.borrow().as_ref().map(|(at, _)| *at) == deadline {
             return;
         }
-        *armed = deadline.map(|at| {
+        // Creating and cancelling timers call into JS: no borrow is held meanwhile.
+        let timer = deadline.map(|at| {
             let delay = u32::try_from(at.saturating_sub(now)).unwrap_or(u32::MAX);
             (at, Timeout::new(delay, on_due))
         });
+        let previous = self.armed.replace(timer);
+        drop(previous);
     }
 
     /// Forgets the timer that just fired (so the same deadline can be armed again).
     pub fn fired(&self) {
-        self.armed.borrow_mut().take();
+        let fired = self.armed.take();
+        drop(fired);
     }
 }

@@ -64,18 +64,20 @@ pub fn browser_online() -> bool {
 }
 
 /// Subscribes `handler` to the page signals; the listeners live as long as the returned vector.
-pub fn watch_page(handler: impl FnMut(PageSignal) + 'static) -> Vec<Listener> {
+pub fn watch_page(handler: impl Fn(PageSignal) + 'static) -> Vec<Listener> {
     let Some(window) = web_sys::window() else {
         return Vec::new();
     };
     let document = window.document();
-    let handler = std::rc::Rc::new(std::cell::RefCell::new(handler));
+    // `Fn` behind an `Rc`, no `RefCell`: a handler that ends up calling into JS (which could
+    // dispatch another page event) must not find itself still borrowed.
+    let handler = std::rc::Rc::new(handler);
     let mut listeners = Vec::new();
     let on = |target: &EventTarget, event: &'static str, map: fn(&Event) -> Option<PageSignal>| {
         let handler = handler.clone();
         Listener::new(target, event, move |e| {
             if let Some(signal) = map(&e) {
-                (handler.borrow_mut())(signal);
+                handler(signal);
             }
         })
     };

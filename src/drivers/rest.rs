@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use futures::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
+use gws_client::header::{DEFAULT_CSRF_HEADER, csrf_header_name, is_field_value};
 use gws_client::{HttpRequest, Method, Millis, Outcome};
 use gws_protocol::ApiStatus;
 use serde::Serialize;
@@ -104,11 +105,14 @@ impl RestClient {
 
     fn remember_csrf(&self, response: &Response) {
         let headers = response.headers();
-        if let Some(value) = headers.get("X-CSRF-TOKEN").filter(|v| !v.is_empty()) {
-            let header = headers
-                .get("X-CSRF-HEADER")
-                .filter(|h| !h.is_empty())
-                .unwrap_or_else(|| "X-CSRF-TOKEN".to_string());
+        // Server data: an invalid name falls back to the default, an invalid value is dropped
+        // (either would make `Headers.set` throw in the middle of the next request).
+        if let Some(value) = headers
+            .get(DEFAULT_CSRF_HEADER)
+            .filter(|v| is_field_value(v))
+        {
+            let announced = headers.get("X-CSRF-HEADER");
+            let header = csrf_header_name(announced.as_deref()).to_string();
             *self.csrf.borrow_mut() = Some(CsrfToken { header, value });
         }
     }

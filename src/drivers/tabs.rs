@@ -94,15 +94,16 @@ pub struct TabLink {
 impl TabLink {
     /// Opens the channel for `key`; `on_message` gets every well-formed message of the other
     /// tabs (malformed ones are ignored: the channel is shared with any script of the origin).
-    pub fn open(key: &str, on_message: impl FnMut(TabMessage) + 'static) -> Option<Rc<TabLink>> {
+    pub fn open(key: &str, on_message: impl Fn(TabMessage) + 'static) -> Option<Rc<TabLink>> {
         let channel = BroadcastChannel::new(&format!("gws-widget:{key}")).ok()?;
-        let on_message = Rc::new(RefCell::new(on_message));
+        // No `RefCell` around the handler: it feeds the widget core, whose effects call into JS.
+        let on_message = Rc::new(on_message);
         let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else {
                 return;
             };
             if let Ok(message) = crate::drivers::rest::decode::<TabMessage>(&text) {
-                (on_message.borrow_mut())(message);
+                on_message(message);
             }
         });
         channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
@@ -142,7 +143,7 @@ pub struct TabMembership {
 impl TabMembership {
     /// Opens the channel for `key` and queues for leadership. `None` when the browser has no
     /// `BroadcastChannel` or no Web Locks: then this tab leads alone.
-    pub fn join(key: &str, on_message: impl FnMut(TabMessage) + 'static) -> Option<TabMembership> {
+    pub fn join(key: &str, on_message: impl Fn(TabMessage) + 'static) -> Option<TabMembership> {
         let link = TabLink::open(key, on_message)?;
         let (lease, elected) = request_leadership(key)?;
         Some(TabMembership {

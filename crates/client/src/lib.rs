@@ -14,6 +14,7 @@
 //! - [`agent`]: `AgentStore`, the reducer of the agent's user and device state.
 //! - [`phone`]: normalisation and validation of typed or clicked phone numbers.
 //! - [`intent`]: `Intent`, what the agent asks for (components emit them).
+//! - [`header`]: server-chosen header names and values checked before use (CSRF).
 //! - [`error`]: `ApiError`, why a REST call failed, worded for the agent.
 //! - [`widget_core`]: `WidgetCore`, one widget's decisions: start-up, notifications and
 //!   snapshots into the stores, the intent executor, the tab protocol. The browser driver feeds
@@ -26,6 +27,7 @@ pub mod agent;
 pub mod backoff;
 pub mod bayeux;
 pub mod error;
+pub mod header;
 pub mod intent;
 pub mod phone;
 pub mod store;
