@@ -181,6 +181,44 @@ test('widget embeds from another origin with one script tag', async () => {
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 });
 
+test('a crash shows a reload notice in every widget and a fatal gws:error', async () => {
+  await resetSimulator();
+  const page_html = `<!doctype html><html><head><script type="module" src="${APP_URL}/embed.js"></script></head>
+    <body>
+    <gws-agent-widget id="a" base-url="${APP_URL}" user="agent1" password="agent1" share-across-tabs="false"></gws-agent-widget>
+    <gws-agent-widget id="b" base-url="${APP_URL}" user="agent2" password="agent2" share-across-tabs="false"></gws-agent-widget>
+    <script>window.fatal = []; document.addEventListener('gws:error', (e) => { if (e.detail.fatal === true) window.fatal.push(e.target.id); });</script>
+    </body></html>`;
+  const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page_html); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    for (const id of ['a', 'b']) {
+      await page.locator(`#${id} [data-testid="connection"][data-state="connected"]`).waitFor({ timeout: 20000 });
+    }
+    const password = await page.evaluate(() => document.getElementById('a').getAttribute('password'));
+    if (password !== null) throw new Error('the password attribute is still in the page');
+    if (await page.evaluate(() => document.getElementById('a').handle.stopped)) throw new Error('stopped before the crash');
+    // The test-only hook panics inside the wasm, as a bug would.
+    await page.evaluate(async (url) => {
+      globalThis.__GWS_TEST_HOOKS__ = true;
+      const widget = await import(url);
+      setTimeout(() => widget.__forceFatalForTests(), 0);
+    }, `${APP_URL}/gws-widget.js`);
+    for (const id of ['a', 'b']) {
+      await page.locator(`#${id} [data-testid="fatal"]`).waitFor({ timeout: 5000 });
+    }
+    const fatal = await page.evaluate(() => window.fatal.slice().sort());
+    if (JSON.stringify(fatal) !== '["a","b"]') throw new Error(`fatal gws:error on ${JSON.stringify(fatal)}`);
+    if (!(await page.evaluate(() => document.getElementById('b').handle.stopped))) throw new Error('handle.stopped is false');
+    await page.screenshot({ path: `${OUT}fatal.png` });
+  } finally {
+    await page.close();
+    server.close();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 for (const { name, body } of tests) {

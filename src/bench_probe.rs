@@ -76,7 +76,7 @@ fn on_event(event: Event) {
 /// Starts one notification loop for `username` on `/v2/me/calls` (stopping any earlier one).
 #[wasm_bindgen(js_name = benchListen)]
 pub async fn listen(base_url: String, username: String, password: String) -> Result<(), JsValue> {
-    console_error_panic_hook::set_once();
+    crate::fatal::install();
     // The loop spawns its requests on Leptos's executor, which a mounted widget would have set up.
     let _ = any_spawner::Executor::init_wasm_bindgen();
     stop();

@@ -15,7 +15,8 @@
 //! - `gws:connection`: `{ state, attempt, retryInMs }`; `state` is `connecting | connected |
 //!   reconnecting | offline | disconnected | signed-out` (credentials refused: the widget
 //!   offers "Sign in" and retries a few times, backed off).
-//! - `gws:error`: `{ message, callId }`.
+//! - `gws:error`: `{ message, callId }`; `{ message, callId: null, fatal: true }` once the widget
+//!   stopped after an internal error (every widget of the page shows a "reload" notice).
 
 use crate::config::{Credentials, Theme, WidgetConfig};
 use crate::intent::Intent;
@@ -441,6 +442,14 @@ impl WidgetHandle {
             request.user_data = Some(data);
         }
         self.send(Intent::Dial(Box::new(request)))
+    }
+
+    /// Whether the widget stopped after an internal error (a panic or trap, shared by every
+    /// widget of the page): then it shows a "reload" notice, and `gws:error` fired with
+    /// `fatal: true`.
+    #[wasm_bindgen(getter)]
+    pub fn stopped(&self) -> bool {
+        crate::fatal::stopped()
     }
 
     /// Logs the agent's voice channel in (`StartContactCenterSession` with the mount's `place`,

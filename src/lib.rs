@@ -19,6 +19,7 @@
 //! - [`embed`]: options, `WidgetHandle` and the `gws:*` host events.
 //! - [`diagnostics`](mod@diagnostics): live-resource counters (leak checks, support).
 //! - [`demo`]: the demo page (`index.html`): simulator console + widgets.
+//! - [`fatal`]: a crash the host can see (notice in every widget, `gws:error` with `fatal`).
 //! - [`error`]: `ApiError`, with messages fit for an agent.
 //! - [`log`]: console logging with a host-set level.
 
@@ -33,6 +34,7 @@ pub mod diagnostics;
 pub mod drivers;
 pub mod embed;
 pub mod error;
+pub mod fatal;
 pub mod intent;
 pub mod log;
 
@@ -61,7 +63,7 @@ pub fn diagnostics() -> JsValue {
 /// Mounts the demo page into the element with id `gws-demo` (or `<body>`).
 #[wasm_bindgen(js_name = startDemo)]
 pub fn start_demo() {
-    console_error_panic_hook::set_once();
+    fatal::install();
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -119,15 +121,22 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
 /// what is wrong.
 #[wasm_bindgen]
 pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue> {
-    console_error_panic_hook::set_once();
+    fatal::install();
     let element: HtmlElement = element.dyn_into().map_err(|_| {
         JsValue::from(JsError::new(
             "gws-widget: mount() needs an HTML element as its first argument",
         ))
     })?;
+    if fatal::stopped() {
+        return Err(JsValue::from(JsError::new(
+            "gws-widget: stopped after an internal error; reload the page",
+        )));
+    }
     let options = parse_options(&options)?;
     apply_log_level(&options);
     let (container, cleanup) = prepare_host(&element)?;
+    fatal::watch(&element);
+    let watched = element.clone();
     let controller: ControllerSlot = Rc::new(RefCell::new(None));
     let host = HostBinding {
         events: HostEvents::new(element.into()),
@@ -138,6 +147,7 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
         leptos::view! { <AgentWidget config=config.clone() host=host.clone()/> }
     });
     let unmount = Box::new(move || {
+        fatal::forget(&watched);
         drop(handle);
         cleanup();
     });
@@ -194,7 +204,7 @@ extern "C" {
 /// removed; its `handle` property is the `WidgetHandle`. Returns false if already defined.
 #[wasm_bindgen(js_name = defineElement)]
 pub fn define_element() -> bool {
-    console_error_panic_hook::set_once();
+    fatal::install();
     let mount_fn = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|element, options| {
         match mount(element, options) {
             Ok(handle) => JsValue::from(handle),

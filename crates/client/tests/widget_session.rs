@@ -337,8 +337,6 @@ fn auto_login_waits_for_the_loop_to_be_connected() {
 /// The resync asked with the login reads the device as it was before the login: its (logged
 /// out) answer must not pass for the login's confirmation.
 #[test]
-#[ignore = "BUG: the Connected step's devices snapshot (asked before the Start) clears the \
-            pending login in AgentStore::replace_devices, so an unconfirmed login never times out"]
 fn the_snapshot_asked_with_the_login_does_not_confirm_it() {
     let mut h = handshaking(config(auto_login(), false, false), &logged_out("d1"));
     h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
@@ -889,9 +887,6 @@ fn signing_in_again_after_the_loop_stopped_resumes_it_and_trusts_the_credentials
 }
 
 #[test]
-#[ignore = "BUG: a proof arriving while the loop is still Stopping sends RetryConnection to a \
-            stopping loop, and NotificationsStopped then never resumes it (session.rs \
-            on_credentials_accepted / on_notifications_stopped)"]
 fn signing_in_again_before_the_loop_has_stopped_still_resumes_it() {
     let mut h = signed_out_by_provider(100);
     assert_eq!(stops(&h), vec![false]);

@@ -93,7 +93,10 @@ impl WidgetCore {
         let operation = request.operation_name.clone();
         let accepted = match &target {
             Target::Call(id) => views.calls_mut().mark_pending(id, operation.clone()),
-            Target::Agent => views.agent_mut().mark_pending(operation.clone()),
+            Target::Agent => {
+                self.agent_pending_at = now;
+                views.agent_mut().mark_pending(operation.clone())
+            }
         };
         if !accepted {
             return;

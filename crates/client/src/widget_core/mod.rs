@@ -290,7 +290,7 @@ enum Purpose {
     Me,
     AgentStates,
     Calls { asked_at: u64 },
-    Devices,
+    Devices { asked_at: u64 },
     Operation(intents::Sent),
     Relay(tabs::Relayed),
     Logout,
@@ -309,6 +309,9 @@ pub struct WidgetCore {
     watchdogs: Vec<intents::Watchdog>,
     /// When the oldest released call leaves the screen.
     retire_at: Option<u64>,
+    /// When the agent's pending operation was sent: a device snapshot asked before it cannot
+    /// confirm it.
+    agent_pending_at: u64,
 }
 
 impl WidgetCore {
@@ -324,6 +327,7 @@ impl WidgetCore {
             tabs: tabs::TabRole::default(),
             watchdogs: Vec::new(),
             retire_at: None,
+            agent_pending_at: 0,
         }
     }
 
@@ -338,7 +342,7 @@ impl WidgetCore {
                     let refused = result == Err(ApiError::Unauthorized);
                     let proof = purpose == Purpose::Me;
                     if result.is_ok() {
-                        self.on_credentials_accepted();
+                        self.on_credentials_accepted(views);
                     }
                     self.on_reply(now, purpose, result, views);
                     if refused {
@@ -416,7 +420,7 @@ impl WidgetCore {
             Purpose::Me => self.on_me(now, result, views),
             Purpose::AgentStates => self.on_agent_states(result, views),
             Purpose::Calls { asked_at } => self.on_calls_snapshot(now, asked_at, result, views),
-            Purpose::Devices => self.on_devices_snapshot(result, views),
+            Purpose::Devices { asked_at } => self.on_devices_snapshot(asked_at, result, views),
             Purpose::Operation(sent) => self.on_operation_reply(now, sent, result, views),
             Purpose::Relay(relayed) => self.on_relay_reply(relayed, result),
             Purpose::Logout => self.on_logout_reply(now, result, views),

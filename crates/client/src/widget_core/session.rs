@@ -26,6 +26,8 @@ use serde_json::Value;
 pub const SIGN_IN_RETRIES: u32 = 3;
 /// Delay before the first automatic attempt; it doubles for each next one.
 pub const SIGN_IN_RETRY_MS: u64 = 30_000;
+/// How the agent bar's error about refused credentials begins (cleared once signed in again).
+const SIGNED_OUT: &str = "Signed out: ";
 
 /// How the voice channel is logged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -165,6 +167,7 @@ impl WidgetCore {
             // The leader sends it; its session ends, it re-handshakes and re-reads the device.
             return self.send_operation(now, Target::Agent, "/api/v2/me".into(), end, views);
         }
+        self.agent_pending_at = now;
         if !views
             .agent_mut()
             .mark_pending(Operation::EndContactCenterSession)
@@ -204,7 +207,8 @@ impl WidgetCore {
         self.sessions.loop_state = LoopState::Stopped;
         if then_end_session {
             self.send_end_session();
-        } else if self.sessions.login_wanted && self.sessions.auth != Auth::SignedOut {
+        } else if self.sessions.auth == Auth::Trusted {
+            // Signed in again while the loop was stopping after a sign-out.
             self.resume_notifications();
         }
     }
@@ -224,9 +228,12 @@ impl WidgetCore {
                     Method::Get,
                     "/api/v2/me/devices?fields=*".into(),
                     None,
-                    Purpose::Devices,
+                    Purpose::Devices { asked_at: now },
                 );
                 self.broadcast_as_leader(|| TabMessage::Resync);
+                if self.sessions.login_wanted {
+                    self.resume_notifications(); // "Log in" was clicked meanwhile
+                }
             }
             Err(error) => {
                 let message = describe(&Operation::EndContactCenterSession, &error);
@@ -234,7 +241,6 @@ impl WidgetCore {
                 self.resume_notifications();
             }
         }
-        let _ = now;
     }
 
     /// This tab's notification loop runs (it leads): stopped at once if signed out meanwhile.
@@ -297,7 +303,7 @@ impl WidgetCore {
             .then(|| now.saturating_add(SIGN_IN_RETRY_MS.saturating_mul(1 << attempt.min(16))));
         self.log(Severity::Warning, format!("gws-widget: signed out: {why}"));
         self.set_connection(ConnectionState::SignedOut, views);
-        self.fail(Target::Agent, format!("Signed out: {why}"), views);
+        self.fail(Target::Agent, format!("{SIGNED_OUT}{why}"), views);
         if self.sessions.loop_state == LoopState::Running {
             self.sessions.loop_state = LoopState::Stopping {
                 then_end_session: false,
@@ -317,15 +323,25 @@ impl WidgetCore {
     }
 
     /// A request succeeded with the current credentials.
-    pub(super) fn on_credentials_accepted(&mut self) {
+    pub(super) fn on_credentials_accepted(&mut self, views: &mut Views<'_>) {
         match self.sessions.auth {
             Auth::Trusted => self.sessions.failed_sign_ins = 0,
             Auth::Retrying => {
                 self.sessions.auth = Auth::Trusted;
                 self.sessions.failed_sign_ins = 0;
                 self.sessions.sign_in_retry_at = None;
+                if views
+                    .agent
+                    .error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with(SIGNED_OUT))
+                {
+                    views.agent_mut().error = None;
+                }
                 match self.sessions.loop_state {
                     LoopState::Stopped => self.resume_notifications(),
+                    // Resumed once stopped (`on_notifications_stopped`).
+                    LoopState::Stopping { .. } => {}
                     _ => self.effects.push_back(Effect::RetryConnection),
                 }
             }

@@ -33,7 +33,7 @@ impl WidgetCore {
             Method::Get,
             "/api/v2/me/devices?fields=*".into(),
             None,
-            Purpose::Devices,
+            Purpose::Devices { asked_at: now },
         );
     }
 
@@ -45,7 +45,7 @@ impl WidgetCore {
                 self.broadcast_as_leader(|| super::tabs::connection_message(&state, now));
                 let now_connected = state == ConnectionState::Connected;
                 if !self.set_connection(state, views) && now_connected {
-                    self.on_credentials_accepted();
+                    self.on_credentials_accepted(views);
                     self.resync(now);
                     self.log_in_if_wanted(now, views);
                 }
@@ -156,15 +156,25 @@ impl WidgetCore {
         }
     }
 
+    /// A device snapshot asked at `asked_at`. Like a call snapshot, it may be older than the
+    /// agent's pending operation (the login sent in the same step as the re-read): then it
+    /// cannot confirm it, and the control stays pending.
     pub(super) fn on_devices_snapshot(
         &mut self,
+        asked_at: u64,
         result: Result<String, ApiError>,
         views: &mut Views<'_>,
     ) {
         match decode::<DevicesResponse>(result) {
-            Ok(snapshot) => self.set_agent(views, |store: &mut AgentStore| {
-                store.replace_devices(&snapshot.devices)
-            }),
+            Ok(snapshot) => {
+                let older = asked_at <= self.agent_pending_at;
+                let pending = views.agent.pending.clone().filter(|_| older);
+                self.set_agent(views, |store: &mut AgentStore| {
+                    let changed = store.replace_devices(&snapshot.devices);
+                    store.pending = store.pending.take().or(pending);
+                    changed
+                })
+            }
             Err(error) => self.log(
                 Severity::Warning,
                 format!("gws-widget: cannot read devices: {error}"),

@@ -217,7 +217,7 @@ impl WidgetCore {
                 state,
                 attempt,
                 retry_in_ms,
-            } if !leading => {
+            } if !leading && !self.is_signed_out() => {
                 let countdown = RetryCountdown {
                     attempt,
                     retry_in_ms,
