@@ -25,7 +25,7 @@ pub struct AgentStore {
 }
 
 /// Whether `device` shows a voice login. GWS documents no logged-out shape (gws-api.md §8,
-/// [gap]); the simulator's choice — `userState.state` `LoggedOut`, or `deviceState`
+/// \[gap\]); the simulator's choice — `userState.state` `LoggedOut`, or `deviceState`
 /// `Inactive` (an unassigned device in GWS listings) — reads as logged out, anything else as
 /// logged in.
 pub fn is_logged_in(device: &Device) -> bool {
