@@ -427,6 +427,7 @@ impl WidgetCore {
             }
             _ => {
                 follower.last_resync = Some(now);
+                follower.resync_at = None; // this read stands for a coalesced one too
                 self.resync(now);
             }
         }
