@@ -237,8 +237,8 @@ impl Driver {
                 return;
             }
         }
-        let shared = membership.is_some();
-        self.feed(Some(Input::Leading { shared }));
+        let tab_id = membership.as_ref().map(|m| m.link.tab_id.clone());
+        self.feed(Some(Input::Leading { tab_id }));
         let (feed, paused) = (self.feeder(), self.feeder());
         let channels = [CALLS_CHANNEL, DEVICES_CHANNEL];
         let on_event = move |event| feed(Input::Bayeux(event));

@@ -11,6 +11,7 @@ use futures::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use gws_client::header::{DEFAULT_CSRF_HEADER, csrf_header_name, is_field_value};
+use gws_client::url::{self, UrlError};
 use gws_client::{HttpRequest, Method, Millis, Outcome};
 use gws_protocol::ApiStatus;
 use serde::Serialize;
@@ -86,9 +87,31 @@ impl RestClient {
         (authorization, csrf)
     }
 
-    /// The absolute URL of `path` (which starts with `/`).
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+    /// The URL of `path` under the configured base — or an error, and then no request is
+    /// sent: the pure check ([`gws_client::url::join`]) refuses anything but a clean
+    /// `/api/v2/…` path, and the page's URL parser must agree that the result keeps the base's
+    /// origin (the page's when the base is empty) and the `/api/v2/` path.
+    pub fn url(&self, path: &str) -> Result<String, ApiError> {
+        let refused = |error: UrlError| ApiError::Network(error.to_string());
+        let joined = url::join(&self.base, path).map_err(refused)?;
+        let base = url::parse_base(&self.base).map_err(refused)?;
+        let origin = match base.origin.as_str() {
+            "" => web_sys::window()
+                .and_then(|window| window.location().origin().ok())
+                .ok_or(refused(UrlError::BadBase))?,
+            origin => origin.to_string(),
+        };
+        let expected_origin = web_sys::Url::new(&origin).map_err(|_| refused(UrlError::BadBase))?;
+        let expected_path = format!("{}{}", base.prefix, url::API_PREFIX);
+        match web_sys::Url::new_with_base(&joined, &origin) {
+            Ok(parsed)
+                if parsed.origin() == expected_origin.origin()
+                    && parsed.pathname().starts_with(&expected_path) =>
+            {
+                Ok(parsed.href())
+            }
+            _ => Err(refused(UrlError::BadPath)),
+        }
     }
 
     fn authorised(&self, builder: RequestBuilder, with_csrf: bool) -> RequestBuilder {
@@ -187,7 +210,7 @@ impl RestClient {
 
     /// `GET path`: the body of a 2xx reply.
     pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
-        let builder = self.authorised(Request::get(&self.url(path)), false);
+        let builder = self.authorised(Request::get(&self.url(path)?), false);
         let response = self
             .fetch(builder, None, REST_TIMEOUT_MS)
             .await
@@ -225,7 +248,7 @@ impl RestClient {
     pub async fn post_text(&self, path: &str, body: String) -> Result<String, ApiError> {
         let mut refreshed = self.csrf.borrow().is_some();
         loop {
-            let builder = self.authorised(Request::post(&self.url(path)), true);
+            let builder = self.authorised(Request::post(&self.url(path)?), true);
             let response = self
                 .fetch(builder, Some(body.clone()), REST_TIMEOUT_MS)
                 .await
@@ -264,7 +287,7 @@ impl RestClient {
     /// `pagehide`, when awaiting a response is no longer possible. `sendBeacon` cannot carry the
     /// Authorization and CSRF headers, a keepalive fetch can.
     pub fn post_keepalive(&self, path: &str, body: &str) {
-        let Some(window) = web_sys::window() else {
+        let (Some(window), Ok(url)) = (web_sys::window(), self.url(path)) else {
             return;
         };
         let Ok(headers) = web_sys::Headers::new() else {
@@ -283,13 +306,17 @@ impl RestClient {
         init.set_credentials(RequestCredentials::Include);
         init.set_headers(&headers);
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
-        let _ = window.fetch_with_str_and_init(&self.url(path), &init);
+        let _ = window.fetch_with_str_and_init(&url, &init);
     }
 
     /// `POST path` for the Bayeux loop: whatever happens becomes an [`Outcome`] for the
     /// sans-IO client (which owns all interpretation, including of malformed bodies).
     pub async fn post_bayeux(&self, path: &str, body: String, timeout: Millis) -> Outcome {
-        let builder = self.authorised(Request::post(&self.url(path)), true);
+        let url = match self.url(path) {
+            Ok(url) => url,
+            Err(error) => return Outcome::NetworkError(error.to_string()),
+        };
+        let builder = self.authorised(Request::post(&url), true);
         let timeout = u32::try_from(timeout.as_u64()).unwrap_or(u32::MAX);
         match self.fetch(builder, Some(body), timeout).await {
             Ok(response) => {

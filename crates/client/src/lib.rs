@@ -32,6 +32,7 @@ pub mod intent;
 pub mod phone;
 pub mod store;
 pub mod time;
+pub mod url;
 pub mod view;
 pub mod widget_core;
 
@@ -46,6 +47,6 @@ pub use phone::{NumberError, normalize_number};
 pub use store::{CallEntry, CallsStore, Change};
 pub use time::Millis;
 pub use widget_core::{
-    CoreConfig, Effect, HostEvent, HttpRequest, Input, LoginOptions, Method, RequestToken,
-    Severity, TabMessage, ViewChanges, Views, WidgetCore, WidgetState,
+    CoreConfig, Effect, HostEvent, HttpRequest, Input, LoginOptions, Method, RelayTarget,
+    RequestToken, Severity, TabMessage, ViewChanges, Views, WidgetCore, WidgetState,
 };

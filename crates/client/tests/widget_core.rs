@@ -10,8 +10,8 @@ mod support;
 use gws_client::bayeux::ConnectionState;
 use gws_client::widget_core::{PENDING_TIMEOUT_MS, RELEASED_LINGER_MS};
 use gws_client::{
-    ApiError, CoreConfig, Effect, Event, HostEvent, Input, Intent, Method, RequestToken, Severity,
-    TabMessage, ViewChanges,
+    ApiError, CoreConfig, Effect, Event, HostEvent, Input, Intent, Method, RelayTarget,
+    RequestToken, Severity, TabMessage, ViewChanges,
 };
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{CallState, Operation};
@@ -210,7 +210,7 @@ fn connecting_resyncs_and_tells_the_host() {
     h.feed(0, Input::SignIn);
     let me = h.request(Method::Get, ME);
     h.reply_ok(1, me.token, me_body("d1"));
-    h.feed(2, Input::Leading { shared: false });
+    h.feed(2, Input::Leading { tab_id: None });
     h.bayeux(3, Event::StateChanged(ConnectionState::Connecting));
     assert!(h.requests().is_empty());
     h.bayeux(50, Event::StateChanged(ConnectionState::Connected));
@@ -486,7 +486,7 @@ fn without_host_events_no_host_effect_is_ever_produced() {
     let me = h.request(Method::Get, ME);
     h.reply_ok(1000, me.token, me_body("d1"));
     all.extend(h.out.clone());
-    h.feed(1001, Input::Leading { shared: false });
+    h.feed(1001, Input::Leading { tab_id: None });
     h.bayeux(1002, Event::StateChanged(ConnectionState::Connected));
     all.extend(h.out.clone());
     let snapshot = h.request(Method::Get, CALLS);
@@ -540,7 +540,7 @@ fn the_snapshot_is_reread_only_when_the_loop_reports_connected() {
     h.feed(0, Input::SignIn);
     let me = h.request(Method::Get, ME);
     h.reply_ok(1, me.token, me_body("d1"));
-    h.feed(2, Input::Leading { shared: false });
+    h.feed(2, Input::Leading { tab_id: None });
     let handshake_ish = [
         Event::StateChanged(ConnectionState::Connecting),
         Event::StateChanged(ConnectionState::Reconnecting {
@@ -1009,7 +1009,14 @@ fn follower() -> Harness {
     );
     h.tab(
         4,
+        TabMessage::Leader {
+            from: LEADER.into(),
+        },
+    );
+    h.tab(
+        4,
         TabMessage::Connection {
+            from: LEADER.into(),
             state: "connected".into(),
             attempt: 0,
             retry_in_ms: None,
@@ -1018,6 +1025,7 @@ fn follower() -> Harness {
     h.tab(
         5,
         TabMessage::Notification {
+            from: LEADER.into(),
             channel: "/v2/me/calls".into(),
             data: call_data("C1", "Established").to_string(),
         },
@@ -1052,14 +1060,14 @@ fn a_follower_sends_its_operations_through_the_leader() {
             TabMessage::Intent {
                 from,
                 id,
-                path,
+                target,
                 request,
             },
         ] => {
             assert_eq!(from, "me");
             assert_eq!(*id, 1);
-            assert_eq!(path, "/api/v2/me/calls/C1");
-            assert_eq!(request, &json!({"operationName": "Hold"}));
+            assert_eq!(target, &RelayTarget::Call { id: "C1".into() });
+            assert_eq!(request.as_ref(), &OperationRequest::new(Operation::Hold));
         }
         other => panic!("expected one relayed intent, got {other:?}"),
     }
@@ -1076,6 +1084,7 @@ fn a_failure_reported_to_this_tab_lands_on_the_card() {
     h.tab(
         200,
         TabMessage::Failed {
+            from: LEADER.into(),
             to: "other-tab".into(),
             id: 1,
             message: "Hold failed: elsewhere".into(),
@@ -1088,6 +1097,7 @@ fn a_failure_reported_to_this_tab_lands_on_the_card() {
     h.tab(
         300,
         TabMessage::Failed {
+            from: LEADER.into(),
             to: "me".into(),
             id: 1,
             message: "Hold failed: Not allowed (code 50)".into(),
@@ -1103,6 +1113,7 @@ fn a_failure_reported_to_this_tab_lands_on_the_card() {
     h.tab(
         310,
         TabMessage::Failed {
+            from: LEADER.into(),
             to: "me".into(),
             id: 1,
             message: "again".into(),
@@ -1131,6 +1142,7 @@ fn a_relayed_operation_with_no_news_times_out_and_a_late_failure_is_ignored() {
     h.tab(
         20_100,
         TabMessage::Failed {
+            from: LEADER.into(),
             to: "me".into(),
             id: 1,
             message: "late".into(),
@@ -1149,6 +1161,7 @@ fn a_follower_applies_what_the_leader_relays() {
     h.tab(
         1_000,
         TabMessage::Notification {
+            from: LEADER.into(),
             channel: "/v2/me/calls".into(),
             data: call_data("C2", "Ringing").to_string(),
         },
@@ -1163,6 +1176,7 @@ fn a_follower_applies_what_the_leader_relays() {
     h.tab(
         2_000,
         TabMessage::Connection {
+            from: LEADER.into(),
             state: "reconnecting".into(),
             attempt: 2,
             retry_in_ms: Some(3_000),
@@ -1178,7 +1192,12 @@ fn a_follower_applies_what_the_leader_relays() {
     );
     assert!(h.requests().is_empty());
 
-    h.tab(3_000, TabMessage::Resync);
+    h.tab(
+        3_000,
+        TabMessage::Resync {
+            from: LEADER.into(),
+        },
+    );
     assert_eq!(h.paths(), vec![CALLS.to_string(), DEVICES.into()]);
     assert!(h.broadcasts().is_empty());
 }
@@ -1199,8 +1218,8 @@ fn a_follower_ignores_what_only_a_leader_handles() {
         TabMessage::Intent {
             from: "other".into(),
             id: 1,
-            path: "/api/v2/me/calls/C1".into(),
-            request: json!({"operationName": "Hangup"}),
+            target: RelayTarget::Call { id: "C1".into() },
+            request: Box::new(OperationRequest::new(Operation::Hangup)),
         },
     );
     assert!(h.out.is_empty());
@@ -1214,11 +1233,17 @@ fn a_shared_leader_answers_hello_with_its_connection_state() {
     h.tab(100, TabMessage::Hello { from: "f1".into() });
     assert_eq!(
         h.out,
-        vec![Effect::Broadcast(TabMessage::Connection {
-            state: "connected".into(),
-            attempt: 0,
-            retry_in_ms: None
-        })]
+        vec![
+            Effect::Broadcast(TabMessage::Leader {
+                from: LEADER.into()
+            }),
+            Effect::Broadcast(TabMessage::Connection {
+                from: LEADER.into(),
+                state: "connected".into(),
+                attempt: 0,
+                retry_in_ms: None
+            })
+        ]
     );
     h.bayeux(
         200,
@@ -1230,35 +1255,43 @@ fn a_shared_leader_answers_hello_with_its_connection_state() {
     h.tab(1_200, TabMessage::Hello { from: "f2".into() });
     assert_eq!(
         h.broadcasts(),
-        vec![TabMessage::Connection {
-            state: "reconnecting".into(),
-            attempt: 3,
-            retry_in_ms: Some(3_000)
-        }]
+        vec![
+            TabMessage::Leader {
+                from: LEADER.into()
+            },
+            TabMessage::Connection {
+                from: LEADER.into(),
+                state: "reconnecting".into(),
+                attempt: 3,
+                retry_in_ms: Some(3_000)
+            }
+        ]
     );
 }
 
 #[test]
 fn a_shared_leader_sends_a_followers_operation_and_reports_only_failures() {
     let mut h = Harness::connected(SHARED);
-    let request = json!({"operationName": "Hold"});
+    let request = Box::new(OperationRequest::new(Operation::Hold));
+    let target = RelayTarget::Call { id: "C1".into() };
     h.tab(
         100,
         TabMessage::Intent {
             from: "f1".into(),
             id: 4,
-            path: "/api/v2/me/calls/C1".into(),
+            target: target.clone(),
             request: request.clone(),
         },
     );
     let post = h.request(Method::Post, "/api/v2/me/calls/C1");
     let body: Value = serde_json::from_str(post.body.as_deref().expect("body")).expect("JSON");
-    assert_eq!(body, request);
+    assert_eq!(body, json!({"operationName": "Hold"}));
     assert!(h.broadcasts().is_empty());
     h.reply_err(200, post.token, rejected());
     assert_eq!(
         h.out,
         vec![Effect::Broadcast(TabMessage::Failed {
+            from: LEADER.into(),
             to: "f1".into(),
             id: 4,
             message: "Hold failed: Not allowed (code 50)".into()
@@ -1272,7 +1305,7 @@ fn a_shared_leader_sends_a_followers_operation_and_reports_only_failures() {
         TabMessage::Intent {
             from: "f1".into(),
             id: 5,
-            path: "/api/v2/me/calls/C1".into(),
+            target,
             request,
         },
     );
@@ -1292,16 +1325,24 @@ fn a_shared_leader_ignores_other_tabs_notifications_and_states() {
     let before = h.state.clone();
     for message in [
         TabMessage::Notification {
+            from: "other".into(),
             channel: "/v2/me/calls".into(),
             data: call_data("X", "Ringing").to_string(),
         },
         TabMessage::Connection {
+            from: "other".into(),
             state: "offline".into(),
             attempt: 0,
             retry_in_ms: None,
         },
-        TabMessage::Resync,
+        TabMessage::Resync {
+            from: "other".into(),
+        },
+        TabMessage::Leader {
+            from: "other".into(),
+        },
         TabMessage::Failed {
+            from: "other".into(),
             to: "me".into(),
             id: 1,
             message: "x".into(),
@@ -1319,23 +1360,27 @@ fn an_unshared_leader_and_a_starting_tab_ignore_every_tab_message() {
     let all = || {
         vec![
             TabMessage::Hello { from: "f".into() },
+            TabMessage::Leader { from: "l".into() },
             TabMessage::Notification {
+                from: "l".into(),
                 channel: "/v2/me/calls".into(),
                 data: call_data("X", "Ringing").to_string(),
             },
             TabMessage::Connection {
+                from: "l".into(),
                 state: "offline".into(),
                 attempt: 0,
                 retry_in_ms: None,
             },
-            TabMessage::Resync,
+            TabMessage::Resync { from: "l".into() },
             TabMessage::Intent {
                 from: "f".into(),
                 id: 1,
-                path: "/api/v2/me/calls/X".into(),
-                request: json!({"operationName": "Hold"}),
+                target: RelayTarget::Call { id: "X".into() },
+                request: Box::new(OperationRequest::new(Operation::Hold)),
             },
             TabMessage::Failed {
+                from: "l".into(),
                 to: "f".into(),
                 id: 1,
                 message: "x".into(),
@@ -1363,10 +1408,12 @@ fn a_shared_leader_relays_its_notifications_states_and_resyncs() {
     match h.broadcasts().as_slice() {
         [
             TabMessage::Notification {
+                from,
                 channel,
                 data: text,
             },
         ] => {
+            assert_eq!(from, LEADER);
             assert_eq!(channel, "/v2/me/calls");
             assert_eq!(serde_json::from_str::<Value>(text).expect("JSON"), data);
         }
@@ -1375,11 +1422,15 @@ fn a_shared_leader_relays_its_notifications_states_and_resyncs() {
     assert!(h.state.calls.get("C1").is_some(), "applied here too");
 
     h.bayeux(200, Event::ResyncNeeded);
-    assert_eq!(h.broadcasts(), vec![TabMessage::Resync]);
+    let resync = TabMessage::Resync {
+        from: LEADER.into(),
+    };
+    assert_eq!(h.broadcasts(), vec![resync.clone()]);
     h.bayeux(300, Event::StateChanged(ConnectionState::Offline));
     assert_eq!(
         h.broadcasts(),
         vec![TabMessage::Connection {
+            from: LEADER.into(),
             state: "offline".into(),
             attempt: 0,
             retry_in_ms: None
@@ -1390,11 +1441,12 @@ fn a_shared_leader_relays_its_notifications_states_and_resyncs() {
         h.broadcasts(),
         vec![
             TabMessage::Connection {
+                from: LEADER.into(),
                 state: "connected".into(),
                 attempt: 0,
                 retry_in_ms: None
             },
-            TabMessage::Resync
+            resync
         ],
         "followers re-read state after the leader reconnects"
     );
@@ -1415,9 +1467,19 @@ fn an_unshared_leader_broadcasts_nothing() {
 #[test]
 fn a_follower_elected_leader_sends_its_own_operations() {
     let mut h = follower();
-    h.feed(1_000, Input::Leading { shared: true });
+    h.feed(
+        1_000,
+        Input::Leading {
+            tab_id: Some("me".into()),
+        },
+    );
     assert!(h.core.is_leading());
     assert_eq!(h.logs(Severity::Info).len(), 1);
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Leader { from: "me".into() }],
+        "a tab elected announces itself"
+    );
     h.intent(1_100, hold("C1"));
     assert!(h.broadcasts().is_empty());
     h.request(Method::Post, "/api/v2/me/calls/C1");
@@ -1428,6 +1490,7 @@ fn tab_messages_keep_their_wire_shape() {
     let hello = serde_json::to_value(TabMessage::Hello { from: "a".into() }).expect("serialises");
     assert_eq!(hello, json!({"t": "hello", "from": "a"}));
     let connection = serde_json::to_value(TabMessage::Connection {
+        from: "l".into(),
         state: "reconnecting".into(),
         attempt: 1,
         retry_in_ms: Some(5),
@@ -1435,14 +1498,43 @@ fn tab_messages_keep_their_wire_shape() {
     .expect("serialises");
     assert_eq!(
         connection,
-        json!({"t": "connection", "state": "reconnecting", "attempt": 1, "retryInMs": 5})
+        json!({"t": "connection", "from": "l", "state": "reconnecting", "attempt": 1, "retryInMs": 5})
     );
-    let failed: TabMessage =
-        serde_json::from_value(json!({"t": "failed", "to": "b", "id": 2, "message": "m"}))
-            .expect("parses");
+    let intent = serde_json::to_value(TabMessage::Intent {
+        from: "f".into(),
+        id: 3,
+        target: RelayTarget::Call { id: "C/1".into() },
+        request: Box::new(OperationRequest::new(Operation::Hold)),
+    })
+    .expect("serialises");
+    assert_eq!(
+        intent,
+        json!({"t": "intent", "from": "f", "id": 3,
+               "target": {"kind": "call", "id": "C/1"},
+               "request": {"operationName": "Hold"}})
+    );
+    let leader: TabMessage =
+        serde_json::from_value(json!({"t": "leader", "from": "l"})).expect("parses");
+    assert_eq!(leader, TabMessage::Leader { from: "l".into() });
+    let device: TabMessage = serde_json::from_value(json!({"t": "intent", "from": "f", "id": 4,
+        "target": {"kind": "deviceCalls"},
+        "request": {"operationName": "Dial", "destination": {"phoneNumber": "5001"}}}))
+    .expect("parses");
+    assert!(matches!(
+        device,
+        TabMessage::Intent {
+            target: RelayTarget::DeviceCalls,
+            ..
+        }
+    ));
+    let failed: TabMessage = serde_json::from_value(
+        json!({"t": "failed", "from": "l", "to": "b", "id": 2, "message": "m"}),
+    )
+    .expect("parses");
     assert_eq!(
         failed,
         TabMessage::Failed {
+            from: "l".into(),
             to: "b".into(),
             id: 2,
             message: "m".into()

@@ -6,10 +6,8 @@
 //! Failures land on the card or the agent bar, in the live region and in a `gws:error` event; a
 //! control still pending [`PENDING_TIMEOUT_MS`] after it was accepted becomes an error too.
 
-use super::tabs::TabMessage;
-use super::{
-    Effect, Method, PENDING_TIMEOUT_MS, Purpose, Target, Views, WidgetCore, encode_segment,
-};
+use super::tabs::{RelayTarget, TabMessage};
+use super::{Effect, Method, PENDING_TIMEOUT_MS, Purpose, Target, Views, WidgetCore};
 use crate::error::ApiError;
 use crate::intent::Intent;
 use gws_protocol::Operation;
@@ -37,59 +35,55 @@ pub(super) fn describe(operation: &Operation, error: &ApiError) -> String {
     format!("{} failed: {error}", crate::actions::label(operation))
 }
 
+/// The typed operation an intent asks for: what this tab sends itself, or relays to the leader
+/// tab, which builds the same path from it ([`RelayTarget::path`]). `None`: not an operation.
+pub(super) fn operation_of(intent: Intent) -> Option<(RelayTarget, Box<OperationRequest>)> {
+    match intent {
+        Intent::CallOperation { call_id, request } => {
+            Some((RelayTarget::Call { id: call_id }, request))
+        }
+        Intent::DeviceOperation(request) => Some((RelayTarget::Device, request)),
+        Intent::Dial(request) => Some((RelayTarget::DeviceCalls, request)),
+        Intent::AgentState(request) => Some((RelayTarget::AgentChannel, request)),
+        _ => None,
+    }
+}
+
 impl WidgetCore {
     pub(super) fn on_intent(&mut self, now: u64, intent: Intent, views: &mut Views<'_>) {
-        let device_path = |suffix: &str| {
-            views
-                .agent
-                .device_id()
-                .map(|id| format!("/api/v2/me/devices/{}{suffix}", encode_segment(id)))
-        };
-        let (path, request, target) = match intent {
-            Intent::CallOperation { call_id, request } => (
-                Some(format!("/api/v2/me/calls/{}", encode_segment(&call_id))),
-                request,
-                Target::Call(call_id),
-            ),
-            Intent::DeviceOperation(request) => (device_path(""), request, Target::Agent),
-            Intent::Dial(request) => (device_path("/calls"), request, Target::Agent),
-            Intent::AgentState(request) => (
-                Some("/api/v2/me/channels/voice".to_string()),
-                request,
-                Target::Agent,
-            ),
-            Intent::RetryConnection => {
-                self.effects.push_back(Effect::RetryConnection);
-                return;
+        match intent {
+            Intent::RetryConnection => self.effects.push_back(Effect::RetryConnection),
+            Intent::DismissError { call_id } => views.calls_mut().dismiss_error(&call_id),
+            Intent::DismissAgentError => views.agent_mut().error = None,
+            Intent::LogIn => self.log_in(now, views),
+            Intent::LogOut => self.log_out(now, views),
+            Intent::SignIn => self.sign_in_again(),
+            operation => {
+                if let Some((target, request)) = operation_of(operation) {
+                    self.send_operation(now, target, request, views);
+                }
             }
-            Intent::DismissError { call_id } => {
-                views.calls_mut().dismiss_error(&call_id);
-                return;
-            }
-            Intent::DismissAgentError => {
-                views.agent_mut().error = None;
-                return;
-            }
-            Intent::LogIn => return self.log_in(now, views),
-            Intent::LogOut => return self.log_out(now, views),
-            Intent::SignIn => return self.sign_in_again(),
-        };
-        let Some(path) = path else {
-            return self.fail(target, "No device to act on yet".into(), views);
-        };
-        self.send_operation(now, target, path, request, views);
+        }
     }
 
-    /// Sends an operation the agent asked for — unless one is already pending on `target`
-    /// (the double-click guard): by REST, or through the leader tab when this tab follows.
+    /// Sends an operation the agent asked for — unless one is already pending on its target
+    /// (the double-click guard): by REST, or through the leader tab when this tab follows (as
+    /// the typed request: the leader builds the same path from it).
     pub(super) fn send_operation(
         &mut self,
         now: u64,
-        target: Target,
-        path: String,
+        relay: RelayTarget,
         request: Box<OperationRequest>,
         views: &mut Views<'_>,
     ) {
+        let target = relay.store_target();
+        let Some(path) = relay.path(views.agent) else {
+            let message = match relay {
+                RelayTarget::Device | RelayTarget::DeviceCalls => "No device to act on yet",
+                _ => "Nothing to act on",
+            };
+            return self.fail(target, message.into(), views);
+        };
         let operation = request.operation_name.clone();
         let accepted = match &target {
             Target::Call(id) => views.calls_mut().mark_pending(id, operation.clone()),
@@ -104,12 +98,11 @@ impl WidgetCore {
         if let Some(tab_id) = self.tabs.follower_id() {
             let from = tab_id.to_owned();
             let id = self.tabs.wait_for_leader(target.clone());
-            let request = serde_json::to_value(request.as_ref()).unwrap_or_default();
             self.effects
                 .push_back(Effect::Broadcast(TabMessage::Intent {
                     from,
                     id,
-                    path,
+                    target: relay,
                     request,
                 }));
             self.watch(now, target, operation, Some(id));

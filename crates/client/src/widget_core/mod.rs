@@ -25,6 +25,7 @@
 //! - [`tabs`]: the leader/follower protocol between tabs of the same user.
 
 mod intents;
+mod relay;
 mod session;
 mod startup;
 mod sync;
@@ -36,9 +37,10 @@ use crate::error::ApiError;
 use crate::intent::Intent;
 use crate::store::CallsStore;
 use gws_protocol::{Call, CallState};
+pub use relay::is_tab_id;
 pub use session::{LoginOptions, SIGN_IN_RETRIES, SIGN_IN_RETRY_MS};
 use std::collections::{HashMap, VecDeque};
-pub use tabs::TabMessage;
+pub use tabs::{RelayTarget, TabMessage};
 
 /// How long a released call stays on screen before moving to the recent list.
 pub const RELEASED_LINGER_MS: u64 = 5_000;
@@ -215,7 +217,7 @@ pub enum Effect {
     Broadcast(TabMessage),
     /// Signed in: start receiving notifications. `shared`: join the other tabs of this user
     /// (follow their leader until elected, then feed [`Input::Leading`]); otherwise run the
-    /// notification loop at once (and feed [`Input::Leading`] with `shared: false`).
+    /// notification loop at once (and feed [`Input::Leading`] with no tab id).
     StartNotifications {
         /// Coordinate with other tabs.
         shared: bool,
@@ -266,10 +268,11 @@ pub enum Input {
         /// This tab's id on the channel.
         tab_id: String,
     },
-    /// This widget runs the notification loop; `shared`: other tabs may follow it.
+    /// This widget runs the notification loop; `tab_id`: other tabs may follow it, which know
+    /// it by this id (the one it joined with).
     Leading {
-        /// A tab channel is open.
-        shared: bool,
+        /// This tab's id on the tabs' channel, when one is open.
+        tab_id: Option<String>,
     },
     /// The notification loop ended after [`Effect::StopNotifications`].
     NotificationsStopped,
@@ -355,14 +358,15 @@ impl WidgetCore {
             Input::Intent(intent) => self.on_intent(now, intent, views),
             Input::Tab(message) => self.on_tab_message(now, message, views),
             Input::Following { tab_id } => self.follow(tab_id),
-            Input::Leading { shared } => self.lead(shared),
+            Input::Leading { tab_id } => self.lead(tab_id),
             Input::NotificationsStopped => self.on_notifications_stopped(),
             Input::Reauthenticated(result) => self.on_reauthenticated(now, result, views),
         }
         self.after_step(views);
     }
 
-    /// Runs what is due at `now`: sign-in retries, watchdogs, released calls leaving the screen.
+    /// Runs what is due at `now`: sign-in retries, watchdogs, the tab protocol's coalesced
+    /// re-reads and leader probes, released calls leaving the screen.
     pub fn handle_timeout(&mut self, now: u64, views: &mut Views<'_>) {
         if self.sign_in.retry_due(now) {
             self.request_me();
@@ -371,6 +375,7 @@ impl WidgetCore {
             self.sign_in_again();
         }
         self.expire_watchdogs(now, views);
+        self.tabs_due(now);
         if self.retire_at.is_some_and(|at| at <= now) {
             views.calls_mut().retire_released(now, RELEASED_LINGER_MS);
         }
@@ -386,10 +391,17 @@ impl WidgetCore {
     pub fn poll_timeout(&self) -> Option<u64> {
         let watchdog = self.watchdogs.iter().map(|w| w.deadline).min();
         let sign_in = self.sessions.retry_at();
-        [self.sign_in.retry_at(), sign_in, watchdog, self.retire_at]
-            .into_iter()
-            .flatten()
-            .min()
+        let tabs = self.tabs.deadline();
+        [
+            self.sign_in.retry_at(),
+            sign_in,
+            watchdog,
+            self.retire_at,
+            tabs,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Whether this widget runs the notification loop (alone or elected).

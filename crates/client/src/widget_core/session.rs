@@ -14,7 +14,7 @@
 //! are made ([`SIGN_IN_RETRIES`], from [`SIGN_IN_RETRY_MS`]).
 
 use super::intents::describe;
-use super::tabs::TabMessage;
+use super::tabs::{RelayTarget, TabMessage};
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
@@ -138,8 +138,7 @@ impl WidgetCore {
                     .insert(key.into(), Value::from(value.as_str()));
             }
         }
-        let path = "/api/v2/me".to_string();
-        self.send_operation(now, Target::Agent, path, Box::new(request), views);
+        self.send_operation(now, RelayTarget::Me, Box::new(request), views);
     }
 
     /// The agent clicked "Log in" (or the host called `login()`).
@@ -165,7 +164,7 @@ impl WidgetCore {
         let end = Box::new(OperationRequest::new(Operation::EndContactCenterSession));
         if self.tabs.follower_id().is_some() {
             // The leader sends it; its session ends, it re-handshakes and re-reads the device.
-            return self.send_operation(now, Target::Agent, "/api/v2/me".into(), end, views);
+            return self.send_operation(now, RelayTarget::Me, end, views);
         }
         self.agent_pending_at = now;
         if !views
@@ -230,7 +229,7 @@ impl WidgetCore {
                     None,
                     Purpose::Devices { asked_at: now },
                 );
-                self.broadcast_as_leader(|| TabMessage::Resync);
+                self.broadcast_as_leader(|from| TabMessage::Resync { from });
                 if self.sessions.login_wanted {
                     self.resume_notifications(); // "Log in" was clicked meanwhile
                 }

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 impl WidgetCore {
     /// Re-reads calls and devices (and tells follower tabs to do the same).
     pub(super) fn resync(&mut self, now: u64) {
-        self.broadcast_as_leader(|| TabMessage::Resync);
+        self.broadcast_as_leader(|from| TabMessage::Resync { from });
         self.request(
             Method::Get,
             "/api/v2/me/calls?fields=*".into(),
@@ -42,7 +42,7 @@ impl WidgetCore {
         match event {
             Event::StateChanged(_) if self.is_signed_out() => {} // the loop is stopping
             Event::StateChanged(state) => {
-                self.broadcast_as_leader(|| super::tabs::connection_message(&state, now));
+                self.broadcast_as_leader(|from| super::tabs::connection_message(from, &state, now));
                 let now_connected = state == ConnectionState::Connected;
                 if !self.set_connection(state, views) && now_connected {
                     self.on_credentials_accepted(views);
@@ -55,7 +55,8 @@ impl WidgetCore {
                 // Our view first, then the follower tabs (the text is copied only when a
                 // follower may listen).
                 self.on_notification(now, &channel, data.get(), views);
-                self.broadcast_as_leader(|| TabMessage::Notification {
+                self.broadcast_as_leader(|from| TabMessage::Notification {
+                    from,
                     channel,
                     data: data.get().to_owned(),
                 });

@@ -17,6 +17,8 @@ pub const CALLS: &str = "/api/v2/me/calls?fields=*";
 pub const DEVICES: &str = "/api/v2/me/devices?fields=*";
 pub const ME: &str = "/api/v2/me?subresources=*";
 pub const AGENT_STATES: &str = "/api/v2/settings/agent-states";
+/// The tab id of the leader in the tab tests (`Harness::connected` leads as it when shared).
+pub const LEADER: &str = "lead";
 
 /// No automatic voice login (`widget_session.rs` covers it; `widget_core.rs` everything else).
 pub const NO_LOGIN: LoginOptions = LoginOptions {
@@ -65,7 +67,8 @@ impl Harness {
         let me = h.request(Method::Get, ME);
         h.reply_ok(1, me.token, me_body("d1"));
         let startup = h.requests();
-        h.feed(2, Input::Leading { shared });
+        let tab_id = shared.then(|| LEADER.to_string());
+        h.feed(2, Input::Leading { tab_id });
         for request in startup {
             h.reply_ok(3, request.token, empty_reply(&request.path));
         }

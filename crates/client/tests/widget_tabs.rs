@@ -1,0 +1,359 @@
+//! The tab relay's trust rules (`widget_core::tabs`): followers apply only what the leader they
+//! know sends, the leader sends only typed operations valid for their target to paths it builds,
+//! and followers' re-reads are rate-limited. Any script of the origin can post on the channel,
+//! so every message here is one such a script could forge.
+
+mod support;
+
+use gws_client::widget_core::tabs::{LEADER_PROBE_MS, RESYNC_INTERVAL_MS};
+use gws_client::{Input, Intent, Method, RelayTarget, Severity, TabMessage};
+use gws_protocol::api::OperationRequest;
+use gws_protocol::{CallState, Operation};
+use serde_json::json;
+use support::*;
+
+/// Signed in, following `LEADER` as `me`, told "connected", with call `C1` established.
+fn follower() -> Harness {
+    let mut h = Harness::new(SHARED);
+    h.feed(0, Input::SignIn);
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(1, me.token, me_body("d1"));
+    for request in h.requests() {
+        h.reply_ok(2, request.token, empty_reply(&request.path));
+    }
+    h.feed(
+        3,
+        Input::Following {
+            tab_id: "me".into(),
+        },
+    );
+    h.tab(4, leader_says("lead"));
+    h.tab(4, connection(LEADER, "connected"));
+    h.tab(5, ringing(LEADER, "C1", "Established"));
+    h.out.clear();
+    h
+}
+
+fn leader_says(from: &str) -> TabMessage {
+    TabMessage::Leader { from: from.into() }
+}
+
+fn connection(from: &str, state: &str) -> TabMessage {
+    TabMessage::Connection {
+        from: from.into(),
+        state: state.into(),
+        attempt: 0,
+        retry_in_ms: None,
+    }
+}
+
+/// A call notification with screen-pop user data.
+fn ringing(from: &str, id: &str, state: &str) -> TabMessage {
+    let mut data = call_data(id, state);
+    data["call"]["userData"] = json!({"CustomerName": "Forged"});
+    TabMessage::Notification {
+        from: from.into(),
+        channel: "/v2/me/calls".into(),
+        data: data.to_string(),
+    }
+}
+
+fn resync(from: &str) -> TabMessage {
+    TabMessage::Resync { from: from.into() }
+}
+
+fn intent(from: &str, id: u64, target: RelayTarget, request: OperationRequest) -> TabMessage {
+    TabMessage::Intent {
+        from: from.into(),
+        id,
+        target,
+        request: Box::new(request),
+    }
+}
+
+fn call(id: &str) -> RelayTarget {
+    RelayTarget::Call { id: id.into() }
+}
+
+fn op(operation: Operation) -> OperationRequest {
+    OperationRequest::new(operation)
+}
+
+#[test]
+fn a_follower_ignores_leader_messages_from_any_other_tab_id() {
+    let mut h = follower();
+    h.intent(50, hold("C1"));
+    h.out.clear();
+    let before = h.state.clone();
+    for message in [
+        ringing("evil", "X", "Ringing"),
+        ringing("", "X", "Ringing"),
+        ringing("me", "X", "Ringing"),
+        connection("evil", "offline"),
+        resync("evil"),
+        TabMessage::Failed {
+            from: "evil".into(),
+            to: "me".into(),
+            id: 1,
+            message: "Hold failed: forged".into(),
+        },
+    ] {
+        let label = format!("{message:?}");
+        h.tab(100, message);
+        assert!(h.out.is_empty(), "{label}: {:?}", h.out);
+        assert_eq!(h.state, before, "{label}");
+    }
+    assert_eq!(h.call_state("X"), None, "no forged card");
+    assert_eq!(
+        h.call_pending("C1"),
+        Some(Operation::Hold),
+        "no forged failure"
+    );
+
+    // The same messages from the leader are applied.
+    h.tab(200, ringing(LEADER, "X", "Ringing"));
+    assert_eq!(h.call_state("X"), Some(CallState::Ringing));
+}
+
+#[test]
+fn a_follower_knowing_no_leader_yet_applies_nothing() {
+    let mut h = Harness::new(SHARED);
+    h.feed(0, Input::SignIn);
+    h.feed(
+        1,
+        Input::Following {
+            tab_id: "me".into(),
+        },
+    );
+    h.out.clear();
+    h.tab(10, ringing(LEADER, "X", "Ringing"));
+    h.tab(11, resync(LEADER));
+    assert!(h.out.is_empty(), "{:?}", h.out);
+    assert_eq!(h.call_state("X"), None);
+    h.tab(12, leader_says(LEADER));
+    h.tab(13, ringing(LEADER, "X", "Ringing"));
+    assert_eq!(h.call_state("X"), Some(CallState::Ringing));
+}
+
+#[test]
+fn a_leader_claim_is_followed_only_if_the_known_leader_does_not_answer() {
+    let mut h = follower();
+    // A claim while the leader runs: probed, and refuted by the leader's answer.
+    h.tab(100, leader_says("evil"));
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Hello { from: "me".into() }]
+    );
+    assert_eq!(h.core.poll_timeout(), Some(100 + LEADER_PROBE_MS));
+    h.tab(110, ringing("evil", "X", "Ringing"));
+    assert_eq!(h.call_state("X"), None, "not followed while probing");
+    h.tab(150, leader_says(LEADER));
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    assert_eq!(h.core.poll_timeout(), None);
+    h.tick(100 + LEADER_PROBE_MS);
+    assert!(h.out.is_empty());
+    h.tab(3_000, ringing("evil", "X", "Ringing"));
+    assert_eq!(h.call_state("X"), None);
+
+    // The leader is gone (its lock went to another tab): the claimant is followed after the
+    // probe, asked for its state, and state is re-read (its messages were ignored meanwhile).
+    h.tab(10_000, leader_says("l2"));
+    h.tab(10_010, connection("l2", "connected"));
+    assert!(h.out.is_empty());
+    h.tick(10_000 + LEADER_PROBE_MS);
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Hello { from: "me".into() }]
+    );
+    assert_eq!(h.paths(), vec![CALLS.to_string(), DEVICES.into()]);
+    h.tab(12_100, ringing("l2", "X", "Ringing"));
+    assert_eq!(h.call_state("X"), Some(CallState::Ringing));
+    h.tab(12_200, ringing(LEADER, "Y", "Ringing"));
+    assert_eq!(
+        h.call_state("Y"),
+        None,
+        "the old leader is not followed any more"
+    );
+}
+
+#[test]
+fn the_leader_refuses_unknown_operations_and_operations_not_valid_for_their_target() {
+    let mut h = Harness::connected(SHARED);
+    let refused = [
+        (call("C1"), op(Operation::Unknown("FlyToTheMoon".into()))),
+        (call("C1"), op(Operation::StartContactCenterSession)),
+        (call("C1"), op(Operation::Dial)),
+        (call("C1"), op(Operation::DoNotDisturbOn)),
+        (RelayTarget::Me, op(Operation::Hangup)),
+        (RelayTarget::Me, op(Operation::Unknown("".into()))),
+        (RelayTarget::AgentChannel, op(Operation::DoNotDisturbOn)),
+        (RelayTarget::DeviceCalls, op(Operation::Hangup)),
+        (RelayTarget::Device, op(Operation::Ready)),
+        (RelayTarget::Device, op(Operation::Dial)),
+    ];
+    for (n, (target, request)) in refused.into_iter().enumerate() {
+        let label = format!("{target:?} {:?}", request.operation_name);
+        let id = n as u64 + 1;
+        h.tab(100, intent("f1", id, target, request));
+        assert!(h.requests().is_empty(), "{label}: {:?}", h.out);
+        assert_eq!(
+            h.broadcasts(),
+            vec![TabMessage::Failed {
+                from: LEADER.into(),
+                to: "f1".into(),
+                id,
+                message: "The operation was refused: not allowed from another tab".into(),
+            }],
+            "{label}"
+        );
+        let warnings = h.logs(Severity::Warning);
+        assert_eq!(warnings.len(), 1, "{label}");
+        assert!(
+            !warnings[0].contains("C1") && !warnings[0].contains("FlyToTheMoon"),
+            "no peer values in the log: {warnings:?}"
+        );
+    }
+}
+
+#[test]
+fn the_leader_ignores_intents_from_no_valid_tab_id() {
+    let mut h = Harness::connected(SHARED);
+    let long = "a".repeat(33);
+    for from in ["", "a b", "../x", "f1\n", long.as_str(), "é"] {
+        h.tab(100, intent(from, 1, call("C1"), op(Operation::Hold)));
+        assert!(h.requests().is_empty(), "{from:?}");
+        assert!(h.broadcasts().is_empty(), "{from:?}");
+    }
+    h.tab(100, TabMessage::Hello { from: "a/b".into() });
+    assert!(h.out.is_empty());
+}
+
+#[test]
+fn a_relayed_operation_is_posted_to_the_path_the_leader_builds() {
+    let mut h = Harness::connected(SHARED);
+    let cases = [
+        (
+            call("../../x?y#z"),
+            op(Operation::Hold),
+            "/api/v2/me/calls/..%2F..%2Fx%3Fy%23z",
+        ),
+        (call("C1"), op(Operation::Answer), "/api/v2/me/calls/C1"),
+        (
+            RelayTarget::Device,
+            op(Operation::DoNotDisturbOn),
+            "/api/v2/me/devices/d1",
+        ),
+        (
+            RelayTarget::DeviceCalls,
+            op(Operation::Dial).with_destination("5001"),
+            "/api/v2/me/devices/d1/calls",
+        ),
+        (
+            RelayTarget::AgentChannel,
+            op(Operation::Ready),
+            "/api/v2/me/channels/voice",
+        ),
+        (
+            RelayTarget::Me,
+            op(Operation::StartContactCenterSession),
+            "/api/v2/me",
+        ),
+    ];
+    for (n, (target, request, path)) in cases.into_iter().enumerate() {
+        let body = serde_json::to_value(&request).expect("serialises");
+        h.tab(100, intent("f1", n as u64, target, request));
+        let post = h.request(Method::Post, path);
+        let sent: serde_json::Value =
+            serde_json::from_str(post.body.as_deref().expect("body")).expect("JSON");
+        assert_eq!(sent, body);
+    }
+    // A dot segment would resolve to another path: refused, and the follower told.
+    for id in ["..", ".", ""] {
+        h.tab(200, intent("f1", 9, call(id), op(Operation::Hangup)));
+        assert!(h.requests().is_empty(), "{id:?}");
+        assert!(
+            matches!(
+                h.broadcasts().as_slice(),
+                [TabMessage::Failed { id: 9, .. }]
+            ),
+            "{id:?}: {:?}",
+            h.out
+        );
+    }
+}
+
+#[test]
+fn a_path_style_intent_is_not_a_tab_message() {
+    for forged in [
+        json!({"t": "intent", "from": "f1", "id": 1, "path": ".evil.example/x",
+               "request": {"operationName": "Hold"}}),
+        json!({"t": "intent", "from": "f1", "id": 1, "target": {"kind": "url", "url": "//evil.example"},
+               "request": {"operationName": "Hold"}}),
+        json!({"t": "notification", "channel": "/v2/me/calls", "data": "{}"}),
+        json!({"t": "resync"}),
+    ] {
+        assert!(
+            serde_json::from_value::<TabMessage>(forged.clone()).is_err(),
+            "{forged}"
+        );
+    }
+}
+
+#[test]
+fn a_follower_sends_the_typed_request_the_leader_would_build_the_path_from() {
+    let mut h = follower();
+    h.intent(100, Intent::dial("5001"));
+    assert!(h.requests().is_empty());
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Intent {
+            from: "me".into(),
+            id: 1,
+            target: RelayTarget::DeviceCalls,
+            request: Box::new(op(Operation::Dial).with_destination("5001")),
+        }]
+    );
+    // …and a leader turns exactly that message into its POST.
+    let mut leader = Harness::connected(SHARED);
+    leader.tab(200, h.broadcasts().remove(0));
+    leader.request(Method::Post, "/api/v2/me/devices/d1/calls");
+}
+
+#[test]
+fn a_follower_rereads_state_at_most_once_per_interval() {
+    let mut h = follower();
+    h.tab(1_000, resync(LEADER));
+    assert_eq!(h.paths(), vec![CALLS.to_string(), DEVICES.into()]);
+    h.tab(2_000, resync(LEADER));
+    assert!(h.out.is_empty(), "within the window: coalesced");
+    h.tab(3_000, resync(LEADER));
+    assert!(h.out.is_empty());
+    assert_eq!(h.core.poll_timeout(), Some(1_000 + RESYNC_INTERVAL_MS));
+    h.tick(1_000 + RESYNC_INTERVAL_MS - 1);
+    assert!(h.out.is_empty());
+    h.tick(1_000 + RESYNC_INTERVAL_MS);
+    assert_eq!(
+        h.paths(),
+        vec![CALLS.to_string(), DEVICES.into()],
+        "one read at the window's end for both"
+    );
+    assert_eq!(h.core.poll_timeout(), None);
+    h.tick(7_000);
+    assert!(h.out.is_empty());
+    h.tab(8_000, resync(LEADER));
+    assert!(h.out.is_empty(), "the coalesced read opened a new window");
+    assert_eq!(h.core.poll_timeout(), Some(11_000));
+    h.tab(11_000, resync(LEADER));
+    assert_eq!(
+        h.paths(),
+        vec![CALLS.to_string(), DEVICES.into()],
+        "a request at the window's end is read at once…"
+    );
+    assert_eq!(
+        h.core.poll_timeout(),
+        None,
+        "…and stands for the coalesced one"
+    );
+    h.tick(11_000);
+    assert!(h.out.is_empty());
+}
