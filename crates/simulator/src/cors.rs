@@ -72,7 +72,11 @@ pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -
                 );
             }
             // Answered (a same-site navigation may send one), but unreadable by the page.
-            return next.run(request).await;
+            let mut response = next.run(request).await;
+            response
+                .headers_mut()
+                .append(header::VARY, HeaderValue::from_static("Origin"));
+            return response;
         }
     }
     let mut response = if request.method() == Method::OPTIONS {
