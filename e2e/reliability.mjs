@@ -5,17 +5,23 @@
 // from the page's console and errors. Prints a summary: cases run, faults survived, calls lost,
 // panics. Exit status 1 unless every case passed with 0 lost calls and 0 panics.
 //
-//   node e2e/reliability.mjs [--quick]
+//   node e2e/reliability.mjs [--quick] [--only SUBSTRING]
+//
+// --only runs the cases whose name contains SUBSTRING (e.g. `--only cross-origin`, which needs
+// no built widget: RELIABILITY_STATIC may be any directory).
 //
 // Env: GWS_SIM_BIN (target/debug/gws-sim), RELIABILITY_PORT (18095), RELIABILITY_STATIC (dist),
 //      HIDDEN_SECS (300; --quick: 20), OUTAGE_SECS (60; --quick: 15), MALFORMED (1000).
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1] ?? '' : null;
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = process.env.GWS_SIM_BIN ?? path.join(ROOT, 'target/debug/gws-sim');
 const PORT = Number(process.env.RELIABILITY_PORT ?? 18095);
@@ -114,7 +120,10 @@ async function stillAlive(page) {
 }
 
 const cases = [];
-const scenario = (name, body) => cases.push({ name, body });
+// `widget: false`: the case opens no widget page (and needs no built widget).
+const scenario = (name, body, { widget = true } = {}) => {
+  if (ONLY === null || name.includes(ONLY)) cases.push({ name, body, widget });
+};
 
 scenario('simulator killed and restarted mid-call', async (page) => {
   await callOn(page, '5101');
@@ -182,13 +191,47 @@ scenario(`${MALFORMED} malformed notifications`, async (page) => {
   return lostCalls(page);
 });
 
+scenario('cross-origin refusal', async () => {
+  // A page on an origin the simulator does not allow: 127.0.0.2 is loopback, but the default
+  // allow-list holds the loopback *names* only (127.0.0.1, localhost, [::1]).
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><title>another site</title><p>another site');
+  });
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.2', resolve); });
+  const { id } = await post('/sim/calls', { from: '5120', to: '5005' });
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.2:${server.address().port}/`);
+    const seen = await page.evaluate(async (sim) => {
+      const out = {};
+      try {
+        const state = await (await fetch(`${sim}/sim/state`, { credentials: 'include' })).json();
+        out.read = `readable (${JSON.stringify(state).length} bytes)`;
+      } catch (error) { out.read = `blocked: ${error}`; }
+      try {
+        await fetch(`${sim}/sim/reset`, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+        out.reset = 'sent';
+      } catch (error) { out.reset = `not sent: ${error}`; }
+      return out;
+    }, BASE);
+    if (!seen.read.startsWith('blocked')) throw new Error(`GET /sim/state was ${seen.read}`);
+    const calls = await serverCalls();
+    if (!(id in calls)) throw new Error(`the no-cors text/plain POST /sim/reset (${seen.reset}) reset the simulator: ${JSON.stringify(calls)}`);
+    return 0;
+  } finally {
+    await page.close();
+    server.close();
+  }
+}, { widget: false });
+
 await startSim();
 let passed = 0;
 let lost = 0;
-for (const { name, body } of cases) {
+for (const { name, body, widget } of cases) {
   await post('/sim/reset', {});
   await post('/sim/faults', { clear: true });
-  const page = await openWidget();
+  const page = widget ? await openWidget() : null;
   const started = Date.now();
   try {
     const lostHere = await body(page);
@@ -198,7 +241,7 @@ for (const { name, body } of cases) {
   } catch (error) {
     console.log(`case ${name} ... FAILED\n  ${error?.stack ?? error}`);
   }
-  await page.close();
+  await page?.close();
 }
 killSim();
 await browser.close();

@@ -3,6 +3,8 @@
 # the widget in release with trunk, starts gws-sim serving it, and prints the URL.
 #
 # Env: PORT (8080), BIND (127.0.0.1), SIM_ARGS (extra gws-sim flags, e.g. "--autopilot").
+# gws-sim answers only requests addressed to a loopback name or to the bind address: to open
+# the demo from another machine under a host name, add it, e.g. SIM_ARGS="--allow-host box.lan".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:/usr/local/bin:$PATH"
@@ -15,7 +17,8 @@ cargo build --locked --release -p gws-sim
 PORT=${PORT:-8080}
 BIND=${BIND:-127.0.0.1}
 echo
-echo "gws-widget demo: open http://$BIND:$PORT/  (agents: ?user=agent1 | ?user=agent2 | ?user=supervisor1)"
+case "$BIND" in 0.0.0.0|::) SHOWN=127.0.0.1 ;; *) SHOWN=$BIND ;; esac
+echo "gws-widget demo: open http://$SHOWN:$PORT/  (agents: ?user=agent1 | ?user=agent2 | ?user=supervisor1)"
 echo "Ctrl+C stops the simulator."
 # shellcheck disable=SC2086
 exec target/release/gws-sim --bind "$BIND" --port "$PORT" --static-dir dist --advertise-mute ${SIM_ARGS:-}

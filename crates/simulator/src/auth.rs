@@ -102,7 +102,10 @@ pub async fn require_auth(
             .headers()
             .get(CSRF_TOKEN)
             .and_then(|v| v.to_str().ok());
-        if presented != Some(session.csrf.as_str()) {
+        let valid = presented.is_some_and(|token| {
+            crate::guard::constant_time_eq(token.as_bytes(), session.csrf.as_bytes())
+        });
+        if !valid {
             tracing::debug!(%user, "CSRF token missing or wrong");
             return (StatusCode::FORBIDDEN, CSRF_FAILURE).into_response();
         }

@@ -38,6 +38,12 @@ pub struct SimConfig {
     /// or `"agentsLoggedIn": true` in the users file); off: logged out, as after a real GWS
     /// restart, until StartContactCenterSession.
     pub agents_logged_in: bool,
+    /// Origins (`scheme://host[:port]`) besides the loopback ones whose pages may call `/api`
+    /// and `/sim` with credentials (`--allow-origin`, repeatable; [`crate::guard`]).
+    pub allow_origins: Vec<String>,
+    /// `Host` values besides the loopback names the simulator answers to (`--allow-host`,
+    /// repeatable; `name` = any port, `name:port` = that port only; [`crate::guard`]).
+    pub allow_hosts: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -57,6 +63,8 @@ impl Default for SimConfig {
             advertise_mute: false,
             state_file: None,
             agents_logged_in: false,
+            allow_origins: Vec::new(),
+            allow_hosts: Vec::new(),
         }
     }
 }

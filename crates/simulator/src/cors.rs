@@ -1,6 +1,15 @@
 //! CORS for `/api` and `/sim`: the widget's browser tests run on another port and call the
-//! simulator with credentials, so the request `Origin` is echoed (never `*`), credentials are
-//! allowed and the CSRF headers are exposed. Pre-flights are answered without authentication.
+//! simulator with credentials, so an *allowed* request `Origin` is echoed (never `*`),
+//! credentials are allowed and the CSRF headers are exposed. Pre-flights are answered without
+//! authentication.
+//!
+//! Allowed origins ([`crate::guard::AccessPolicy::origin_allowed`]): the loopback names
+//! (`http(s)://127.0.0.1`, `localhost`, `[::1]`, any port), `--allow-origin` values, and the
+//! simulator's own origin. Another origin gets no `Access-Control-Allow-*` header (its page
+//! cannot read `/sim/state` or an agent's calls), its pre-flight is refused (`403`), and its
+//! writes (any method but GET/HEAD) are refused (`403`) before they reach a handler: a
+//! cross-site form or `no-cors` POST must change nothing even where no other check applies
+//! (`--no-csrf`). Requests without `Origin` (Node, curl, same-origin GETs) are not affected.
 //!
 //! The static files (the built widget at `/`) get `Access-Control-Allow-Origin: *` on every
 //! response: a page on another origin embeds the widget with
@@ -11,7 +20,9 @@
 //! `Cross-Origin-Resource-Policy: cross-origin` lets an embedding page that is cross-origin
 //! isolated (COEP `require-corp`) load them too.
 
-use axum::extract::Request;
+use crate::guard::{refusal, request_host};
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -28,9 +39,9 @@ fn applies(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/") || path == "/sim" || path.starts_with("/sim/")
 }
 
-/// The CORS middleware (applied to the whole app): credentialed, origin-echoing CORS on
-/// `/api` and `/sim`; `*` on the static files.
-pub async fn cors(request: Request, next: Next) -> Response {
+/// The CORS middleware (applied to the whole app): credentialed CORS for allowed origins on
+/// `/api` and `/sim` (others refused, see the module docs); `*` on the static files.
+pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !applies(request.uri().path()) {
         let mut response = next.run(request).await;
         let headers = response.headers_mut();
@@ -45,6 +56,29 @@ pub async fn cors(request: Request, next: Next) -> Response {
         return response;
     }
     let origin = request.headers().get(header::ORIGIN).cloned();
+    if let Some(value) = &origin {
+        let host = request_host(&request);
+        let text = String::from_utf8_lossy(value.as_bytes());
+        if !state.access().origin_allowed(&text, host.as_deref()) {
+            let reads = matches!(*request.method(), Method::GET | Method::HEAD);
+            if !reads {
+                tracing::warn!(origin = %text, method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
+                return refusal(
+                    StatusCode::FORBIDDEN,
+                    gws_protocol::StatusCode::FORBIDDEN,
+                    &format!(
+                        "Origin '{text}' is not allowed: start gws-sim with --allow-origin {text}"
+                    ),
+                );
+            }
+            // Answered (a same-site navigation may send one), but unreadable by the page.
+            let mut response = next.run(request).await;
+            response
+                .headers_mut()
+                .append(header::VARY, HeaderValue::from_static("Origin"));
+            return response;
+        }
+    }
     let mut response = if request.method() == Method::OPTIONS {
         let mut preflight = StatusCode::NO_CONTENT.into_response();
         let headers = preflight.headers_mut();

@@ -15,6 +15,8 @@
 //! - [`http`]: REST handlers under `/api/v2`.
 //! - [`control`]: the `/sim` control API.
 //! - [`auth`], [`cors`]: Basic auth, `JSESSIONID`, CSRF; CORS for cross-origin test pages.
+//! - [`guard`]: who may call at all — the `Host` check, the origin allow-list, JSON-only
+//!   `/sim` writes, constant-time comparison of secrets.
 //! - [`faults`]: fault injection for reliability tests (the middleware).
 //! - [`autopilot`]: demo traffic.
 //! - [`config`], [`web`]: flags and config file, static files.
@@ -31,6 +33,7 @@ pub mod control;
 pub mod cors;
 pub mod engine;
 pub mod faults;
+pub mod guard;
 pub mod http;
 pub mod state;
 pub mod state_file;
@@ -53,11 +56,42 @@ pub fn app(state: AppState) -> Router {
     ));
     Router::new()
         .nest("/api/v2", api)
-        .nest("/sim", control::router())
+        .nest(
+            "/sim",
+            control::router().layer(axum::middleware::from_fn(guard::require_json)),
+        )
         .merge(web::router(state.config().static_dir.as_deref()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            answer_after_state_file,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(cors::cors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::cors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::check_host,
+        ))
         .with_state(state)
+}
+
+/// Middleware: a response leaves only once the state file holds every change made while its
+/// request ran (with `--state-file`; the writes happen on the writer thread), so a client that
+/// saw `statusCode 0` finds the change after a `kill -9` and a restart.
+async fn answer_after_state_file(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let before = state.state_file_seq();
+    let response = next.run(request).await;
+    let after = state.state_file_seq();
+    if after > before {
+        state.state_file_written(after).await;
+    }
+    response
 }
 
 /// Serves on `listener` until `shutdown` resolves. `uri` fields use `config.external_url`, or

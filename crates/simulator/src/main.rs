@@ -58,6 +58,14 @@ struct Args {
     /// it agents start logged out, as after a real GWS restart, until StartContactCenterSession.
     #[arg(long)]
     agents_logged_in: bool,
+    /// An origin (scheme://host[:port]) besides the loopback ones whose pages may call /api and
+    /// /sim with credentials (CORS). Repeatable.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
+    /// A Host name (any port) or name:port besides the loopback names that requests may
+    /// address (guards against DNS rebinding). Repeatable.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allow_hosts: Vec<String>,
 }
 
 #[tokio::main]
@@ -97,6 +105,8 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         advertise_mute: args.advertise_mute,
         state_file: args.state_file,
         agents_logged_in: args.agents_logged_in,
+        allow_origins: args.allow_origins,
+        allow_hosts: args.allow_hosts,
         ..SimConfig::default()
     };
     if let Some(path) = &args.config {

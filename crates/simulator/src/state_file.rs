@@ -4,9 +4,13 @@
 //!
 //! Written after every command that reached the engine (`AppState::execute`), before the
 //! request that caused it is answered: a client that saw `statusCode 0` finds the change
-//! after a restart. Atomic: the JSON goes to `PATH.tmp`, then is renamed over `PATH`, so a
-//! kill in the middle of a write leaves the previous state, never half of one. (No `fsync`:
-//! a killed process loses nothing the kernel already has; a power cut is not simulated.)
+//! after a restart. The writing (serializing and file I/O) happens on a dedicated thread, not
+//! on the async runtime's: the command hands a snapshot over and the response waits for the
+//! thread to report it written (several snapshots queued meanwhile are coalesced into the
+//! newest). Atomic: the JSON goes to a new `PATH.tmp` (mode `0600`), then is renamed over
+//! `PATH`, so a kill in the middle of a write leaves the previous state, never half of one.
+//! (No `fsync`: a killed process loses nothing the kernel already has; a power cut is not
+//! simulated.)
 //!
 //! Clock: the engine's times (`duration` of calls, longest-idle routing) are milliseconds on
 //! the simulator's clock. The file stores that clock's reading and the wall-clock time of the
@@ -115,12 +119,30 @@ pub fn load(path: &Path) -> Result<Option<SavedState>, LoadError> {
         .map_err(|e| parse_error(e.to_string()))
 }
 
-/// Writes `state` to `path` atomically (`PATH.tmp`, then a rename).
+/// Writes `state` to `path` atomically: into `PATH.tmp` (created afresh, mode `0600` on Unix:
+/// the file holds every call's user data), then renamed over `PATH`, which so gets that mode
+/// too. A leftover `PATH.tmp` (or a link planted there) is removed first, never written
+/// through. Blocking I/O: the server calls it on its writer thread, never on the runtime's.
 pub fn write(path: &Path, state: &SavedState) -> std::io::Result<()> {
+    use std::io::Write as _;
     let json = serde_json::to_vec(state).map_err(std::io::Error::other)?;
     let temporary = sibling(path, "tmp");
-    std::fs::write(&temporary, json)?;
-    std::fs::rename(&temporary, path)
+    match std::fs::remove_file(&temporary) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&temporary)
+        .and_then(|mut file| file.write_all(&json))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// Moves an unusable file out of the way (to `PATH.rejected`), keeping it for inspection.

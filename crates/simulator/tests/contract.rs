@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Agent, Http, basic, config, spawn_server};
+use common::{Agent, Http, JSON, basic, config, spawn_server};
 use gws_client::{BayeuxClient, BayeuxConfig, CallsStore, ConnectionState, Event, Millis, Outcome};
 use gws_protocol::{CallState, Notification};
 use std::time::{Duration, Instant};
@@ -101,7 +101,12 @@ fn state_of(driver: &Driver, id: &str) -> Option<CallState> {
 
 async fn inject(http: &Http) -> String {
     let (_, _, body) = http
-        .request("POST", "/sim/calls", &[], r#"{"from":"5000","to":"5005"}"#)
+        .request(
+            "POST",
+            "/sim/calls",
+            &[JSON],
+            r#"{"from":"5000","to":"5005"}"#,
+        )
         .await;
     serde_json::from_str::<serde_json::Value>(&body).expect("json")["id"]
         .as_str()
@@ -150,7 +155,7 @@ async fn the_widgets_bayeux_client_and_reducer_follow_a_call_and_survive_a_sessi
         .await;
 
     let (status, _, _) = http
-        .request("POST", "/sim/faults", &[], r#"{"expireSessions":true}"#)
+        .request("POST", "/sim/faults", &[JSON], r#"{"expireSessions":true}"#)
         .await;
     assert_eq!(status, 200);
     driver

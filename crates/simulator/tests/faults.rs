@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Agent, Http, config, spawn_server};
+use common::{Agent, Http, JSON, config, spawn_server};
 use gws_sim::SimConfig;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -22,7 +22,12 @@ async fn fault(http: &Http, body: Value) -> Value {
 
 async fn inject(http: &Http) {
     let (status, _, _) = http
-        .request("POST", "/sim/calls", &[], r#"{"from":"5000","to":"5005"}"#)
+        .request(
+            "POST",
+            "/sim/calls",
+            &[JSON],
+            r#"{"from":"5000","to":"5005"}"#,
+        )
         .await;
     assert_eq!(status, 200);
 }

@@ -558,8 +558,18 @@ async fn the_widget_files_can_be_loaded_cross_origin_by_a_module_script_embed() 
             reply.header("content-type")
         );
     }
-    // The API keeps its credentialed, origin-echoing CORS.
+    // The API's credentialed CORS answers allowed origins only: not this one by default…
     let reply = app.request(Method::GET, "/sim/state", &origin, "").await;
+    assert_eq!(reply.header("access-control-allow-origin"), None);
+    // …but once `--allow-origin https://crm.example.com` lists it.
+    let allowed = TestApp::new(SimConfig {
+        static_dir: Some(dir.clone()),
+        allow_origins: vec!["https://crm.example.com".into()],
+        ..config()
+    });
+    let reply = allowed
+        .request(Method::GET, "/sim/state", &origin, "")
+        .await;
     assert_eq!(
         reply.header("access-control-allow-origin"),
         Some("https://crm.example.com")

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Agent, Http, config};
+use common::{Agent, Http, JSON, config};
 use gws_sim::{AppState, SimConfig};
 use serde_json::Value;
 use std::io::BufRead;
@@ -68,7 +68,7 @@ async fn serve_on(
 }
 
 async fn sim(http: &Http, path: &str, body: &str) -> Value {
-    let (status, _, text) = http.request("POST", path, &[], body).await;
+    let (status, _, text) = http.request("POST", path, &[JSON], body).await;
     assert_eq!(status, 200, "{path}: {text}");
     serde_json::from_str(&text).expect("json")
 }

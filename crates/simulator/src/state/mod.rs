@@ -15,6 +15,7 @@ pub mod sessions;
 
 use crate::config::SimConfig;
 use crate::engine::{Command, Engine, EngineError, Outcome, TimerEvent};
+use crate::guard::{AccessPolicy, constant_time_eq};
 use crate::state_file::{self, PendingTimer, SavedState};
 use faults::Faults;
 use hub::Hub;
@@ -34,6 +35,8 @@ pub struct AppState {
 struct Shared {
     config: SimConfig,
     external_url: String,
+    /// Allowed origins and hosts, from the configuration.
+    access: AccessPolicy,
     engine: Mutex<Engine>,
     /// User name → password (the configured ones until `/sim/users/{name}/password`). Why
     /// outside the engine: every HTTP request (each long poll included) authenticates, and must
@@ -61,12 +64,16 @@ struct Timers {
 }
 
 /// The state file and the order of writes: snapshots are numbered under the engine lock and
-/// written outside it; a write older than the last one written is skipped, so the file
-/// always ends with the newest state.
+/// handed to the writer thread ([`writer`]), which writes the newest it has (a snapshot older
+/// than the last one written is skipped, so the file always ends with the newest state) and
+/// then reports its number in `flushed`, which responses wait for.
 struct Persist {
     path: PathBuf,
     next_seq: AtomicU64,
-    written: Mutex<u64>,
+    /// To the writer thread; it ends when this is dropped (with the last `AppState`).
+    queue: std::sync::mpsc::Sender<Snapshot>,
+    /// The number of the newest snapshot handled (written, or failed and logged).
+    flushed: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// A consistent copy of what the state file stores, taken under the engine lock (cheap: the
@@ -132,10 +139,16 @@ impl AppState {
                 }
             }
         }
-        let persist = config.state_file.clone().map(|path| Persist {
-            path,
-            next_seq: AtomicU64::new(1),
-            written: Mutex::new(0),
+        let persist = config.state_file.clone().map(|path| {
+            let (queue, snapshots) = std::sync::mpsc::channel();
+            let flushed = Arc::new(tokio::sync::watch::Sender::new(0));
+            writer(path.clone(), snapshots, flushed.clone());
+            Persist {
+                path,
+                next_seq: AtomicU64::new(1),
+                queue,
+                flushed,
+            }
         });
         let hub = Hub::new(
             Duration::from_millis(config.cometd_timeout_ms),
@@ -149,6 +162,7 @@ impl AppState {
         }
         let state = AppState {
             shared: Arc::new(Shared {
+                access: AccessPolicy::new(&config, &external_url),
                 config,
                 external_url,
                 engine: Mutex::new(engine),
@@ -164,9 +178,12 @@ impl AppState {
         };
         // Written at once: the file reflects this start (fresh or restored), and a path that
         // cannot be written shows up in the log now rather than at the first call.
+        // (On this thread: the server is not serving yet.)
         let snapshot = state.snapshot(&lock(&state.shared.engine));
-        if let Some(snapshot) = snapshot {
-            state.save(snapshot);
+        if let (Some(snapshot), Some(persist)) = (snapshot, &state.shared.persist) {
+            let seq = snapshot.seq;
+            write_snapshot(&persist.path, snapshot);
+            persist.flushed.send_replace(seq);
         }
         state
     }
@@ -174,6 +191,11 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &SimConfig {
         &self.shared.config
+    }
+
+    /// Allowed origins and hosts.
+    pub fn access(&self) -> &AccessPolicy {
+        &self.shared.access
     }
 
     /// The base of `uri` fields.
@@ -230,9 +252,15 @@ impl AppState {
     }
 
     /// The user name if `password` is theirs (HTTP Basic), without touching the engine lock.
+    /// Compared in constant time; an unknown user's attempt is compared too, with a password
+    /// no one has (`None` can never match).
     pub fn check_password(&self, user: &str, password: &str) -> Option<String> {
-        (self.credentials().get(user).map(String::as_str) == Some(password))
-            .then(|| user.to_string())
+        let credentials = self.credentials();
+        let (expected, known) = match credentials.get(user) {
+            Some(expected) => (expected.as_bytes(), true),
+            None => (password.as_bytes(), false),
+        };
+        (constant_time_eq(expected, password.as_bytes()) && known).then(|| user.to_string())
     }
 
     /// Whether `user` is a configured user (without touching the engine lock).
@@ -409,28 +437,79 @@ impl AppState {
         })
     }
 
-    /// Writes a snapshot unless a newer one is already on disk. A failed write is logged and
-    /// the command stands: the simulator keeps serving from memory.
+    /// Hands a snapshot to the writer thread. A failed write is logged and the command
+    /// stands: the simulator keeps serving from memory.
     fn save(&self, snapshot: Snapshot) {
         let Some(persist) = &self.shared.persist else {
             return;
         };
-        let mut written = lock(&persist.written);
-        if *written >= snapshot.seq {
-            return;
+        if persist.queue.send(snapshot).is_err() {
+            tracing::warn!(path = %persist.path.display(), "state file writer gone: not written");
         }
-        let saved = SavedState {
-            format: state_file::FORMAT,
-            saved_at_unix_ms: state_file::unix_ms(),
-            clock_ms: snapshot.clock_ms,
-            timers: snapshot.timers,
-            model: snapshot.engine.persisted(),
-        };
-        match state_file::write(&persist.path, &saved) {
-            Ok(()) => *written = snapshot.seq,
-            Err(error) => {
-                tracing::warn!(path = %persist.path.display(), %error, "state file not written");
+    }
+
+    /// The number of the newest state-file snapshot taken so far (0: none, or no
+    /// `--state-file`). With [`state_file_written`](Self::state_file_written), lets a response
+    /// wait until what its request changed is on disk.
+    pub fn state_file_seq(&self) -> u64 {
+        self.shared
+            .persist
+            .as_ref()
+            .map_or(0, |p| p.next_seq.load(Ordering::Relaxed).saturating_sub(1))
+    }
+
+    /// Resolves once snapshot `seq` (or a newer one) has been written (or its write failed
+    /// and was logged); at once without `--state-file`.
+    pub async fn state_file_written(&self, seq: u64) {
+        if let Some(persist) = &self.shared.persist {
+            let mut flushed = persist.flushed.subscribe();
+            let _ = flushed.wait_for(|done| *done >= seq).await;
+        }
+    }
+}
+
+/// Starts the state-file writer thread: it takes snapshots off `snapshots` (the newest of
+/// those queued; older ones are skipped), serializes and writes each, and reports its number
+/// in `flushed`. Why a thread of its own: serializing the whole model and the file I/O block,
+/// and must not hold up the async runtime's threads (long polls, other requests).
+fn writer(
+    path: PathBuf,
+    snapshots: std::sync::mpsc::Receiver<Snapshot>,
+    flushed: Arc<tokio::sync::watch::Sender<u64>>,
+) {
+    let spawned = std::thread::Builder::new()
+        .name("gws-sim-state-file".into())
+        .spawn(move || {
+            let mut written = 0;
+            while let Ok(mut snapshot) = snapshots.recv() {
+                while let Ok(newer) = snapshots.try_recv() {
+                    if newer.seq > snapshot.seq {
+                        snapshot = newer;
+                    }
+                }
+                let seq = snapshot.seq;
+                if seq > written {
+                    write_snapshot(&path, snapshot);
+                    written = seq;
+                }
+                flushed.send_modify(|done| *done = (*done).max(seq));
             }
-        }
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "state file writer thread not started: the state will not be saved");
+    }
+}
+
+/// Serializes and writes one snapshot (blocking); a failure is logged.
+fn write_snapshot(path: &std::path::Path, snapshot: Snapshot) {
+    let saved = SavedState {
+        format: state_file::FORMAT,
+        saved_at_unix_ms: state_file::unix_ms(),
+        clock_ms: snapshot.clock_ms,
+        timers: snapshot.timers,
+        model: snapshot.engine.persisted(),
+    };
+    if let Err(error) = state_file::write(path, &saved) {
+        tracing::warn!(path = %path.display(), %error, "state file not written");
     }
 }

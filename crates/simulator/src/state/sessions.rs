@@ -39,12 +39,16 @@ impl AuthSessions {
         self.by_user.get(user).cloned()
     }
 
-    /// The user whose session has this cookie value.
+    /// The user whose session has this cookie value. Every session is compared, each in
+    /// constant time, so the answer's timing says nothing about how close a guess was.
     pub fn user_of_cookie(&self, cookie: &str) -> Option<String> {
-        self.by_user
-            .iter()
-            .find(|(_, s)| s.id == cookie)
-            .map(|(user, _)| user.clone())
+        let mut found = None;
+        for (user, session) in &self.by_user {
+            if crate::guard::constant_time_eq(session.id.as_bytes(), cookie.as_bytes()) {
+                found = Some(user.clone());
+            }
+        }
+        found
     }
 
     /// Invalidates the user's session (EndContactCenterSession).

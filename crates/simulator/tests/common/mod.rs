@@ -17,6 +17,9 @@ pub const DEVICE1: &str = "efe1ab32-53f9-43ce-b65e-5768c61f7d4a";
 pub const DEVICE2: &str = "9c14cad7-17c4-48d0-8492-7cf0ff92c224";
 pub const DEVICE_SUP: &str = "631608b3-ceb1-472b-ba05-2ae39555b0d1";
 
+/// `Content-Type: application/json`, which every `/sim` write needs.
+pub const JSON: (&str, &str) = ("Content-Type", "application/json");
+
 /// A seed fixture (JSON array of CometD messages) from the protocol crate.
 pub fn fixture(name: &str) -> Vec<Value> {
     let path = format!(
