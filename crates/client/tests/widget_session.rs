@@ -14,9 +14,11 @@ use gws_client::widget_core::{
     LoginOptions, PENDING_TIMEOUT_MS, SIGN_IN_RETRIES, SIGN_IN_RETRY_MS,
 };
 use gws_client::{
-    ApiError, CoreConfig, Effect, Event, HostEvent, HttpRequest, Input, Intent, Method, TabMessage,
+    ApiError, CoreConfig, Effect, Event, HostEvent, HttpRequest, Input, Intent, Method,
+    RelayTarget, TabMessage,
 };
 use gws_protocol::Operation;
+use gws_protocol::api::OperationRequest;
 use serde_json::{Value, json};
 use support::*;
 
@@ -98,16 +100,17 @@ fn answer_gets(h: &mut Harness, now: u64, requests: &[HttpRequest], device: &Val
     }
 }
 
-/// Signed in with `device`, leading its own loop (shared with other tabs as `config` says), the
-/// start-up GETs answered, the loop handshaking (`Connecting` at 5). `out`: that last step.
+/// Signed in with `device`, leading its own loop (shared with other tabs as `config` says, as
+/// `LEADER`), the start-up GETs answered, the loop handshaking (`Connecting` at 5). `out`: that
+/// last step.
 fn handshaking(config: CoreConfig, device: &Value) -> Harness {
-    let shared = config.share_across_tabs;
+    let tab_id = config.share_across_tabs.then(|| LEADER.to_string());
     let mut h = Harness::new(config);
     h.feed(0, Input::SignIn);
     let me = h.request(Method::Get, ME);
     h.reply_ok(1, me.token, me_with(device, "Ann"));
     let startup = h.requests();
-    h.feed(2, Input::Leading { shared });
+    h.feed(2, Input::Leading { tab_id });
     answer_gets(&mut h, 3, &startup, device);
     h.bayeux(5, Event::StateChanged(ConnectionState::Connecting));
     h
@@ -125,8 +128,9 @@ fn connected_with(config: CoreConfig, device: &Value) -> Harness {
     h
 }
 
-/// Signed in with `device`, following the leader tab as `me`, told "connected". `out` cleared.
-fn follower_with(config: CoreConfig, device: &Value) -> Harness {
+/// Signed in with `device`, following as `me` — but no leader heard of yet (as when this tab is
+/// alone: the election gives it the lock next). `out`: the `Following` step.
+fn following(config: CoreConfig, device: &Value) -> Harness {
     let mut h = Harness::new(config);
     h.feed(0, Input::SignIn);
     let me = h.request(Method::Get, ME);
@@ -139,16 +143,45 @@ fn follower_with(config: CoreConfig, device: &Value) -> Harness {
             tab_id: "me".into(),
         },
     );
+    h
+}
+
+/// Like [`following`], then the leader tab `LEADER` announced itself and said "connected".
+/// `out` cleared.
+fn follower_with(config: CoreConfig, device: &Value) -> Harness {
+    let mut h = following(config, device);
+    h.tab(4, leader_says(LEADER));
     h.tab(4, leader_connected());
     h.out.clear();
     h
 }
 
+fn leader_says(from: &str) -> TabMessage {
+    TabMessage::Leader { from: from.into() }
+}
+
 fn leader_connected() -> TabMessage {
     TabMessage::Connection {
+        from: LEADER.into(),
         state: "connected".into(),
         attempt: 0,
         retry_in_ms: None,
+    }
+}
+
+fn leader_resync() -> TabMessage {
+    TabMessage::Resync {
+        from: LEADER.into(),
+    }
+}
+
+/// A follower's session operation as relayed to the leader: `body` typed, for `/api/v2/me`.
+fn relayed_session(from: &str, id: u64, body: Value) -> TabMessage {
+    TabMessage::Intent {
+        from: from.into(),
+        id,
+        target: RelayTarget::Me,
+        request: Box::new(serde_json::from_value::<OperationRequest>(body).expect("a request")),
     }
 }
 
@@ -501,7 +534,9 @@ fn log_out_stops_the_loop_then_ends_the_session_then_rereads_the_device() {
     );
     let devices = h.request(Method::Get, DEVICES);
     assert_eq!(h.requests().len(), 1);
-    assert!(h.broadcasts().contains(&TabMessage::Resync));
+    assert!(h.broadcasts().contains(&TabMessage::Resync {
+        from: LEADER.into()
+    }));
 
     h.reply_ok(23, devices.token, devices_reply(&logged_out("d1")));
     assert_eq!(h.state.agent.logged_in, Some(false));
@@ -561,15 +596,7 @@ fn a_followers_log_out_and_log_in_go_through_the_leader() {
     h.intent(10, Intent::LogOut);
     assert!(stops(&h).is_empty());
     assert!(h.requests().is_empty());
-    assert_eq!(
-        h.broadcasts(),
-        vec![TabMessage::Intent {
-            from: "me".into(),
-            id: 1,
-            path: SESSION.into(),
-            request: end_body(),
-        }]
-    );
+    assert_eq!(h.broadcasts(), vec![relayed_session("me", 1, end_body())]);
     assert_eq!(
         h.state.agent.pending,
         Some(Operation::EndContactCenterSession)
@@ -579,6 +606,7 @@ fn a_followers_log_out_and_log_in_go_through_the_leader() {
     h.tab(
         11,
         TabMessage::Notification {
+            from: LEADER.into(),
             channel: "/v2/me/devices".into(),
             data: json!({"messageType": "DeviceStateChangeMessage", "devices": [logged_out("d1")]})
                 .to_string(),
@@ -592,27 +620,18 @@ fn a_followers_log_out_and_log_in_go_through_the_leader() {
     assert!(!h.out.contains(&Effect::ResumeNotifications));
     assert_eq!(
         h.broadcasts(),
-        vec![TabMessage::Intent {
-            from: "me".into(),
-            id: 2,
-            path: SESSION.into(),
-            request: json!({"operationName": "StartContactCenterSession", "channels": ["voice"]}),
-        }]
+        vec![relayed_session(
+            "me",
+            2,
+            json!({"operationName": "StartContactCenterSession", "channels": ["voice"]})
+        )]
     );
 }
 
 #[test]
 fn a_shared_leader_posts_a_followers_logout_for_it() {
     let mut h = Harness::connected(config(NO_LOGIN, false, true));
-    h.tab(
-        20,
-        TabMessage::Intent {
-            from: "other".into(),
-            id: 1,
-            path: SESSION.into(),
-            request: end_body(),
-        },
-    );
+    h.tab(20, relayed_session("other", 1, end_body()));
     assert_eq!(session_bodies(&h), vec![end_body()]);
     assert!(
         stops(&h).is_empty(),
@@ -620,19 +639,86 @@ fn a_shared_leader_posts_a_followers_logout_for_it() {
     );
 }
 
+/// Another tab led (and logged the agent in): once a tab heard of a leader, it never logs in
+/// automatically, not even once elected itself.
 #[test]
 fn a_follower_never_logs_in_automatically_even_once_elected() {
-    let mut h = follower_with(config(auto_login(), false, true), &logged_out("d1"));
+    let mut h = following(config(auto_login(), false, true), &logged_out("d1"));
+    h.tab(4, leader_says(LEADER));
     assert!(h.broadcasts().is_empty());
     h.tab(5, leader_connected());
     assert!(h.broadcasts().is_empty(), "not through the leader");
-    h.feed(6, Input::Leading { shared: true });
+    h.feed(
+        6,
+        Input::Leading {
+            tab_id: Some("me".into()),
+        },
+    );
     assert!(h.requests().is_empty());
     h.bayeux(7, Event::StateChanged(ConnectionState::Connecting));
     h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
     assert!(h.paths().contains(&DEVICES.to_string()), "it resyncs");
     assert!(session_bodies(&h).is_empty());
+    assert!(
+        h.broadcasts()
+            .iter()
+            .all(|m| !matches!(m, TabMessage::Intent { .. }))
+    );
     assert_eq!(h.state.agent.pending, None);
+}
+
+/// The first tab of a user with `shareAcrossTabs` follows first, hears of no leader (there is
+/// none) and is elected: it logs the agent in, once.
+#[test]
+fn a_tab_elected_without_ever_hearing_of_a_leader_logs_in_automatically_once() {
+    let mut h = following(config(auto_login(), false, true), &logged_out("d1"));
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Hello { from: "me".into() }]
+    );
+    h.feed(
+        6,
+        Input::Leading {
+            tab_id: Some("me".into()),
+        },
+    );
+    assert!(
+        session_bodies(&h).is_empty(),
+        "not before the loop connects"
+    );
+    h.bayeux(7, Event::StateChanged(ConnectionState::Connecting));
+    assert!(session_bodies(&h).is_empty(), "not while handshaking");
+    h.bayeux(10, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(session_bodies(&h), vec![full_start_body()]);
+    assert!(
+        h.broadcasts()
+            .iter()
+            .all(|m| !matches!(m, TabMessage::Intent { .. })),
+        "sent itself, not relayed: {:#?}",
+        h.out
+    );
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::StartContactCenterSession)
+    );
+    let start = session_post(&h);
+    let resync = h.requests();
+    h.reply_ok(11, start.token, json!({"statusCode": 0}));
+    h.bayeux(12, device_message(&logged_in("d1")));
+    answer_gets(&mut h, 13, &resync, &logged_in("d1"));
+    assert_eq!(h.state.agent.logged_in, Some(true));
+
+    // Once: not again at a re-handshake.
+    h.bayeux(
+        20,
+        Event::StateChanged(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(25),
+        }),
+    );
+    h.bayeux(30, Event::StateChanged(ConnectionState::Connected));
+    assert!(h.paths().contains(&DEVICES.to_string()), "it resyncs");
+    assert!(session_bodies(&h).is_empty(), "no second login");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -968,7 +1054,7 @@ fn a_401_on_the_first_sign_in_with_a_provider_asks_again_then_starts_up_once() {
     assert!(h.state.agent.user.is_some());
 
     let startup = h.requests();
-    h.feed(4, Input::Leading { shared: false });
+    h.feed(4, Input::Leading { tab_id: None });
     assert!(stops(&h).is_empty());
     answer_gets(&mut h, 5, &startup, &logged_in("d1"));
     h.bayeux(6, Event::StateChanged(ConnectionState::Connecting));
@@ -1001,7 +1087,7 @@ fn a_401_on_the_first_sign_in_with_static_credentials_signs_out_without_the_me_r
     h.reply_ok(now + 1, me.token, me_with(&logged_in("d1"), "Ann"));
     assert_eq!(starts_notifications(&h), 1);
     assert_eq!(h.requests().len(), 3);
-    h.feed(now + 2, Input::Leading { shared: false });
+    h.feed(now + 2, Input::Leading { tab_id: None });
     assert!(stops(&h).is_empty(), "trusted again: the loop runs");
 }
 
@@ -1012,13 +1098,18 @@ fn a_401_on_the_first_sign_in_with_static_credentials_signs_out_without_the_me_r
 #[test]
 fn a_tab_signed_out_while_following_stops_the_loop_as_soon_as_it_is_elected() {
     let mut h = follower_with(config(NO_LOGIN, STATIC, true), &logged_in("d1"));
-    h.tab(10, TabMessage::Resync);
+    h.tab(10, leader_resync());
     let calls = h.request(Method::Get, CALLS);
     h.reply_err(11, calls.token, ApiError::Unauthorized);
     assert_eq!(h.state.connection, ConnectionState::SignedOut);
     assert!(stops(&h).is_empty(), "a follower runs no loop");
 
-    h.feed(12, Input::Leading { shared: true });
+    h.feed(
+        12,
+        Input::Leading {
+            tab_id: Some("me".into()),
+        },
+    );
     assert_eq!(stops(&h), vec![false]);
     h.bayeux(13, Event::StateChanged(ConnectionState::Connecting));
     assert_eq!(h.state.connection, ConnectionState::SignedOut);
@@ -1029,13 +1120,18 @@ fn a_tab_signed_out_while_following_stops_the_loop_as_soon_as_it_is_elected() {
 #[test]
 fn a_provider_tab_signed_out_before_its_election_stops_the_loop_once_elected() {
     let mut h = follower_with(config(NO_LOGIN, PROVIDER, true), &logged_in("d1"));
-    h.tab(10, TabMessage::Resync);
+    h.tab(10, leader_resync());
     let calls = h.request(Method::Get, CALLS);
     h.reply_err(11, calls.token, ApiError::Unauthorized);
     assert_eq!(count(&h, &Effect::Reauthenticate), 1);
     h.feed(12, Input::Reauthenticated(Err("gone".into())));
     assert_eq!(h.state.connection, ConnectionState::SignedOut);
     assert!(stops(&h).is_empty());
-    h.feed(13, Input::Leading { shared: true });
+    h.feed(
+        13,
+        Input::Leading {
+            tab_id: Some("me".into()),
+        },
+    );
     assert_eq!(stops(&h), vec![false]);
 }
