@@ -423,6 +423,44 @@ fn malformed_data_only_logs_a_warning() {
 }
 
 #[test]
+fn a_flood_of_new_call_ids_is_capped_and_each_eviction_logged_by_id() {
+    use gws_client::store::MAX_CALLS;
+    let mut h = Harness::connected(ALONE);
+    for i in 0..MAX_CALLS + 10 {
+        h.notify_call(100 + i as u64, &format!("F{i}"), "Established");
+        assert!(h.state.calls.entries().len() <= MAX_CALLS);
+        let warnings = h.logs(Severity::Warning);
+        if i < MAX_CALLS {
+            assert!(warnings.is_empty(), "{warnings:?}");
+        } else {
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            let dropped = format!("F{}", i - MAX_CALLS);
+            assert!(warnings[0].contains(&dropped), "{warnings:?}");
+        }
+    }
+    // A snapshot of 500 calls: one line for the whole batch, a few ids shown.
+    h.bayeux(1_000, Event::ResyncNeeded);
+    let snapshot = h
+        .requests()
+        .into_iter()
+        .find(is_calls_snapshot)
+        .expect("re-read");
+    let calls: Vec<Value> = (0..500)
+        .map(|i| call(&format!("S{i}"), "Established"))
+        .collect();
+    h.reply_ok(
+        1_001,
+        snapshot.token,
+        json!({"statusCode": 0, "calls": calls}),
+    );
+    assert_eq!(h.state.calls.entries().len(), MAX_CALLS);
+    let warnings = h.logs(Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("dropped 436"), "{warnings:?}");
+    assert!(warnings[0].len() < 200, "{warnings:?}");
+}
+
+#[test]
 fn unknown_message_types_and_refusals_are_only_logged() {
     let mut h = Harness::connected(ALONE);
     let before = h.state.clone();
