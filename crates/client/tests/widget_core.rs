@@ -461,6 +461,60 @@ fn a_flood_of_new_call_ids_is_capped_and_each_eviction_logged_by_id() {
 }
 
 #[test]
+fn decoding_errors_are_logged_without_customer_values() {
+    let secret = "John Smith";
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(
+        100,
+        raw_message(
+            "/v2/me/calls",
+            r#"{"messageType":"CallStateChangeMessage","call":"John Smith"}"#,
+        ),
+    );
+    let mut warnings = h.logs(Severity::Warning);
+    // A snapshot and a sign-in whose fields have the wrong type.
+    h.bayeux(200, Event::ResyncNeeded);
+    for request in h.requests() {
+        let body = if is_calls_snapshot(&request) {
+            json!({"statusCode": secret, "calls": []})
+        } else {
+            json!({"statusCode": 0, "devices": secret})
+        };
+        h.reply_ok(201, request.token, body);
+        warnings.extend(h.logs(Severity::Warning));
+    }
+    // Malformed Bayeux items, as the client reports them.
+    let mut client = gws_client::BayeuxClient::new(gws_client::BayeuxConfig::default());
+    client.start(gws_client::Millis(0));
+    let handshake = client
+        .poll_request(gws_client::Millis(0))
+        .expect("handshake");
+    client.handle_response(
+        gws_client::Millis(1),
+        handshake.id,
+        gws_client::Outcome::Http {
+            status: 200,
+            body: r#"[{"channel":"/x","supportedConnectionTypes":"John Smith"},"John Smith"]"#
+                .into(),
+        },
+    );
+    while let Some(event) = client.poll_event() {
+        if matches!(event, Event::Malformed(_)) {
+            h.bayeux(300, event);
+            warnings.extend(h.logs(Severity::Warning));
+        }
+    }
+    assert!(warnings.len() >= 5, "{warnings:?}");
+    for line in &warnings {
+        assert!(!line.contains(secret), "{line}");
+    }
+    assert!(
+        warnings[0].contains("unexpected type or value at line 1 column"),
+        "category and position: {warnings:?}"
+    );
+}
+
+#[test]
 fn unknown_message_types_and_refusals_are_only_logged() {
     let mut h = Harness::connected(ALONE);
     let before = h.state.clone();
