@@ -341,7 +341,8 @@ impl RestClient {
 
 /// Parses a JSON body into `T`.
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+    // Category and position only: serde's text can quote customer data from the body.
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(gws_protocol::redacted_error(&e)))
 }
 
 fn api_failure(failure: FetchFailure) -> ApiError {

@@ -17,7 +17,14 @@
 //!   unsubscribe or disconnect);
 //! - the newest `advice` wins; a connect may be held `advice.timeout` by the server, so its
 //!   request timeout is `advice.timeout + max_network_delay`;
-//! - failures without fresh advice back off linearly with jitter, capped;
+//! - every failure backs off linearly with jitter, capped: a transport failure, and also any
+//!   unsuccessful reply (`successful: false`, whatever its advice) to a handshake, a connect or
+//!   a subscriptions batch; the advised `interval` is added to the backoff (a minimum, never a
+//!   replacement for it), so a server answering `{"successful":false,"advice":{"interval":0}}`
+//!   cannot make the client retry at once, forever. Consecutive failures keep growing the delay
+//!   (a successful handshake does not reset it); only a successful connect does;
+//! - server advice is clamped ([`MAX_ADVICE`]): a huge `timeout`, `interval` or `maxInterval`
+//!   cannot park the client for days or overflow a deadline;
 //! - `402::…`, `reconnect: handshake`, or an absence longer than the server keeps sessions
 //!   (`maxInterval`) → new handshake, every channel subscribed again, and a
 //!   [`Event::ResyncNeeded`] so the application re-reads state it may have missed;
@@ -31,6 +38,11 @@ use gws_protocol::bayeux::{
 };
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
+
+/// The largest `timeout`, `interval` or `maxInterval` advice obeyed: 10 minutes. CometD servers
+/// advise tens of seconds; anything above this is a misconfigured or hostile server, and obeying
+/// it would leave the agent without notifications (or without a retry) for that long.
+pub const MAX_ADVICE: Millis = Millis(10 * 60 * 1000);
 
 /// Identifies one HTTP request handed to the driver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -269,6 +281,11 @@ impl Session {
         wanted
             .iter()
             .all(|c| self.confirmed.contains(c) || self.refused.contains(c))
+    }
+
+    /// Whether a subscribe or unsubscribe is owed.
+    fn owes_subscriptions(&self, wanted: &BTreeSet<String>) -> bool {
+        !self.subscribed(wanted) || self.confirmed.iter().any(|c| !wanted.contains(c))
     }
 
     /// One batch with every subscribe and unsubscribe owed, if any.
@@ -671,10 +688,21 @@ impl BayeuxClient {
     /// The earliest time at which [`BayeuxClient::handle_timeout`] has work to do.
     pub fn poll_deadline(&self) -> Option<Millis> {
         let scheduled = self.online.then(|| self.phase.retry_at()).flatten();
+        // A subscriptions batch retried after a backoff goes out on time, not with the next
+        // connect (only when one is owed: the slot of a settled session is always due).
+        let subscriptions = match &self.phase {
+            Phase::Connected(session)
+                if self.online && session.owes_subscriptions(&self.wanted) =>
+            {
+                session.subscriptions.due_at()
+            }
+            _ => None,
+        };
         self.phase
             .flights()
             .map(|(_, flight)| flight.deadline)
             .chain(scheduled)
+            .chain(subscriptions)
             .min()
     }
 
@@ -785,6 +813,7 @@ impl BayeuxClient {
             RequestKind::Subscriptions => None,
         };
         let mut answered = false;
+        let (mut subscriptions_failed, mut subscriptions_progressed) = (false, false);
         for message in messages {
             match message.channel.as_str() {
                 META_HANDSHAKE if kind == RequestKind::Handshake => {
@@ -797,7 +826,8 @@ impl BayeuxClient {
                 }
                 META_SUBSCRIBE | META_UNSUBSCRIBE if kind == RequestKind::Subscriptions => {
                     answered = true;
-                    self.on_subscription_reply(now, message);
+                    subscriptions_failed |= !message.is_successful();
+                    subscriptions_progressed |= self.on_subscription_reply(now, message);
                 }
                 META_DISCONNECT if kind == RequestKind::Disconnect => {
                     answered = true;
@@ -809,6 +839,13 @@ impl BayeuxClient {
                 }
                 _ => self.on_application_message(message),
             }
+        }
+        if answered && kind == RequestKind::Subscriptions {
+            self.back_off_stalled_subscriptions(
+                now,
+                subscriptions_failed,
+                subscriptions_progressed,
+            );
         }
         if !answered {
             // EmptyResponse: a 200 without the reply we asked for is a failure of that request.
@@ -866,14 +903,15 @@ impl BayeuxClient {
             if advice.reconnect.is_some() {
                 self.advice.reconnect = advice.reconnect.clone();
             }
+            let clamp = |millis: Option<u64>| millis.map(|m| m.min(MAX_ADVICE.as_u64()));
             if advice.interval.is_some() {
-                self.advice.interval = advice.interval;
+                self.advice.interval = clamp(advice.interval);
             }
             if advice.timeout.is_some() {
-                self.advice.timeout = advice.timeout;
+                self.advice.timeout = clamp(advice.timeout);
             }
             if advice.max_interval.is_some() {
-                self.advice.max_interval = advice.max_interval;
+                self.advice.max_interval = clamp(advice.max_interval);
             }
             if advice.multiple_clients.is_some() {
                 self.advice.multiple_clients = advice.multiple_clients;
@@ -898,7 +936,9 @@ impl BayeuxClient {
             (true, Some(client_id)) if !client_id.is_empty() => {
                 let rehandshake = self.had_session;
                 self.had_session = true;
-                self.failures = 0;
+                // `failures` is not reset: a server that grants sessions but fails every
+                // connect must not get a fresh (shortest) backoff each time. A successful
+                // connect resets it.
                 let session = Session::new(client_id, now, now + self.interval(), rehandshake);
                 if closing {
                     // A session born while leaving has no channel to unsubscribe.
@@ -946,27 +986,29 @@ impl BayeuxClient {
             self.set_connected_when_subscribed();
             return;
         }
+        // Unsuccessful, whatever the advice: back off (the advised interval is a minimum). A
+        // server answering every connect at once with `reconnect: retry, interval: 0` would
+        // otherwise be polled in a tight loop.
         match reconnect {
             Some(Reconnect::None) => self.stop(),
-            _ if session_lost => self.rehandshake(now + self.interval()),
-            Some(Reconnect::Retry) if message.advice.is_some() => {
-                // Fresh advice says retry: obey its interval instead of backing off.
-                self.schedule_connect(now + self.interval());
-            }
+            _ if session_lost => self.session_lost(now),
             _ => self.schedule_connect_retry(now),
         }
     }
 
-    fn on_subscription_reply(&mut self, now: Millis, message: Received) {
+    /// One reply of a subscriptions batch. Returns whether it made progress: successful, and
+    /// confirmed or dropped a channel (see [`BayeuxClient::back_off_stalled_subscriptions`]).
+    fn on_subscription_reply(&mut self, now: Millis, message: Received) -> bool {
         self.take_advice(&message);
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
         if !message.is_successful()
             && (message.error_code() == Some(402) || reconnect == Some(Reconnect::Handshake))
         {
-            return self.session_lost(now);
+            self.session_lost(now);
+            return false;
         }
         let Some(session) = self.phase.session_mut() else {
-            return;
+            return false;
         };
         let channels = message
             .subscription
@@ -975,12 +1017,13 @@ impl BayeuxClient {
             .unwrap_or_default();
         let subscribe = message.channel == META_SUBSCRIBE;
         let error = message.error.as_deref().unwrap_or("refused");
+        let mut changed = false;
         for channel in channels {
             if !subscribe {
                 // A refused unsubscribe leaves nothing to undo locally.
-                session.confirmed.remove(channel);
+                changed |= session.confirmed.remove(channel);
             } else if message.is_successful() {
-                session.confirmed.insert(channel.to_string());
+                changed |= session.confirmed.insert(channel.to_string());
             } else {
                 session.refused.insert(channel.to_string());
                 self.events.push_back(Event::SubscriptionFailed {
@@ -990,6 +1033,28 @@ impl BayeuxClient {
             }
         }
         self.set_connected_when_subscribed();
+        changed && message.is_successful()
+    }
+
+    /// After the replies to a subscriptions batch: if one was unsuccessful, or none made progress
+    /// while a batch is still owed (the server answered for other channels, or for none), the
+    /// next batch waits for a backoff instead of going out at once, forever.
+    fn back_off_stalled_subscriptions(&mut self, now: Millis, failed: bool, progressed: bool) {
+        let stalled = match &self.phase {
+            Phase::Connected(session) => {
+                failed || (!progressed && session.owes_subscriptions(&self.wanted))
+            }
+            _ => false,
+        };
+        if !stalled {
+            return;
+        }
+        let delay = self.retry_delay();
+        if let Some(session) = self.phase.session_mut()
+            && session.subscriptions.in_flight().is_none()
+        {
+            session.subscriptions = Slot::Due(now + delay);
+        }
     }
 
     /// `Connected` only once the session's subscriptions are in place: an application that
@@ -1034,7 +1099,7 @@ impl BayeuxClient {
             }
             RequestKind::Connect => {
                 if self.session_surely_expired(now) {
-                    let delay = self.next_backoff();
+                    let delay = self.retry_delay();
                     self.rehandshake(now + delay);
                 } else {
                     self.schedule_connect_retry(now);
@@ -1046,7 +1111,7 @@ impl BayeuxClient {
             }
             RequestKind::Subscriptions => {
                 // Not confirmed: they stay wanted and go out again after a backoff.
-                let delay = self.next_backoff();
+                let delay = self.retry_delay();
                 if let Some(session) = self.phase.session_mut() {
                     session.subscriptions = Slot::Due(now + delay);
                 }
@@ -1057,8 +1122,14 @@ impl BayeuxClient {
 
     /// One more consecutive failure, and the delay it earns.
     fn next_backoff(&mut self) -> Millis {
-        self.failures += 1;
+        self.failures = self.failures.saturating_add(1);
         Millis(self.config.backoff.delay(self.failures, &mut self.jitter))
+    }
+
+    /// The wait before retrying after one more failure: the advised interval (a minimum) plus
+    /// the backoff it earns.
+    fn retry_delay(&mut self) -> Millis {
+        self.interval() + self.next_backoff()
     }
 
     fn schedule_handshake_retry(&mut self, now: Millis) {
@@ -1067,7 +1138,7 @@ impl BayeuxClient {
             self.stop();
             return;
         }
-        let at = now + self.next_backoff();
+        let at = now + self.retry_delay();
         self.phase = Phase::Handshaking(Slot::Due(at));
         self.set_reconnecting(Some(at));
     }
@@ -1079,7 +1150,7 @@ impl BayeuxClient {
     }
 
     fn schedule_connect_retry(&mut self, now: Millis) {
-        let at = now + self.interval() + self.next_backoff();
+        let at = now + self.retry_delay();
         self.schedule_connect(at);
         self.set_reconnecting(Some(at));
     }
@@ -1109,7 +1180,8 @@ impl BayeuxClient {
         if matches!(self.phase, Phase::Disconnecting(_)) {
             self.stop();
         } else {
-            self.rehandshake(now + self.interval());
+            let at = now + self.retry_delay();
+            self.rehandshake(at);
         }
     }
 

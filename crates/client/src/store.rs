@@ -7,10 +7,18 @@
 
 use gws_protocol::notification::{CallNotification, ErrorNotification};
 use gws_protocol::{Call, CallState, Operation};
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// How many released calls the recent list keeps.
 pub const RECENT_CAPACITY: usize = 20;
+
+/// The most calls the store holds at once, live and lingering released ones together. An agent
+/// has a handful of calls (a consultation, a conference); the cap is far above that, and is there
+/// because every notification about a new id adds an entry: a misbehaving server flooding new
+/// ids must not grow the page's memory (and the card list) without bound. Over the cap, released
+/// calls leave first (oldest release first, to the recent list as if retired), then the oldest
+/// live ones; [`CallsStore::take_evicted`] reports them so the core can log it.
+pub const MAX_CALLS: usize = 64;
 
 /// A call plus what the UI needs around it.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +57,7 @@ impl CallEntry {
         if self.released_at.is_some() {
             return base;
         }
-        base + now.saturating_sub(self.received_at) / 1000
+        base.saturating_add(now.saturating_sub(self.received_at) / 1000)
     }
 
     /// Seconds on hold, while held.
@@ -79,6 +87,8 @@ pub enum Change {
 pub struct CallsStore {
     entries: Vec<CallEntry>,
     recent: VecDeque<Call>,
+    /// Ids dropped over [`MAX_CALLS`] and not yet reported ([`CallsStore::take_evicted`]).
+    evicted: Vec<String>,
 }
 
 impl CallsStore {
@@ -148,7 +158,45 @@ impl CallsStore {
             }
             None => {
                 self.entries.push(CallEntry::new(now, call));
+                self.enforce_cap();
                 Change::Added
+            }
+        }
+    }
+
+    /// The ids of calls dropped because the store was over [`MAX_CALLS`] since the last call,
+    /// oldest first (released ones, then live ones). Empty almost always.
+    pub fn take_evicted(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.evicted)
+    }
+
+    /// Drops entries over [`MAX_CALLS`]: released ones first (oldest release first, then order of
+    /// appearance), then the oldest live ones. O(n log n) in the entries, whatever the excess.
+    fn enforce_cap(&mut self) {
+        let excess = self.entries.len().saturating_sub(MAX_CALLS);
+        if excess == 0 {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        // Released (by release time) before live; ties and live ones in order of appearance.
+        order.sort_by_key(|&index| {
+            let released_at = self.entries[index].released_at;
+            (released_at.is_none(), released_at.unwrap_or(0), index)
+        });
+        let victims: HashSet<usize> = order.into_iter().take(excess).collect();
+        let mut dropped = Vec::with_capacity(excess);
+        for (index, entry) in std::mem::take(&mut self.entries).into_iter().enumerate() {
+            if victims.contains(&index) {
+                dropped.push(entry);
+            } else {
+                self.entries.push(entry);
+            }
+        }
+        dropped.sort_by_key(|entry| (entry.released_at.is_none(), entry.released_at));
+        for entry in dropped {
+            self.evicted.push(entry.call.id.clone());
+            if entry.released_at.is_some() {
+                self.remember(entry.call);
             }
         }
     }
@@ -166,18 +214,30 @@ impl CallsStore {
     ) -> Vec<(String, Change)> {
         let mut changes = Vec::new();
         let mut kept = Vec::with_capacity(snapshot.len());
+        // O(n): the current entries indexed by id (the first of a duplicate id wins, as a
+        // front-to-back search would), taken out as the snapshot names them; and the ids the
+        // snapshot already named, to skip its duplicates.
+        let mut current: Vec<Option<CallEntry>> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(current.len());
+        for (position, entry) in current.iter().enumerate() {
+            if let Some(entry) = entry {
+                index.entry(entry.call.id.clone()).or_insert(position);
+            }
+        }
+        let mut seen: HashSet<String> = HashSet::with_capacity(snapshot.len());
         for call in snapshot {
             let malformed = call.id.is_empty() || call.state == CallState::default();
-            if malformed || kept.iter().any(|e: &CallEntry| e.call.id == call.id) {
+            if malformed || !seen.insert(call.id.clone()) {
                 continue;
             }
-            match self
-                .entries
-                .iter()
-                .position(|entry| entry.call.id == call.id)
+            match index
+                .remove(&call.id)
+                .and_then(|position| current[position].take())
             {
-                Some(index) => {
-                    let mut entry = self.entries.remove(index);
+                Some(mut entry) => {
                     if entry.call != call && entry.received_at < asked_at {
                         let fresh = CallEntry::new(now, call);
                         entry.held_since = match (&fresh.call.state, entry.held_since) {
@@ -198,7 +258,7 @@ impl CallsStore {
                 }
             }
         }
-        for gone in std::mem::take(&mut self.entries) {
+        for gone in current.into_iter().flatten() {
             if gone.received_at >= asked_at {
                 kept.push(gone);
                 continue;
@@ -207,6 +267,7 @@ impl CallsStore {
             self.remember(gone.call);
         }
         self.entries = kept;
+        self.enforce_cap();
         changes
     }
 
@@ -464,6 +525,110 @@ mod tests {
             Some("InitiateTransfer failed: Destination busy")
         );
         assert_eq!(entry.pending, None);
+    }
+
+    #[test]
+    fn a_flood_of_new_ids_stays_within_the_cap_dropping_released_calls_first() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("live-first", CallState::Established)));
+        store.apply(1, &note(call("released-late", CallState::Established)));
+        store.apply(2, &note(call("released-early", CallState::Established)));
+        store.apply(3, &note(call("released-early", CallState::Released)));
+        store.apply(4, &note(call("released-late", CallState::Released)));
+        for i in 0..10_000u64 {
+            store.apply(
+                10 + i,
+                &note(call(&format!("flood{i}"), CallState::Ringing)),
+            );
+            assert!(store.entries().len() <= MAX_CALLS);
+        }
+        assert_eq!(store.entries().len(), MAX_CALLS);
+        let evicted = store.take_evicted();
+        assert_eq!(evicted.len(), 10_003 - MAX_CALLS);
+        assert_eq!(
+            evicted[..3],
+            ["released-early", "released-late", "live-first"],
+            "released first (oldest release first), then the oldest live call"
+        );
+        assert!(store.take_evicted().is_empty(), "reported once");
+        assert_eq!(
+            store
+                .recent()
+                .take(2)
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            ["released-late", "released-early"],
+            "evicted released calls retire to the recent list"
+        );
+        let newest = format!("flood{}", 10_000 - 1);
+        assert_eq!(
+            store.entries().last().map(|e| e.call.id.as_str()),
+            Some(newest.as_str())
+        );
+        assert!(store.get(&format!("flood{}", 10_000 - MAX_CALLS)).is_some());
+        assert!(
+            store
+                .get(&format!("flood{}", 10_000 - MAX_CALLS - 1))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn reconciling_a_huge_snapshot_is_linear_and_capped() {
+        let mut store = CallsStore::new();
+        for i in 0..MAX_CALLS {
+            store.apply(0, &note(call(&format!("c{i}"), CallState::Established)));
+        }
+        // 5 000 calls, each twice, the first 64 already known (half of them changed).
+        let snapshot: Vec<Call> = (0..5_000)
+            .flat_map(|i| {
+                let state = if i % 2 == 0 && i < MAX_CALLS {
+                    CallState::Held
+                } else {
+                    CallState::Established
+                };
+                [
+                    call(&format!("c{i}"), state.clone()),
+                    call(&format!("c{i}"), state),
+                ]
+            })
+            .collect();
+        let changes = store.reconcile(10, 5, snapshot);
+        let count = |wanted: Change| changes.iter().filter(|(_, c)| *c == wanted).count();
+        assert_eq!(count(Change::Added), 5_000 - MAX_CALLS);
+        assert_eq!(count(Change::Updated), MAX_CALLS / 2);
+        assert_eq!(count(Change::Removed), 0);
+        assert_eq!(changes.len(), 5_000 - MAX_CALLS / 2, "one change per id");
+        assert_eq!(store.entries().len(), MAX_CALLS);
+        assert_eq!(store.take_evicted().len(), 5_000 - MAX_CALLS);
+        // The same snapshot again: nothing changes, nothing is duplicated.
+        let ids: Vec<Call> = (0..5_000)
+            .map(|i| call(&format!("c{i}"), CallState::Ringing))
+            .collect();
+        store.reconcile(20, 15, ids);
+        assert_eq!(store.entries().len(), MAX_CALLS);
+        let unique: HashSet<&str> = store.entries().iter().map(|e| e.call.id.as_str()).collect();
+        assert_eq!(unique.len(), MAX_CALLS);
+    }
+
+    #[test]
+    fn timers_saturate_on_extreme_durations_and_clocks() {
+        let mut store = CallsStore::new();
+        let mut huge = call("a", CallState::Held);
+        huge.duration = Some("1e300".into());
+        store.apply(5_000, &note(huge));
+        let entry = store.get("a").expect("exists");
+        assert_eq!(entry.elapsed_secs(u64::MAX), u64::MAX);
+        assert_eq!(
+            entry.elapsed_secs(0),
+            u64::MAX,
+            "a clock before the receipt adds nothing"
+        );
+        assert_eq!(entry.held_secs(0), Some(0), "a clock before the hold: zero");
+        assert_eq!(entry.held_secs(u64::MAX), Some((u64::MAX - 5_000) / 1000));
+        let mut store = CallsStore::new();
+        store.apply(u64::MAX, &note(call("b", CallState::Established)));
+        assert_eq!(store.get("b").map(|e| e.elapsed_secs(3)), Some(0));
     }
 
     #[test]

@@ -291,13 +291,14 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
         ),
     );
     assert_eq!(client.client_id(), None);
-    let handshake = one(&mut client, Millis(100), RequestKind::Handshake);
-    client.handle_response(Millis(110), handshake.id, handshake_ok("c2"));
+    assert!(requests(&mut client, Millis(100)).is_empty(), "backs off");
+    let handshake = one(&mut client, Millis(1100), RequestKind::Handshake);
+    client.handle_response(Millis(1110), handshake.id, handshake_ok("c2"));
     assert!(
         !drain(&mut client).contains(&Event::ResyncNeeded),
         "a snapshot read before the new subscriptions could miss a call"
     );
-    let sent = requests(&mut client, Millis(110));
+    let sent = requests(&mut client, Millis(1110));
     assert_eq!(
         sent[0].kind,
         RequestKind::Subscriptions,
@@ -311,7 +312,7 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
             .all(|m| m.client_id.as_deref() == Some("c2"))
     );
     assert_eq!(sent[1].kind, RequestKind::Connect);
-    client.handle_response(Millis(120), sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(Millis(1120), sent[0].id, subscriptions_ok(&sent[0]));
     assert!(drain(&mut client).contains(&Event::ResyncNeeded));
     assert_eq!(client.state(), &ConnectionState::Connected);
 }
@@ -345,7 +346,8 @@ fn connected_is_announced_only_once_subscribed_even_if_the_connect_answers_first
 fn a_402_without_advice_also_rehandshakes() {
     let (mut client, held) = connected();
     client.handle_response(Millis(100), held.id, unknown_client());
-    one(&mut client, Millis(100), RequestKind::Handshake);
+    assert!(requests(&mut client, Millis(100)).is_empty(), "backs off");
+    one(&mut client, Millis(1100), RequestKind::Handshake);
 }
 
 #[test]
@@ -358,7 +360,8 @@ fn subscribe_answered_with_402_rehandshakes() {
                    "subscription": CALLS}])),
     );
     assert_eq!(client.client_id(), None);
-    let again = requests(&mut client, Millis(2));
+    assert!(requests(&mut client, Millis(2)).is_empty(), "backs off");
+    let again = requests(&mut client, Millis(1002));
     assert_eq!(
         again.iter().map(|r| r.kind).collect::<Vec<_>>(),
         vec![RequestKind::Handshake]
@@ -627,11 +630,22 @@ fn redeploy_losing_all_sessions_is_recovered_within_backoff() {
                    "advice": {"reconnect": "handshake", "interval": 0}}]),
         ),
     );
-    let handshake = one(&mut client, back_at + Millis(1), RequestKind::Handshake);
-    client.handle_response(back_at + Millis(2), handshake.id, handshake_ok("fresh"));
-    let sent = requests(&mut client, back_at + Millis(2));
+    // The 402 is one more consecutive failure: the handshake waits for the fifth backoff.
+    let handshake_at = client.poll_deadline().expect("handshake scheduled");
+    assert_eq!(handshake_at - back_at, Millis(5001));
+    let handshake = one(&mut client, handshake_at, RequestKind::Handshake);
+    client.handle_response(
+        handshake_at + Millis(1),
+        handshake.id,
+        handshake_ok("fresh"),
+    );
+    let sent = requests(&mut client, handshake_at + Millis(1));
     assert_eq!(sent[0].kind, RequestKind::Subscriptions);
-    client.handle_response(back_at + Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(
+        handshake_at + Millis(2),
+        sent[0].id,
+        subscriptions_ok(&sent[0]),
+    );
     assert_eq!(client.state(), &ConnectionState::Connected);
     assert!(drain(&mut client).contains(&Event::ResyncNeeded));
 }
@@ -800,7 +814,12 @@ fn goodbye_is_a_disconnect_for_the_session_that_leaves_the_client_running() {
     );
     // Back from the cache: the server no longer knows the session.
     client.handle_response(Millis(30), held.id, unknown_client());
-    one(&mut client, Millis(30), RequestKind::Handshake);
+    assert_eq!(
+        client.poll_deadline(),
+        Some(Millis(1030)),
+        "after a backoff"
+    );
+    one(&mut client, Millis(1030), RequestKind::Handshake);
 }
 
 /// Handshaken with the subscribe batch out, then closed by `close`: the batch is awaited (and
@@ -1172,4 +1191,244 @@ fn a_failed_unsubscribe_while_leaving_does_not_grow_the_next_backoff() {
         },
         "the first failure of the new start backs off one step"
     );
+}
+
+// ------------------------------------------------------------------------------------- bounds
+
+/// Drives `client` in virtual time until `until`, the "server" answering every request at once
+/// with `server(request)` (`None`: held until its deadline), and the driver asking for the next
+/// request after every reply. Returns what was sent, and when. At most 1000 requests: a client
+/// that retries at once, forever, is cut off there (and fails the callers' bounds).
+fn run_holding(
+    client: &mut BayeuxClient,
+    mut now: Millis,
+    until: Millis,
+    mut server: impl FnMut(&Request) -> Option<Outcome>,
+) -> Vec<(Millis, RequestKind)> {
+    let mut sent = Vec::new();
+    while sent.len() < 1000 {
+        while sent.len() < 1000
+            && let Some(request) = client.poll_request(now)
+        {
+            sent.push((now, request.kind));
+            if let Some(outcome) = server(&request) {
+                client.handle_response(now, request.id, outcome);
+            }
+        }
+        client.handle_timeout(now);
+        match client.poll_deadline() {
+            Some(next) if next <= until => now = next.max(now),
+            _ => break,
+        }
+    }
+    drain(client);
+    sent
+}
+
+/// [`run_holding`] with a server that answers everything at once.
+fn run(
+    client: &mut BayeuxClient,
+    now: Millis,
+    until: Millis,
+    mut server: impl FnMut(&Request) -> Outcome,
+) -> Vec<(Millis, RequestKind)> {
+    run_holding(client, now, until, |request| Some(server(request)))
+}
+
+fn connect_refused_retry_now() -> Outcome {
+    ok(json!([{"channel": "/meta/connect", "successful": false,
+               "advice": {"reconnect": "retry", "interval": 0}}]))
+}
+
+/// The times of the requests of `kind`, and the gaps between them.
+fn gaps(sent: &[(Millis, RequestKind)], kind: RequestKind) -> (Vec<Millis>, Vec<Millis>) {
+    let times: Vec<Millis> = sent
+        .iter()
+        .filter(|(_, k)| *k == kind)
+        .map(|(at, _)| *at)
+        .collect();
+    let gaps = times.windows(2).map(|w| w[1] - w[0]).collect();
+    (times, gaps)
+}
+
+#[test]
+fn failed_connects_advising_an_immediate_retry_back_off_with_growing_gaps() {
+    let (mut client, held) = connected();
+    client.handle_response(Millis(10), held.id, connect_refused_retry_now());
+    let sent = run(&mut client, Millis(10), Millis(60_010), |request| {
+        assert_eq!(
+            request.kind,
+            RequestKind::Connect,
+            "same session throughout"
+        );
+        connect_refused_retry_now()
+    });
+    let (times, gaps) = gaps(&sent, RequestKind::Connect);
+    assert!(
+        times.len() <= 10,
+        "{} connects in 60 s: {times:?}",
+        times.len()
+    );
+    assert!(times.len() >= 5, "still retrying: {times:?}");
+    assert!(gaps.windows(2).all(|w| w[0] <= w[1]), "gaps {gaps:?}");
+    assert!(gaps[0] >= Millis(1000), "first retry waits a backoff");
+    assert!(matches!(
+        client.state(),
+        ConnectionState::Reconnecting { attempt, .. } if *attempt as usize == times.len() + 1
+    ));
+
+    // A successful connect resets the backoff: the next one goes out at once (interval 0).
+    let now = client.poll_deadline().expect("retry scheduled");
+    let retry = one(&mut client, now, RequestKind::Connect);
+    client.handle_response(now, retry.id, ok(json!([connect_ok()])));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    one(&mut client, now, RequestKind::Connect);
+}
+
+#[test]
+fn failed_connects_back_off_with_jitter_too() {
+    let mut client = BayeuxClient::new(config(0.25));
+    client.subscribe(CALLS);
+    client.start(Millis(0));
+    let sent = run(
+        &mut client,
+        Millis(0),
+        Millis(60_000),
+        |request| match request.kind {
+            RequestKind::Handshake => handshake_ok("c1"),
+            RequestKind::Subscriptions => subscriptions_ok(request),
+            _ => connect_refused_retry_now(),
+        },
+    );
+    let (times, gaps) = gaps(&sent, RequestKind::Connect);
+    assert!(
+        times.len() <= 12,
+        "{} connects in 60 s: {times:?}",
+        times.len()
+    );
+    assert!(gaps.iter().all(|gap| *gap >= Millis(750)), "gaps {gaps:?}");
+}
+
+#[test]
+fn a_server_losing_every_session_is_handshaken_with_a_growing_backoff() {
+    // Sessions granted, then every connect answered 402: the successful handshakes do not reset
+    // the backoff, so the cycle slows down instead of spinning.
+    let mut client = started();
+    let sent = run(
+        &mut client,
+        Millis(0),
+        Millis(60_000),
+        |request| match request.kind {
+            RequestKind::Handshake => handshake_ok("c1"),
+            RequestKind::Subscriptions => subscriptions_ok(request),
+            _ => ok(json!([{"channel": "/meta/connect", "successful": false,
+                        "error": "402::Unknown client",
+                        "advice": {"reconnect": "handshake", "interval": 0}}])),
+        },
+    );
+    let (times, gaps) = gaps(&sent, RequestKind::Handshake);
+    assert!(
+        times.len() <= 11,
+        "{} handshakes in 60 s: {times:?}",
+        times.len()
+    );
+    assert!(gaps.windows(2).all(|w| w[0] < w[1]), "gaps {gaps:?}");
+}
+
+#[test]
+fn refused_handshakes_advising_an_immediate_retry_back_off() {
+    let mut client = started();
+    let sent = run(&mut client, Millis(0), Millis(60_000), |_| {
+        ok(json!([{"channel": "/meta/handshake", "successful": false,
+                   "advice": {"reconnect": "retry", "interval": 0}}]))
+    });
+    let (times, gaps) = gaps(&sent, RequestKind::Handshake);
+    assert!(
+        times.len() <= 11,
+        "{} handshakes in 60 s: {times:?}",
+        times.len()
+    );
+    assert!(gaps.windows(2).all(|w| w[0] < w[1]), "gaps {gaps:?}");
+}
+
+#[test]
+fn subscription_replies_that_settle_nothing_back_off() {
+    // Unsuccessful without naming a channel, or successful for a channel never asked for: the
+    // batch is still owed, and goes out again only after a growing backoff.
+    for reply in [
+        json!([{"channel": "/meta/subscribe", "successful": false}]),
+        json!([{"channel": "/meta/subscribe", "successful": true, "subscription": "/other"}]),
+    ] {
+        let mut client = started();
+        let sent = run_holding(&mut client, Millis(0), Millis(60_000), |request| {
+            match request.kind {
+                RequestKind::Handshake => Some(handshake_ok("c1")),
+                RequestKind::Subscriptions => Some(ok(reply.clone())),
+                // The long poll is held by the server.
+                _ => None,
+            }
+        });
+        let (times, gaps) = gaps(&sent, RequestKind::Subscriptions);
+        assert!(
+            times.len() <= 12,
+            "{reply}: {} batches: {times:?}",
+            times.len()
+        );
+        assert!(
+            gaps.windows(2).all(|w| w[0] <= w[1]),
+            "{reply}: gaps {gaps:?}"
+        );
+    }
+}
+
+#[test]
+fn extreme_advice_is_clamped_and_never_overflows() {
+    let huge = [
+        json!(u64::MAX),
+        json!(1e300),
+        json!(-1),
+        json!(-1e300),
+        json!("18446744073709551615"),
+    ];
+    for value in huge {
+        for start in [Millis(0), Millis(u64::MAX - 5)] {
+            let mut client = BayeuxClient::new(config(0.25));
+            client.subscribe(CALLS);
+            client.start(start);
+            let advice = json!({"reconnect": "retry", "interval": value, "timeout": value,
+                                "maxInterval": value});
+            let handshake = one(&mut client, start, RequestKind::Handshake);
+            client.handle_response(
+                start,
+                handshake.id,
+                ok(json!([{"channel": "/meta/handshake", "successful": true,
+                           "clientId": "c1", "advice": advice}])),
+            );
+            let ten_minutes = gws_client::bayeux::MAX_ADVICE.as_u64();
+            let advised = client.advice().clone();
+            for millis in [advised.interval, advised.timeout, advised.max_interval] {
+                assert!(
+                    millis.is_none_or(|m| m <= ten_minutes),
+                    "{value}: {advised:?}"
+                );
+            }
+            // Connects that fail, time out and succeed with the same advice, far into the clock.
+            let mut round = 0;
+            let sent = run(&mut client, start, Millis(u64::MAX), |request| {
+                round += 1;
+                assert!(request.timeout <= Millis(ten_minutes + 10_000), "{value}");
+                match (request.kind, round % 3) {
+                    (RequestKind::Subscriptions, _) => subscriptions_ok(request),
+                    (_, 0) => Outcome::Timeout,
+                    (_, 1) => ok(json!([{"channel": "/meta/connect", "successful": false,
+                                         "advice": advice}])),
+                    _ => ok(json!([{"channel": "/meta/connect", "successful": true,
+                                    "advice": advice}])),
+                }
+            });
+            assert!(!sent.is_empty(), "{value}");
+            client.retry_now(Millis(u64::MAX));
+            client.handle_timeout(Millis(u64::MAX));
+        }
+    }
 }

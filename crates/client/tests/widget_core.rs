@@ -423,6 +423,98 @@ fn malformed_data_only_logs_a_warning() {
 }
 
 #[test]
+fn a_flood_of_new_call_ids_is_capped_and_each_eviction_logged_by_id() {
+    use gws_client::store::MAX_CALLS;
+    let mut h = Harness::connected(ALONE);
+    for i in 0..MAX_CALLS + 10 {
+        h.notify_call(100 + i as u64, &format!("F{i}"), "Established");
+        assert!(h.state.calls.entries().len() <= MAX_CALLS);
+        let warnings = h.logs(Severity::Warning);
+        if i < MAX_CALLS {
+            assert!(warnings.is_empty(), "{warnings:?}");
+        } else {
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            let dropped = format!("F{}", i - MAX_CALLS);
+            assert!(warnings[0].contains(&dropped), "{warnings:?}");
+        }
+    }
+    // A snapshot of 500 calls: one line for the whole batch, a few ids shown.
+    h.bayeux(1_000, Event::ResyncNeeded);
+    let snapshot = h
+        .requests()
+        .into_iter()
+        .find(is_calls_snapshot)
+        .expect("re-read");
+    let calls: Vec<Value> = (0..500)
+        .map(|i| call(&format!("S{i}"), "Established"))
+        .collect();
+    h.reply_ok(
+        1_001,
+        snapshot.token,
+        json!({"statusCode": 0, "calls": calls}),
+    );
+    assert_eq!(h.state.calls.entries().len(), MAX_CALLS);
+    let warnings = h.logs(Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("dropped 436"), "{warnings:?}");
+    assert!(warnings[0].len() < 200, "{warnings:?}");
+}
+
+#[test]
+fn decoding_errors_are_logged_without_customer_values() {
+    let secret = "John Smith";
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(
+        100,
+        raw_message(
+            "/v2/me/calls",
+            r#"{"messageType":"CallStateChangeMessage","call":"John Smith"}"#,
+        ),
+    );
+    let mut warnings = h.logs(Severity::Warning);
+    // A snapshot and a sign-in whose fields have the wrong type.
+    h.bayeux(200, Event::ResyncNeeded);
+    for request in h.requests() {
+        let body = if is_calls_snapshot(&request) {
+            json!({"statusCode": secret, "calls": []})
+        } else {
+            json!({"statusCode": 0, "devices": secret})
+        };
+        h.reply_ok(201, request.token, body);
+        warnings.extend(h.logs(Severity::Warning));
+    }
+    // Malformed Bayeux items, as the client reports them.
+    let mut client = gws_client::BayeuxClient::new(gws_client::BayeuxConfig::default());
+    client.start(gws_client::Millis(0));
+    let handshake = client
+        .poll_request(gws_client::Millis(0))
+        .expect("handshake");
+    client.handle_response(
+        gws_client::Millis(1),
+        handshake.id,
+        gws_client::Outcome::Http {
+            status: 200,
+            body: r#"[{"channel":"/x","supportedConnectionTypes":"John Smith"},"John Smith"]"#
+                .into(),
+        },
+    );
+    while let Some(event) = client.poll_event() {
+        if matches!(event, Event::Malformed(_)) {
+            h.bayeux(300, event);
+            warnings.extend(h.logs(Severity::Warning));
+        }
+    }
+    assert!(warnings.len() >= 5, "{warnings:?}");
+    for line in &warnings {
+        assert!(!line.contains(secret), "{line}");
+    }
+    assert!(
+        warnings[0].contains("unexpected type or value at line 1 column"),
+        "category and position: {warnings:?}"
+    );
+}
+
+#[test]
 fn unknown_message_types_and_refusals_are_only_logged() {
     let mut h = Harness::connected(ALONE);
     let before = h.state.clone();

@@ -4,6 +4,7 @@
 //! too). Fields are optional because each meta channel uses a different subset.
 
 use crate::lenient::{Loose, lenient_bool, string_or_none, string_or_number};
+use crate::redacted_error;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -254,7 +255,8 @@ impl<D> Message<D> {
 
 /// Parses a response or request body: an array of messages or one message object.
 /// Array items that are not messages are returned as errors in place, so a caller can log them
-/// and go on with the rest. `D` is what `data` becomes: [`RawData`] for a client, which hands
+/// and go on with the rest. Error texts never quote the body (see [`redacted_error`]): they
+/// are logged, and a body can carry customer data. `D` is what `data` becomes: [`RawData`] for a client, which hands
 /// it on undecoded, or [`Value`].
 ///
 /// A well-formed array is decoded in one pass, without a tree. Otherwise the body is read into
@@ -266,25 +268,26 @@ pub fn parse_messages<D: DeserializeOwned>(
     if let Ok(messages) = serde_json::from_str::<Vec<Message<D>>>(body) {
         return Ok(messages.into_iter().map(Ok).collect());
     }
+    let not_json = |e: serde_json::Error| format!("not JSON: {}", redacted_error(&e));
     let items: Vec<&RawValue> = match body.trim_start().as_bytes().first() {
-        Some(b'[') => serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?,
-        Some(b'{') => vec![serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?],
+        Some(b'[') => serde_json::from_str(body).map_err(not_json)?,
+        Some(b'{') => vec![serde_json::from_str(body).map_err(not_json)?],
         _ => {
-            let shown: String = body.chars().take(80).collect();
             return Err(match serde_json::from_str::<&RawValue>(body) {
-                Ok(_) => format!("not a message array: {shown}"),
-                Err(e) => format!("not JSON: {e}"),
+                Ok(_) => "not a message array".to_string(),
+                Err(e) => not_json(e),
             });
         }
     };
     Ok(items
         .into_iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(index, item)| {
             if item.get().starts_with('{') {
-                serde_json::from_str::<Message<D>>(item.get()).map_err(|e| e.to_string())
+                serde_json::from_str::<Message<D>>(item.get())
+                    .map_err(|e| format!("message {index}: {}", redacted_error(&e)))
             } else {
-                let shown: String = item.get().chars().take(80).collect();
-                Err(format!("not a message: {shown}"))
+                Err(format!("item {index} is not a message"))
             }
         })
         .collect())
@@ -317,6 +320,34 @@ mod tests {
         assert!(parse_messages::<Value>("42").is_err());
         assert!(parse_messages::<Value>("[1,").is_err());
         assert!(parse_messages::<Value>("[{}] trailing").is_err());
+    }
+
+    #[test]
+    fn errors_never_quote_the_body() {
+        let secret = "John Smith";
+        let items = parse_messages::<RawData>(
+            r#"[{"channel":"/x","supportedConnectionTypes":"John Smith"}, "John Smith"]"#,
+        )
+        .expect("array");
+        let errors: Vec<String> = items.into_iter().filter_map(Result::err).collect();
+        assert_eq!(errors.len(), 2);
+        for body in [
+            r#""John Smith""#,
+            r#"["John Smith""#,
+            r#"{"a":"John Smith"}}"#,
+        ] {
+            errors
+                .iter()
+                .chain(&parse_messages::<RawData>(body).err())
+                .for_each(|error| {
+                    assert!(!error.contains(secret), "{error}");
+                });
+            assert!(parse_messages::<RawData>(body).is_err(), "{body}");
+        }
+        assert_eq!(
+            errors[0],
+            "message 0: unexpected type or value at line 1 column 55"
+        );
     }
 
     #[test]

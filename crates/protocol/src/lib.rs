@@ -31,6 +31,30 @@ pub use device::{Device, UserState};
 pub use notification::{CallNotification, DeviceNotification, ErrorNotification, Notification};
 pub use operation::Operation;
 
+/// A JSON decoding error told without the input it may quote: its category and position only.
+///
+/// `serde_json::Error`'s text echoes values of the data (`invalid type: string "John Smith",
+/// expected i64`), and these errors end up in console lines and on cards: customer names,
+/// numbers and attached data must not. What is left still says what went wrong, and where.
+pub fn redacted_error(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let category = match error.classify() {
+        Category::Io => "I/O error",
+        Category::Syntax => "invalid JSON",
+        Category::Data => "unexpected type or value",
+        Category::Eof => "truncated JSON",
+    };
+    if error.line() == 0 {
+        category.to_string()
+    } else {
+        format!(
+            "{category} at line {} column {}",
+            error.line(),
+            error.column()
+        )
+    }
+}
+
 /// The CometD channel of call notifications.
 pub const CALLS_CHANNEL: &str = "/v2/me/calls";
 /// The CometD channel of device (agent state, DND, forwarding, monitoring) notifications.

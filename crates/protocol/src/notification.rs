@@ -8,6 +8,7 @@
 use crate::call::Call;
 use crate::device::Device;
 use crate::lenient::{object_or_none, skip_bad_items, string_or_none, string_or_number};
+use crate::redacted_error;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -189,9 +190,12 @@ impl Notification {
     /// Decodes `data` (any deserializer of it) as the notification `message_type` names.
     fn of_type<'de, D>(message_type: &str, data: D) -> Result<Notification, NotificationError>
     where
-        D: serde::Deserializer<'de>,
+        D: serde::Deserializer<'de, Error = serde_json::Error>,
     {
-        let parse_err = |e: D::Error| NotificationError(format!("{message_type}: {e}"));
+        // Category and position only: serde's text can quote customer data.
+        let parse_err = |e: serde_json::Error| {
+            NotificationError(format!("{message_type}: {}", redacted_error(&e)))
+        };
         Ok(match message_type {
             Self::CALL_MESSAGE => Notification::Call(Box::new(
                 CallNotification::deserialize(data).map_err(parse_err)?,
@@ -266,6 +270,23 @@ mod tests {
         };
         assert_eq!(error.call_id(), Some("ABC"));
         assert_eq!(error.error_message.as_deref(), Some("Busy"));
+    }
+
+    #[test]
+    fn decoding_errors_do_not_quote_customer_data() {
+        let data = json!({"messageType": "CallStateChangeMessage", "call": "John Smith"});
+        for error in [
+            Notification::from_json(&data.to_string()).expect_err("not a call"),
+            Notification::from_data(&data).expect_err("not a call"),
+        ] {
+            assert!(!error.0.contains("John Smith"), "{error:?}");
+            assert!(
+                error
+                    .0
+                    .starts_with("CallStateChangeMessage: unexpected type"),
+                "{error:?}"
+            );
+        }
     }
 
     #[test]

@@ -40,11 +40,13 @@ impl SignIn {
     }
 }
 
-/// Decodes a JSON reply body.
+/// Decodes a JSON reply body. A decoding error says what and where, never the value it choked
+/// on ([`gws_protocol::redacted_error`]): it is logged, and the body can hold customer data.
 pub(super) fn decode<T: serde::de::DeserializeOwned>(
     result: Result<String, ApiError>,
 ) -> Result<T, ApiError> {
-    serde_json::from_str(&result?).map_err(|error| ApiError::Decode(error.to_string()))
+    serde_json::from_str(&result?)
+        .map_err(|error| ApiError::Decode(gws_protocol::redacted_error(&error)))
 }
 
 impl WidgetCore {

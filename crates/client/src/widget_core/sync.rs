@@ -14,7 +14,7 @@ use super::{HostEvent, Method, Purpose, Severity, Views, WidgetCore};
 use crate::agent::AgentStore;
 use crate::bayeux::{ConnectionState, Event};
 use crate::error::ApiError;
-use crate::store::Change;
+use crate::store::{Change, MAX_CALLS};
 use gws_protocol::api::{CallsResponse, DevicesResponse};
 use gws_protocol::{Call, CallState, Notification};
 use std::collections::HashMap;
@@ -104,6 +104,7 @@ impl WidgetCore {
                     .get(&notification.call.id)
                     .map(|entry| entry.call.state.clone());
                 let change = views.calls_mut().apply(now, &notification);
+                self.log_evicted(views);
                 let call = Box::new(notification.call);
                 if change == Change::Added {
                     views.agent_mut().call_appeared();
@@ -183,6 +184,28 @@ impl WidgetCore {
         }
     }
 
+    /// One Warning line per batch of calls the store dropped over [`MAX_CALLS`] (ids only, and
+    /// at most a few of them: a flood must not flood the console too).
+    fn log_evicted(&mut self, views: &mut Views<'_>) {
+        const SHOWN: usize = 5;
+        let evicted = views.calls_mut().take_evicted();
+        if evicted.is_empty() {
+            return;
+        }
+        let more = evicted.len().saturating_sub(SHOWN);
+        let mut ids = evicted[..evicted.len().min(SHOWN)].join(", ");
+        if more > 0 {
+            ids.push_str(&format!(" and {more} more"));
+        }
+        self.log(
+            Severity::Warning,
+            format!(
+                "gws-widget: more than {MAX_CALLS} calls: dropped {} (oldest first): {ids}",
+                evicted.len()
+            ),
+        );
+    }
+
     /// Reconciles the call store with a snapshot requested at `asked_at`, telling the host what
     /// changed (calls notified since then are newer than the snapshot and stay).
     fn replace_calls(
@@ -203,6 +226,7 @@ impl WidgetCore {
             HashMap::new()
         };
         let changes = views.calls_mut().reconcile(now, asked_at, snapshot);
+        self.log_evicted(views);
         if !self.config.host_events {
             return;
         }
