@@ -246,7 +246,7 @@ impl RestClient {
     /// `POST path` with a JSON body text: the body of a reply with HTTP 2xx and `statusCode 0`
     /// (a 403 for a stale CSRF token refreshes it and retries once).
     pub async fn post_text(&self, path: &str, body: String) -> Result<String, ApiError> {
-        let mut refreshed = self.csrf.borrow().is_some();
+        let mut refreshed = false;
         loop {
             let builder = self.authorised(Request::post(&self.url(path)?), true);
             let response = self
