@@ -12,8 +12,6 @@ use gloo_timers::future::TimeoutFuture;
 use gws_widget::drivers::sim_control;
 use gws_widget::embed::WidgetHandle;
 use serde_json::{Value, json};
-use std::cell::RefCell;
-use std::rc::Rc;
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -83,28 +81,6 @@ fn error_text(result: Result<WidgetHandle, JsValue>) -> String {
             .map(|e| String::from(e.message()))
             .unwrap_or_default(),
     }
-}
-
-/// The `detail`s of the events seen so far.
-type Recorded = Rc<RefCell<Vec<Value>>>;
-
-/// Collects the `detail` of every `name` event on `target`.
-fn record_events(
-    target: &Element,
-    name: &str,
-) -> (Recorded, Closure<dyn FnMut(web_sys::CustomEvent)>) {
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let sink = seen.clone();
-    let listener =
-        Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
-            let detail: Value =
-                serde_wasm_bindgen::from_value(event.detail()).unwrap_or(Value::Null);
-            sink.borrow_mut().push(detail);
-        });
-    target
-        .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
-        .expect("listen");
-    (seen, listener)
 }
 
 #[wasm_bindgen_test]

@@ -88,30 +88,13 @@ async fn wait_for_selector(host: &HtmlElement, what: &str, selector: &str) -> El
     wait_for(what, 15_000, || find(&root, selector)).await
 }
 
-type Recorded = Rc<RefCell<Vec<Value>>>;
-
-/// Collects the `detail` of every `name` event on `target` (kept while the closure lives).
-fn record(target: &Element, name: &str) -> (Recorded, Closure<dyn FnMut(web_sys::CustomEvent)>) {
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let sink = seen.clone();
-    let listener =
-        Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
-            let detail = serde_wasm_bindgen::from_value(event.detail()).unwrap_or(Value::Null);
-            sink.borrow_mut().push(detail);
-        });
-    target
-        .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
-        .expect("listen");
-    (seen, listener)
-}
-
 #[wasm_bindgen_test]
 async fn a_logged_out_agent_is_logged_in_on_mount() {
     fresh_simulator().await;
     log_out_elsewhere("agent1").await;
     assert!(!logged_in_on_server("agent1").await);
     let host = fresh_root();
-    let (states, _listener) = record(&host, "gws:agent-state");
+    let (states, _listener) = record_events(&host, "gws:agent-state");
     let handle = mount(&host, json!({}));
     wait_for_selector(&host, "the Log out control (logged in)", LOG_OUT).await;
     let state = wait_for_selector(&host, "the agent state", "[data-testid=\"agent-state\"]").await;
@@ -228,7 +211,7 @@ async fn a_busy_place_is_shown_as_an_error() {
     fresh_simulator().await;
     log_out_elsewhere("agent1").await;
     let host = fresh_root();
-    let (errors, _listener) = record(&host, "gws:error");
+    let (errors, _listener) = record_events(&host, "gws:error");
     let handle = mount(&host, json!({"place": "Place_5001"}));
     let error = wait_for_selector(&host, "the login error", "[data-testid=\"agent-error\"]").await;
     let text = error.text_content().unwrap_or_default();
@@ -297,7 +280,7 @@ async fn a_changed_password_asks_the_credentials_provider_again() {
 async fn static_credentials_refused_sign_out_then_sign_in_again() {
     fresh_simulator().await;
     let host = fresh_root();
-    let (connection, _listener) = record(&host, "gws:connection");
+    let (connection, _listener) = record_events(&host, "gws:connection");
     let handle = mount(&host, json!({}));
     wait_connected(&root(&host)).await;
     sim_control::post(

@@ -173,3 +173,29 @@ pub async fn submit_destination(root: &Element, id: &str, operation: &str, numbe
     )
     .await;
 }
+
+/// The `detail`s of the events seen so far.
+pub type Recorded = std::rc::Rc<std::cell::RefCell<Vec<serde_json::Value>>>;
+
+/// Collects the `detail` of every `name` event on `target`.
+pub fn record_events(
+    target: &Element,
+    name: &str,
+) -> (
+    Recorded,
+    wasm_bindgen::closure::Closure<dyn FnMut(web_sys::CustomEvent)>,
+) {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::CustomEvent)>::new(
+        move |event: web_sys::CustomEvent| {
+            let detail: serde_json::Value =
+                serde_wasm_bindgen::from_value(event.detail()).unwrap_or(serde_json::Value::Null);
+            sink.borrow_mut().push(detail);
+        },
+    );
+    target
+        .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+        .expect("listen");
+    (seen, listener)
+}
