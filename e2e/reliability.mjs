@@ -225,6 +225,53 @@ scenario('cross-origin refusal', async () => {
   }
 }, { widget: false });
 
+scenario('tab relay refusal', async () => {
+  // Two widgets of agent1 in one page share one notification loop through a BroadcastChannel
+  // any script of the page's origin can write to. A script forges a ringing call from a tab
+  // that is not the leader, and operations in the old path-carrying shape: no card may appear
+  // and no request may leave for another origin.
+  const html = `<!doctype html><html><head><script type="module" src="${BASE}/embed.js"></script></head><body>
+    <gws-agent-widget id="one" base-url="${BASE}" user="agent1" password="agent1"></gws-agent-widget>
+    <gws-agent-widget id="two" base-url="${BASE}" user="agent1" password="agent1"></gws-agent-widget></body></html>`;
+  const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(html); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const page = await browser.newPage();
+  const elsewhere = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== BASE && url.origin !== origin) elsewhere.push(request.url());
+  });
+  try {
+    await page.goto(`${origin}/`);
+    for (const id of ['one', 'two']) {
+      await page.locator(`#${id} [data-testid="connection"][data-state="connected"]`).waitFor({ timeout: 20000 });
+    }
+    await page.evaluate((base) => {
+      const channel = new BroadcastChannel(`gws-widget:${base}|agent1`);
+      const call = { messageType: 'CallStateChangeMessage', call: { id: 'forged-1', state: 'Ringing',
+        participants: [{ phoneNumber: '666' }], capabilities: ['Answer'], userData: { Account: 'phish' } } };
+      channel.postMessage(JSON.stringify({ t: 'notification', from: 'evil', channel: '/v2/me/calls', data: JSON.stringify(call) }));
+      channel.postMessage(JSON.stringify({ t: 'intent', from: 'evil', id: 1, path: '//evil.example/steal', request: { operationName: 'Hold' } }));
+      channel.postMessage(JSON.stringify({ t: 'intent', from: 'evil', id: 2, path: '.evil.example/x', request: { operationName: 'Dial' } }));
+      channel.postMessage(JSON.stringify({ t: 'intent', from: 'evil', id: 3, target: { kind: 'call', id: 'x' }, request: { operationName: 'Steal' } }));
+    }, BASE);
+    await sleep(1500);
+    const forged = await page.locator('[data-call-id="forged-1"]').count();
+    if (forged) throw new Error(`a forged call is shown (${forged} cards)`);
+    if (elsewhere.length) throw new Error(`requests left for another origin: ${elsewhere.join(', ')}`);
+    // The shared loop still works for real calls, in both widgets.
+    const { id } = await post('/sim/calls', { from: '5130', to: '5005' });
+    for (const widget of ['one', 'two']) {
+      await page.locator(`#${widget} [data-call-id="${id}"][data-state="Ringing"]`).waitFor({ timeout: 15000 });
+    }
+    return 0;
+  } finally {
+    await page.close();
+    server.close();
+  }
+}, { widget: false });
+
 await startSim();
 let passed = 0;
 let lost = 0;

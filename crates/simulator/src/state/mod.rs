@@ -9,14 +9,15 @@
 //! shared the middleware's files, `state` and those modules depended on each other, and none
 //! could be read or changed alone.
 
+pub mod access;
 pub mod faults;
 pub mod hub;
 pub mod sessions;
 
 use crate::config::SimConfig;
 use crate::engine::{Command, Engine, EngineError, Outcome, TimerEvent};
-use crate::guard::{AccessPolicy, constant_time_eq};
 use crate::state_file::{self, PendingTimer, SavedState};
+use access::{AccessPolicy, constant_time_eq};
 use faults::Faults;
 use hub::Hub;
 use sessions::AuthSessions;

@@ -44,7 +44,7 @@ impl AuthSessions {
     pub fn user_of_cookie(&self, cookie: &str) -> Option<String> {
         let mut found = None;
         for (user, session) in &self.by_user {
-            if crate::guard::constant_time_eq(session.id.as_bytes(), cookie.as_bytes()) {
+            if super::access::constant_time_eq(session.id.as_bytes(), cookie.as_bytes()) {
                 found = Some(user.clone());
             }
         }
