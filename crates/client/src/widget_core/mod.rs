@@ -315,6 +315,9 @@ pub struct WidgetCore {
     /// When the agent's pending operation was sent: a device snapshot asked before it cannot
     /// confirm it.
     agent_pending_at: u64,
+    /// When the last device notification was applied: a device snapshot asked before it is
+    /// older and is skipped.
+    device_notified_at: Option<u64>,
 }
 
 impl WidgetCore {
@@ -331,6 +334,7 @@ impl WidgetCore {
             watchdogs: Vec::new(),
             retire_at: None,
             agent_pending_at: 0,
+            device_notified_at: None,
         }
     }
 

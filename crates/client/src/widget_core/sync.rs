@@ -115,7 +115,10 @@ impl WidgetCore {
                 }
                 self.host(HostEvent::CallChanged { previous, call });
             }
-            Ok(Notification::Device(update)) => self.set_agent(views, |store| store.apply(&update)),
+            Ok(Notification::Device(update)) => {
+                self.device_notified_at = Some(now);
+                self.set_agent(views, |store| store.apply(&update))
+            }
             Ok(Notification::Error(error)) => {
                 let text = error
                     .error_message
@@ -168,6 +171,12 @@ impl WidgetCore {
         views: &mut Views<'_>,
     ) {
         match decode::<DevicesResponse>(result) {
+            // A device notification arrived since the snapshot was asked for: it is newer (the
+            // login confirmed while the re-read was on its way must not be undone by it).
+            Ok(_) if self.device_notified_at.is_some_and(|at| at >= asked_at) => self.log(
+                Severity::Info,
+                "gws-widget: a device snapshot older than a notification was skipped",
+            ),
             Ok(snapshot) => {
                 let older = asked_at <= self.agent_pending_at;
                 let pending = views.agent.pending.clone().filter(|_| older);
