@@ -406,7 +406,11 @@ fn a_device_snapshot_older_than_the_login_notification_does_not_undo_it() {
     h.bayeux(12, device_message(&logged_in("d1")));
     assert_eq!(h.state.agent.logged_in, Some(true));
     answer_gets(&mut h, 13, &resync, &logged_out("d1"));
-    assert_eq!(h.state.agent.logged_in, Some(true), "the older snapshot was skipped");
+    assert_eq!(
+        h.state.agent.logged_in,
+        Some(true),
+        "the older snapshot was skipped"
+    );
     assert_eq!(h.state.agent.pending, None);
 }
 
