@@ -20,13 +20,6 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn fresh_simulator() {
-    sim_control::reset(SIM).await.expect("simulator reachable");
-    sim_control::post(SIM, "/sim/faults", &json!({"clear": true}))
-        .await
-        .expect("faults cleared");
-}
-
 fn options(extra: Value) -> JsValue {
     let mut base = json!({"baseUrl": SIM, "username": "agent1", "password": "agent1", "shareAcrossTabs": false});
     if let (Some(base), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
@@ -35,14 +28,6 @@ fn options(extra: Value) -> JsValue {
         }
     }
     js(&base)
-}
-
-/// A plain JS object (not a `Map`) from JSON.
-fn js(value: &Value) -> JsValue {
-    use serde::Serialize;
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .expect("js value")
 }
 
 /// The element inside `host`'s shadow root matching `selector`.

@@ -28,15 +28,6 @@ async fn widget(user: &str) -> (HtmlElement, impl Sized) {
     (root, handle)
 }
 
-async fn fresh_simulator() {
-    sim_control::reset(SIM)
-        .await
-        .expect("simulator reachable: run scripts/test.sh or start gws-sim");
-    sim_control::post(SIM, "/sim/faults", &json!({"clear": true}))
-        .await
-        .expect("faults cleared");
-}
-
 /// agent1 with an answered inbound call from 5000; returns the widget and the call id.
 async fn agent1_on_a_call() -> (HtmlElement, impl Sized, String) {
     fresh_simulator().await;

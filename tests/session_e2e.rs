@@ -25,14 +25,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 const LOG_OUT: &str = "[data-testid=\"voice-login\"][data-action=\"EndContactCenterSession\"]";
 const LOG_IN: &str = "[data-testid=\"voice-login\"][data-action=\"StartContactCenterSession\"]";
 
-/// Calls released, agents back to their start-up login, passwords restored.
-async fn fresh_simulator() {
-    sim_control::reset(SIM).await.expect("simulator reachable");
-    sim_control::post(SIM, "/sim/faults", &json!({"clear": true}))
-        .await
-        .expect("faults cleared");
-}
-
 /// The same agent on another client (another browser, a desk application).
 async fn other_client(user: &str) -> RestClient {
     let rest = RestClient::new(SIM, user, user);
@@ -59,13 +51,6 @@ async fn logged_in_on_server(user: &str) -> bool {
         .await
         .expect("devices");
     devices["devices"][0]["userState"]["state"] != "LoggedOut"
-}
-
-fn js(value: &Value) -> JsValue {
-    use serde::Serialize;
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .expect("js value")
 }
 
 fn mount(host: &HtmlElement, options: Value) -> WidgetHandle {

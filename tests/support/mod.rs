@@ -199,3 +199,23 @@ pub fn record_events(
         .expect("listen");
     (seen, listener)
 }
+
+/// Calls released, agents back to their start-up state (logins, passwords), faults cleared: each
+/// end-to-end test starts from the same simulator.
+pub async fn fresh_simulator() {
+    use gws_widget::drivers::sim_control;
+    sim_control::reset(SIM)
+        .await
+        .expect("simulator reachable: run scripts/test.sh or start gws-sim");
+    sim_control::post(SIM, "/sim/faults", &serde_json::json!({"clear": true}))
+        .await
+        .expect("faults cleared");
+}
+
+/// A plain JS object (not a `Map`) from JSON.
+pub fn js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
+    use serde::Serialize;
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("js value")
+}

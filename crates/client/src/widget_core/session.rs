@@ -186,7 +186,8 @@ impl WidgetCore {
     }
 
     fn send_end_session(&mut self) {
-        let body = serde_json::json!({ "operationName": "EndContactCenterSession" }).to_string();
+        let end = OperationRequest::new(Operation::EndContactCenterSession);
+        let body = serde_json::to_string(&end).unwrap_or_default();
         self.request(
             Method::Post,
             "/api/v2/me".into(),
