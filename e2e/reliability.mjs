@@ -251,10 +251,13 @@ scenario('tab relay refusal', async () => {
       const channel = new BroadcastChannel(`gws-widget:${base}|agent1`);
       const call = { messageType: 'CallStateChangeMessage', call: { id: 'forged-1', state: 'Ringing',
         participants: [{ phoneNumber: '666' }], capabilities: ['Answer'], userData: { Account: 'phish' } } };
-      channel.postMessage(JSON.stringify({ t: 'notification', from: 'evil', channel: '/v2/me/calls', data: JSON.stringify(call) }));
-      channel.postMessage(JSON.stringify({ t: 'intent', from: 'evil', id: 1, path: '//evil.example/steal', request: { operationName: 'Hold' } }));
-      channel.postMessage(JSON.stringify({ t: 'intent', from: 'evil', id: 2, path: '.evil.example/x', request: { operationName: 'Dial' } }));
-      channel.postMessage(JSON.stringify({ t: 'intent', from: 'evil', id: 3, target: { kind: 'call', id: 'x' }, request: { operationName: 'Steal' } }));
+      // Well-formed tab messages (gws_client::TabMessage) from a sender that is not the leader,
+      // path-style intents (not a message at all), and an operation outside the known set.
+      const post = (message) => channel.postMessage(JSON.stringify(message));
+      post({ notification: { from: 'evil', channel: '/v2/me/calls', data: JSON.stringify(call) } });
+      post({ intent: { from: 'evil', id: 1, path: '//evil.example/steal', request: { operationName: 'Hold' } } });
+      post({ intent: { from: 'evil', id: 2, path: '.evil.example/x', request: { operationName: 'Dial' } } });
+      post({ intent: { from: 'evil', id: 3, target: { call: { id: 'x' } }, request: { operationName: 'Steal' } } });
     }, BASE);
     await sleep(1500);
     const forged = await page.locator('[data-call-id="forged-1"]').count();

@@ -30,6 +30,13 @@ async function openPage(query, viewport = { width: 1100, height: 720 }) {
   return { page, errors };
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function injectCall(from, to) {
+  const reply = await fetch(`${APP_URL}/sim/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to }) });
+  if (!reply.ok) throw new Error(`inject failed: HTTP ${reply.status}`);
+}
+
 async function resetSimulator() {
   const reply = await fetch(`${APP_URL}/sim/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   if (!reply.ok) throw new Error(`reset failed: HTTP ${reply.status}`);
@@ -179,6 +186,35 @@ test('widget embeds from another origin with one script tag', async () => {
     server.close();
   }
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+});
+
+test('a widget whose handle the page drops keeps working after garbage collection', async () => {
+  await resetSimulator();
+  // `GwsWidget.mount(...)` with the returned handle ignored: only `destroy()` may unmount.
+  const page_html = `<!doctype html><html><head><script type="module" src="${APP_URL}/embed.js"></script></head>
+    <body><div id="slot"></div>
+    <script>addEventListener('gws-widget-ready', () => { GwsWidget.mount(document.getElementById('slot'),
+      { baseUrl: '${APP_URL}', username: 'agent1', password: 'agent1', shareAcrossTabs: false }); });</script>
+    </body></html>`;
+  const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page_html); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.locator('#slot [data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
+    const cdp = await page.context().newCDPSession(page);
+    for (let i = 0; i < 3; i++) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await sleep(300); // finalizers run after the collection
+    }
+    const widgets = await page.evaluate(() => GwsWidget.diagnostics().widgets);
+    if (widgets !== 1) throw new Error(`${widgets} widgets alive after GC`);
+    await injectCall('5000', '5005');
+    await page.locator('#slot [data-testid="call-card"][data-state="Ringing"]').waitFor({ timeout: 10000 });
+  } finally {
+    await page.close();
+    server.close();
+  }
 });
 
 test('a crash shows a reload notice in every widget and a fatal gws:error', async () => {

@@ -36,7 +36,7 @@ use std::rc::{Rc, Weak};
 pub fn AgentWidget(
     /// Server, credentials and behaviour.
     config: WidgetConfig,
-    /// Host-page integration (events, handle); absent in the demo and DOM tests.
+    /// Host-page integration (events, handle); absent in the DOM tests that render the component.
     #[prop(optional)]
     host: Option<HostBinding>,
 ) -> impl IntoView {

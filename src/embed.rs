@@ -380,6 +380,10 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
 
 /// The host page's handle on a mounted widget (returned by `mount()`, and the `handle` property
 /// of a `<gws-agent-widget>` element).
+///
+/// Only `destroy()` unmounts the widget. A handle the page drops (`GwsWidget.mount(el, …)` with
+/// the result ignored) is eventually garbage-collected, which drops this struct: the widget must
+/// keep running then, as an agent's call control cannot vanish at a random GC.
 #[wasm_bindgen]
 pub struct WidgetHandle {
     controller: ControllerSlot,
@@ -524,6 +528,15 @@ impl WidgetHandle {
         self.controller.borrow_mut().take();
         if let Some(unmount) = unmount {
             unmount();
+        }
+    }
+}
+
+impl Drop for WidgetHandle {
+    fn drop(&mut self) {
+        // Not destroyed: keep the widget mounted for the page's lifetime (see the type's doc).
+        if let Some(unmount) = self.unmount.get_mut().take() {
+            std::mem::forget(unmount);
         }
     }
 }

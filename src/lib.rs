@@ -5,7 +5,9 @@
 //! HTTP 200 only marks the button pending; the card changes when the CometD notification arrives.
 //!
 //! Public embed API (JavaScript): `mount(element, options) -> WidgetHandle`, the custom element
-//! `<gws-agent-widget>` (after `defineElement()`; `embed.js` does both), and `startDemo()`.
+//! `<gws-agent-widget>` (after `defineElement()`; `embed.js` does both). The demo page's
+//! simulator console is plain JavaScript (`www/demo.js`) that mounts widgets through `mount`, so
+//! the wasm a CRM page downloads holds no demo code.
 //!
 //! Layout:
 //! - [`app`]: `<AgentWidget/>` and its driver: owns the state signals, provides the contexts,
@@ -18,7 +20,6 @@
 //! - [`drivers`]: the only code doing I/O or reading the clock.
 //! - [`embed`]: options, `WidgetHandle` and the `gws:*` host events.
 //! - [`diagnostics`](mod@diagnostics): live-resource counters (leak checks, support).
-//! - [`demo`]: the demo page (`index.html`): simulator console + widgets.
 //! - [`fatal`]: a crash the host can see (notice in every widget, `gws:error` with `fatal`).
 //! - [`error`]: `ApiError`, with messages fit for an agent.
 //! - [`log`]: console logging with a host-set level.
@@ -29,7 +30,6 @@ pub mod bench_probe;
 pub mod components;
 pub mod config;
 pub mod context;
-pub mod demo;
 pub mod diagnostics;
 pub mod drivers;
 pub mod embed;
@@ -58,22 +58,6 @@ pub const WIDGET_CSS: &str = include_str!("../www/widget.css");
 #[wasm_bindgen]
 pub fn diagnostics() -> JsValue {
     serde_wasm_bindgen::to_value(&diagnostics::snapshot()).unwrap_or(JsValue::NULL)
-}
-
-/// Mounts the demo page into the element with id `gws-demo` (or `<body>`).
-#[wasm_bindgen(js_name = startDemo)]
-pub fn start_demo() {
-    fatal::install();
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let target = document
-        .get_element_by_id("gws-demo")
-        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
-        .or_else(|| document.body());
-    if let Some(target) = target {
-        leptos::mount::mount_to(target, demo::Demo).forget();
-    }
 }
 
 /// Where a widget renders inside `host`: a fresh container in the host's open shadow root, with

@@ -5,9 +5,9 @@
 
 mod support;
 
-use gws_widget::drivers::sim_control;
 use gws_widget::{AgentWidget, WidgetConfig};
 use leptos::prelude::*;
+use support::sim_control;
 use support::*;
 use wasm_bindgen_test::*;
 

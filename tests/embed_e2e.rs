@@ -9,9 +9,9 @@
 mod support;
 
 use gloo_timers::future::TimeoutFuture;
-use gws_widget::drivers::sim_control;
 use gws_widget::embed::WidgetHandle;
 use serde_json::{Value, json};
+use support::sim_control;
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

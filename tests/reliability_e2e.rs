@@ -10,10 +10,10 @@
 mod support;
 
 use gloo_timers::future::TimeoutFuture;
-use gws_widget::drivers::sim_control;
 use gws_widget::{AgentWidget, WidgetConfig};
 use leptos::prelude::*;
 use serde_json::json;
+use support::sim_control;
 use support::*;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};

@@ -9,11 +9,11 @@
 mod support;
 
 use gws_widget::drivers::rest::RestClient;
-use gws_widget::drivers::sim_control;
 use gws_widget::embed::WidgetHandle;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::rc::Rc;
+use support::sim_control;
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

@@ -11,7 +11,6 @@
 //! - [`tabs`]: one notification loop per browser (Web Locks leader + BroadcastChannel).
 //! - [`keyboard`]: the Alt+A / Alt+H shortcuts.
 //! - [`page_lifecycle`]: visibility, network and pagehide signals; RAII event listeners.
-//! - [`sim_control`]: the simulator's `/sim` control API (demo and tests only).
 
 pub mod click_to_dial;
 pub mod clock;
@@ -22,7 +21,6 @@ pub mod notifications;
 pub mod page_lifecycle;
 pub mod rest;
 pub mod scheduler;
-pub mod sim_control;
 pub mod tabs;
 
 use crate::config::WidgetConfig;

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod sim_control;
+
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -203,7 +205,6 @@ pub fn record_events(
 /// Calls released, agents back to their start-up state (logins, passwords), faults cleared: each
 /// end-to-end test starts from the same simulator.
 pub async fn fresh_simulator() {
-    use gws_widget::drivers::sim_control;
     sim_control::reset(SIM)
         .await
         .expect("simulator reachable: run scripts/test.sh or start gws-sim");

@@ -1580,7 +1580,7 @@ fn a_follower_elected_leader_sends_its_own_operations() {
 #[test]
 fn tab_messages_keep_their_wire_shape() {
     let hello = serde_json::to_value(TabMessage::Hello { from: "a".into() }).expect("serialises");
-    assert_eq!(hello, json!({"t": "hello", "from": "a"}));
+    assert_eq!(hello, json!({"hello": {"from": "a"}}));
     let connection = serde_json::to_value(TabMessage::Connection {
         from: "l".into(),
         state: "reconnecting".into(),
@@ -1590,7 +1590,7 @@ fn tab_messages_keep_their_wire_shape() {
     .expect("serialises");
     assert_eq!(
         connection,
-        json!({"t": "connection", "from": "l", "state": "reconnecting", "attempt": 1, "retryInMs": 5})
+        json!({"connection": {"from": "l", "state": "reconnecting", "attempt": 1, "retryInMs": 5}})
     );
     let intent = serde_json::to_value(TabMessage::Intent {
         from: "f".into(),
@@ -1601,16 +1601,16 @@ fn tab_messages_keep_their_wire_shape() {
     .expect("serialises");
     assert_eq!(
         intent,
-        json!({"t": "intent", "from": "f", "id": 3,
-               "target": {"kind": "call", "id": "C/1"},
-               "request": {"operationName": "Hold"}})
+        json!({"intent": {"from": "f", "id": 3,
+               "target": {"call": {"id": "C/1"}},
+               "request": {"operationName": "Hold"}}})
     );
     let leader: TabMessage =
-        serde_json::from_value(json!({"t": "leader", "from": "l"})).expect("parses");
+        serde_json::from_value(json!({"leader": {"from": "l"}})).expect("parses");
     assert_eq!(leader, TabMessage::Leader { from: "l".into() });
-    let device: TabMessage = serde_json::from_value(json!({"t": "intent", "from": "f", "id": 4,
-        "target": {"kind": "deviceCalls"},
-        "request": {"operationName": "Dial", "destination": {"phoneNumber": "5001"}}}))
+    let device: TabMessage = serde_json::from_value(json!({"intent": {"from": "f", "id": 4,
+        "target": "deviceCalls",
+        "request": {"operationName": "Dial", "destination": {"phoneNumber": "5001"}}}}))
     .expect("parses");
     assert!(matches!(
         device,
@@ -1620,7 +1620,7 @@ fn tab_messages_keep_their_wire_shape() {
         }
     ));
     let failed: TabMessage = serde_json::from_value(
-        json!({"t": "failed", "from": "l", "to": "b", "id": 2, "message": "m"}),
+        json!({"failed": {"from": "l", "to": "b", "id": 2, "message": "m"}}),
     )
     .expect("parses");
     assert_eq!(

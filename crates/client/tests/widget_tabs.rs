@@ -285,12 +285,14 @@ fn a_relayed_operation_is_posted_to_the_path_the_leader_builds() {
 #[test]
 fn a_path_style_intent_is_not_a_tab_message() {
     for forged in [
-        json!({"t": "intent", "from": "f1", "id": 1, "path": ".evil.example/x",
-               "request": {"operationName": "Hold"}}),
-        json!({"t": "intent", "from": "f1", "id": 1, "target": {"kind": "url", "url": "//evil.example"},
-               "request": {"operationName": "Hold"}}),
-        json!({"t": "notification", "channel": "/v2/me/calls", "data": "{}"}),
-        json!({"t": "resync"}),
+        json!({"intent": {"from": "f1", "id": 1, "path": ".evil.example/x",
+               "request": {"operationName": "Hold"}}}),
+        json!({"intent": {"from": "f1", "id": 1, "target": {"url": {"url": "//evil.example"}},
+               "request": {"operationName": "Hold"}}}),
+        json!({"notification": {"channel": "/v2/me/calls", "data": "{}"}}),
+        json!({"resync": {}}),
+        // The internally tagged form of earlier versions is not a message either.
+        json!({"t": "leader", "from": "l"}),
     ] {
         assert!(
             serde_json::from_value::<TabMessage>(forged.clone()).is_err(),

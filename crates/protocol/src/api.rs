@@ -197,8 +197,8 @@ pub struct Destination {
 /// The body of an operation: `operationName` plus the parameters it takes, all top-level keys.
 ///
 /// One struct for every operation keeps client and simulator on the same field names; a field
-/// an operation does not take is simply absent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// an operation does not take is simply absent. Decoded by hand (see the `Deserialize` impl).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationRequest {
     /// The operation.
@@ -254,6 +254,42 @@ pub struct OperationRequest {
     /// Anything else the caller sent, kept so a server can reject or ignore it knowingly.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// Decoded through a JSON object rather than derived: `#[serde(flatten)]` makes the derive buffer
+/// every field in serde's generic `Content` tree, code the widget (which decodes a request only
+/// when another tab relays one) would otherwise carry for nothing. Same result as the derive: a
+/// `null` parameter is absent, unknown keys land in `other`, `operationName` is required.
+impl<'de> Deserialize<'de> for OperationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut fields = Map::<String, Value>::deserialize(deserializer)?;
+        let operation_name = fields
+            .remove("operationName")
+            .ok_or_else(|| D::Error::missing_field("operationName"))?;
+        let mut request = OperationRequest::new(
+            Operation::deserialize(operation_name).map_err(D::Error::custom)?,
+        );
+        let mut take = |name: &str| fields.remove(name).filter(|value| !value.is_null());
+        request.destination = take("destination");
+        request.location = take("location");
+        request.user_data = take("userData");
+        request.key = take("key");
+        request.digits = take("digits");
+        request.other_call_uri = take("otherCallUri");
+        request.consult_call_uri = take("consultCallUri");
+        request.participant = take("participant");
+        request.target_device_uri = take("targetDeviceUri");
+        request.phone_number = take("phoneNumber");
+        request.supervisor_monitoring_scope = take("supervisorMonitoringScope");
+        request.supervisor_monitoring_mode = take("supervisorMonitoringMode");
+        request.reason_code = take("reasonCode");
+        request.wrap_up_time = take("wrapUpTime");
+        request.workmode = take("workmode");
+        request.channels = take("channels");
+        request.other = fields;
+        Ok(request)
+    }
 }
 
 impl OperationRequest {
@@ -316,6 +352,33 @@ mod tests {
             body,
             json!({"operationName": "Dial", "destination": {"phoneNumber": "5001"}})
         );
+    }
+
+    #[test]
+    fn operation_request_decodes_like_the_derive_would() {
+        let request: OperationRequest = serde_json::from_value(json!({
+            "operationName": "NotReady", "reasonCode": "Lunch",
+            "digits": null, "reason": "Lunch", "disposition": 3,
+        }))
+        .expect("parses");
+        assert_eq!(request.operation_name, Operation::NotReady);
+        assert_eq!(request.reason_code, Some(json!("Lunch")));
+        assert_eq!(request.digits, None, "a null parameter is absent");
+        assert_eq!(
+            Value::Object(request.other.clone()),
+            json!({"reason": "Lunch", "disposition": 3}),
+            "unknown keys are kept, known ones are not repeated"
+        );
+        let round_trip: OperationRequest =
+            serde_json::from_value(serde_json::to_value(&request).expect("serialises"))
+                .expect("parses");
+        assert_eq!(round_trip, request);
+        for bad in [json!({"digits": "1"}), json!([]), json!("Hold")] {
+            assert!(
+                serde_json::from_value::<OperationRequest>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -85,13 +85,42 @@ fn millis<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u6
 }
 
 /// A subscription field: one channel or several.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Decoded by hand (a string or a list of strings): `#[serde(untagged)]` would buffer the value
+/// in serde's generic `Content` tree and try each variant, code the wasm otherwise does not need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Subscription {
     /// One channel.
     One(String),
     /// Several channels in one message (CometD batches them this way).
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Subscription {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SubscriptionVisitor;
+        impl<'de> serde::de::Visitor<'de> for SubscriptionVisitor {
+            type Value = Subscription;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a channel or a list of channels")
+            }
+            fn visit_str<E: serde::de::Error>(self, channel: &str) -> Result<Subscription, E> {
+                Ok(Subscription::One(channel.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Subscription, A::Error> {
+                let mut channels = Vec::new();
+                while let Some(channel) = seq.next_element::<String>()? {
+                    channels.push(channel);
+                }
+                Ok(Subscription::Many(channels))
+            }
+        }
+        deserializer.deserialize_any(SubscriptionVisitor)
+    }
 }
 
 impl Subscription {
@@ -307,6 +336,24 @@ mod tests {
         assert_eq!(
             reply.advice.as_ref().and_then(|a| a.reconnect.clone()),
             Some(Reconnect::Handshake)
+        );
+    }
+
+    #[test]
+    fn a_subscription_is_one_channel_or_several() {
+        let parse = |json: &str| serde_json::from_str::<Subscription>(json);
+        assert_eq!(
+            parse(r#""/v2/me/calls""#).ok(),
+            Some(Subscription::One("/v2/me/calls".into()))
+        );
+        assert_eq!(
+            parse(r#"["/a", "/b"]"#).ok(),
+            Some(Subscription::Many(vec!["/a".into(), "/b".into()]))
+        );
+        assert!(parse("7").is_err() && parse(r#"["/a", 7]"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&Subscription::Many(vec!["/a".into()])).ok(),
+            Some(r#"["/a"]"#.to_string())
         );
     }
 

@@ -8,9 +8,11 @@ use crate::agent::AgentStore;
 use gws_protocol::Operation;
 use serde::{Deserialize, Serialize};
 
-/// The resource a relayed operation acts on.
+/// The resource a relayed operation acts on: `"device"`, `"deviceCalls"`, `"agentChannel"`,
+/// `"me"`, or `{"call": {"id": …}}` on the channel (serde's default enum form; see
+/// [`TabMessage`](super::TabMessage) for why not an internal tag).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum RelayTarget {
     /// `POST /api/v2/me/calls/{id}`: call operations.
     Call {

@@ -1,8 +1,9 @@
-//! The simulator's control API (`/sim/*`): inject calls, reset. Used by the demo console and the
-//! browser tests; never by the widget itself (a real GWS has no such API).
+//! The simulator's control API (`/sim/*`): inject calls, reset. Used by the browser tests only:
+//! the widget never calls it (a real GWS has no such API), and the demo page's console is plain
+//! JavaScript (`www/demo.js`), so none of this ships in the widget's wasm.
 
-use crate::error::ApiError;
 use gloo_net::http::Request;
+use gws_widget::error::ApiError;
 use serde_json::{Value, json};
 
 /// Asks the simulator to ring `to` with a call from `from`. Returns the new call id.
