@@ -1,4 +1,4 @@
-// Size of the release widget (issues 5, 7; target ≤ 120 KB gzip in total).
+// Size of the release widget (issue 15: what an embedding page downloads ≤ 190 KB gzip, stretch 150).
 //
 //   node bench/browser/size.mjs [--results]
 //
@@ -14,7 +14,7 @@ import {
   DIST, PROFILE_DIST, ROOT, fmt, kb, launchBrowser, machine, parseArgs, prepareStatic, report, startSim, table, watchPage,
 } from './lib.mjs';
 
-const options = parseArgs({ target: 120 });
+const options = parseArgs({ target: 190 });
 const info = machine();
 
 function files(dir) {
@@ -146,7 +146,7 @@ ${monoRows.length ? `\nGeneric code (\`twiggy monos -m 8\`; bloat = bytes beyond
   twiggyText = `\n(No name-section build in ${PROFILE_DIST}: run bench/run.sh for the twiggy breakdown.)\n`;
 }
 
-const met = demo.gzip <= options.target * 1024;
+const met = embed.gzip <= options.target * 1024;
 const wasm = [...sizes.entries()].find(([p]) => p.endsWith('.wasm'))[1];
 const body = `${info.line()}
 
@@ -154,7 +154,7 @@ Release dist (\`trunk build --release=true --cargo-profile wasm-release\`: opt-l
 
 ${table(['file', 'kind', 'raw KB', 'gzip -9 KB', 'brotli 11 KB'], [...fileRows, ...kindRows])}
 
-What pages download (Chromium, fresh context, until the widget is connected; CDP \`Network.loadingFinished\` encodedDataLength; gws-sim serves static files uncompressed — content-encoding: ${demo.encodings}):
+What pages download (Chromium, fresh context, until the widget is connected; CDP \`Network.loadingFinished\` encodedDataLength; gws-sim serves static files ${demo.encodings === 'identity' ? 'uncompressed' : 'compressed'} — content-encoding: ${demo.encodings}):
 
 ${table(['page', 'static files', 'transferred KB (as served)', 'raw KB', 'gzip KB', 'brotli KB', 'API requests', 'API KB'], [
   ['demo `/?user=agent1` (index.html)', String(demo.files.length), kb(demo.transferred), kb(demo.raw), `**${kb(demo.gzip)}**`, kb(demo.brotli), String(demo.apiCount), kb(demo.api)],
@@ -163,11 +163,11 @@ ${table(['page', 'static files', 'transferred KB (as served)', 'raw KB', 'gzip K
 
 Files of the demo page: ${demo.files.map((f) => `\`${f}\``).join(', ')}${demo.unknown.length ? ` (not in dist, counted as transferred only: ${demo.unknown.join(', ')})` : ''}.
 
-Target (issues 5, 7): total download ≤ ${options.target} KB gzip — **${met ? 'met' : 'not met'}**: the demo page's static files are ${kb(demo.gzip)} KB gzip (${kb(demo.brotli)} KB brotli; ${kb(demo.transferred)} KB as this server sends them, uncompressed), of which the wasm is ${kb(wasm.gzip)} KB gzip.
+Target (issue 15): what an embedding page downloads ≤ ${options.target} KB gzip — **${met ? 'met' : 'not met'}**: its static files are ${kb(embed.gzip)} KB gzip (${kb(embed.brotli)} KB brotli; ${kb(embed.transferred)} KB as this server sends them), of which the wasm is ${kb(wasm.gzip)} KB gzip; the demo page adds its console (${kb(demo.gzip - embed.gzip)} KB gzip).
 ${twiggyText}`;
 const fam = twiggyFigures ? Object.entries(twiggyFigures.families).sort((a, b) => b[1] - a[1]).slice(0, 3)
   .map(([f, b]) => `${f.replace(/ \(.*\)$/, '')} ${fmt((100 * b) / Object.values(twiggyFigures.families).reduce((x, y) => x + y, 0), 0)} %`).join(', ') : '';
-const limit = `the wasm alone is ${kb(wasm.gzip)} KB gzip (${kb(wasm.raw)} KB raw)${fam ? `; by twiggy: ${fam} of it` : ''}; one wasm for demo and embedding (the demo console ships to every host)`;
-report(options, 'size', 'Size (issues 5, 7)', body, { limit,
+const limit = `the wasm alone is ${kb(wasm.gzip)} KB gzip (${kb(wasm.raw)} KB raw)${fam ? `; by twiggy: ${fam} of it` : ''}`;
+report(options, 'size', 'Size (issues 5, 7, 15)', body, { limit,
   wasmGzipKB: wasm.gzip / 1024, demoGzipKB: demo.gzip / 1024, demoBrotliKB: demo.brotli / 1024, demoTransferredKB: demo.transferred / 1024, embedGzipKB: embed.gzip / 1024, met, target: options.target, twiggy: twiggyFigures,
 });
