@@ -586,12 +586,17 @@ mod tests {
         let ids: Vec<&str> = store.entries().iter().map(|e| e.call.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["live", "c22", "c23", "c24", "c25", "c26", "c27", "c28", "c29"],
+            [
+                "live", "c22", "c23", "c24", "c25", "c26", "c27", "c28", "c29"
+            ],
             "the live call stays; the newest releases linger"
         );
         let recent: Vec<&str> = store.recent().take(3).map(|c| c.id.as_str()).collect();
         assert_eq!(recent, ["c21", "c20", "c19"], "retired early, newest first");
-        assert!(store.take_evicted().is_empty(), "an early retirement is no eviction");
+        assert!(
+            store.take_evicted().is_empty(),
+            "an early retirement is no eviction"
+        );
     }
 
     #[test]
