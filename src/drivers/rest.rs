@@ -443,7 +443,12 @@ impl Drop for BodyStream {
     /// Stops the download of a body left unread (abandoned request, loop stopping, deadline):
     /// nothing more of it is wanted. Harmless on a body read to its end.
     fn drop(&mut self) {
-        let _ = self.reader.cancel();
+        // A stream that failed rejects the cancel: awaited here, so it is no unhandled
+        // rejection on the console.
+        let cancelled = JsFuture::from(self.reader.cancel());
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = cancelled.await;
+        });
     }
 }
 
