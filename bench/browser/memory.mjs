@@ -174,5 +174,5 @@ Method: the page, browser flags and measurements of the lifecycle benchmark abov
     lifecycles: options.burst, notifications: burstRun.delivered, released: burstRun.released, seconds: burstRun.ms / 1000,
     wasmPeakMB: peak / MB, growthMB: total / MB, wasmGrowthMB: wasmGrowth / MB, jsGrowthKB: jsGrowth / 1024,
     peakTarget: options.burstPeakTarget, target: options.target, met,
-  });
+  }, { script: 'memory' });
 }
