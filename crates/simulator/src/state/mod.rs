@@ -1,6 +1,7 @@
 //! Shared server state: the engine behind a mutex, the CometD hub, HTTP sessions, faults, and
-//! the clock. `execute` is the one way commands reach the engine, so that publishing happens
-//! in engine order, timers are scheduled and, with `--state-file`, the state is saved.
+//! the clock. `execute` (and `execute_burst`, many lifecycles in one step for `/sim/burst`) is
+//! the one way commands reach the engine, so that publishing happens in engine order, timers
+//! are scheduled and, with `--state-file`, the state is saved.
 //!
 //! Data only, no middleware: the types the state holds live here ([`hub`], [`sessions`],
 //! [`faults`]), and the code that works on requests — the authentication and fault-injection
