@@ -98,7 +98,7 @@ if [ "$QUICK" = 1 ]; then
   run startup node bench/browser/startup.mjs --loads 5
   run latency node bench/browser/latency.mjs --count 1000 --probe-count 300
   run throughput node bench/browser/throughput.mjs --messages 3000 --warmup 500 --rounds 1 --profile
-  run memory node bench/browser/memory.mjs --lifecycles 1000 --warmup 50 --samples 4
+  run memory node bench/browser/memory.mjs --lifecycles 1000 --warmup 50 --samples 4 --burst 2000
 else
   # shellcheck disable=SC2086
   run sim-fanout cargo run --release -p gws-bench --bin sim-fanout -- ${FANOUT_ARGS:---repeat 3} ${R[@]+--results bench/RESULTS.md}

@@ -1,7 +1,11 @@
 // Memory: the widget's JS heap and wasm linear memory before and after 10 000 call lifecycles in
-// one page (issue 7; target growth ≤ 2 MB).
+// one page (issue 7; target growth ≤ 2 MB), then under a burst of 10 000 lifecycles pushed at
+// once (issue 14; targets: wasm memory peak ≤ 16 MB, growth ≤ 2 MB).
 //
-//   node bench/browser/memory.mjs [--lifecycles 10000] [--budget-secs 1200] [--results]
+//   node bench/browser/memory.mjs [--lifecycles 10000] [--burst 10000] [--budget-secs 1200] [--results]
+//
+// `--lifecycles 0` runs only the burst, `--burst 0` only the lifecycles. Each writes its own
+// block of RESULTS.md (`memory`, `memory-burst`).
 //
 // One page, one widget (GwsWidget.mount, agent1). Each lifecycle, driven in the page: a call is
 // injected ringing (POST /sim/calls), answered with handle.answer(id), hung up with
@@ -13,7 +17,7 @@ import {
   fmt, kb, launchBrowser, machine, machineLoad, parseArgs, prepareStatic, report, sleep, startSim, table, watchPage,
 } from './lib.mjs';
 
-const options = parseArgs({ lifecycles: 10000, warmup: 100, samples: 10, budgetSecs: 1200, settleMs: 6500, target: 2 });
+const options = parseArgs({ lifecycles: 10000, warmup: 100, samples: 10, budgetSecs: 1200, settleMs: 6500, target: 2, burst: 10000, burstPeakTarget: 16 });
 const info = machine();
 const server = await startSim({ staticDir: prepareStatic() });
 const browser = await launchBrowser(['--enable-precise-memory-info', '--js-flags=--expose-gc']);
@@ -24,6 +28,9 @@ let done = 0;
 let elapsedMs = 0;
 let busy;
 let diagnostics;
+let burstRun;
+let burstBusy;
+let burstDiagnostics;
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -33,13 +40,13 @@ try {
   const cdp = await context.newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
 
-  const measure = async (label) => {
+  const measure = async (label, extra = {}) => {
     await sleep(options.settleMs); // released cards retire after 5 s
     for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
     const heap = await cdp.send('Runtime.getHeapUsage');
     const m = await page.evaluate(() => window.bench.memory());
     const { nodes } = await cdp.send('Memory.getDOMCounters').catch(() => ({ nodes: null }));
-    const point = { label, done, jsHeap: heap.usedSize, jsHeapTotal: heap.totalSize, perfMemory: m.jsHeapUsed, wasm: m.wasmBytes, shadowNodes: m.shadowNodes, domNodes: nodes };
+    const point = { label, done, jsHeap: heap.usedSize, jsHeapTotal: heap.totalSize, perfMemory: m.jsHeapUsed, wasm: m.wasmBytes, shadowNodes: m.shadowNodes, domNodes: nodes, ...extra };
     points.push(point);
     console.error(`  ${label}: ${done} lifecycles, JS heap ${fmt(point.jsHeap / MB, 3)} MB, wasm ${fmt(point.wasm / MB, 3)} MB, shadow-root elements ${point.shadowNodes}`);
     return point;
@@ -48,24 +55,38 @@ try {
   await measure('before mount');
   await page.evaluate(() => window.bench.mountWidget());
   await measure('mounted');
-  const load = machineLoad();
-  const start = performance.now();
-  const run = async (count) => {
-    const left = options.budgetSecs * 1000 - (performance.now() - start);
-    if (left <= 0) return;
-    const r = await page.evaluate(([n, ms]) => window.bench.lifecycles(n, ms), [count, left]);
-    done += r.done;
-  };
-  await run(options.warmup);
-  await measure('after warm-up');
-  const step = Math.ceil(options.lifecycles / options.samples);
-  while (done < options.warmup + options.lifecycles && performance.now() - start < options.budgetSecs * 1000) {
-    await run(Math.min(step, options.warmup + options.lifecycles - done));
-    await measure(`${done - options.warmup} lifecycles`);
+  if (options.lifecycles > 0) {
+    const load = machineLoad();
+    const start = performance.now();
+    const run = async (count) => {
+      const left = options.budgetSecs * 1000 - (performance.now() - start);
+      if (left <= 0) return;
+      const r = await page.evaluate(([n, ms]) => window.bench.lifecycles(n, ms), [count, left]);
+      done += r.done;
+    };
+    await run(options.warmup);
+    await measure('after warm-up');
+    const step = Math.ceil(options.lifecycles / options.samples);
+    while (done < options.warmup + options.lifecycles && performance.now() - start < options.budgetSecs * 1000) {
+      await run(Math.min(step, options.warmup + options.lifecycles - done));
+      await measure(`${done - options.warmup} lifecycles`);
+    }
+    elapsedMs = performance.now() - start;
+    busy = load();
+    diagnostics = await page.evaluate(() => window.GwsWidget.diagnostics());
   }
-  elapsedMs = performance.now() - start;
-  busy = load();
-  diagnostics = await page.evaluate(() => window.GwsWidget.diagnostics());
+  if (options.burst > 0) {
+    // One call first, so the widget has rendered a card (and grown what any call needs) before
+    // the figure the burst's growth is taken from.
+    await page.evaluate(() => window.bench.lifecycles(1, 10_000));
+    await measure('before burst', { burst: true });
+    const load = machineLoad();
+    burstRun = await page.evaluate(([n, ms]) => window.bench.burst(n, ms), [options.burst, options.budgetSecs * 1000]);
+    burstBusy = load();
+    burstDiagnostics = await page.evaluate(() => window.GwsWidget.diagnostics());
+    console.error(`  burst: ${burstRun.released} of ${options.burst} released in ${fmt(burstRun.ms / 1000, 1)} s, wasm peak ${fmt(burstRun.wasmPeak / MB, 3)} MB`);
+    await measure(`after a burst of ${options.burst}`, { burst: true, wasmPeak: burstRun.wasmPeak });
+  }
   await page.evaluate(() => window.bench.destroyWidget());
   await measure('destroyed');
   await context.close();
@@ -76,6 +97,10 @@ try {
 }
 
 // ---- report ---------------------------------------------------------------------------------
+if (options.lifecycles > 0) reportLifecycles(points.filter((p) => !p.burst));
+if (options.burst > 0) reportBurst(points);
+
+function reportLifecycles(points) {
 const at = (label) => points.find((p) => p.label === label);
 const warm = at('after warm-up');
 const mounted = at('mounted');
@@ -117,3 +142,37 @@ const limit = `wasm linear memory +${fmt(wasmGrowth / MB, 2)} MB over the lifecy
 report(options, 'memory', 'Memory over call lifecycles (issue 7)', body, { limit,
   lifecycles: measured, jsGrowthKB: jsGrowth / 1024, wasmGrowthKB: wasmGrowth / 1024, totalMB: total / MB, slopeKBPer1000: (slope * 1000) / 1024, met, target: options.target,
 });
+}
+
+function reportBurst(points) {
+  const at = (label) => points.find((p) => p.label === label);
+  const before = at('before burst');
+  const after = points.find((p) => p.label.startsWith('after a burst'));
+  const peak = burstRun.wasmPeak;
+  const wasmGrowth = after.wasm - before.wasm;
+  const jsGrowth = after.jsHeap - before.jsHeap;
+  const total = wasmGrowth + jsGrowth;
+  const complete = burstRun.released === options.burst;
+  const met = complete && peak <= options.burstPeakTarget * MB && total <= options.target * MB;
+  const shown = points.filter((p) => ['mounted', 'before burst', 'destroyed'].includes(p.label) || p === after);
+  const rows = shown.map((p) => [p.label, fmt(p.jsHeap / MB, 3), fmt(p.wasm / MB, 3), p.wasmPeak ? fmt(p.wasmPeak / MB, 3) : '–', String(p.shadowNodes), String(p.domNodes ?? '–')]);
+  const perSec = (burstRun.delivered * 1000) / burstRun.ms;
+  const body = `${info.line()}
+
+One burst of ${options.burst} ring → answer → hang-up lifecycles: \`POST /sim/burst\` queued ${burstRun.delivered} notifications at once on the widget's CometD session, so they arrived as a backlog; the widget emitted \`gws:released\` for ${burstRun.released} of the ${options.burst} calls in ${fmt(burstRun.ms / 1000, 1)} s (${fmt(perSec, 0)} notifications/s through loop, store, host events and DOM); machine busy ${fmt(burstBusy, 0)} % (all cores, \`/proc/stat\`). Widget diagnostics after the burst: ${JSON.stringify(burstDiagnostics)}.
+
+${table(['point', 'JS heap MB (CDP)', 'wasm memory MB', 'wasm peak during the burst MB', 'shadow-root elements', 'page DOM nodes'], rows)}
+
+Wasm linear memory peak **${fmt(peak / MB, 2)} MB** (target ≤ ${options.burstPeakTarget} MB); growth over the burst (before → after, after a full GC): wasm ${fmt(wasmGrowth / MB, 2)} MB, JS heap ${fmt(jsGrowth / 1024, 1)} KB, total **${fmt(total / MB, 2)} MB** (target ≤ ${options.target} MB).
+
+Target (issue 14): wasm peak ≤ ${options.burstPeakTarget} MB and growth ≤ ${options.target} MB — **${met ? 'met' : 'not met'}**${complete ? '' : ` (only ${burstRun.released} of ${options.burst} lifecycles ended within ${options.budgetSecs} s)`}.
+
+Method: the page, browser flags and measurements of the lifecycle benchmark above (each point after ${fmt(options.settleMs / 1000, 1)} s and two forced full GCs); the widget first lives through one ordinary lifecycle, then the burst is requested from the page and the wasm memory (\`memory.buffer.byteLength\`, a high-water mark) is sampled every 20 ms until the widget has emitted \`gws:released\` for every call of the burst.
+`;
+  const limit = `wasm peak ${fmt(peak / MB, 2)} MB, growth ${fmt(total / MB, 2)} MB (wasm ${fmt(wasmGrowth / MB, 2)} MB, JS ${fmt(jsGrowth / 1024, 0)} KB)${complete ? '' : `; ${burstRun.released} of ${options.burst} released`}`;
+  report(options, 'memory-burst', 'Memory under a burst (issue 14)', body, { limit,
+    lifecycles: options.burst, notifications: burstRun.delivered, released: burstRun.released, seconds: burstRun.ms / 1000,
+    wasmPeakMB: peak / MB, growthMB: total / MB, wasmGrowthMB: wasmGrowth / MB, jsGrowthKB: jsGrowth / 1024,
+    peakTarget: options.burstPeakTarget, target: options.target, met,
+  }, { script: 'memory' });
+}

@@ -63,6 +63,9 @@ if (throughput) {
 const memory = load('memory');
 if (memory) rows.push(['memory', `JS heap + wasm growth over ${memory.lifecycles} lifecycles`, `${fmt(memory.totalMB, 2)} MB (JS ${fmt(memory.jsGrowthKB, 0)} KB, wasm ${fmt(memory.wasmGrowthKB, 0)} KB)`, `≤ ${memory.target} MB`, verdict(memory.met), memory.met ? '' : memory.limit]);
 else missing('memory', 'heap growth over lifecycles');
+const burst = load('memory-burst');
+if (burst) rows.push(['memory-burst', `wasm peak and growth under a burst of ${burst.lifecycles} lifecycles (${burst.notifications} notifications at once)`, `peak ${fmt(burst.wasmPeakMB, 2)} MB, growth ${fmt(burst.growthMB, 2)} MB`, `≤ ${burst.peakTarget} MB, ≤ ${burst.target} MB`, verdict(burst.met), burst.met ? '' : burst.limit]);
+else missing('memory-burst', 'memory under a burst');
 
 // sim-fanout (the other engineer's benchmark) writes its verdicts into its own RESULTS.md block.
 if (options.fanout) {

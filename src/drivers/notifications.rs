@@ -15,12 +15,12 @@
 use crate::diagnostics::{self, Live};
 use crate::drivers::clock;
 use crate::drivers::page_lifecycle::{PageSignal, browser_online, watch_page};
-use crate::drivers::rest::RestClient;
+use crate::drivers::rest::{BayeuxReply, BodyStream, RestClient};
 use crate::drivers::scheduler::Scheduler;
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{FutureExt, StreamExt};
 use gws_client::{
-    BayeuxClient, BayeuxConfig, ConnectionState, Event, Millis, Outcome, RequestId, RequestKind,
+    BayeuxClient, BayeuxConfig, ConnectionState, Event, Millis, RequestId, RequestKind,
 };
 use leptos::task::spawn_local;
 
@@ -81,9 +81,71 @@ async fn yield_to_microtasks() {
     let _ = wasm_bindgen_futures::JsFuture::from(resolved).await;
 }
 
+/// Hands the machine's pending events to the application, in order (refreshing the CSRF token
+/// on an `Unauthorized`). Returns whether an application message was among them.
+fn deliver(client: &mut BayeuxClient, rest: &RestClient, on_event: &mut impl FnMut(Event)) -> bool {
+    let mut delivered = false;
+    while let Some(event) = client.poll_event() {
+        if let Event::Unauthorized { .. } = event {
+            let rest = rest.clone();
+            spawn_local(async move {
+                let _ = rest.refresh_csrf().await;
+            });
+        }
+        if let Event::Message { .. } = event {
+            diagnostics::note_message();
+            delivered = true;
+        }
+        on_event(event);
+    }
+    delivered
+}
+
+/// Let the view apply what was just delivered before the loop goes on: the card changes first,
+/// the bookkeeping of the next request (or the next piece of a body) comes after. Two turns:
+/// the list's effect hands the card its new view, whose render effect then runs in a task of
+/// its own (with one turn, the next poll went out first: +0.7 ms to the card's p50 in
+/// bench/RESULTS.md, latency).
+async fn let_the_view_catch_up() {
+    yield_to_microtasks().await;
+    yield_to_microtasks().await;
+}
+
+/// Reads a 200 reply's body into the machine piece by piece, handing out the events of each
+/// piece before the next is read: a backlog of thousands of messages is never held whole,
+/// neither as bytes nor as decoded messages (issue 14, burst memory). The rest of the loop
+/// waits meanwhile (one body at a time, as the machine wants); the read ends at the request's
+/// deadline at the latest.
+async fn read_body(
+    client: &mut BayeuxClient,
+    id: RequestId,
+    mut body: BodyStream,
+    rest: &RestClient,
+    on_event: &mut impl FnMut(Event),
+) {
+    if !client.begin_body(clock::now(), id) {
+        return; // abandoned: dropping `body` cancels its download
+    }
+    let mut first = true;
+    // Until the end, or a body cut short (network error, deadline): what arrived whole was
+    // delivered either way.
+    while let Ok(Some(piece)) = body.next_piece().await {
+        if std::mem::take(&mut first) {
+            // Received: what the latency benchmark measures from (a whole body was read by
+            // then before bodies were streamed; a small one still is).
+            diagnostics::note_response(clock::now_us());
+        }
+        client.feed_body(clock::now(), piece);
+        if deliver(client, rest, on_event) {
+            let_the_view_catch_up().await;
+        }
+    }
+    client.end_body(clock::now());
+}
+
 /// What woke the loop.
 enum Wake {
-    Response(RequestId, Outcome),
+    Response(RequestId, BayeuxReply),
     Command(Option<LoopCommand>),
     Page(PageSignal),
     Timer,
@@ -144,7 +206,7 @@ pub async fn run_notification_loop(
     client.start(start);
     client.set_online(start, browser_online());
 
-    let (responses_tx, mut responses) = unbounded::<(RequestId, Outcome)>();
+    let (responses_tx, mut responses) = unbounded::<(RequestId, BayeuxReply)>();
     let (page_tx, mut page_signals) = unbounded::<PageSignal>();
     let _listeners = watch_page(move |signal| {
         let _ = page_tx.unbounded_send(signal);
@@ -155,28 +217,8 @@ pub async fn run_notification_loop(
     loop {
         let now = clock::now();
         client.handle_timeout(now);
-        let mut delivered = false;
-        while let Some(event) = client.poll_event() {
-            if let Event::Unauthorized { .. } = event {
-                let rest = rest.clone();
-                spawn_local(async move {
-                    let _ = rest.refresh_csrf().await;
-                });
-            }
-            if let Event::Message { .. } = event {
-                diagnostics::note_message();
-                delivered = true;
-            }
-            on_event(event);
-        }
-        if delivered {
-            // Let the view apply what was just delivered before the next long poll is built:
-            // the card changes first, the bookkeeping of the next request comes after. Two
-            // turns: the list's effect hands the card its new view, whose render effect then
-            // runs in a task of its own (with one turn, the next poll went out first: +0.7 ms
-            // to the card's p50 in bench/RESULTS.md, latency).
-            yield_to_microtasks().await;
-            yield_to_microtasks().await;
+        if deliver(&mut client, &rest, &mut on_event) {
+            let_the_view_catch_up().await;
         }
         let now = clock::now();
         while let Some(request) = client.poll_request(now) {
@@ -210,9 +252,12 @@ pub async fn run_notification_loop(
         };
         let now = clock::now();
         match wake {
-            Wake::Response(id, outcome) => {
+            Wake::Response(id, BayeuxReply::Done(outcome)) => {
                 diagnostics::note_response(clock::now_us());
                 client.handle_response(now, id, outcome)
+            }
+            Wake::Response(id, BayeuxReply::Body(body)) => {
+                read_body(&mut client, id, body, &rest, &mut on_event).await;
             }
             Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
             Wake::Command(

@@ -6,6 +6,7 @@
 //! `X-CSRF-HEADER` / `X-CSRF-TOKEN` response headers of any GET is sent on every POST; a 403 for
 //! a stale token triggers one refresh and one retry.
 
+use crate::drivers::clock;
 use crate::error::ApiError;
 use futures::future::{Either, select};
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -14,11 +15,16 @@ use gws_client::header::{DEFAULT_CSRF_HEADER, csrf_header_name, is_field_value};
 use gws_client::url::{self, UrlError};
 use gws_client::{HttpRequest, Method, Millis, Outcome};
 use gws_protocol::ApiStatus;
+use js_sys::Uint8Array;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{AbortController, RequestCredentials};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestCredentials,
+};
 
 /// Timeout of one-shot REST calls.
 pub const REST_TIMEOUT_MS: u32 = 15_000;
@@ -309,33 +315,140 @@ impl RestClient {
         let _ = window.fetch_with_str_and_init(&url, &init);
     }
 
-    /// `POST path` for the Bayeux loop: whatever happens becomes an [`Outcome`] for the
-    /// sans-IO client (which owns all interpretation, including of malformed bodies).
-    pub async fn post_bayeux(&self, path: &str, body: String, timeout: Millis) -> Outcome {
+    /// `POST path` for the Bayeux loop: a 200 reply whose body is still to be read
+    /// ([`BayeuxReply::Body`]), or whatever else happened as an [`Outcome`] for the sans-IO
+    /// client (which owns all interpretation, including of malformed bodies).
+    ///
+    /// Why a 200 body is not read here: a long-poll reply after a stall carries a backlog
+    /// (issue 14: thousands of messages, megabytes). Read whole, it sat in wasm memory as bytes,
+    /// then as text, then as decoded messages; the loop instead feeds it to the client piece by
+    /// piece ([`BodyStream`]). Where the browser gives no body stream, the body is read whole.
+    pub async fn post_bayeux(&self, path: &str, body: String, timeout: Millis) -> BayeuxReply {
         let url = match self.url(path) {
             Ok(url) => url,
-            Err(error) => return Outcome::NetworkError(error.to_string()),
+            Err(error) => return BayeuxReply::Done(Outcome::NetworkError(error.to_string())),
         };
         let builder = self.authorised(Request::post(&url), true);
+        let deadline = clock::now() + timeout;
         let timeout = u32::try_from(timeout.as_u64()).unwrap_or(u32::MAX);
-        match self.fetch(builder, Some(body), timeout).await {
-            Ok(response) => {
-                let status = response.status();
-                // Bytes, not text: one copy into wasm memory instead of decoding UTF-8 into a
-                // JS string and encoding it back (long-poll replies can carry many messages).
-                match response.binary().await {
-                    Ok(bytes) => Outcome::Http {
-                        status,
-                        body: String::from_utf8(bytes).unwrap_or_else(|invalid| {
-                            String::from_utf8_lossy(invalid.as_bytes()).into_owned()
-                        }),
-                    },
-                    Err(error) => Outcome::NetworkError(error.to_string()),
-                }
+        let response = match self.fetch(builder, Some(body), timeout).await {
+            Ok(response) => response,
+            Err(FetchFailure::Timeout) => return BayeuxReply::Done(Outcome::Timeout),
+            Err(FetchFailure::Network(error)) => {
+                return BayeuxReply::Done(Outcome::NetworkError(error));
             }
-            Err(FetchFailure::Timeout) => Outcome::Timeout,
-            Err(FetchFailure::Network(error)) => Outcome::NetworkError(error),
+        };
+        let status = response.status();
+        if status == 200
+            && let Some(reader) = response
+                .body()
+                .and_then(|stream| stream.get_reader().dyn_into().ok())
+        {
+            return BayeuxReply::Body(BodyStream {
+                reader,
+                chunk: None,
+                piece: Vec::new(),
+                deadline,
+            });
         }
+        // Bytes, not text: one copy into wasm memory instead of decoding UTF-8 into a JS string
+        // and encoding it back.
+        BayeuxReply::Done(match response.binary().await {
+            Ok(bytes) => Outcome::Http {
+                status,
+                body: String::from_utf8(bytes).unwrap_or_else(|invalid| {
+                    String::from_utf8_lossy(invalid.as_bytes()).into_owned()
+                }),
+            },
+            Err(error) => Outcome::NetworkError(error.to_string()),
+        })
+    }
+}
+
+/// What a Bayeux POST gave the loop.
+pub enum BayeuxReply {
+    /// A 200 reply: its body is read piece by piece into the client.
+    Body(BodyStream),
+    /// Anything else, complete.
+    Done(Outcome),
+}
+
+/// The most bytes copied into wasm memory at once from a response body: the browser's chunks
+/// can be larger, and the copy is what stays allocated (wasm memory never shrinks).
+pub const PIECE_BYTES: u32 = 64 * 1024;
+
+/// The body of a 200 Bayeux reply, read as the network delivers it.
+pub struct BodyStream {
+    reader: ReadableStreamDefaultReader,
+    /// The browser's chunk being copied out, and how much of it has been.
+    chunk: Option<(Uint8Array, u32)>,
+    /// The copy of the current piece (reused: its allocation is at most [`PIECE_BYTES`]).
+    piece: Vec<u8>,
+    /// The request's deadline: a body still arriving then is abandoned.
+    deadline: Millis,
+}
+
+impl BodyStream {
+    /// The next piece of the body (at most [`PIECE_BYTES`]): `Ok(None)` at its end, `Err` if
+    /// the network failed or the request's deadline passed while reading it.
+    pub async fn next_piece(&mut self) -> Result<Option<&[u8]>, String> {
+        let (chunk, offset) = match self.chunk.take() {
+            Some(current) => current,
+            None => match self.read_chunk().await? {
+                Some(chunk) => (chunk, 0),
+                None => return Ok(None),
+            },
+        };
+        let end = chunk.length().min(offset.saturating_add(PIECE_BYTES));
+        let part = chunk.subarray(offset, end);
+        self.piece.resize(part.length() as usize, 0);
+        part.copy_to(&mut self.piece);
+        if end < chunk.length() {
+            self.chunk = Some((chunk, end));
+        }
+        Ok(Some(&self.piece))
+    }
+
+    /// The browser's next non-empty chunk, `None` at the end.
+    async fn read_chunk(&mut self) -> Result<Option<Uint8Array>, String> {
+        loop {
+            let left = self.deadline - clock::now();
+            let read = Box::pin(JsFuture::from(self.reader.read()));
+            let timer = Box::pin(TimeoutFuture::new(
+                u32::try_from(left.as_u64()).unwrap_or(u32::MAX),
+            ));
+            let result = match select(read, timer).await {
+                Either::Left((Ok(result), _)) => result,
+                Either::Left((Err(error), _)) => {
+                    return Err(error
+                        .as_string()
+                        .unwrap_or_else(|| "body read failed".into()));
+                }
+                Either::Right(((), _)) => return Err("timed out reading the body".into()),
+            };
+            let result: ReadableStreamReadResult = result.unchecked_into();
+            if result.get_done().unwrap_or(true) {
+                return Ok(None);
+            }
+            match result.get_value().dyn_into::<Uint8Array>() {
+                Ok(chunk) if chunk.length() > 0 => return Ok(Some(chunk)),
+                Ok(_) => {}
+                Err(_) => return Err("body chunk is not bytes".into()),
+            }
+        }
+    }
+}
+
+impl Drop for BodyStream {
+    /// Stops the download of a body left unread (abandoned request, loop stopping, deadline):
+    /// nothing more of it is wanted. Harmless on a body read to its end.
+    fn drop(&mut self) {
+        // A stream that failed rejects the cancel: awaited here, so it is no unhandled
+        // rejection on the console.
+        let cancelled = JsFuture::from(self.reader.cancel());
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = cancelled.await;
+        });
     }
 }
 

@@ -247,6 +247,32 @@ async function lifecycles(count, budgetMs) {
   return { done, ms: now() - start };
 }
 
-window.bench = { widgetHandle: () => widget?.handle, mountWidget, destroyWidget, startCometd, stopCometd, startProbe, stopProbe, decodeFloor, arm, counts, observeLatency, takeLatency, memory, lifecycles };
+// A burst (issue 14): POST /sim/burst queues `count` whole ring → answer → hang-up lifecycles on
+// the widget's CometD session at once, so they reach it as a backlog (one or a few long-poll
+// replies of thousands of notifications). Resolves once the widget has emitted gws:released for
+// every one of them (or the budget ran out), with the wasm memory's high-water mark sampled
+// every 20 ms meanwhile.
+async function burst(count, budgetMs) {
+  const el = widget.el;
+  let released = 0;
+  const onReleased = () => { released++; };
+  el.addEventListener('gws:released', onReleased);
+  let peak = wasm.memory.buffer.byteLength;
+  const start = now();
+  try {
+    const reply = await fetch(`${base}/sim/burst`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'agent1', count }) });
+    const body = await reply.json();
+    if (body.statusCode !== 0) throw new Error(`burst refused: HTTP ${reply.status} ${JSON.stringify(body)}`);
+    while (released < count && now() - start < budgetMs) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      peak = Math.max(peak, wasm.memory.buffer.byteLength);
+    }
+    return { released, delivered: body.delivered, ms: now() - start, wasmPeak: Math.max(peak, wasm.memory.buffer.byteLength) };
+  } finally {
+    el.removeEventListener('gws:released', onReleased);
+  }
+}
+
+window.bench = { widgetHandle: () => widget?.handle, mountWidget, destroyWidget, startCometd, stopCometd, startProbe, stopProbe, decodeFloor, arm, counts, observeLatency, takeLatency, memory, lifecycles, burst };
 window.dispatchEvent(new Event('bench-ready'));
 window.benchReady = true;

@@ -2,7 +2,8 @@
 //!
 //! The machine never sends anything itself. The driver asks it what to send
 //! ([`BayeuxClient::poll_request`]), performs the HTTP POST, and feeds the outcome back
-//! ([`BayeuxClient::handle_response`]); it calls [`BayeuxClient::handle_timeout`] when
+//! ([`BayeuxClient::handle_response`], or a 200 body piece by piece as it arrives:
+//! [`BayeuxClient::begin_body`], [`BayeuxClient::feed_body`], [`BayeuxClient::end_body`]); it calls [`BayeuxClient::handle_timeout`] when
 //! [`BayeuxClient::poll_deadline`] is reached, and drains [`BayeuxClient::poll_event`]. Time is
 //! always an argument ([`Millis`] on any monotonic clock), so every failure case of the CometD
 //! test list runs natively with virtual time. Even the goodbye of a page being unloaded comes
@@ -33,8 +34,8 @@
 use crate::backoff::{BackoffPolicy, Jitter};
 use crate::time::Millis;
 use gws_protocol::bayeux::{
-    self, Advice, LONG_POLLING, META_CONNECT, META_DISCONNECT, META_HANDSHAKE, META_SUBSCRIBE,
-    META_UNSUBSCRIBE, Message, RawData, Received, Reconnect, Subscription,
+    Advice, LONG_POLLING, META_CONNECT, META_DISCONNECT, META_HANDSHAKE, META_SUBSCRIBE,
+    META_UNSUBSCRIBE, Message, MessageReader, RawData, Received, Reconnect, Subscription,
 };
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
@@ -503,6 +504,26 @@ pub struct BayeuxClient {
     /// Channels the application wants, subscribed again on every session.
     wanted: BTreeSet<String>,
     events: VecDeque<Event>,
+    /// The 200 reply being read piece by piece ([`BayeuxClient::begin_body`]), if any.
+    reading: Option<Reading>,
+}
+
+/// A successful reply whose body is being read: each message is handled as soon as it has
+/// arrived whole, so a backlog of thousands of messages is never held at once.
+#[derive(Debug)]
+struct Reading {
+    kind: RequestKind,
+    reader: MessageReader,
+    replies: Replies,
+}
+
+/// What the replies read so far in a body said, for the checks at its end.
+#[derive(Debug, Clone, Copy, Default)]
+struct Replies {
+    /// The reply to the request itself arrived.
+    answered: bool,
+    subscriptions_failed: bool,
+    subscriptions_progressed: bool,
 }
 
 impl BayeuxClient {
@@ -523,6 +544,7 @@ impl BayeuxClient {
             failures: 0,
             wanted: BTreeSet::new(),
             events: VecDeque::new(),
+            reading: None,
         }
     }
 
@@ -775,89 +797,146 @@ impl BayeuxClient {
     }
 
     /// Feeds back what happened to request `id`. Unknown (abandoned) ids are ignored.
+    ///
+    /// A 200 body given whole is read exactly as if it had been fed in one piece
+    /// ([`BayeuxClient::begin_body`]).
     pub fn handle_response(&mut self, now: Millis, id: RequestId, outcome: Outcome) {
-        let Some(kind) = self.take_in_flight(now, id) else {
-            return;
-        };
-
-        let messages = match outcome {
-            Outcome::Http { status: 200, body } => match bayeux::parse_messages::<RawData>(&body) {
-                Ok(items) => items
-                    .into_iter()
-                    .filter_map(|item| match item {
-                        Ok(message) => Some(message),
-                        Err(error) => {
-                            self.events.push_back(Event::Malformed(error));
-                            None
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-                Err(error) => {
-                    self.events.push_back(Event::Malformed(error));
-                    Vec::new()
+        match outcome {
+            Outcome::Http { status: 200, body } => {
+                if self.begin_body(now, id) {
+                    self.feed_body(now, body.as_bytes());
+                    self.end_body(now);
                 }
-            },
+            }
             Outcome::Http { status, .. } => {
+                let Some(kind) = self.take_in_flight(now, id) else {
+                    return;
+                };
                 if status == 401 || status == 403 {
                     self.events.push_back(Event::Unauthorized { status });
                 }
-                return self.fail(now, kind);
+                self.fail(now, kind);
             }
-            Outcome::Timeout | Outcome::NetworkError(_) => return self.fail(now, kind),
-        };
-
-        let meta_channel = match kind {
-            RequestKind::Handshake => Some(META_HANDSHAKE),
-            RequestKind::Connect => Some(META_CONNECT),
-            RequestKind::Disconnect => Some(META_DISCONNECT),
-            RequestKind::Subscriptions => None,
-        };
-        let mut answered = false;
-        let (mut subscriptions_failed, mut subscriptions_progressed) = (false, false);
-        for message in messages {
-            match message.channel.as_str() {
-                META_HANDSHAKE if kind == RequestKind::Handshake => {
-                    answered = true;
-                    self.on_handshake_reply(now, message);
+            Outcome::Timeout | Outcome::NetworkError(_) => {
+                if let Some(kind) = self.take_in_flight(now, id) {
+                    self.fail(now, kind);
                 }
-                META_CONNECT if kind == RequestKind::Connect => {
-                    answered = true;
-                    self.on_connect_reply(now, message);
-                }
-                META_SUBSCRIBE | META_UNSUBSCRIBE if kind == RequestKind::Subscriptions => {
-                    answered = true;
-                    subscriptions_failed |= !message.is_successful();
-                    subscriptions_progressed |= self.on_subscription_reply(now, message);
-                }
-                META_DISCONNECT if kind == RequestKind::Disconnect => {
-                    answered = true;
-                    self.stop();
-                }
-                channel if channel.starts_with("/meta/") => {
-                    self.events
-                        .push_back(Event::Malformed(format!("unexpected reply on {channel}")));
-                }
-                _ => self.on_application_message(message),
             }
         }
-        if answered && kind == RequestKind::Subscriptions {
+    }
+
+    /// A 200 reply to request `id` has begun: its body follows in pieces
+    /// ([`BayeuxClient::feed_body`]), then [`BayeuxClient::end_body`]. Returns `false` — skip
+    /// the body — when `id` is not out (abandoned, or never ours).
+    ///
+    /// Why in pieces: a connect reply after a stall can carry thousands of messages (issue 14,
+    /// a burst left wasm memory at 42 MB). Each message is handled — and its event can be
+    /// drained — as soon as it has arrived whole, so neither the body nor its decoded messages
+    /// are ever held at once. Read one body at a time: a body still open when another begins
+    /// ends there, as if cut short.
+    pub fn begin_body(&mut self, now: Millis, id: RequestId) -> bool {
+        self.end_body(now);
+        let Some(kind) = self.take_in_flight(now, id) else {
+            return false;
+        };
+        self.reading = Some(Reading {
+            kind,
+            reader: MessageReader::new(),
+            replies: Replies::default(),
+        });
+        true
+    }
+
+    /// The next piece of the body begun with [`BayeuxClient::begin_body`] (cut anywhere, even
+    /// inside a character). Every message completed in it is handled at once, in order; its
+    /// events are ready for [`BayeuxClient::poll_event`]. Ignored without a body begun.
+    pub fn feed_body(&mut self, now: Millis, piece: &[u8]) {
+        let Some(reading) = self.reading.as_mut() else {
+            return;
+        };
+        let kind = reading.kind;
+        let mut replies = reading.replies;
+        let items = reading.reader.feed::<RawData>(piece);
+        for item in items {
+            match item {
+                Ok(message) => self.on_message(now, kind, message, &mut replies),
+                Err(error) => self.events.push_back(Event::Malformed(error)),
+            }
+        }
+        if let Some(reading) = self.reading.as_mut() {
+            reading.replies = replies;
+        }
+    }
+
+    /// The body begun with [`BayeuxClient::begin_body`] is complete, or was cut short (a
+    /// network error or timeout while reading it: what arrived whole was handled, the rest is
+    /// lost). A reply that never contained the answer to its request is a failure of that
+    /// request. Ignored without a body begun.
+    pub fn end_body(&mut self, now: Millis) {
+        let Some(mut reading) = self.reading.take() else {
+            return;
+        };
+        if let Some(error) = reading.reader.finish() {
+            self.events.push_back(Event::Malformed(error));
+        }
+        let (kind, replies) = (reading.kind, reading.replies);
+        if replies.answered && kind == RequestKind::Subscriptions {
             self.back_off_stalled_subscriptions(
                 now,
-                subscriptions_failed,
-                subscriptions_progressed,
+                replies.subscriptions_failed,
+                replies.subscriptions_progressed,
             );
         }
-        if !answered {
+        if !replies.answered {
             // EmptyResponse: a 200 without the reply we asked for is a failure of that request.
             if kind == RequestKind::Disconnect {
                 self.stop();
                 return;
             }
+            let meta_channel = match kind {
+                RequestKind::Handshake => META_HANDSHAKE,
+                RequestKind::Connect => META_CONNECT,
+                RequestKind::Disconnect => META_DISCONNECT,
+                RequestKind::Subscriptions => META_SUBSCRIBE,
+            };
             self.events.push_back(Event::Malformed(format!(
-                "no {} reply in response",
-                meta_channel.unwrap_or("/meta/subscribe")
+                "no {meta_channel} reply in response"
             )));
             self.fail(now, kind);
+        }
+    }
+
+    /// One message of a reply to a request of `kind`.
+    fn on_message(
+        &mut self,
+        now: Millis,
+        kind: RequestKind,
+        message: Received,
+        replies: &mut Replies,
+    ) {
+        match message.channel.as_str() {
+            META_HANDSHAKE if kind == RequestKind::Handshake => {
+                replies.answered = true;
+                self.on_handshake_reply(now, message);
+            }
+            META_CONNECT if kind == RequestKind::Connect => {
+                replies.answered = true;
+                self.on_connect_reply(now, message);
+            }
+            META_SUBSCRIBE | META_UNSUBSCRIBE if kind == RequestKind::Subscriptions => {
+                replies.answered = true;
+                replies.subscriptions_failed |= !message.is_successful();
+                replies.subscriptions_progressed |= self.on_subscription_reply(now, message);
+            }
+            META_DISCONNECT if kind == RequestKind::Disconnect => {
+                replies.answered = true;
+                self.stop();
+            }
+            channel if channel.starts_with("/meta/") => {
+                self.events
+                    .push_back(Event::Malformed(format!("unexpected reply on {channel}")));
+            }
+            _ => self.on_application_message(message),
         }
     }
 

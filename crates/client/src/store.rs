@@ -20,6 +20,14 @@ pub const RECENT_CAPACITY: usize = 20;
 /// live ones; [`CallsStore::take_evicted`] reports them so the core can log it.
 pub const MAX_CALLS: usize = 64;
 
+/// The most released calls that linger on screen at once (see `RELEASED_LINGER_MS` of the
+/// widget core). Why: a released call stays a few seconds so the agent sees how it ended, but a
+/// backlog of lifecycles (issue 14, a burst) releases thousands of calls within that time; each
+/// lingering one is a card and an entry, and they filled the store up to [`MAX_CALLS`] and the
+/// page with cards nobody could read. Over the cap the oldest release retires early, to the
+/// recent list, as it would have a few seconds later.
+pub const MAX_LINGERING: usize = 8;
+
 /// A call plus what the UI needs around it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallEntry {
@@ -147,6 +155,8 @@ impl CallsStore {
                 entry.pending = None;
                 if released && !was_released {
                     entry.released_at = Some(now);
+                    let id = entry.call.id.clone();
+                    self.limit_lingering(&id);
                     Change::Released
                 } else {
                     Change::Updated
@@ -161,6 +171,32 @@ impl CallsStore {
                 self.enforce_cap();
                 Change::Added
             }
+        }
+    }
+
+    /// Retires released calls over [`MAX_LINGERING`], oldest release first (ties: order of
+    /// appearance), never `keep` (the call just released).
+    fn limit_lingering(&mut self, keep: &str) {
+        loop {
+            let mut lingering = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter_map(|(index, entry)| entry.released_at.map(|at| (at, index, entry)));
+            let count = lingering.clone().count();
+            if count <= MAX_LINGERING {
+                return;
+            }
+            let Some(index) = lingering
+                .by_ref()
+                .filter(|(_, _, entry)| entry.call.id != keep)
+                .min_by_key(|(at, index, _)| (*at, *index))
+                .map(|(_, index, _)| index)
+            else {
+                return;
+            };
+            let entry = self.entries.remove(index);
+            self.remember(entry.call);
         }
     }
 
@@ -268,6 +304,7 @@ impl CallsStore {
         }
         self.entries = kept;
         self.enforce_cap();
+        self.limit_lingering("");
         changes
     }
 
@@ -525,6 +562,41 @@ mod tests {
             Some("InitiateTransfer failed: Destination busy")
         );
         assert_eq!(entry.pending, None);
+    }
+
+    #[test]
+    fn at_most_max_lingering_released_calls_linger_oldest_release_retiring_first() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("live", CallState::Established)));
+        for i in 0..30u64 {
+            let id = format!("c{i}");
+            store.apply(10 + 3 * i, &note(call(&id, CallState::Ringing)));
+            store.apply(11 + 3 * i, &note(call(&id, CallState::Established)));
+            assert_eq!(
+                store.apply(12 + 3 * i, &note(call(&id, CallState::Released))),
+                Change::Released
+            );
+            let lingering = store
+                .entries()
+                .iter()
+                .filter(|e| e.released_at.is_some())
+                .count();
+            assert!(lingering <= MAX_LINGERING, "{lingering} lingering");
+        }
+        let ids: Vec<&str> = store.entries().iter().map(|e| e.call.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "live", "c22", "c23", "c24", "c25", "c26", "c27", "c28", "c29"
+            ],
+            "the live call stays; the newest releases linger"
+        );
+        let recent: Vec<&str> = store.recent().take(3).map(|c| c.id.as_str()).collect();
+        assert_eq!(recent, ["c21", "c20", "c19"], "retired early, newest first");
+        assert!(
+            store.take_evicted().is_empty(),
+            "an early retirement is no eviction"
+        );
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! A request or response body is a JSON array of [`Message`]s (a single object is accepted
 //! too). Fields are optional because each meta channel uses a different subset.
 
+mod reader;
+
+pub use reader::MessageReader;
+
 use crate::lenient::{Loose, lenient_bool, string_or_none, string_or_number};
 use crate::redacted_error;
 use serde::de::DeserializeOwned;

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/state", get(dump))
         .route("/faults", get(get_faults).post(post_faults))
         .route("/publish", post(publish))
+        .route("/burst", post(burst))
         .route("/users/{name}/password", post(set_password))
 }
 
@@ -226,4 +227,40 @@ async fn publish(
         .publish_copies(&user, &channel, &data, count as usize);
     tracing::debug!(%user, %channel, delivered, count, "raw notification published");
     Ok(Json(json!({"statusCode": 0, "delivered": delivered})))
+}
+
+/// Most lifecycles one `POST /sim/burst` may queue.
+pub const MAX_BURST: u64 = 10_000;
+
+/// `POST /sim/burst {"user":"agent1","from":"5000"?,"count":N}` →
+/// `{"statusCode":0,"lifecycles":N,"delivered":M}`: `count` (1 to [`MAX_BURST`]) whole
+/// ring → answer → hang-up lifecycles on `user`'s device, queued at once on their CometD
+/// sessions (M deliveries), so a widget receives them as a backlog in one or few long-poll
+/// replies. Why: issue 14 (burst memory) — what a client keeps while it works through a
+/// backlog is only visible when a backlog actually arrives, which paced injections never make.
+/// Unknown user → 404/6; `count` missing → 400/1, out of range → 400/2; nothing changes then.
+async fn burst(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let map = object(&body, false)?;
+    let user = text_field(&map, "user")?;
+    let from = number_field(&map, "from")?.unwrap_or_else(|| "5000".into());
+    let count = match map.get("count") {
+        None | Some(Value::Null) => return Err(ApiError::missing("Parameter 'count' is missing")),
+        Some(value) => value
+            .as_u64()
+            .filter(|n| (1..=MAX_BURST).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(format!("'count' must be an integer from 1 to {MAX_BURST}"))
+            })?,
+    };
+    if !state.has_user(&user) {
+        return Err(ApiError::not_found(format!("User {user} not found")));
+    }
+    let delivered = state.execute_burst(&user, &from, count as usize)?;
+    tracing::info!(%user, %from, count, delivered, "burst queued");
+    Ok(Json(
+        json!({"statusCode": 0, "lifecycles": count, "delivered": delivered}),
+    ))
 }

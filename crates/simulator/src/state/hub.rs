@@ -268,10 +268,34 @@ impl Hub {
     /// [`Hub::publish`] `copies` times in one step: the copies are queued back to back under
     /// one lock, so a connect woken by the first sees them all (a flood for load tests).
     pub fn publish_copies(&self, user: &str, channel: &str, data: &Value, copies: usize) -> usize {
+        Self::queue_copies(&mut self.lock(), user, channel, data, copies)
+    }
+
+    /// [`Hub::publish`] for each `(user, channel, data)` in order, all under one lock, so a
+    /// held connect woken by the first finds the whole batch queued (`/sim/burst`: a backlog
+    /// that arrives in one or few connect replies). Returns how many deliveries were queued.
+    pub fn publish_batch<'a>(
+        &self,
+        batch: impl IntoIterator<Item = (&'a str, &'a str, &'a Value)>,
+    ) -> usize {
         let mut inner = self.lock();
+        batch
+            .into_iter()
+            .map(|(user, channel, data)| Self::queue_copies(&mut inner, user, channel, data, 1))
+            .sum()
+    }
+
+    /// Queues `copies` of one message for every client of `user` subscribed to `channel`.
+    fn queue_copies(
+        inner: &mut Inner,
+        user: &str,
+        channel: &str,
+        data: &Value,
+        copies: usize,
+    ) -> usize {
         let Inner {
             clients, by_user, ..
-        } = &mut *inner;
+        } = inner;
         let Some(ids) = by_user.get(user) else {
             return 0;
         };

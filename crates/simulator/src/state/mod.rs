@@ -1,6 +1,7 @@
 //! Shared server state: the engine behind a mutex, the CometD hub, HTTP sessions, faults, and
-//! the clock. `execute` is the one way commands reach the engine, so that publishing happens
-//! in engine order, timers are scheduled and, with `--state-file`, the state is saved.
+//! the clock. `execute` (and `execute_burst`, many lifecycles in one step for `/sim/burst`) is
+//! the one way commands reach the engine, so that publishing happens in engine order, timers
+//! are scheduled and, with `--state-file`, the state is saved.
 //!
 //! Data only, no middleware: the types the state holds live here ([`hub`], [`sessions`],
 //! [`faults`]), and the code that works on requests — the authentication and fault-injection
@@ -15,10 +16,12 @@ pub mod hub;
 pub mod sessions;
 
 use crate::config::SimConfig;
-use crate::engine::{Command, Engine, EngineError, Outcome, TimerEvent};
+use crate::engine::{Command, Engine, EngineError, Outcome, Timer, TimerEvent};
 use crate::state_file::{self, PendingTimer, SavedState};
 use access::{AccessPolicy, constant_time_eq};
 use faults::Faults;
+use gws_protocol::Operation;
+use gws_protocol::api::OperationRequest;
 use hub::Hub;
 use sessions::AuthSessions;
 use std::collections::{BTreeMap, HashMap};
@@ -361,26 +364,7 @@ impl AppState {
                 let delivered = self.hub().publish(&n.user, n.channel, &n.data);
                 tracing::debug!(user = %n.user, channel = n.channel, delivered, "published");
             }
-            let scheduled: Vec<(u64, u64, TimerEvent)> = {
-                let mut timers = lock(&self.shared.timers);
-                outcome
-                    .timers
-                    .iter()
-                    .map(|timer| {
-                        let id = timers.next_id;
-                        timers.next_id += 1;
-                        let due_ms = now.saturating_add(timer.after_ms);
-                        timers.pending.insert(
-                            id,
-                            PendingTimer {
-                                due_ms,
-                                event: timer.event.clone(),
-                            },
-                        );
-                        (id, due_ms, timer.event.clone())
-                    })
-                    .collect()
-            };
+            let scheduled = self.schedule(now, &outcome.timers);
             let snapshot = self.snapshot(&engine);
             (outcome, published_at, scheduled, snapshot)
         };
@@ -394,6 +378,102 @@ impl AppState {
             self.save(snapshot);
         }
         Ok((outcome, published_at))
+    }
+
+    /// Records `timers` as pending (call with the engine lock held, like the command that asked
+    /// for them) and returns what to [`arm`](Self::arm) once the lock is released.
+    fn schedule(&self, now: u64, asked: &[Timer]) -> Vec<(u64, u64, TimerEvent)> {
+        let mut timers = lock(&self.shared.timers);
+        asked
+            .iter()
+            .map(|timer| {
+                let id = timers.next_id;
+                timers.next_id += 1;
+                let due_ms = now.saturating_add(timer.after_ms);
+                timers.pending.insert(
+                    id,
+                    PendingTimer {
+                        due_ms,
+                        event: timer.event.clone(),
+                    },
+                );
+                (id, due_ms, timer.event.clone())
+            })
+            .collect()
+    }
+
+    /// `/sim/burst`: `count` whole lifecycles on `user`'s device — the simulated phone `from`
+    /// rings it, the agent answers, the agent hangs up — computed in one step and published
+    /// under one hub lock, so they reach the user's CometD sessions as a backlog (one or a few
+    /// connect replies carrying thousands of messages), the way a server does after a stall.
+    /// Returns how many deliveries were queued.
+    ///
+    /// All or nothing: the lifecycles run on a copy of the engine, committed only if every
+    /// one succeeded, so a refused burst (unknown user, busy device, bad `from`) changes
+    /// nothing and publishes nothing.
+    pub fn execute_burst(
+        &self,
+        user: &str,
+        from: &str,
+        count: usize,
+    ) -> Result<usize, EngineError> {
+        let now = self.now_ms();
+        let (delivered, scheduled, snapshot) = {
+            let mut engine = lock(&self.shared.engine);
+            let dn = engine
+                .config()
+                .users
+                .iter()
+                .find(|spec| spec.user_name == user)
+                .map(|spec| spec.dn.clone())
+                .ok_or_else(|| EngineError::NotFound(format!("User {user} not found")))?;
+            let mut next = engine.clone();
+            let mut notifications = Vec::new();
+            let mut timers = Vec::new();
+            for _ in 0..count {
+                let rung = next.handle(
+                    now,
+                    Command::InjectCall {
+                        from: from.to_string(),
+                        to: dn.clone(),
+                        user_data: None,
+                    },
+                )?;
+                let call_id = rung.call_id.clone().ok_or_else(|| {
+                    EngineError::Invalid(format!("DN {dn} did not ring (forwarded?)"))
+                })?;
+                let mut outcomes = vec![rung];
+                for operation in [Operation::Answer, Operation::Hangup] {
+                    outcomes.push(next.handle(
+                        now,
+                        Command::CallOperation {
+                            user: user.to_string(),
+                            call_id: call_id.clone(),
+                            request: OperationRequest::new(operation),
+                        },
+                    )?);
+                }
+                for outcome in outcomes {
+                    notifications.extend(outcome.notifications);
+                    timers.extend(outcome.timers);
+                }
+            }
+            *engine = next;
+            let delivered = self.hub().publish_batch(
+                notifications
+                    .iter()
+                    .map(|n| (n.user.as_str(), n.channel, &n.data)),
+            );
+            let scheduled = self.schedule(now, &timers);
+            (delivered, scheduled, self.snapshot(&engine))
+        };
+        for (id, due_ms, event) in scheduled {
+            self.arm(id, due_ms, event);
+        }
+        if let Some(snapshot) = snapshot {
+            self.save(snapshot);
+        }
+        Ok(delivered)
     }
 
     /// Fires timer `id` at `due_ms` on the simulator's clock (at once if that has passed).
