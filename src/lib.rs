@@ -107,7 +107,8 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
     };
     // The host page keeps control of the element's display, size and position; padding and
     // border would only squeeze the widget, so they are pinned (inner !important wins).
-    let css = format!(":host{{display:block;padding:0 !important;border:0 !important}}\n{WIDGET_CSS}");
+    let css =
+        format!(":host{{display:block;padding:0 !important;border:0 !important}}\n{WIDGET_CSS}");
     let style = if adopt_styles(&root, &css) {
         None
     } else {
