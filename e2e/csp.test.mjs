@@ -3,7 +3,8 @@
 // 'self'`, crates/simulator/src/web.rs), through a call (screen-pop, answer, hang up) and
 // click-to-dial, with no `securitypolicyviolation` event and no CSP console report; the widget is
 // styled (adopted stylesheet) and its timer worker runs. A control case proves the listener sees
-// violations (an inline <style> added by the test is reported).
+// violations (an inline <style> added by the test is reported). The same flow runs again with
+// Trusted Types enforced (`require-trusted-types-for 'script'; trusted-types gws-widget`).
 //
 //   APP_URL=http://127.0.0.1:18080 node --test e2e/csp.test.mjs
 import { test, before, after } from 'node:test';
@@ -69,8 +70,8 @@ test('the CRM demo page runs a call under a strict CSP without a single violatio
       return {
         adopted: root.adoptedStyleSheets.length,
         styleElements: root.querySelectorAll('style').length,
-        // widget.css sets the frame's font through --gws-font and a border radius: unstyled,
-        // the host page's serif font and a 0 radius would show.
+        // widget.css sets the frame's font (a system-ui stack): unstyled, the CRM page's
+        // Georgia would show through.
         font: getComputedStyle(frame).fontFamily,
         display: getComputedStyle(document.querySelector('gws-agent-widget')).display,
         workers: window.GwsWidget.diagnostics().workers,
@@ -89,6 +90,24 @@ test('the CRM demo page runs a call under a strict CSP without a single violatio
     await page.evaluate(() => { const s = document.createElement('style'); s.textContent = 'p{}'; document.head.append(s); });
     await page.waitForFunction(() => window.violations.length > 0, null, { timeout: 5000 });
     assert.match((await page.evaluate(() => window.violations))[0], /^style-src/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the CRM demo page also runs under Trusted Types enforcement (policy gws-widget)', async () => {
+  await resetSimulator();
+  const { page, errors, reports } = await openCrm("require-trusted-types-for 'script'; trusted-types gws-widget");
+  try {
+    await callFlow(page);
+    await sleep(1500);
+    assert.equal(await page.evaluate(() => window.GwsWidget.diagnostics().workers), 1, 'the timer worker did not start');
+    assert.deepEqual(await page.evaluate(() => window.violations), [], 'securitypolicyviolation events');
+    assert.deepEqual(reports, [], 'CSP reports on the console');
+    assert.deepEqual(errors, [], 'page errors');
+    // Control: a string into a Trusted Types sink is refused and reported.
+    const refused = await page.evaluate(() => { try { document.createElement('div').innerHTML = '<b>x</b>'; return false; } catch (_) { return true; } });
+    assert.ok(refused, 'Trusted Types are not enforced on the page');
   } finally {
     await page.close();
   }
