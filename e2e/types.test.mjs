@@ -200,7 +200,8 @@ test('every declared gws:* event fires in a call flow with the declared detail k
     await page.locator('#slot [data-testid="call-card"][data-state="Established"] [data-action="Hold"]').click();
     await fired('gws:held');
     // The next hang-up request fails on the server: the widget reports it.
-    await setFaults({ failNext: 1, failStatus: 500, failPath: '/api/v2/me/calls' });
+    const callId = await page.evaluate(() => window.seen.find((e) => e.name === 'gws:ringing').detail.callId);
+    await setFaults({ failNext: 1, failStatus: 500, failPath: `/api/v2/me/calls/${callId}` });
     await page.evaluate(() => window.handle.hangup());
     await fired('gws:error');
     await setFaults({ clear: true });

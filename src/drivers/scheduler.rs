@@ -30,26 +30,15 @@ use web_sys::{Event, MessageEvent, Worker};
 // The worker's whole program (the same as www/gws-timer-worker.js): echo each [id, ms] back
 // after ms. Used only as a Blob-URL worker when the widget's files are on another origin.
 const SOURCE = 'onmessage = (e) => { const [id, ms] = e.data; setTimeout(() => postMessage(id), ms); };';
-let policy = null;
-// Under Trusted Types enforcement (`require-trusted-types-for 'script'`) a Worker URL must be a
-// TrustedScriptURL: a policy named `gws-widget` that passes only the URL being started.
-function trusted(url) {
-  const types = globalThis.trustedTypes;
-  if (!types || typeof types.createPolicy !== 'function') return url;
-  try {
-    policy ??= types.createPolicy('gws-widget', { createScriptURL: (u) => u });
-    return policy.createScriptURL(url);
-  } catch (_) { return url; }
-}
 export function gwsTimerWorker() {
   // This snippet is snippets/<crate>-<hash>/inline<n>.js beside the glue (gws-widget.js).
   const file = new URL('../../gws-timer-worker.js', import.meta.url);
   if (typeof location !== 'undefined' && file.origin === location.origin) {
-    try { return new Worker(trusted(file.href), { type: 'module', name: 'gws-timer' }); } catch (_) { return null; }
+    try { return new Worker(file, { type: 'module', name: 'gws-timer' }); } catch (_) { return null; }
   }
   try {
     const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
-    try { return new Worker(trusted(url), { name: 'gws-timer' }); } finally { URL.revokeObjectURL(url); }
+    try { return new Worker(url, { name: 'gws-timer' }); } finally { URL.revokeObjectURL(url); }
   } catch (_) { return null; }
 }
 "#)]
