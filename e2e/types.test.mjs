@@ -135,7 +135,7 @@ test('the declared <gws-agent-widget> attributes are the ones the element reads'
     // The element's definition is a wasm-bindgen snippet imported by the glue.
     const read = await page.evaluate(async (base) => {
       const glue = await (await fetch(`${base}/gws-widget.js`)).text();
-      const snippets = [...glue.matchAll(/from '\.\/(snippets\/[^']+)'/g)].map((m) => m[1]);
+      const snippets = [...new Set([...glue.matchAll(/from\s*['"]\.\/(snippets\/[^'"]+)['"]/g)].map((m) => m[1]))];
       for (const snippet of snippets) {
         const text = await (await fetch(`${base}/${snippet}`)).text();
         if (!text.includes("customElements.define('gws-agent-widget'")) continue;
