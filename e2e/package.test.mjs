@@ -138,7 +138,7 @@ export {};
   const bad = path.join(app, 'bad.ts');
   writeFileSync(bad, "import { mount } from 'gws-widget';\nmount(document.body, { baseUrl: 'x' });\nexport {};\n");
   for (const resolution of [['--module', 'nodenext', '--moduleResolution', 'nodenext'], ['--module', 'esnext', '--moduleResolution', 'bundler']]) {
-    const args = ['--noEmit', '--strict', '--skipLibCheck', 'false', '--lib', 'es2022,dom', '--types', '', ...resolution];
+    const args = ['--noEmit', '--strict', '--skipLibCheck', 'false', '--lib', 'es2022,dom', ...resolution];
     execFileSync(process.execPath, [tsc, ...args, 'app.ts'], { cwd: app, stdio: 'pipe' });
     let failed = false;
     try {
