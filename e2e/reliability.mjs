@@ -61,10 +61,12 @@ async function serverCalls() {
   return Object.fromEntries(calls.map((c) => [c.id, c.state]));
 }
 
-/** The calls the widget shows (released cards linger a few seconds: ignore them). */
+/** The calls the widget shows (released cards linger a few seconds: ignore them). The demo's
+ *  widgets render in shadow roots (mount()), so the cards are looked up inside those too. */
 async function shownCalls(page) {
   return page.evaluate(() => Object.fromEntries(
-    [...document.querySelectorAll('[data-testid="call-card"]')]
+    [document, ...[...document.querySelectorAll('*')].flatMap((e) => (e.shadowRoot ? [e.shadowRoot] : []))]
+      .flatMap((root) => [...root.querySelectorAll('[data-testid="call-card"]')])
       .filter((c) => c.dataset.state !== 'Released')
       .map((c) => [c.dataset.callId, c.dataset.state])));
 }
