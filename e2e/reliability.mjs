@@ -61,21 +61,14 @@ async function serverCalls() {
   return Object.fromEntries(calls.map((c) => [c.id, c.state]));
 }
 
-/** The calls the widget shows (released cards linger a few seconds: ignore them). The widget
- *  renders inside its host's shadow root, which `querySelectorAll` does not enter: look in every
- *  open shadow root too. */
+/** The calls the widget shows (released cards linger a few seconds: ignore them). The demo's
+ *  widgets render in shadow roots (mount()), so the cards are looked up inside those too. */
 async function shownCalls(page) {
-  return page.evaluate(() => {
-    const cards = [];
-    const visit = (root) => {
-      cards.push(...root.querySelectorAll('[data-testid="call-card"]'));
-      for (const el of root.querySelectorAll('*')) if (el.shadowRoot) visit(el.shadowRoot);
-    };
-    visit(document);
-    return Object.fromEntries(cards
+  return page.evaluate(() => Object.fromEntries(
+    [document, ...[...document.querySelectorAll('*')].flatMap((e) => (e.shadowRoot ? [e.shadowRoot] : []))]
+      .flatMap((root) => [...root.querySelectorAll('[data-testid="call-card"]')])
       .filter((c) => c.dataset.state !== 'Released')
-      .map((c) => [c.dataset.callId, c.dataset.state]));
-  });
+      .map((c) => [c.dataset.callId, c.dataset.state])));
 }
 
 /** Waits until the widget shows exactly the server's calls; returns the number of lost calls. */

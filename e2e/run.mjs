@@ -3,20 +3,15 @@
 // `test result:` line so scripts/test.sh can add the counts to its summary.
 //
 //   APP_URL=http://127.0.0.1:18080 node e2e/run.mjs
-import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';
+import { APP_URL, injectCall, launchBrowser, resetSimulator, sleep } from './lib.mjs';
+import { installSampleHost, serveSampleHost } from './sample-host/install.mjs';
 
-const APP_URL = process.env.APP_URL ?? 'http://127.0.0.1:8080';
 const OUT = new URL('./out/', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--no-first-run', '--disable-default-apps'],
-});
+const browser = await launchBrowser();
 
 const tests = [];
 const test = (name, body) => tests.push({ name, body });
@@ -30,17 +25,6 @@ async function openPage(query, viewport = { width: 1100, height: 720 }) {
   return { page, errors };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function injectCall(from, to) {
-  const reply = await fetch(`${APP_URL}/sim/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to }) });
-  if (!reply.ok) throw new Error(`inject failed: HTTP ${reply.status}`);
-}
-
-async function resetSimulator() {
-  const reply = await fetch(`${APP_URL}/sim/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  if (!reply.ok) throw new Error(`reset failed: HTTP ${reply.status}`);
-}
 
 test('demo_page_injects_answers_and_hangs_up_a_call', async () => {
   await resetSimulator();
@@ -162,28 +146,32 @@ test('two_tabs_of_one_agent_share_one_loop_and_the_second_takes_over', async () 
   await context.close();
 });
 
-test('widget embeds from another origin with one script tag', async () => {
+test('the packed npm package embeds in a host page from another origin with one script tag', async () => {
   await resetSimulator();
-  // A host page on its own origin (another port), loading the widget from the simulator's.
-  const page_html = `<!doctype html><html><head><script type="module" src="${APP_URL}/embed.js"></script></head>
-    <body><h1>Host on another origin</h1>
-    <gws-agent-widget base-url="${APP_URL}" user="agent1" password="agent1" share-across-tabs="false"></gws-agent-widget></body></html>`;
-  const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page_html); });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const host = `http://127.0.0.1:${server.address().port}/`;
+  // What ships: packed/gws-widget-X.Y.Z.tgz (scripts/package.sh) installed with npm into
+  // e2e/sample-host; its files served from one loopback origin, the host page from another,
+  // GWS (the simulator) on a third.
+  const installed = installSampleHost();
+  const host = await serveSampleHost(installed, APP_URL);
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  const loaded = [];
+  page.on('response', (r) => loaded.push(r.url()));
   try {
-    await page.goto(host);
+    await page.goto(host.pageUrl);
     const widget = page.locator('gws-agent-widget');
     await widget.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
-    const inject = await fetch(`${APP_URL}/sim/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"from":"5000","to":"5005"}' });
-    if (!inject.ok) throw new Error(`inject failed: HTTP ${inject.status}`);
+    await injectCall('5000', '5005');
     await widget.locator('[data-testid="call-card"][data-state="Ringing"]').waitFor({ timeout: 10000 });
+    await page.locator('#popped[data-ani="5000"]').waitFor({ timeout: 5000 });
+    for (const file of ['embed.js', 'gws-widget.js', 'gws-widget_bg.wasm']) {
+      if (!loaded.includes(`${host.widgetBase}${file}`)) throw new Error(`${file} did not come from the package: ${loaded.join(' ')}`);
+    }
+    if (loaded.some((url) => url.startsWith(APP_URL) && !url.includes('/api/'))) throw new Error('widget files loaded from the simulator');
   } finally {
     await page.close();
-    server.close();
+    await host.close();
   }
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 });

@@ -6,7 +6,12 @@
 #      links denied;
 #   3. starts gws-sim on 127.0.0.1 and runs the widget's wasm-bindgen tests in headless Chromium,
 #      with the cargo runner and again with `wasm-pack test --headless --chrome`;
-#   4. builds the demo with trunk (release) and runs the e2e demo smoke tests (Playwright);
+#   4. builds the demo with trunk (release), packs the npm package (scripts/package.sh) and checks
+#      the tarball's contents and that its declarations resolve (e2e/package.test.mjs), compiles the
+#      typed host example (examples/host.ts, tsc --strict), and runs the e2e demo smoke tests
+#      (Playwright; the cross-origin embedding test installs the packed tarball into
+#      e2e/sample-host), the declarations against the runtime (e2e/types.test.mjs) and the CRM demo
+#      under a strict Content-Security-Policy (e2e/csp.test.mjs);
 #   5. runs the reliability suite (simulator killed/restarted, sessions expired, network loss,
 #      frozen tab, malformed notifications) in its quick form;
 #   6. runs the stock cometd.js client (npm `cometd` + `cometd-nodejs-client`) against its own
@@ -63,6 +68,12 @@ RUSTDOCFLAGS="$DOC_FLAGS" suite docs-widget cargo doc --locked --no-deps -p gws-
 
 step "building the demo (trunk, release)"
 suite demo-build trunk build --release=true --cargo-profile wasm-release
+suite package-build bash scripts/package.sh dist
+
+step "TypeScript (examples: typescript from npm)"
+(cd examples && npm ci --no-audit --no-fund --loglevel=error) || FAILED=$((FAILED + 1))
+suite types-tsc bash -c 'cd examples && npx tsc --noEmit --strict -p . && echo "test result: ok. 1 passed; 0 failed;"'
+suite package node --test e2e/package.test.mjs
 
 step "starting the test simulator"
 cargo build --locked -p gws-sim 2>&1 | tail -n 2
@@ -88,6 +99,8 @@ fi
 step "e2e dependencies"
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error) || FAILED=$((FAILED + 1))
 APP_URL="$GWS_SIM_URL" suite e2e node e2e/run.mjs
+APP_URL="$GWS_SIM_URL" suite types-runtime node --test e2e/types.test.mjs
+APP_URL="$GWS_SIM_URL" suite csp node --test e2e/csp.test.mjs
 # Its own simulator process (killed and restarted on purpose), short fault durations; the full
 # durations (5 min frozen tab, 60 s outage) run with `node e2e/reliability.mjs`.
 GWS_SIM_BIN="$ROOT/target/debug/gws-sim" RELIABILITY_STATIC="$ROOT/dist" suite reliability node e2e/reliability.mjs --quick

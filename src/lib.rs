@@ -60,9 +60,38 @@ pub fn diagnostics() -> JsValue {
     serde_wasm_bindgen::to_value(&diagnostics::snapshot()).unwrap_or(JsValue::NULL)
 }
 
+#[wasm_bindgen(inline_js = r#"
+let shared = null;
+export function gwsAdoptStyles(root, css) {
+  // One constructable sheet for every widget of the page. Unlike a <style> element it is not
+  // inline CSS, so a host page's `style-src 'self'` (no 'unsafe-inline') does not block it.
+  try {
+    if (!('adoptedStyleSheets' in root) || typeof CSSStyleSheet !== 'function') return false;
+    if (!shared) { const sheet = new CSSStyleSheet(); sheet.replaceSync(css); shared = sheet; }
+    if (!root.adoptedStyleSheets.includes(shared)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, shared];
+    return true;
+  } catch (_) { return false; }
+}
+export function gwsDropStyles(root) {
+  if (shared && 'adoptedStyleSheets' in root) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== shared);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = gwsAdoptStyles)]
+    fn adopt_styles(root: &web_sys::Node, css: &str) -> bool;
+    #[wasm_bindgen(js_name = gwsDropStyles)]
+    fn drop_styles(root: &web_sys::Node);
+}
+
 /// Where a widget renders inside `host`: a fresh container in the host's open shadow root, with
-/// the stylesheet beside it, so host CSS cannot reach the widget's layout. Returns the container
-/// and a function removing what was added.
+/// the stylesheet adopted by that root, so host CSS cannot reach the widget's layout. Returns the
+/// container and a function removing what was added.
+///
+/// The stylesheet is a constructable `CSSStyleSheet` in `adoptedStyleSheets`: a `<style>`
+/// element is inline CSS, which a Content-Security-Policy without `'unsafe-inline'` in
+/// `style-src` blocks (the widget would render unstyled). The `<style>` element remains for
+/// hosts that cannot have a shadow root (e.g. `<button>`) and browsers without constructable
+/// stylesheets.
 fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
     let document = web_sys::window()
         .and_then(|w| w.document())
@@ -76,22 +105,32 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
             Err(_) => host.clone().into(),
         },
     };
-    let style = document.create_element("style")?;
     // The host page keeps control of the element's display, size and position; padding and
     // border would only squeeze the widget, so they are pinned (inner !important wins).
-    style.set_text_content(Some(&format!(
-        ":host{{display:block;padding:0 !important;border:0 !important}}\n{WIDGET_CSS}"
-    )));
+    let css =
+        format!(":host{{display:block;padding:0 !important;border:0 !important}}\n{WIDGET_CSS}");
+    let style = if adopt_styles(&root, &css) {
+        None
+    } else {
+        let style = document.create_element("style")?;
+        style.set_text_content(Some(&css));
+        root.append_child(&style)?;
+        Some(style)
+    };
     let container: HtmlElement = document.create_element("div")?.unchecked_into();
     container.set_class_name("gws-mount");
-    root.append_child(&style)?;
     root.append_child(&container)?;
     let cleanup_root = root.clone();
     let cleanup_container = container.clone();
     Ok((
         container,
         Box::new(move || {
-            let _ = cleanup_root.remove_child(&style);
+            match &style {
+                Some(style) => {
+                    let _ = cleanup_root.remove_child(style);
+                }
+                None => drop_styles(&cleanup_root),
+            }
             let _ = cleanup_root.remove_child(&cleanup_container);
         }),
     ))

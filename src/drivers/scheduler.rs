@@ -4,32 +4,66 @@
 //! minute after five minutes of "intensive throttling"), which silently stretches a 1 s reconnect
 //! backoff into a minute — the #1 way long-poll agents miss calls (field notes §0.4). Timers in a
 //! dedicated Worker are not throttled that way, so, like cometd.js's `useWorkerScheduler`, the
-//! loop sleeps through a tiny Blob-URL worker. Where a worker cannot be created (strict CSP without
-//! `worker-src blob:`), it falls back to `setTimeout`; the loop also re-checks on
-//! `visibilitychange`, so the fallback costs latency, not calls.
+//! loop sleeps through a tiny timer worker.
+//!
+//! The worker is the file `gws-timer-worker.js` beside the widget's glue, loaded as a module
+//! worker, when that file is on the page's origin (a worker script must be same-origin): then a
+//! Content-Security-Policy of `script-src 'self'` allows it, where a `blob:` worker would be a
+//! violation (`worker-src` falls back to `script-src`, then `default-src`). Only when the widget
+//! is served from another origin does it use a Blob-URL worker (a CSP-strict host self-hosts the
+//! widget's files, docs/integration.md). Where no worker starts, or one fails to load (an `error`
+//! event, e.g. a 404), sleeps use `setTimeout` alone; every sleep also races a `setTimeout`, so a
+//! worker that dies mid-sleep costs nothing, and the loop re-checks on `visibilitychange`: the
+//! fallback costs latency in hidden tabs, not calls.
 
 use crate::diagnostics::{self, Live};
 use futures::channel::oneshot;
 use gloo_timers::future::TimeoutFuture;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
+use web_sys::{Event, MessageEvent, Worker};
 
-/// The worker's whole program: echo each `[id, ms]` back after `ms`.
-const WORKER_SOURCE: &str =
-    "onmessage = (e) => { const [id, ms] = e.data; setTimeout(() => postMessage(id), ms); };";
+#[wasm_bindgen(inline_js = r#"
+// The worker's whole program (the same as www/gws-timer-worker.js): echo each [id, ms] back
+// after ms. Used only as a Blob-URL worker when the widget's files are on another origin.
+const SOURCE = 'onmessage = (e) => { const [id, ms] = e.data; setTimeout(() => postMessage(id), ms); };';
+export function gwsTimerWorker() {
+  // This snippet is snippets/<crate>-<hash>/inline<n>.js beside the glue (gws-widget.js).
+  const file = new URL('../../gws-timer-worker.js', import.meta.url);
+  if (typeof location !== 'undefined' && file.origin === location.origin) {
+    try { return new Worker(file, { type: 'module', name: 'gws-timer' }); } catch (_) { return null; }
+  }
+  try {
+    const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
+    try { return new Worker(url, { name: 'gws-timer' }); } finally { URL.revokeObjectURL(url); }
+  } catch (_) { return null; }
+}
+"#)]
+extern "C" {
+    /// A timer worker, or `null` when none can be created here.
+    #[wasm_bindgen(js_name = gwsTimerWorker)]
+    fn timer_worker() -> Option<Worker>;
+}
 
 type Waiters = Rc<RefCell<HashMap<u32, oneshot::Sender<()>>>>;
-/// The worker and its `onmessage` closure (kept alive as long as the worker).
-type TimerWorker = (Worker, Closure<dyn FnMut(MessageEvent)>);
+
+/// The worker and its event closures (kept alive as long as the worker).
+struct TimerWorker {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
+    /// Set by the `error` event: the script did not load (or threw); sleeps stop using it.
+    failed: Rc<Cell<bool>>,
+}
 
 /// A sleeper backed by a worker when possible.
 pub struct Scheduler {
     worker: Option<TimerWorker>,
-    _live: Option<Live>,
+    /// Counts the worker in the diagnostics while it is usable (emptied on its `error`).
+    live: Rc<RefCell<Option<Live>>>,
     waiters: Waiters,
     next_id: u32,
 }
@@ -38,11 +72,14 @@ impl Scheduler {
     /// Starts the timer worker (or notes that `setTimeout` must do).
     pub fn new() -> Self {
         let waiters: Waiters = Rc::new(RefCell::new(HashMap::new()));
-        let worker = start_worker(&waiters);
-        let live = worker.as_ref().map(|_| Live::new(&diagnostics::WORKERS));
+        let live = Rc::new(RefCell::new(None));
+        let worker = start_worker(&waiters, &live);
+        if worker.is_some() {
+            *live.borrow_mut() = Some(Live::new(&diagnostics::WORKERS));
+        }
         Scheduler {
             worker,
-            _live: live,
+            live,
             waiters,
             next_id: 0,
         }
@@ -50,15 +87,20 @@ impl Scheduler {
 
     /// Whether sleeps run in a worker (unthrottled in background tabs).
     pub fn uses_worker(&self) -> bool {
-        self.worker.is_some()
+        self.worker.as_ref().is_some_and(|w| !w.failed.get())
     }
 
-    /// Resolves after `ms` milliseconds.
+    /// Resolves after `ms` milliseconds: on the worker's reply or the page's `setTimeout`,
+    /// whichever comes first (the worker's in a throttled background tab, the timeout's if the
+    /// worker died).
     pub fn sleep(&mut self, ms: u32) -> impl Future<Output = ()> + 'static {
         let fallback = TimeoutFuture::new(ms);
-        let Some((worker, _)) = &self.worker else {
+        let Some(TimerWorker { worker, failed, .. }) = &self.worker else {
             return futures::future::Either::Left(fallback);
         };
+        if failed.get() {
+            return futures::future::Either::Left(fallback);
+        }
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
         let (sender, receiver) = oneshot::channel();
@@ -69,9 +111,9 @@ impl Scheduler {
             return futures::future::Either::Left(fallback);
         }
         futures::future::Either::Right(async move {
-            // A dropped sender (worker gone) ends the sleep early, which is safe: the loop just
-            // looks at its state machine again.
-            let _ = receiver.await;
+            // A dropped sender (scheduler dropped) ends the sleep early, which is safe: the loop
+            // just looks at its state machine again.
+            let _ = futures::future::select(receiver, fallback).await;
         })
     }
 }
@@ -84,22 +126,27 @@ impl Default for Scheduler {
 
 impl Drop for Scheduler {
     fn drop(&mut self) {
-        if let Some((worker, _)) = self.worker.take() {
-            worker.terminate();
+        if let Some(timer) = self.worker.take() {
+            timer.worker.terminate();
         }
+        self.live.borrow_mut().take();
         self.waiters.borrow_mut().clear();
     }
 }
 
-fn start_worker(waiters: &Waiters) -> Option<TimerWorker> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_SOURCE));
-    let options = BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = Url::create_object_url_with_blob(&blob).ok()?;
-    let worker = Worker::new(&url);
-    let _ = Url::revoke_object_url(&url);
-    let worker = worker.ok()?;
+fn start_worker(waiters: &Waiters, live: &Rc<RefCell<Option<Live>>>) -> Option<TimerWorker> {
+    let worker = timer_worker()?;
+    let failed = Rc::new(Cell::new(false));
+    let on_error = {
+        let (failed, live) = (Rc::clone(&failed), Rc::clone(live));
+        Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            // The page would otherwise report the failed load as an uncaught worker error.
+            event.prevent_default();
+            failed.set(true);
+            live.borrow_mut().take();
+        })
+    };
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let waiters = Rc::clone(waiters);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         if let Some(id) = event
@@ -112,5 +159,10 @@ fn start_worker(waiters: &Waiters) -> Option<TimerWorker> {
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    Some((worker, on_message))
+    Some(TimerWorker {
+        worker,
+        _on_message: on_message,
+        _on_error: on_error,
+        failed,
+    })
 }

@@ -4,9 +4,16 @@
 //! uncompressed transfers three times what a real deployment (behind any web server) would.
 //! A `file.br` / `file.gz` beside a file is served as is when the browser accepts it (best
 //! ratio, no CPU per request); anything else is compressed on the fly at a fast level.
+//!
+//! The CRM embed demo (`/crm-demo.html`) is served under the strictest Content-Security-Policy
+//! a host page is likely to have ([`STRICT_CSP`]), so the demo and its e2e test prove the widget
+//! needs nothing more: no inline script or style, no `eval`, no `blob:` worker.
 
 use axum::Router;
-use axum::response::Html;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{Html, Response};
 use axum::routing::get;
 use std::path::Path;
 use tower_http::CompressionLevel;
@@ -24,6 +31,29 @@ const NO_WIDGET: &str = r#"<!doctype html>
 at <code>/sim</code> (try <a href="/sim/state">/sim/state</a>).</p>
 </body></html>"#;
 
+/// The policy of the CRM embed demo page: scripts and styles only from files of this origin,
+/// WebAssembly compilation allowed (`'wasm-unsafe-eval'`, without which no wasm runs), network
+/// only to this origin (here the GWS API, the widget's files and the page are all one origin; a
+/// real host lists its GWS origin in `connect-src`). docs/integration.md explains each directive.
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     connect-src 'self'; style-src 'self'";
+
+/// The pages served under [`STRICT_CSP`].
+const STRICT_CSP_PAGES: [&str; 1] = ["/crm-demo.html"];
+
+/// Middleware: adds [`STRICT_CSP`] to the responses for [`STRICT_CSP_PAGES`].
+async fn strict_csp(request: Request, next: Next) -> Response {
+    let strict = STRICT_CSP_PAGES.contains(&request.uri().path());
+    let mut response = next.run(request).await;
+    if strict {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(STRICT_CSP),
+        );
+    }
+    response
+}
+
 /// Serves `dir` at `/` when it holds an `index.html`, else the "how to build it" page.
 pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S> {
     match dir.filter(|d| d.join("index.html").is_file()) {
@@ -39,6 +69,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
                 )
                 // Already-encoded (precompressed) responses pass through untouched.
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(3)))
+                .layer(axum::middleware::from_fn(strict_csp))
         }
         None => Router::new().route("/", get(|| async { Html(NO_WIDGET) })),
     }

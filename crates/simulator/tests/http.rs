@@ -511,6 +511,37 @@ async fn a_built_widget_is_served_at_the_root() {
 }
 
 #[tokio::test]
+async fn the_crm_demo_page_is_served_under_a_strict_content_security_policy() {
+    let dir = std::env::temp_dir().join(format!("gws-sim-csp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("index.html"), "<html>widget</html>").expect("index");
+    std::fs::write(dir.join("crm-demo.html"), "<html>crm</html>").expect("crm");
+    std::fs::write(dir.join("embed.js"), "export {};").expect("embed");
+    let app = TestApp::new(SimConfig {
+        static_dir: Some(dir.clone()),
+        ..config()
+    });
+    let crm = app.request(Method::GET, "/crm-demo.html", &[], "").await;
+    assert_eq!(crm.status, StatusCode::OK);
+    assert!(crm.text.contains("crm"));
+    assert_eq!(
+        crm.header("content-security-policy"),
+        Some(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
+             style-src 'self'"
+        )
+    );
+    // Only that page: the demo console (trunk's inline start-up script) and the widget's files
+    // keep their plain headers.
+    for path in ["/", "/index.html", "/embed.js"] {
+        let reply = app.request(Method::GET, path, &[], "").await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_eq!(reply.header("content-security-policy"), None, "{path}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn the_widget_files_can_be_loaded_cross_origin_by_a_module_script_embed() {
     let dir = std::env::temp_dir().join(format!("gws-sim-embed-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("snippets/gws-widget-1/src")).expect("dir");
