@@ -7,10 +7,10 @@
 //! are paused too, with the reason in their title.
 
 use crate::components::action_form::ActionForm;
-use crate::context::{CallsContext, Dispatch};
+use crate::context::{CallsContext, Dispatch, I18nContext};
 use crate::intent::Intent;
 use gws_client::view::action_form::{other_call_choices, request_with};
-use gws_client::{Action, ActionGroup, ActionInput};
+use gws_client::{Action, ActionGroup, ActionInput, Key};
 use gws_protocol::Operation;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -32,6 +32,8 @@ pub fn ActionBar(
 ) -> impl IntoView {
     let dispatch = Dispatch::expect();
     let CallsContext(calls) = CallsContext::expect();
+    let i18n = I18nContext::expect();
+    let paused = i18n.text(Key::CardPaused);
     // Without notifications the agent would not see what an operation did: pause the controls.
     let offline = move || offline.get();
     let open = RwSignal::new(None::<Action>);
@@ -76,8 +78,11 @@ pub fn ActionBar(
                     }
                     // Pairing with the only other call needs no question.
                     if action.input == ActionInput::OtherCall {
-                        let choices = calls
-                            .with_untracked(|store| other_call_choices(&store.others(&call_id)));
+                        let choices = calls.with_untracked(|store| {
+                            i18n.0.with_untracked(|catalog| {
+                                other_call_choices(&store.others(&call_id), catalog)
+                            })
+                        });
                         if let [only] = choices.as_slice() {
                             let request = request_with(
                                 &action.operation,
@@ -101,7 +106,7 @@ pub fn ActionBar(
                     aria-busy=busy
                     aria-expanded=move || has_form.then(|| is_open().to_string())
                     disabled=move || pending.with(Option::is_some) || offline()
-                    title=move || offline().then_some("Paused: not connected to the server")
+                    title=move || offline().then(paused)
                     on:click=on_click
                 >
                     {action.label.clone()}
@@ -128,7 +133,7 @@ pub fn ActionBar(
         })
     };
     view! {
-        <div class="gws-actions" role="group" aria-label="Call controls">
+        <div class="gws-actions" role="group" aria-label=i18n.text(Key::CardControls)>
             <div class="gws-actions__primary">
                 <For each=group(ActionGroup::Primary) key=|a| a.operation.as_str().to_string() children=button.clone()/>
             </div>
@@ -137,7 +142,7 @@ pub fn ActionBar(
             </div>
             <Show when=move || !group(ActionGroup::Data)().is_empty()>
                 <details class="gws-actions__data">
-                    <summary>"Attached data"</summary>
+                    <summary>{i18n.text(Key::CardAttachedData)}</summary>
                     <div class="gws-actions__secondary">
                         <For each=group(ActionGroup::Data) key=|a| a.operation.as_str().to_string() children=button.clone()/>
                     </div>
