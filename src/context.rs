@@ -32,12 +32,15 @@ pub struct AnnouncerContext(pub RwSignal<String>);
 pub struct I18nContext(pub RwSignal<Catalog>);
 
 impl I18nContext {
-    /// The text of `key`, re-read when the language changes (for attributes and text nodes).
+    /// The text of `key`, re-read when the language changes: for the widget's long-lived parts
+    /// (agent bar, badge, lists), never for a card or a form (see [`I18nContext::now`]).
     pub fn text(self, key: Key) -> impl Fn() -> String + Copy + Send + Sync + 'static {
         move || self.0.with(|catalog| catalog.text(key).to_string())
     }
 
-    /// The text of `key` now, untracked (for props read once, like a form's labels).
+    /// The text of `key` now, untracked: for short-lived parts (forms, and whatever a card
+    /// holds). A tracked read would leave a subscriber on this widget-wide signal per part
+    /// (`tests/memory_dom.rs`); cards get their texts with their `CardView` instead.
     pub fn now(self, key: Key) -> String {
         self.0
             .with_untracked(|catalog| catalog.text(key).to_string())

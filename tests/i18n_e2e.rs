@@ -118,7 +118,8 @@ async fn main_flows(lang: Lang) -> Vec<String> {
 
     wait_connected(&root).await;
     wait_for("the agent's state", 10_000, || {
-        find(&root, "[data-testid=\"agent-state\"]").filter(|e| e.text_content().is_some_and(|t| !t.is_empty()))
+        find(&root, "[data-testid=\"agent-state\"]")
+            .filter(|e| e.text_content().is_some_and(|t| !t.is_empty()))
     })
     .await;
     assert_eq!(
@@ -143,7 +144,10 @@ async fn main_flows(lang: Lang) -> Vec<String> {
 
     click(&ringing, "[data-action=\"Answer\"]").await;
     let card = wait_card_state(&root, &id, "Established").await;
-    wait_for("the card's buttons", 10_000, || find(&card, "[data-action=\"Hold\"]")).await;
+    wait_for("the card's buttons", 10_000, || {
+        find(&card, "[data-action=\"Hold\"]")
+    })
+    .await;
     assert_eq!(
         text_of(&card, "[data-action=\"Hangup\"]"),
         catalog.text(Key::OpHangup)
@@ -210,7 +214,10 @@ async fn the_page_language_is_the_default_and_set_lang_switches_a_mounted_widget
     let before = html.get_attribute("lang");
     html.set_attribute("lang", "es-MX").expect("lang");
     let host = fresh_root();
-    let handle = mount(&host, json!({"strings": {"op.StartContactCenterSession": "Entrar"}}));
+    let handle = mount(
+        &host,
+        json!({"strings": {"op.StartContactCenterSession": "Entrar"}}),
+    );
     match &before {
         Some(lang) => html.set_attribute("lang", lang).expect("lang"),
         None => html.remove_attribute("lang").expect("lang"),
@@ -222,7 +229,10 @@ async fn the_page_language_is_the_default_and_set_lang_switches_a_mounted_widget
     assert_eq!(label(), "Conectado");
 
     handle.set_lang("de-AT").expect("setLang");
-    wait_for("German text", 5_000, || (label() == "Verbunden").then_some(())).await;
+    wait_for("German text", 5_000, || {
+        (label() == "Verbunden").then_some(())
+    })
+    .await;
     assert_eq!(handle.lang().expect("lang"), "de");
     assert_no_english(Lang::De, &root, "after setLang");
     handle.destroy();
@@ -236,7 +246,10 @@ async fn unknown_string_keys_are_refused_with_a_hint() {
                          "strings": {"op.answer": "Pick up"}});
     let error = gws_widget::mount(host.clone().into(), js(&options))
         .err()
-        .and_then(|e| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .and_then(|e| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
         .unwrap_or_default();
     assert!(error.contains("did you mean 'op.Answer'"), "{error}");
     host.remove();

@@ -118,9 +118,9 @@ pub fn CallList() -> impl IntoView {
     };
     view! {
         <div class="gws-calls" data-testid="call-list" aria-label=i18n.text(Key::CallsLabel)>
-            <Show when=move || empty.get()>
-                <p class="gws-calls__empty">{i18n.text(Key::CallsEmpty)}</p>
-            </Show>
+            // Always rendered, hidden while there are calls: a <Show> would build the text
+            // again at every first call and leave a subscriber on the language signal each time.
+            <p class="gws-calls__empty" hidden=move || !empty.get()>{i18n.text(Key::CallsEmpty)}</p>
             // Leptos (reactive_graph 0.2) keeps, in the owner that builds a <For>, a weak
             // reference to every row owner it ever made — and with it that owner's allocation —
             // until the building owner is cleaned up: about 100 bytes per call, for the whole

@@ -74,7 +74,7 @@ pub fn ChoiceForm(
                     {submit_label}
                 </button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    {i18n.text(Key::Cancel)}
+                    {i18n.now(Key::Cancel)}
                 </button>
             </div>
         </form>

@@ -67,7 +67,7 @@ pub fn DestinationForm(
                     {submit_label}
                 </button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    {i18n.text(Key::Cancel)}
+                    {i18n.now(Key::Cancel)}
                 </button>
             </div>
             <Show when=move || error.with(Option::is_some)>

@@ -53,7 +53,7 @@ pub fn DtmfKeypad(
                     type="button"
                     class="gws-key"
                     data-digit=*key
-                    aria-label=move || i18n.0.with(|c| c.fill(Key::DtmfDigit, &[("digit", key)]))
+                    aria-label=i18n.0.with_untracked(|c| c.fill(Key::DtmfDigit, &[("digit", key)]))
                     on:click=move |_| digits.update(|d| d.push_str(key))
                 >
                     {*key}
@@ -66,7 +66,7 @@ pub fn DtmfKeypad(
             <input
                 class="gws-input"
                 data-testid="dtmf-input"
-                aria-label=i18n.text(Key::DtmfInput)
+                aria-label=i18n.now(Key::DtmfInput)
                 inputmode="tel"
                 autocomplete="off"
                 prop:value=move || digits.get()
@@ -74,13 +74,13 @@ pub fn DtmfKeypad(
             />
             <div class="gws-keypad__keys">{keys}</div>
             <div class="gws-form__buttons">
-                <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{i18n.text(Key::DtmfSend)}</button>
+                <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{i18n.now(Key::DtmfSend)}</button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    {i18n.text(Key::Close)}
+                    {i18n.now(Key::Close)}
                 </button>
             </div>
             <Show when=move || error.get()>
-                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.text(Key::DtmfInvalid)}</p>
+                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.now(Key::DtmfInvalid)}</p>
             </Show>
         </form>
     }

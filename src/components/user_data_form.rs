@@ -41,7 +41,7 @@ pub fn UserDataForm(
     view! {
         <form class="gws-form" data-testid="user-data-form" on:submit=submit>
             <label class="gws-form__field">
-                <span class="gws-form__label">{i18n.text(Key::FormKey)}</span>
+                <span class="gws-form__label">{i18n.now(Key::FormKey)}</span>
                 <input
                     class="gws-input"
                     data-testid="user-data-key"
@@ -51,7 +51,7 @@ pub fn UserDataForm(
                 />
             </label>
             <label class="gws-form__field">
-                <span class="gws-form__label">{i18n.text(Key::FormValue)}</span>
+                <span class="gws-form__label">{i18n.now(Key::FormValue)}</span>
                 <input
                     class="gws-input"
                     data-testid="user-data-value"
@@ -63,11 +63,11 @@ pub fn UserDataForm(
             <div class="gws-form__buttons">
                 <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{submit_label}</button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    {i18n.text(Key::Cancel)}
+                    {i18n.now(Key::Cancel)}
                 </button>
             </div>
             <Show when=move || error.get()>
-                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.text(Key::FormEnterKey)}</p>
+                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.now(Key::FormEnterKey)}</p>
             </Show>
         </form>
     }

@@ -24,6 +24,9 @@ pub struct CardView {
     pub consults: Vec<String>,
     /// Whether notifications are flowing (controls pause otherwise).
     pub connected: bool,
+    /// The widget's texts. Carried here so a card reads its own signal only: a card that
+    /// subscribed to the widget-wide language signal would leave a subscriber behind per call.
+    pub catalog: Catalog,
 }
 
 /// The view of call `id`, if it is in the store (button labels in `catalog`'s language).
@@ -39,6 +42,7 @@ pub fn card_view(
         consults: consult_ids(store, id),
         entry,
         connected,
+        catalog: catalog.clone(),
     })
 }
 
