@@ -254,3 +254,40 @@ async fn unknown_string_keys_are_refused_with_a_hint() {
     assert!(error.contains("did you mean 'op.Answer'"), "{error}");
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn the_elements_lang_attribute_is_read_and_observed() {
+    fresh_simulator().await;
+    gws_widget::define_element();
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let element = document
+        .create_element("gws-agent-widget")
+        .expect("element");
+    for (name, value) in [
+        ("base-url", SIM),
+        ("user", "agent1"),
+        ("password", "agent1"),
+        ("share-across-tabs", "false"),
+        ("lang", "fr-CA"),
+    ] {
+        element.set_attribute(name, value).expect("attribute");
+    }
+    document
+        .body()
+        .expect("body")
+        .append_child(&element)
+        .expect("append");
+    let root = widget_root(&element);
+    wait_connected(&root).await;
+    let label = || text_of(&root, "[data-testid=\"connection\"] .gws-connection__label");
+    assert_eq!(label(), "Connecté");
+    element.set_attribute("lang", "es").expect("lang");
+    wait_for("Spanish text", 5_000, || {
+        (label() == "Conectado").then_some(())
+    })
+    .await;
+    assert_no_english(Lang::Es, &root, "after the attribute changed");
+    element.remove();
+}
