@@ -45,11 +45,6 @@ impl I18nContext {
         self.0
             .with_untracked(|catalog| catalog.text(key).to_string())
     }
-
-    /// The catalog, tracked.
-    pub fn catalog(self) -> Catalog {
-        self.0.get()
-    }
 }
 
 /// The signals of the three stores a widget's core updates (calls, agent, connection).
