@@ -17,7 +17,6 @@ mod fr;
 pub mod keys;
 
 pub use keys::Key;
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 /// A language of the widget.
@@ -102,9 +101,10 @@ fn ignore_missing(_: &str) {}
 #[derive(Clone)]
 pub struct Catalog {
     lang: Lang,
-    overrides: Option<Arc<BTreeMap<Key, String>>>,
+    /// A few pairs at most: a plain list (no map code in the wasm for a dozen lookups).
+    overrides: Option<Arc<Vec<(Key, String)>>>,
     /// Keys already reported (`None`: nothing is reported, see [`Catalog::with_sink`]).
-    reported: Option<Arc<Mutex<BTreeSet<Key>>>>,
+    reported: Option<Arc<Mutex<Vec<Key>>>>,
     sink: MissingSink,
 }
 
@@ -149,12 +149,13 @@ impl Catalog {
         mut self,
         overrides: impl IntoIterator<Item = (String, String)>,
     ) -> (Self, Vec<String>) {
-        let mut map = BTreeMap::new();
+        let mut map: Vec<(Key, String)> = Vec::new();
         let mut unknown = Vec::new();
         for (name, text) in overrides {
             match Key::from_name(&name) {
                 Some(key) => {
-                    map.insert(key, text);
+                    map.retain(|(known, _)| *known != key);
+                    map.push((key, text));
                 }
                 None => unknown.push(name),
             }
@@ -193,7 +194,13 @@ impl Catalog {
 
     /// [`Catalog::text`] given the language's entry for `key` (tests pass a sparse table).
     fn lookup(&self, key: Key, builtin: Option<&'static str>) -> &str {
-        if let Some(text) = self.overrides.as_ref().and_then(|o| o.get(&key)) {
+        let overridden = self.overrides.as_ref().and_then(|overrides| {
+            overrides
+                .iter()
+                .find(|(known, _)| *known == key)
+                .map(|(_, text)| text)
+        });
+        if let Some(text) = overridden {
             return text;
         }
         match builtin {
@@ -211,7 +218,13 @@ impl Catalog {
         };
         let first = reported
             .lock()
-            .map(|mut reported| reported.insert(key))
+            .map(|mut reported| {
+                let first = !reported.contains(&key);
+                if first {
+                    reported.push(key);
+                }
+                first
+            })
             .unwrap_or(false);
         if first {
             (self.sink)(&format!(
