@@ -10,7 +10,7 @@
 use crate::components::widget_frame::WidgetFrame;
 use crate::config::{Credentials, WidgetConfig};
 use crate::context::{
-    AgentContext, AnnouncerContext, CallsContext, ConnectionContext, StoreSignals,
+    AgentContext, AnnouncerContext, CallsContext, ConnectionContext, I18nContext, StoreSignals,
 };
 use crate::diagnostics::{self, Live};
 use crate::drivers::clock::{now_ms, tick_every_second};
@@ -25,7 +25,7 @@ use crate::intent::Intent;
 use crate::log;
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
-use gws_client::{Effect, Input, Severity, Views, WidgetCore, WidgetState};
+use gws_client::{Effect, Input, Key, NumberError, Severity, Views, WidgetCore, WidgetState};
 use gws_protocol::{CALLS_CHANNEL, DEVICES_CHANNEL};
 use leptos::{prelude::*, task::spawn_local};
 use std::cell::{OnceCell, RefCell};
@@ -54,12 +54,23 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
     let (intent_tx, intents) = unbounded::<Intent>();
     let (CallsContext(calls), AgentContext(agent), ConnectionContext(connection), clock, announcer) =
         crate::context::provide_widget_contexts(WidgetState::default(), now_ms(), intent_tx.clone());
+    let catalog = crate::i18n::catalog(
+        crate::i18n::negotiate(config.lang.as_deref()),
+        &config.strings,
+    );
+    let I18nContext(texts) = I18nContext::expect();
+    texts.set(catalog.clone());
     if let Some(host) = &host {
-        host.publish(WidgetController::new(calls, agent, intent_tx.clone()));
+        host.publish(WidgetController::new(
+            calls,
+            agent,
+            intent_tx.clone(),
+            texts,
+        ));
     }
     let (notification_loop, loop_commands) = LoopHandle::new();
     notification_loop.stop_on_cleanup();
-    let core = WidgetCore::new(config.core_config(host.is_some()));
+    let core = WidgetCore::new(config.core_config(host.is_some(), catalog));
     let driver = Rc::new_cyclic(|this| Driver {
         this: this.clone(),
         core: RefCell::new(core),
@@ -76,8 +87,24 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
     });
     spawn_local(driver.clone().start(config.clone(), intents));
 
+    // The host changed the language (`setLang`): the core words later messages in it too.
+    let relanguage = Rc::downgrade(&driver);
+    leptos::prelude::Effect::new(move |first: Option<()>| {
+        let catalog = texts.get();
+        if first.is_some()
+            && let Some(driver) = relanguage.upgrade()
+        {
+            driver.core.borrow_mut().set_catalog(catalog);
+        }
+    });
+
     let feed = driver.feeder();
-    let refused = move |message| feed(Input::AgentError(message));
+    let refused = move |reason: NumberError| {
+        let message = texts.with_untracked(|catalog| {
+            catalog.fill(Key::CannotDial, &[("reason", &reason.localized(catalog))])
+        });
+        feed(Input::AgentError(message))
+    };
     watch_host_page(&config, calls, intent_tx, refused);
     tick_every_second(clock.0);
     view! { <WidgetFrame config/> }

@@ -62,8 +62,11 @@ pub struct WidgetConfig {
     pub theme: Theme,
     /// Denser layout for narrow CRM side panels.
     pub compact: bool,
-    /// BCP 47 language tag of the widget's text (`lang` attribute).
-    pub locale: String,
+    /// The language asked for (BCP 47: `fr`, `de-AT`); `None`: the page's `<html lang>`, then
+    /// the browser's languages, then English (`crate::i18n::negotiate`).
+    pub lang: Option<String>,
+    /// The host's wording for catalog keys (`strings` option: `{"op.Answer": "Pick up"}`).
+    pub strings: Vec<(String, String)>,
     /// Dial numbers clicked in the host page (`data-gws-dial`).
     pub click_to_dial: bool,
     /// Share one notification loop between the tabs of the same user (leader election).
@@ -84,7 +87,9 @@ impl WidgetConfig {
             shortcuts: true,
             theme: Theme::Light,
             compact: false,
-            locale: "en".to_string(),
+            // The Rust API is explicit (tests stay English); `mount()` negotiates.
+            lang: Some("en".to_string()),
+            strings: Vec::new(),
             click_to_dial: false,
             share_across_tabs: false,
             login: LoginOptions {
@@ -100,19 +105,31 @@ impl WidgetConfig {
         self
     }
 
+    /// The same configuration in language `lang` (`None`: negotiated from the page).
+    pub fn with_lang(mut self, lang: Option<&str>) -> Self {
+        self.lang = lang.map(str::to_string);
+        self
+    }
+
     /// The same configuration with tab sharing on or off.
     pub fn with_tab_sharing(mut self, enabled: bool) -> Self {
         self.share_across_tabs = enabled;
         self
     }
 
-    /// What the widget core needs to know (`host_events`: a host listens to `gws:*` events).
-    pub fn core_config(&self, host_events: bool) -> gws_client::CoreConfig {
+    /// What the widget core needs to know (`host_events`: a host listens to `gws:*` events;
+    /// `catalog`: the language it words messages in).
+    pub fn core_config(
+        &self,
+        host_events: bool,
+        catalog: gws_client::Catalog,
+    ) -> gws_client::CoreConfig {
         gws_client::CoreConfig {
             share_across_tabs: self.share_across_tabs,
             host_events,
             credentials_provider: matches!(self.credentials, Credentials::Provider(_)),
             login: self.login.clone(),
+            catalog,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::intent::Intent;
 use futures::channel::mpsc::UnboundedSender;
-use gws_client::{AgentStore, CallsStore, ConnectionState, WidgetState};
+use gws_client::{AgentStore, CallsStore, Catalog, ConnectionState, Key, WidgetState};
 use leptos::prelude::*;
 
 /// The calls of this widget.
@@ -25,6 +25,27 @@ pub struct ClockContext(pub RwSignal<u64>);
 /// The text of the widget's assertive live region (ringing calls, errors), for screen readers.
 #[derive(Debug, Clone, Copy)]
 pub struct AnnouncerContext(pub RwSignal<String>);
+
+/// The widget's texts (language + host overrides). A signal: the host may change the
+/// language of a mounted widget (`lang` attribute, `setLang()`), and every text follows.
+#[derive(Debug, Clone, Copy)]
+pub struct I18nContext(pub RwSignal<Catalog>);
+
+impl I18nContext {
+    /// The text of `key`, re-read when the language changes: for the widget's long-lived parts
+    /// (agent bar, badge, lists), never for a card or a form (see [`I18nContext::now`]).
+    pub fn text(self, key: Key) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+        move || self.0.with(|catalog| catalog.text(key).to_string())
+    }
+
+    /// The text of `key` now, untracked: for short-lived parts (forms, and whatever a card
+    /// holds). A tracked read would leave a subscriber on this widget-wide signal per part
+    /// (`tests/memory_dom.rs`); cards get their texts with their `CardView` instead.
+    pub fn now(self, key: Key) -> String {
+        self.0
+            .with_untracked(|catalog| catalog.text(key).to_string())
+    }
+}
 
 /// The signals of the three stores a widget's core updates (calls, agent, connection).
 pub type StoreSignals = (
@@ -56,6 +77,7 @@ expect_impl!(
     ConnectionContext,
     ClockContext,
     AnnouncerContext,
+    I18nContext,
     Dispatch
 );
 
@@ -81,7 +103,8 @@ impl Dispatch {
 }
 
 /// Provides every context a widget's components read, from fresh signals. Returns the signals
-/// so the owner (the app, or a DOM test) can drive them.
+/// so the owner (the app, or a DOM test) can drive them. The texts are English; the app sets
+/// its catalog into [`I18nContext`] (DOM tests keep English).
 pub fn provide_widget_contexts(
     state: WidgetState,
     now: u64,
@@ -106,5 +129,6 @@ pub fn provide_widget_contexts(
     provide_context(contexts.3);
     provide_context(contexts.4);
     provide_context(Dispatch::new(sender));
+    provide_context(I18nContext(RwSignal::new(Catalog::default())));
     contexts
 }

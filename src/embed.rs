@@ -24,7 +24,7 @@ use crate::log::{self, LogLevel};
 use futures::channel::mpsc::UnboundedSender;
 use gws_client::view::connection::{RetryCountdown, retry_countdown};
 use gws_client::view::pick::{ANSWER_STATES, HANGUP_STATES, pick_call};
-use gws_client::{AgentStore, CallsStore, ConnectionState, HostEvent, normalize_number};
+use gws_client::{AgentStore, CallsStore, Catalog, ConnectionState, HostEvent, normalize_number};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{Call, CallState, Operation};
 use leptos::prelude::*;
@@ -196,6 +196,8 @@ pub struct WidgetController {
     pub agent: RwSignal<AgentStore>,
     /// Intents into the widget's executor.
     pub intents: UnboundedSender<Intent>,
+    /// The widget's texts (`setLang()` switches their language).
+    pub texts: RwSignal<Catalog>,
 }
 
 impl WidgetController {
@@ -204,11 +206,13 @@ impl WidgetController {
         calls: RwSignal<CallsStore>,
         agent: RwSignal<AgentStore>,
         intents: UnboundedSender<Intent>,
+        texts: RwSignal<Catalog>,
     ) -> Self {
         WidgetController {
             calls,
             agent,
             intents,
+            texts,
         }
     }
 }
@@ -245,12 +249,14 @@ fn expect_bool(key: &str, value: &JsValue) -> Result<bool, JsValue> {
 }
 
 /// The options `mount()` and the custom element accept.
-pub const OPTION_NAMES: [&str; 15] = [
+pub const OPTION_NAMES: [&str; 17] = [
     "baseUrl",
     "username",
     "password",
     "credentials",
     "theme",
+    "lang",
+    "strings",
     "locale",
     "compact",
     "shortcuts",
@@ -263,6 +269,39 @@ pub const OPTION_NAMES: [&str; 15] = [
     "loginCode",
 ];
 
+/// Reads the `strings` option: an object of catalog key → text. An unknown key is an error
+/// (a typo would otherwise silently keep the built-in text), with the closest known key.
+fn parse_strings(value: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if !value.is_object() || value.is_function() {
+        return Err(option_error(
+            "option 'strings' must be an object of texts, e.g. {\"op.Answer\": \"Pick up\"}".into(),
+        ));
+    }
+    let object: &js_sys::Object = value.unchecked_ref();
+    let mut strings = Vec::new();
+    for entry in js_sys::Object::entries(object).iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        if gws_client::Key::from_name(&key).is_none() {
+            let hint = gws_client::Key::ALL
+                .iter()
+                .find(|known| known.name().eq_ignore_ascii_case(&key))
+                .map(|known| format!(" (did you mean '{}'?)", known.name()))
+                .unwrap_or_default();
+            return Err(option_error(format!(
+                "option 'strings' has an unknown key '{key}'{hint}; the keys are listed in the README (Localisation)"
+            )));
+        }
+        let text = entry.get(1).as_string().ok_or_else(|| {
+            option_error(format!(
+                "option 'strings': the text of '{key}' must be a string"
+            ))
+        })?;
+        strings.push((key, text));
+    }
+    Ok(strings)
+}
+
 /// Reads and validates the host's options object. Every problem is a clear error for the host
 /// developer, never a blank widget.
 pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
@@ -274,7 +313,7 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
     let object: &js_sys::Object = options.unchecked_ref();
     let mut base_url = String::new();
     let (mut username, mut password, mut provider) = (None, None, None);
-    let mut config = WidgetConfig::new("", "", "");
+    let mut config = WidgetConfig::new("", "", "").with_lang(None);
     config.share_across_tabs = true;
     let mut log_level = LogLevel::Warn;
     for key in js_sys::Object::keys(object).iter() {
@@ -307,7 +346,12 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
                     }
                 }
             }
-            "locale" => config.locale = expect_string(&key, &value)?,
+            // `locale` is the former name of `lang`, kept for hosts written against it.
+            "lang" | "locale" => {
+                let tag = expect_string(&key, &value)?;
+                config.lang = (!tag.trim().is_empty()).then_some(tag);
+            }
+            "strings" => config.strings = parse_strings(&value)?,
             "compact" => config.compact = expect_bool(&key, &value)?,
             "shortcuts" => config.shortcuts = expect_bool(&key, &value)?,
             "clickToDial" => config.click_to_dial = expect_bool(&key, &value)?,
@@ -510,6 +554,25 @@ impl WidgetHandle {
         let mut request = OperationRequest::new(operation);
         request.reason_code = reason.map(Value::String);
         self.send(Intent::AgentState(Box::new(request)))
+    }
+
+    /// Switches the widget's language (`fr`, `de-CH`…; empty: the page's `<html lang>`, then the
+    /// browser's). Texts change at once; messages already shown keep their wording. The
+    /// `<gws-agent-widget>` element calls this when its `lang` attribute changes.
+    #[wasm_bindgen(js_name = setLang)]
+    pub fn set_lang(&self, lang: &str) -> Result<(), JsValue> {
+        let explicit = Some(lang).filter(|tag| !tag.trim().is_empty());
+        let lang = crate::i18n::negotiate(explicit);
+        let texts = self.controller()?.texts;
+        texts.update(|catalog| *catalog = catalog.with_lang(lang));
+        Ok(())
+    }
+
+    /// The language the widget speaks (`en`, `fr`, `de`, `es`).
+    #[wasm_bindgen(getter)]
+    pub fn lang(&self) -> Result<String, JsValue> {
+        let texts = self.controller()?.texts;
+        Ok(texts.with_untracked(|catalog| catalog.lang().tag().to_string()))
     }
 
     /// The current calls, as the server describes them.

@@ -14,7 +14,7 @@ use std::sync::Once;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-const hosts = new Set();
+const hosts = new Map();
 let stopped = false;
 const NOTICE = 'The call controls stopped after an internal error. Reload the page to continue.';
 function show(host) {
@@ -25,19 +25,19 @@ function show(host) {
       notice.setAttribute('data-testid', 'fatal');
       notice.setAttribute('role', 'alert');
       notice.className = 'gws-fatal';
-      notice.textContent = NOTICE;
+      notice.textContent = hosts.get(host) || NOTICE;
       root.prepend(notice);
     }
     host.dispatchEvent(new CustomEvent('gws:error', { bubbles: true, composed: true,
-      detail: { message: NOTICE, callId: null, fatal: true } }));
+      detail: { message: hosts.get(host) || NOTICE, callId: null, fatal: true } }));
   } catch (_) { /* nothing more can be done */ }
 }
 export function gwsStopAll() {
   if (stopped) return;
   stopped = true;
-  for (const host of hosts) show(host);
+  for (const host of hosts.keys()) show(host);
 }
-export function gwsRegisterHost(host) { hosts.add(host); }
+export function gwsRegisterHost(host, notice) { hosts.set(host, notice); }
 export function gwsUnregisterHost(host) { hosts.delete(host); }
 export function gwsStopped() { return stopped; }
 export function gwsWatchTraps() {
@@ -52,7 +52,7 @@ extern "C" {
     #[wasm_bindgen(js_name = gwsStopAll)]
     fn stop_all();
     #[wasm_bindgen(js_name = gwsRegisterHost)]
-    fn register_host(host: &web_sys::HtmlElement);
+    fn register_host(host: &web_sys::HtmlElement, notice: &str);
     #[wasm_bindgen(js_name = gwsUnregisterHost)]
     fn unregister_host(host: &web_sys::HtmlElement);
     #[wasm_bindgen(js_name = gwsStopped)]
@@ -75,9 +75,10 @@ pub fn install() {
     });
 }
 
-/// Registers an embedded widget's host element for the notice (until [`forget`]).
-pub fn watch(host: &web_sys::HtmlElement) {
-    register_host(host);
+/// Registers an embedded widget's host element for the notice, worded in the widget's language
+/// (until [`forget`]).
+pub fn watch(host: &web_sys::HtmlElement, notice: &str) {
+    register_host(host, notice);
 }
 
 /// The widget of `host` was destroyed.

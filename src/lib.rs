@@ -21,6 +21,7 @@
 //! - [`embed`]: options, `WidgetHandle` and the `gws:*` host events.
 //! - [`diagnostics`](mod@diagnostics): live-resource counters (leak checks, support).
 //! - [`fatal`]: a crash the host can see (notice in every widget, `gws:error` with `fatal`).
+//! - [`i18n`](mod@i18n): the widget's language (option, page, browser), its catalog, `Intl` numbers.
 //! - [`error`]: `ApiError`, with messages fit for an agent.
 //! - [`log`]: console logging with a host-set level.
 
@@ -35,6 +36,7 @@ pub mod drivers;
 pub mod embed;
 pub mod error;
 pub mod fatal;
+pub mod i18n;
 pub mod intent;
 pub mod log;
 
@@ -138,7 +140,9 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
 
 /// Mounts a widget into `element` (any element; it gets a shadow root). Options: `baseUrl`,
 /// `username` + `password` or `credentials` (a function returning `{username, password}` or a
-/// promise of it), `theme` (`light` | `dark`), `locale`, `compact`, `shortcuts`, `logLevel`,
+/// promise of it), `theme` (`light` | `dark`), `lang` (BCP 47; default: the page's
+/// `<html lang>`, then the browser's; `locale` is its former name), `strings` (the host's
+/// wording by catalog key), `compact`, `shortcuts`, `logLevel`,
 /// `clickToDial`, `shareAcrossTabs`, `autoLogin` (default true: log the voice channel in once
 /// notifications flow), `place`, `queue`, `loginCode`. Invalid options throw an `Error` saying
 /// what is wrong.
@@ -158,7 +162,13 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
     let options = parse_options(&options)?;
     apply_log_level(&options);
     let (container, cleanup) = prepare_host(&element)?;
-    fatal::watch(&element);
+    let notice = crate::i18n::catalog(
+        crate::i18n::negotiate(options.config.lang.as_deref()),
+        &options.config.strings,
+    )
+    .text(gws_client::Key::FatalNotice)
+    .to_string();
+    fatal::watch(&element, &notice);
     let watched = element.clone();
     let controller: ControllerSlot = Rc::new(RefCell::new(None));
     let host = HostBinding {
@@ -180,7 +190,7 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
 #[wasm_bindgen(inline_js = r#"
 export function gwsDefineElement(mount) {
   if (typeof customElements === 'undefined' || customElements.get('gws-agent-widget')) return false;
-  const text = { 'base-url': 'baseUrl', 'user': 'username', 'theme': 'theme', 'locale': 'locale',
+  const text = { 'base-url': 'baseUrl', 'user': 'username', 'theme': 'theme', 'lang': 'lang', 'locale': 'locale',
                  'log-level': 'logLevel', 'place': 'place', 'queue': 'queue', 'login-code': 'loginCode' };
   const flags = { 'compact': 'compact', 'shortcuts': 'shortcuts', 'click-to-dial': 'clickToDial',
                   'share-across-tabs': 'shareAcrossTabs', 'auto-login': 'autoLogin' };
@@ -188,6 +198,10 @@ export function gwsDefineElement(mount) {
   // session-replay tool finds it in the page; it is kept here for a re-mount of the element.
   const passwords = new WeakMap();
   class GwsAgentWidget extends HTMLElement {
+    static get observedAttributes() { return ['lang']; }
+    attributeChangedCallback(name, previous, value) {
+      if (name === 'lang' && this.handle && previous !== value) this.handle.setLang(value || '');
+    }
     connectedCallback() {
       if (this.handle) return;
       if (this.hasAttribute('password')) {
@@ -199,6 +213,7 @@ export function gwsDefineElement(mount) {
       for (const [attr, key] of Object.entries(text)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr);
       for (const [attr, key] of Object.entries(flags)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr) !== 'false';
       if (typeof this.credentials === 'function') options.credentials = this.credentials;
+      if (this.strings && typeof this.strings === 'object') options.strings = this.strings;
       try {
         this.handle = mount(this, options);
       } catch (error) {
@@ -220,10 +235,11 @@ extern "C" {
 }
 
 /// Defines `<gws-agent-widget base-url="…" user="…" password="…">` (attributes: `theme`,
-/// `locale`, `log-level`, `place`, `queue`, `login-code`, and the flags `compact`,
+/// `lang` (observed: changing it switches the language), `locale`, `log-level`, `place`,
+/// `queue`, `login-code`, and the flags `compact`,
 /// `shortcuts`, `click-to-dial`, `share-across-tabs`, `auto-login` (`auto-login="false"`
 /// turns it off); `password` is removed from the element once read; or set the element's `credentials` property to a provider function
-/// before inserting it). The element mounts itself when connected and is destroyed when
+/// before inserting it; its `strings` property, set before inserting it, overrides texts). The element mounts itself when connected and is destroyed when
 /// removed; its `handle` property is the `WidgetHandle`. Returns false if already defined.
 #[wasm_bindgen(js_name = defineElement)]
 pub fn define_element() -> bool {

@@ -10,7 +10,7 @@ use crate::components::action_form::ActionForm;
 use crate::context::{CallsContext, Dispatch};
 use crate::intent::Intent;
 use gws_client::view::action_form::{other_call_choices, request_with};
-use gws_client::{Action, ActionGroup, ActionInput};
+use gws_client::{Action, ActionGroup, ActionInput, Catalog, Key};
 use gws_protocol::Operation;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -29,9 +29,14 @@ pub fn ActionBar(
     /// Notifications are not flowing: the controls pause.
     #[prop(into)]
     offline: Signal<bool>,
+    /// The card's texts (the card's own signal, not the widget-wide one: see `CardView`).
+    #[prop(into)]
+    texts: Signal<Catalog>,
 ) -> impl IntoView {
     let dispatch = Dispatch::expect();
     let CallsContext(calls) = CallsContext::expect();
+    let tr = move |key: Key| move || texts.with(|c| c.text(key).to_string());
+    let paused = tr(Key::CardPaused);
     // Without notifications the agent would not see what an operation did: pause the controls.
     let offline = move || offline.get();
     let open = RwSignal::new(None::<Action>);
@@ -76,8 +81,11 @@ pub fn ActionBar(
                     }
                     // Pairing with the only other call needs no question.
                     if action.input == ActionInput::OtherCall {
-                        let choices = calls
-                            .with_untracked(|store| other_call_choices(&store.others(&call_id)));
+                        let choices = calls.with_untracked(|store| {
+                            texts.with_untracked(|catalog| {
+                                other_call_choices(&store.others(&call_id), catalog)
+                            })
+                        });
                         if let [only] = choices.as_slice() {
                             let request = request_with(
                                 &action.operation,
@@ -101,7 +109,7 @@ pub fn ActionBar(
                     aria-busy=busy
                     aria-expanded=move || has_form.then(|| is_open().to_string())
                     disabled=move || pending.with(Option::is_some) || offline()
-                    title=move || offline().then_some("Paused: not connected to the server")
+                    title=move || offline().then(paused)
                     on:click=on_click
                 >
                     {action.label.clone()}
@@ -128,7 +136,7 @@ pub fn ActionBar(
         })
     };
     view! {
-        <div class="gws-actions" role="group" aria-label="Call controls">
+        <div class="gws-actions" role="group" aria-label=tr(Key::CardControls)>
             <div class="gws-actions__primary">
                 <For each=group(ActionGroup::Primary) key=|a| a.operation.as_str().to_string() children=button.clone()/>
             </div>
@@ -137,7 +145,7 @@ pub fn ActionBar(
             </div>
             <Show when=move || !group(ActionGroup::Data)().is_empty()>
                 <details class="gws-actions__data">
-                    <summary>"Attached data"</summary>
+                    <summary>{tr(Key::CardAttachedData)}</summary>
                     <div class="gws-actions__secondary">
                         <For each=group(ActionGroup::Data) key=|a| a.operation.as_str().to_string() children=button.clone()/>
                     </div>

@@ -8,12 +8,12 @@ use crate::components::choice_form::ChoiceForm;
 use crate::components::destination_form::DestinationForm;
 use crate::components::dtmf_keypad::DtmfKeypad;
 use crate::components::user_data_form::UserDataForm;
-use crate::context::{CallsContext, Dispatch};
+use crate::context::{CallsContext, Dispatch, I18nContext};
 use crate::intent::Intent;
 use gws_client::view::action_form::{
     other_call_choices, participant_choices, request_with, user_data_key_choices,
 };
-use gws_client::{Action, ActionInput};
+use gws_client::{Action, ActionInput, Key};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -42,8 +42,12 @@ pub fn ActionForm(
         })
     };
     let label = action.label.clone();
+    let i18n = I18nContext::expect();
+    // A form lives seconds: its texts are read once, in the language of the moment.
+    let catalog = i18n.0.get_untracked();
+    let with_action = |key| catalog.fill(key, &[("action", &label)]);
     let (others, participants, keys) = calls.with_untracked(|store| {
-        let others = other_call_choices(&store.others(&call_id));
+        let others = other_call_choices(&store.others(&call_id), &catalog);
         let call = store.get(&call_id).map(|e| &e.call);
         let participants = call.map(participant_choices).unwrap_or_default();
         let keys = call.map(user_data_key_choices).unwrap_or_default();
@@ -52,15 +56,15 @@ pub fn ActionForm(
     let text = move |value: String| send.run(Value::String(value));
     match input {
         ActionInput::Destination => view! {
-            <DestinationForm label=format!("{label} to") submit_label=label on_submit=text on_cancel=on_close/>
+            <DestinationForm label=with_action(Key::FormDestination) submit_label=label on_submit=text on_cancel=on_close/>
         }
         .into_any(),
         ActionInput::Digits => view! { <DtmfKeypad on_submit=text on_cancel=on_close/> }.into_any(),
         ActionInput::OtherCall => view! {
             <ChoiceForm
-                legend=format!("{label} with")
+                legend=with_action(Key::FormPairWith)
                 choices=others
-                empty_text="No other call to pair with"
+                empty_text=i18n.now(Key::FormNoOtherCall)
                 submit_label=label
                 on_submit=text
                 on_cancel=on_close
@@ -69,9 +73,9 @@ pub fn ActionForm(
         .into_any(),
         ActionInput::Participant => view! {
             <ChoiceForm
-                legend="Remove which party?"
+                legend=i18n.now(Key::FormRemoveWhich)
                 choices=participants
-                empty_text="No party to remove"
+                empty_text=i18n.now(Key::FormNoParty)
                 submit_label=label
                 on_submit=text
                 on_cancel=on_close
@@ -84,9 +88,9 @@ pub fn ActionForm(
         .into_any(),
         ActionInput::UserDataKey => view! {
             <ChoiceForm
-                legend="Delete which key?"
+                legend=i18n.now(Key::FormDeleteWhich)
                 choices=keys
-                empty_text="No attached data"
+                empty_text=i18n.now(Key::FormNoData)
                 submit_label=label
                 on_submit=text
                 on_cancel=on_close

@@ -8,10 +8,10 @@ use crate::components::destination_form::DestinationForm;
 use crate::components::dial_pad::DialPad;
 use crate::components::format;
 use crate::components::voice_login::VoiceLogin;
-use crate::context::{AgentContext, ConnectionContext, Dispatch};
+use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
-use gws_client::ConnectionState;
 use gws_client::view::agent_bar::{AgentBarView, agent_state_request, forward_request};
+use gws_client::{ConnectionState, Key};
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
 use leptos::prelude::*;
@@ -22,9 +22,11 @@ pub fn AgentBar() -> impl IntoView {
     let AgentContext(agent) = AgentContext::expect();
     let ConnectionContext(connection) = ConnectionContext::expect();
     let dispatch = Dispatch::expect();
+    let i18n = I18nContext::expect();
     let bar = Memo::new(move |_| {
         let connected = connection.with(|state| *state == ConnectionState::Connected);
-        agent.with(|a| AgentBarView::of(a, connected))
+        i18n.0
+            .with(|catalog| agent.with(|a| AgentBarView::of(a, connected, catalog)))
     });
     let text = move |f: fn(&AgentBarView) -> &str| move || bar.with(|b| f(b).to_string());
     let flag = move |f: fn(&AgentBarView) -> bool| move || bar.with(f);
@@ -111,12 +113,12 @@ pub fn AgentBar() -> impl IntoView {
                 <select
                     class="gws-select"
                     data-testid="agent-state-select"
-                    aria-label="Change agent state"
+                    aria-label=i18n.text(Key::AgentChangeState)
                     disabled=busy
                     on:change=choose
                     prop:value=placeholder
                 >
-                    <option value="" disabled=true selected=true>"Change state…"</option>
+                    <option value="" disabled=true selected=true>{i18n.text(Key::AgentChangeStatePrompt)}</option>
                     <For each=choices key=|choice| choice.clone() let:choice>
                         <option value=choice.index.to_string() data-state-id=choice.id>{choice.label}</option>
                     </For>
@@ -124,10 +126,15 @@ pub fn AgentBar() -> impl IntoView {
             </div>
             <div class="gws-agent__device">
                 <Show when=dnd>
-                    <span class="gws-flag gws-flag--dnd" data-testid="dnd-on">"Do not disturb"</span>
+                    <span class="gws-flag gws-flag--dnd" data-testid="dnd-on">{i18n.text(Key::OpDndOn)}</span>
                 </Show>
                 <Show when=move || forward_to().is_some()>
-                    <span class="gws-flag" data-testid="forwarding">"Forwarding to " {move || forward_to().unwrap_or_default()}</span>
+                    <span class="gws-flag" data-testid="forwarding">
+                        {move || {
+                            let number = forward_to().unwrap_or_default();
+                            i18n.0.with(|c| c.fill(Key::AgentForwarding, &[("number", &number)]))
+                        }}
+                    </span>
                 </Show>
                 <For each=toggles key=|op| op.as_str().to_string() children=toggle_button/>
                 <Show when=can_forward>
@@ -144,7 +151,12 @@ pub fn AgentBar() -> impl IntoView {
                 </Show>
             </div>
             <Show when=move || forwarding_form.get() && can_forward()>
-                <DestinationForm label="Forward calls to" submit_label="Forward" on_submit=forward on_cancel=move |()| forwarding_form.set(false)/>
+                <DestinationForm
+                    label=i18n.now(Key::AgentForwardTo)
+                    submit_label=i18n.now(Key::AgentForward)
+                    on_submit=forward
+                    on_cancel=move |()| forwarding_form.set(false)
+                />
             </Show>
             <Show when=move || error().is_some()>
                 <div class="gws-agent__error" data-testid="agent-error" role="alert">
@@ -152,7 +164,7 @@ pub fn AgentBar() -> impl IntoView {
                     <button
                         type="button"
                         class="gws-btn gws-btn--link"
-                        aria-label="Dismiss error"
+                        aria-label=i18n.text(Key::DismissError)
                         on:click={
                             let dispatch = dispatch.clone();
                             move |_| dispatch.run(Intent::DismissAgentError)

@@ -5,6 +5,7 @@
 use crate::components::action_bar::ActionBar;
 use crate::context::Dispatch;
 use crate::intent::Intent;
+use gws_client::Key;
 use gws_client::view::CardView;
 use gws_client::view::card::{CardContent, call_timer, hold_timer};
 use leptos::prelude::*;
@@ -32,6 +33,11 @@ pub fn CallCard(
 ) -> impl IntoView {
     let dispatch = Dispatch::expect();
     let CardCell { view: card, now } = cell;
+    // The texts come with the card's view, not from the widget-wide context (see `CardView`).
+    let catalog = {
+        let card = card.clone();
+        Memo::new(move |_| card.with(|v| v.catalog.clone()))
+    };
     // Row-owned (Copy) handles over the card's own signals.
     let clock = Signal::derive(move || now.get());
 
@@ -44,7 +50,9 @@ pub fn CallCard(
         Memo::new(move |_| card.with(|v| v.actions.clone()))
     };
     let offline = Signal::derive(move || !card.with(|v| v.connected));
-    let content = Memo::new(move |_| entry.with(|e| CardContent::of(e, consult)));
+    let tr = move |key: Key| move || catalog.with(|c| c.text(key).to_string());
+    let content =
+        Memo::new(move |_| catalog.with(|c| entry.with(|e| CardContent::of(e, consult, c))));
     let text = move |f: fn(&CardContent) -> &str| move || content.with(|c| f(c).to_string());
     let optional = move |f: fn(&CardContent) -> Option<&str>| {
         move || content.with(|c| f(c).map(str::to_string))
@@ -53,6 +61,7 @@ pub fn CallCard(
 
     let pending = Signal::derive(move || content.with(|c| c.pending.clone()));
     let state = text(|c| &c.state);
+    let state_label = text(|c| &c.state_label);
     let class = text(|c| &c.class);
     let call_type = text(|c| &c.call_type);
     let parties = text(|c| &c.parties);
@@ -61,7 +70,7 @@ pub fn CallCard(
     let dnis = optional(|c| c.dnis.as_deref());
     let ani = optional(|c| c.ani.as_deref());
     let recording = optional(|c| c.recording.as_deref());
-    let mode = optional(|c| c.mode);
+    let mode = optional(|c| c.mode.as_deref());
     let error = optional(|c| c.error.as_deref());
     let muted = flag(|c| c.muted);
     let monitored = flag(|c| c.supervised);
@@ -89,9 +98,9 @@ pub fn CallCard(
     view! {
         <article class=class data-testid="call-card" data-call-id=id data-state=state aria-label=label>
             <header class="gws-card__header">
-                <span class="gws-card__state" data-testid="call-state">{state}</span>
+                <span class="gws-card__state" data-testid="call-state">{state_label}</span>
                 <span class="gws-card__type" data-testid="call-type">{call_type}</span>
-                <span class="gws-card__timer" data-testid="call-timer" aria-label="Call duration">{call_time}</span>
+                <span class="gws-card__timer" data-testid="call-timer" aria-label=tr(Key::CardDuration)>{call_time}</span>
             </header>
             <div class="gws-card__parties" data-testid="call-parties">{parties}</div>
             <div class="gws-card__meta">
@@ -99,20 +108,23 @@ pub fn CallCard(
                     <span data-testid="call-numbers">{numbers}</span>
                 </Show>
                 <Show when=move || dnis().is_some()>
-                    <span data-testid="call-dnis">"DNIS " {move || dnis().unwrap_or_default()}</span>
+                    <span data-testid="call-dnis">{tr(Key::CardDnis)} " " {move || dnis().unwrap_or_default()}</span>
                 </Show>
                 <Show when=move || ani().is_some()>
-                    <span data-testid="call-ani">"ANI " {move || ani().unwrap_or_default()}</span>
+                    <span data-testid="call-ani">{tr(Key::CardAni)} " " {move || ani().unwrap_or_default()}</span>
                 </Show>
             </div>
             <div class="gws-card__flags">
                 <Show when=move || hold_time().is_some()>
                     <span class="gws-flag gws-flag--held" data-testid="hold-timer">
-                        "On hold " {move || hold_time().unwrap_or_default()}
+                        {move || {
+                            let time = hold_time().unwrap_or_default();
+                            catalog.with(|c| c.fill(Key::CardOnHold, &[("time", &time)]))
+                        }}
                     </span>
                 </Show>
                 <Show when=muted>
-                    <span class="gws-flag gws-flag--muted" data-testid="muted">"Muted"</span>
+                    <span class="gws-flag gws-flag--muted" data-testid="muted">{tr(Key::CardMuted)}</span>
                 </Show>
                 <Show when=move || recording().is_some()>
                     <span class="gws-flag gws-flag--recording" data-testid="recording">
@@ -125,11 +137,11 @@ pub fn CallCard(
                     </span>
                 </Show>
                 <Show when=monitored>
-                    <span class="gws-flag" data-testid="supervised">"Supervisor listening"</span>
+                    <span class="gws-flag" data-testid="supervised">{tr(Key::CardSupervised)}</span>
                 </Show>
             </div>
             <Show when=has_data>
-                <dl class="gws-card__data" data-testid="user-data" aria-label="Attached data">
+                <dl class="gws-card__data" data-testid="user-data" aria-label=tr(Key::CardAttachedData)>
                     <For each=user_data key=|pair| pair.clone() let((key, value))>
                         <div class="gws-card__pair">
                             <dt>{key}</dt>
@@ -141,13 +153,13 @@ pub fn CallCard(
             <Show when=move || error().is_some()>
                 <div class="gws-card__error" data-testid="call-error" role="alert">
                     <span>{move || error().unwrap_or_default()}</span>
-                    <button type="button" class="gws-btn gws-btn--link" aria-label="Dismiss error" on:click=dismiss.clone()>
+                    <button type="button" class="gws-btn gws-btn--link" aria-label=tr(Key::DismissError) on:click=dismiss.clone()>
                         "×"
                     </button>
                 </div>
             </Show>
             <Show when=move || !released()>
-                <ActionBar call_id=bar_id.clone() actions=actions pending=pending offline=offline/>
+                <ActionBar call_id=bar_id.clone() actions=actions pending=pending offline=offline texts=catalog/>
             </Show>
         </article>
     }

@@ -13,9 +13,9 @@
 //! component only keeps the cells in step with them.
 
 use crate::components::call_card::{CallCard, CardCell};
-use crate::context::{CallsContext, ClockContext, ConnectionContext};
+use crate::context::{CallsContext, ClockContext, ConnectionContext, I18nContext};
 use gws_client::view::{card_view, root_ids};
-use gws_client::{CallsStore, ConnectionState};
+use gws_client::{CallsStore, Catalog, ConnectionState, Key};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -29,11 +29,14 @@ fn cell_for(
     calls: RwSignal<CallsStore>,
     connected: bool,
     now: u64,
+    texts: RwSignal<Catalog>,
 ) -> Option<CardCell> {
     if let Some(cell) = cells.with_value(|map| map.get(id).cloned()) {
         return Some(cell);
     }
-    let view = calls.with_untracked(|store| card_view(store, id, connected))?;
+    let view = texts.with_untracked(|catalog| {
+        calls.with_untracked(|store| card_view(store, id, connected, catalog))
+    })?;
     let cell = CardCell {
         view: ArcRwSignal::new(view),
         now: ArcRwSignal::new(now),
@@ -50,6 +53,8 @@ pub fn CallList() -> impl IntoView {
     let CallsContext(calls) = CallsContext::expect();
     let ClockContext(clock) = ClockContext::expect();
     let ConnectionContext(connection) = ConnectionContext::expect();
+    let i18n = I18nContext::expect();
+    let texts = i18n.0;
     let cells: Cells = StoredValue::new(HashMap::new());
     // The top-level call ids, in a cell replaced whenever the list is rebuilt (below), so the
     // list's reactive nodes never subscribe to anything that outlives them.
@@ -62,10 +67,11 @@ pub fn CallList() -> impl IntoView {
     Effect::new(move |_| {
         let now = clock.get();
         let is_connected = connected();
+        let catalog = texts.get();
         calls.with(|store| {
             for entry in store.entries() {
                 let id = &entry.call.id;
-                let Some(view) = card_view(store, id, is_connected) else {
+                let Some(view) = card_view(store, id, is_connected, &catalog) else {
                     continue;
                 };
                 let existing = cells.with_value(|map| map.get(id).cloned());
@@ -100,14 +106,21 @@ pub fn CallList() -> impl IntoView {
     });
     let card = move |id: String, consult: bool| {
         let now = clock.get_untracked();
-        cell_for(cells, &id, calls, connected_untracked(connection), now)
-            .map(|cell| view! { <CallCard id=id cell=cell consult=consult/> })
+        cell_for(
+            cells,
+            &id,
+            calls,
+            connected_untracked(connection),
+            now,
+            texts,
+        )
+        .map(|cell| view! { <CallCard id=id cell=cell consult=consult/> })
     };
     view! {
-        <div class="gws-calls" data-testid="call-list" aria-label="Calls">
-            <Show when=move || empty.get()>
-                <p class="gws-calls__empty">"No calls"</p>
-            </Show>
+        <div class="gws-calls" data-testid="call-list" aria-label=i18n.text(Key::CallsLabel)>
+            // Always rendered, hidden while there are calls: a <Show> would build the text
+            // again at every first call and leave a subscriber on the language signal each time.
+            <p class="gws-calls__empty" hidden=move || !empty.get()>{i18n.text(Key::CallsEmpty)}</p>
             // Leptos (reactive_graph 0.2) keeps, in the owner that builds a <For>, a weak
             // reference to every row owner it ever made — and with it that owner's allocation —
             // until the building owner is cleaned up: about 100 bytes per call, for the whole
@@ -123,7 +136,7 @@ pub fn CallList() -> impl IntoView {
                         <div class="gws-call-group">
                             {card(id.clone(), false)}
                             {
-                                let consults = cell_for(cells, &id, calls, connected_untracked(connection), clock.get_untracked())
+                                let consults = cell_for(cells, &id, calls, connected_untracked(connection), clock.get_untracked(), texts)
                                     .map(|cell| cell.view);
                                 view! {
                                     <For

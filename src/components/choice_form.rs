@@ -1,6 +1,8 @@
 //! `<ChoiceForm/>`: pick one of a few options (another call for swap/merge/complete, a
 //! participant to remove, a user-data key to delete) and confirm.
 
+use crate::context::I18nContext;
+use gws_client::Key;
 use gws_client::view::action_form::Choice;
 use leptos::prelude::*;
 
@@ -25,6 +27,7 @@ pub fn ChoiceForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let i18n = I18nContext::expect();
     let selected = RwSignal::new(choices.first().map(|c| c.value.clone()));
     let group = format!("gws-choice-{}", js_sys::Math::random().to_bits());
     let empty = choices.is_empty();
@@ -71,7 +74,7 @@ pub fn ChoiceForm(
                     {submit_label}
                 </button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
+                    {i18n.now(Key::Cancel)}
                 </button>
             </div>
         </form>

@@ -2,8 +2,9 @@
 //! is how agents miss calls, so the state is always visible, in text, not only colour. The words
 //! and the countdown are `gws_client::view::connection`'s.
 
-use crate::context::{ClockContext, ConnectionContext, Dispatch};
+use crate::context::{ClockContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
+use gws_client::Key;
 use gws_client::view::connection::{badge_label, can_retry_now, can_sign_in};
 use leptos::prelude::*;
 
@@ -13,11 +14,13 @@ pub fn ConnectionBadge() -> impl IntoView {
     let ConnectionContext(connection) = ConnectionContext::expect();
     let ClockContext(clock) = ClockContext::expect();
     let dispatch = Dispatch::expect();
+    let i18n = I18nContext::expect();
     let state_name = move || connection.with(|s| s.as_str());
     // A memo, so the label's text node changes only when the words do, not on every tick.
     let label = Memo::new(move |_| {
         let now = clock.get();
-        connection.with(|state| badge_label(state, now))
+        i18n.0
+            .with(|catalog| connection.with(|state| badge_label(state, now, catalog)))
     });
     let can_retry = move || connection.with(can_retry_now);
     let signed_out = move || connection.with(can_sign_in);
@@ -36,7 +39,7 @@ pub fn ConnectionBadge() -> impl IntoView {
                         move |_| dispatch.run(Intent::RetryConnection)
                     }
                 >
-                    "Retry now"
+                    {i18n.text(Key::ConnRetryNow)}
                 </button>
             </Show>
             <Show when=signed_out>
@@ -49,7 +52,7 @@ pub fn ConnectionBadge() -> impl IntoView {
                         move |_| sign_in.run(Intent::SignIn)
                     }
                 >
-                    "Sign in"
+                    {i18n.text(Key::ConnSignIn)}
                 </button>
             </Show>
         </div>

@@ -1,7 +1,8 @@
 //! `<DestinationForm/>`: a phone number for transfers, conferences, forwarding and dialling,
 //! normalised and validated before anything is sent.
 
-use gws_client::normalize_number;
+use crate::context::I18nContext;
+use gws_client::{Key, normalize_number};
 use leptos::html::Input;
 use leptos::prelude::*;
 
@@ -21,6 +22,7 @@ pub fn DestinationForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let i18n = I18nContext::expect();
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
@@ -36,7 +38,7 @@ pub fn DestinationForm(
                 error.set(None);
                 on_submit.run(number);
             }
-            Err(reason) => error.set(Some(reason.to_string())),
+            Err(reason) => error.set(Some(i18n.0.with_untracked(|c| reason.localized(c)))),
         }
     };
     view! {
@@ -65,7 +67,7 @@ pub fn DestinationForm(
                     {submit_label}
                 </button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
+                    {i18n.now(Key::Cancel)}
                 </button>
             </div>
             <Show when=move || error.with(Option::is_some)>

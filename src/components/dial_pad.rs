@@ -2,9 +2,9 @@
 //! mouse users. The number is normalised and validated before it is sent.
 
 use crate::components::dtmf_keypad::KEYS;
-use crate::context::{AgentContext, ConnectionContext, Dispatch};
+use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
-use gws_client::{ConnectionState, normalize_number};
+use gws_client::{ConnectionState, Key, normalize_number};
 use gws_protocol::Operation;
 use leptos::prelude::*;
 
@@ -14,6 +14,7 @@ pub fn DialPad() -> impl IntoView {
     let AgentContext(agent) = AgentContext::expect();
     let ConnectionContext(connection) = ConnectionContext::expect();
     let dispatch = Dispatch::expect();
+    let i18n = I18nContext::expect();
     let number = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let keypad = RwSignal::new(false);
@@ -31,7 +32,7 @@ pub fn DialPad() -> impl IntoView {
                 dispatch.run(Intent::dial(&normalised));
                 number.set(String::new());
             }
-            Err(reason) => error.set(Some(reason.to_string())),
+            Err(reason) => error.set(Some(i18n.0.with_untracked(|c| reason.localized(c)))),
         }
     };
     let keys = KEYS
@@ -51,20 +52,20 @@ pub fn DialPad() -> impl IntoView {
                 type="tel"
                 inputmode="tel"
                 autocomplete="off"
-                placeholder="Number to call"
-                aria-label="Number to call"
+                placeholder=i18n.text(Key::DialNumber)
+                aria-label=i18n.text(Key::DialNumber)
                 data-testid="dial-input"
                 aria-invalid=move || error.with(Option::is_some).to_string()
                 prop:value=move || number.get()
                 on:input=move |event| number.set(event_target_value(&event))
             />
             <button type="submit" class="gws-btn gws-btn--primary" data-action="Dial" aria-busy=move || dialing().to_string() disabled=disabled>
-                "Call"
+                {i18n.text(Key::OpDial)}
             </button>
             <button
                 type="button"
                 class="gws-btn gws-btn--secondary"
-                aria-label="Show keypad"
+                aria-label=i18n.text(Key::DialShowKeypad)
                 aria-expanded=move || keypad.get().to_string()
                 on:click=move |_| keypad.update(|open| *open = !*open)
             >

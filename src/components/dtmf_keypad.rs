@@ -1,6 +1,8 @@
 //! `<DtmfKeypad/>`: digits to send on an established call (`SendDtmf`). Keys append to an
 //! editable field; Send sends them in one request (GWS accepts several digits at once).
 
+use crate::context::I18nContext;
+use gws_client::Key;
 use leptos::prelude::*;
 
 /// The twelve keys of a phone.
@@ -25,6 +27,7 @@ pub fn DtmfKeypad(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let i18n = I18nContext::expect();
     let digits = RwSignal::new(String::new());
     let error = RwSignal::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -50,7 +53,7 @@ pub fn DtmfKeypad(
                     type="button"
                     class="gws-key"
                     data-digit=*key
-                    aria-label=format!("Digit {key}")
+                    aria-label=i18n.0.with_untracked(|c| c.fill(Key::DtmfDigit, &[("digit", key)]))
                     on:click=move |_| digits.update(|d| d.push_str(key))
                 >
                     {*key}
@@ -63,7 +66,7 @@ pub fn DtmfKeypad(
             <input
                 class="gws-input"
                 data-testid="dtmf-input"
-                aria-label="Digits to send"
+                aria-label=i18n.now(Key::DtmfInput)
                 inputmode="tel"
                 autocomplete="off"
                 prop:value=move || digits.get()
@@ -71,13 +74,13 @@ pub fn DtmfKeypad(
             />
             <div class="gws-keypad__keys">{keys}</div>
             <div class="gws-form__buttons">
-                <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">"Send tones"</button>
+                <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{i18n.now(Key::DtmfSend)}</button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    "Close"
+                    {i18n.now(Key::Close)}
                 </button>
             </div>
             <Show when=move || error.get()>
-                <p class="gws-form__error" role="alert" data-testid="form-error">"Digits 0–9, * and # only"</p>
+                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.now(Key::DtmfInvalid)}</p>
             </Show>
         </form>
     }

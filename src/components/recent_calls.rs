@@ -1,6 +1,7 @@
 //! `<RecentCalls/>`: the last released calls (kept in memory, newest first).
 
-use crate::context::CallsContext;
+use crate::context::{CallsContext, I18nContext};
+use gws_client::Key;
 use gws_client::view::recent::{RecentRow, recent_rows};
 use leptos::prelude::*;
 
@@ -8,12 +9,22 @@ use leptos::prelude::*;
 #[component]
 pub fn RecentCalls() -> impl IntoView {
     let CallsContext(calls) = CallsContext::expect();
-    let recent = move || calls.with(recent_rows);
+    let i18n = I18nContext::expect();
+    let recent = move || {
+        i18n.0
+            .with(|catalog| calls.with(|store| recent_rows(store, catalog)))
+    };
     let count = move || calls.with(|store| store.recent().count());
+    let title = move || {
+        i18n.0.with(|catalog| {
+            let count = crate::i18n::number(catalog.lang(), count() as f64);
+            catalog.fill(Key::RecentTitle, &[("count", &count)])
+        })
+    };
     view! {
         <Show when=move || count() != 0>
             <details class="gws-recent" data-testid="recent-calls">
-                <summary>"Recent calls (" {count} ")"</summary>
+                <summary>{title}</summary>
                 <ol class="gws-recent__list">
                     // A plain list rebuilt in place, not a keyed <For>: a <For> in a
                     // long-lived component leaks a row owner per call (see `CallList`).

@@ -3,9 +3,9 @@
 //! agent is on a call, the supervisor's own call card shows the mode and the Switch* controls.
 
 use crate::components::format;
-use crate::context::{AgentContext, ConnectionContext, Dispatch};
+use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
-use gws_client::{ConnectionState, normalize_number};
+use gws_client::{ConnectionState, Key, normalize_number};
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
 use leptos::prelude::*;
@@ -24,6 +24,7 @@ pub fn SupervisorPanel() -> impl IntoView {
     let AgentContext(agent) = AgentContext::expect();
     let ConnectionContext(connection) = ConnectionContext::expect();
     let dispatch = Dispatch::expect();
+    let i18n = I18nContext::expect();
     let target = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = move || {
@@ -44,8 +45,8 @@ pub fn SupervisorPanel() -> impl IntoView {
             let mode = state
                 .get("state")
                 .and_then(Value::as_str)
-                .unwrap_or("Monitoring")
-                .to_string();
+                .map(str::to_string)
+                .unwrap_or_else(|| i18n.now(Key::SupervisorMonitoring));
             let who = state
                 .get("phoneNumber")
                 .or_else(|| state.get("targetDeviceUri"))
@@ -65,7 +66,7 @@ pub fn SupervisorPanel() -> impl IntoView {
                     match normalize_number(&target.get_untracked()) {
                         Ok(number) => request.phone_number = Some(Value::String(number)),
                         Err(reason) => {
-                            error.set(Some(reason.to_string()));
+                            error.set(Some(i18n.0.with_untracked(|c| reason.localized(c))));
                             return;
                         }
                     }
@@ -81,9 +82,9 @@ pub fn SupervisorPanel() -> impl IntoView {
         }
     };
     view! {
-        <section class="gws-supervisor" data-testid="supervisor-panel" aria-label="Supervisor monitoring">
+        <section class="gws-supervisor" data-testid="supervisor-panel" aria-label=i18n.text(Key::SupervisorLabel)>
             <label class="gws-form__field">
-                <span class="gws-form__label">"Agent DN"</span>
+                <span class="gws-form__label">{i18n.text(Key::SupervisorAgentDn)}</span>
                 <input
                     class="gws-input"
                     type="tel"

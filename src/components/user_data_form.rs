@@ -1,6 +1,8 @@
 //! `<UserDataForm/>`: one key/value pair to attach (`AttachUserData`) or set
 //! (`UpdateUserData`).
 
+use crate::context::I18nContext;
+use gws_client::Key;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
@@ -20,6 +22,7 @@ pub fn UserDataForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let i18n = I18nContext::expect();
     let key = RwSignal::new(key);
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(false);
@@ -38,7 +41,7 @@ pub fn UserDataForm(
     view! {
         <form class="gws-form" data-testid="user-data-form" on:submit=submit>
             <label class="gws-form__field">
-                <span class="gws-form__label">"Key"</span>
+                <span class="gws-form__label">{i18n.now(Key::FormKey)}</span>
                 <input
                     class="gws-input"
                     data-testid="user-data-key"
@@ -48,7 +51,7 @@ pub fn UserDataForm(
                 />
             </label>
             <label class="gws-form__field">
-                <span class="gws-form__label">"Value"</span>
+                <span class="gws-form__label">{i18n.now(Key::FormValue)}</span>
                 <input
                     class="gws-input"
                     data-testid="user-data-value"
@@ -60,11 +63,11 @@ pub fn UserDataForm(
             <div class="gws-form__buttons">
                 <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{submit_label}</button>
                 <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
+                    {i18n.now(Key::Cancel)}
                 </button>
             </div>
             <Show when=move || error.get()>
-                <p class="gws-form__error" role="alert" data-testid="form-error">"Enter a key"</p>
+                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.now(Key::FormEnterKey)}</p>
             </Show>
         </form>
     }

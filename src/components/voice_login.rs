@@ -2,9 +2,9 @@
 //! asks for confirmation first. What it offers is `gws_client::view::voice_login`'s; the login
 //! state changes when the device notification (or, after a logout, the device read) says so.
 
-use crate::components::format;
-use crate::context::{AgentContext, CallsContext, Dispatch};
+use crate::context::{AgentContext, CallsContext, Dispatch, I18nContext};
 use crate::intent::Intent;
+use gws_client::Key;
 use gws_client::view::voice_login::{LoginControl, VoiceLoginView};
 use leptos::prelude::*;
 
@@ -15,6 +15,7 @@ pub fn VoiceLogin() -> impl IntoView {
     let CallsContext(calls) = CallsContext::expect();
     let dispatch = Dispatch::expect();
     let login = Memo::new(move |_| agent.with(|a| calls.with(|c| VoiceLoginView::of(a, c))));
+    let i18n = I18nContext::expect();
     let confirming = RwSignal::new(false);
     let run = move |intent: Intent| {
         let dispatch = dispatch.clone();
@@ -43,14 +44,14 @@ pub fn VoiceLogin() -> impl IntoView {
                 disabled=move || login.with(|l| l.busy())
                 on:click=click.clone()
             >
-                {move || operation().map(|o| format::operation_label(&o))}
+                {move || operation().map(|o| i18n.0.with(|c| gws_client::label(&o, c)))}
             </button>
         </Show>
         <Show when=move || confirming.get()>
-            <div class="gws-agent__confirm" data-testid="logout-confirm" role="alertdialog" aria-label="Log out during a call">
-                <span>"A call is in progress. Log out anyway?"</span>
-                <button type="button" class="gws-btn gws-btn--danger" data-action="ConfirmLogOut" on:click=run(Intent::LogOut)>"Log out"</button>
-                <button type="button" class="gws-btn gws-btn--link" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            <div class="gws-agent__confirm" data-testid="logout-confirm" role="alertdialog" aria-label=i18n.text(Key::LogoutConfirmLabel)>
+                <span>{i18n.text(Key::LogoutConfirm)}</span>
+                <button type="button" class="gws-btn gws-btn--danger" data-action="ConfirmLogOut" on:click=run(Intent::LogOut)>{i18n.text(Key::OpLogOut)}</button>
+                <button type="button" class="gws-btn gws-btn--link" on:click=move |_| confirming.set(false)>{i18n.text(Key::Cancel)}</button>
             </div>
         </Show>
     }

@@ -21,7 +21,7 @@ pub fn dial_target(target: &Element) -> Option<Result<String, NumberError>> {
 /// numbers are reported through `on_invalid`.
 pub fn watch_click_to_dial(
     intents: UnboundedSender<Intent>,
-    on_invalid: impl Fn(String) + 'static,
+    on_invalid: impl Fn(gws_client::NumberError) + 'static,
 ) -> Option<Listener> {
     let document = web_sys::window()?.document()?;
     Listener::new(document.as_ref(), "click", move |event| {
@@ -35,7 +35,7 @@ pub fn watch_click_to_dial(
             Ok(number) => {
                 let _ = intents.unbounded_send(Intent::dial(&number));
             }
-            Err(reason) => on_invalid(format!("Cannot dial: {reason}")),
+            Err(reason) => on_invalid(reason),
         }
     })
 }

@@ -36,7 +36,7 @@ pub fn watch_host_page(
     config: &WidgetConfig,
     calls: RwSignal<CallsStore>,
     intents: UnboundedSender<Intent>,
-    refused: impl Fn(String) + 'static,
+    refused: impl Fn(gws_client::NumberError) + 'static,
 ) {
     let mut listeners = Vec::new();
     if config.shortcuts {

@@ -3,7 +3,11 @@
 //! The server decides *what* is allowed; this table decides only *how it looks*: a stable order
 //! (so buttons do not jump when the server lists capabilities in another order — the seeds show it
 //! does), a primary/secondary grouping, a label, and which input the operation needs.
+//!
+//! Labels are catalog keys: a known operation reads in the widget's language; an operation the
+//! table does not know keeps the server's name (readable, and the only name there is).
 
+use crate::i18n::{Catalog, Key};
 use gws_protocol::{Call, Operation};
 
 /// Where a control sits on the card.
@@ -50,90 +54,98 @@ pub struct Action {
 }
 
 /// Known call operations in display order, with group, label and input.
-const TABLE: &[(Operation, ActionGroup, &str, ActionInput)] = {
+const TABLE: &[(Operation, ActionGroup, Key, ActionInput)] = {
     use ActionGroup::{Data as D, Primary as P, Secondary as S};
     use ActionInput as I;
+    use Key as K;
     use Operation as O;
     &[
-        (O::Answer, P, "Answer", I::None),
-        (O::Retrieve, P, "Retrieve", I::None),
-        (O::Hold, P, "Hold", I::None),
-        (O::MuteCall, P, "Mute", I::None),
-        (O::UnmuteCall, P, "Unmute", I::None),
-        (O::CompleteTransfer, P, "Complete transfer", I::OtherCall),
+        (O::Answer, P, K::OpAnswer, I::None),
+        (O::Retrieve, P, K::OpRetrieve, I::None),
+        (O::Hold, P, K::OpHold, I::None),
+        (O::MuteCall, P, K::OpMute, I::None),
+        (O::UnmuteCall, P, K::OpUnmute, I::None),
+        (O::CompleteTransfer, P, K::OpCompleteTransfer, I::OtherCall),
         (
             O::CompleteConference,
             P,
-            "Complete conference",
+            K::OpCompleteConference,
             I::OtherCall,
         ),
-        (O::SwapCalls, P, "Swap", I::OtherCall),
-        (O::SwitchToListenIn, P, "Listen in", I::None),
-        (O::SwitchToCoach, P, "Coach", I::None),
-        (O::SwitchToBargeIn, P, "Barge in", I::None),
-        (O::Hangup, P, "Hang up", I::None),
-        (O::SendDtmf, S, "Keypad", I::Digits),
-        (O::InitiateTransfer, S, "Consult transfer", I::Destination),
+        (O::SwapCalls, P, K::OpSwap, I::OtherCall),
+        (O::SwitchToListenIn, P, K::OpListenIn, I::None),
+        (O::SwitchToCoach, P, K::OpCoach, I::None),
+        (O::SwitchToBargeIn, P, K::OpBargeIn, I::None),
+        (O::Hangup, P, K::OpHangup, I::None),
+        (O::SendDtmf, S, K::OpKeypad, I::Digits),
+        (O::InitiateTransfer, S, K::OpConsultTransfer, I::Destination),
         (
             O::InitiateConference,
             S,
-            "Consult conference",
+            K::OpConsultConference,
             I::Destination,
         ),
-        (O::SingleStepTransfer, S, "Transfer", I::Destination),
+        (O::SingleStepTransfer, S, K::OpTransfer, I::Destination),
         (
             O::SingleStepConference,
             S,
-            "Add to conference",
+            K::OpAddToConference,
             I::Destination,
         ),
-        (O::MergeWithOtherCall, S, "Merge", I::OtherCall),
+        (O::MergeWithOtherCall, S, K::OpMerge, I::OtherCall),
         (
             O::RemoveParticipantFromConference,
             S,
-            "Remove party",
+            K::OpRemoveParty,
             I::Participant,
         ),
-        (O::MuteMonitoredUser, S, "Mute agent", I::None),
-        (O::UnmuteMonitoredUser, S, "Unmute agent", I::None),
-        (O::StartCallRecording, S, "Record", I::None),
-        (O::PauseCallRecording, S, "Pause recording", I::None),
-        (O::ResumeCallRecording, S, "Resume recording", I::None),
-        (O::StopCallRecording, S, "Stop recording", I::None),
-        (O::AttachUserData, D, "Add data", I::UserData),
-        (O::UpdateUserData, D, "Edit data", I::UserData),
-        (O::DeleteUserDataPair, D, "Delete key", I::UserDataKey),
-        (O::DeleteUserData, D, "Clear data", I::None),
+        (O::MuteMonitoredUser, S, K::OpMuteAgent, I::None),
+        (O::UnmuteMonitoredUser, S, K::OpUnmuteAgent, I::None),
+        (O::StartCallRecording, S, K::OpRecord, I::None),
+        (O::PauseCallRecording, S, K::OpPauseRecording, I::None),
+        (O::ResumeCallRecording, S, K::OpResumeRecording, I::None),
+        (O::StopCallRecording, S, K::OpStopRecording, I::None),
+        (O::AttachUserData, D, K::OpAddData, I::UserData),
+        (O::UpdateUserData, D, K::OpEditData, I::UserData),
+        (O::DeleteUserDataPair, D, K::OpDeleteKey, I::UserDataKey),
+        (O::DeleteUserData, D, K::OpClearData, I::None),
     ]
 };
 
-/// The button text for `operation` (call or device level); unknown operations show their name.
-pub fn label(operation: &Operation) -> String {
-    let device_label = match operation {
-        Operation::Dial => Some("Call"),
-        Operation::StartContactCenterSession => Some("Log in"),
-        Operation::EndContactCenterSession => Some("Log out"),
-        Operation::DoNotDisturbOn => Some("Do not disturb"),
-        Operation::DoNotDisturbOff => Some("Disturb again"),
-        Operation::ForwardCallsOn => Some("Forward calls"),
-        Operation::ForwardCallsOff => Some("Stop forwarding"),
-        Operation::ListenIn => Some("Listen in"),
-        Operation::Coach => Some("Coach"),
-        Operation::BargeIn => Some("Barge in"),
-        Operation::CancelSupervisorMonitoring => Some("Stop monitoring"),
-        Operation::Ready => Some("Ready"),
-        Operation::NotReady => Some("Not ready"),
-        Operation::AfterCallWork => Some("After-call work"),
+/// The catalog key of `operation`'s button text (call or device level); `None` for an
+/// operation the widget does not know.
+pub fn label_key(operation: &Operation) -> Option<Key> {
+    let device_key = match operation {
+        Operation::Dial => Some(Key::OpDial),
+        Operation::StartContactCenterSession => Some(Key::OpLogIn),
+        Operation::EndContactCenterSession => Some(Key::OpLogOut),
+        Operation::DoNotDisturbOn => Some(Key::OpDndOn),
+        Operation::DoNotDisturbOff => Some(Key::OpDndOff),
+        Operation::ForwardCallsOn => Some(Key::OpForwardOn),
+        Operation::ForwardCallsOff => Some(Key::OpForwardOff),
+        Operation::ListenIn => Some(Key::OpListenIn),
+        Operation::Coach => Some(Key::OpCoach),
+        Operation::BargeIn => Some(Key::OpBargeIn),
+        Operation::CancelSupervisorMonitoring => Some(Key::OpStopMonitoring),
+        Operation::Ready => Some(Key::OpReady),
+        Operation::NotReady => Some(Key::OpNotReady),
+        Operation::AfterCallWork => Some(Key::OpAfterCallWork),
         _ => None,
     };
-    device_label
-        .or_else(|| {
-            TABLE
-                .iter()
-                .find(|(op, ..)| op == operation)
-                .map(|(_, _, label, _)| *label)
-        })
-        .map_or_else(|| operation.as_str().to_string(), str::to_string)
+    device_key.or_else(|| {
+        TABLE
+            .iter()
+            .find(|(op, ..)| op == operation)
+            .map(|(_, _, key, _)| *key)
+    })
+}
+
+/// The button text for `operation` in `catalog`'s language; unknown operations show their name.
+pub fn label(operation: &Operation, catalog: &Catalog) -> String {
+    label_key(operation).map_or_else(
+        || operation.as_str().to_string(),
+        |key| catalog.text(key).to_string(),
+    )
 }
 
 /// The controls for `call`, given the agent's other live calls.
@@ -142,7 +154,7 @@ pub fn label(operation: &Operation) -> String {
 /// or another call is a consult of it. Otherwise the agent picks the other call.
 /// Capabilities the table does not know become generic secondary buttons sending the operation
 /// with no parameters, after the known ones, in the server's order, without duplicates.
-pub fn actions_for(call: &Call, other_calls: &[&Call]) -> Vec<Action> {
+pub fn actions_for(call: &Call, other_calls: &[&Call], catalog: &Catalog) -> Vec<Action> {
     let linked = call.parent_call_id().is_some()
         || other_calls
             .iter()
@@ -150,7 +162,7 @@ pub fn actions_for(call: &Call, other_calls: &[&Call]) -> Vec<Action> {
     let mut actions: Vec<Action> = TABLE
         .iter()
         .filter(|(operation, ..)| call.can(operation))
-        .map(|(operation, group, label, input)| {
+        .map(|(operation, group, key, input)| {
             let input = match operation {
                 Operation::CompleteTransfer | Operation::CompleteConference if linked => {
                     ActionInput::None
@@ -159,7 +171,7 @@ pub fn actions_for(call: &Call, other_calls: &[&Call]) -> Vec<Action> {
             };
             Action {
                 operation: operation.clone(),
-                label: (*label).to_string(),
+                label: catalog.text(*key).to_string(),
                 group: *group,
                 input,
             }
@@ -183,7 +195,12 @@ pub fn actions_for(call: &Call, other_calls: &[&Call]) -> Vec<Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use gws_protocol::CallState;
+
+    fn en() -> Catalog {
+        Catalog::default()
+    }
 
     fn with_caps(caps: &[&str]) -> Call {
         Call {
@@ -214,9 +231,12 @@ mod tests {
             "UpdateUserData",
             "Hangup",
         ]);
-        assert_eq!(names(&actions_for(&a, &[])), names(&actions_for(&b, &[])));
         assert_eq!(
-            names(&actions_for(&a, &[])),
+            names(&actions_for(&a, &[], &en())),
+            names(&actions_for(&b, &[], &en()))
+        );
+        assert_eq!(
+            names(&actions_for(&a, &[], &en())),
             vec![
                 "Hold",
                 "Hangup",
@@ -230,7 +250,7 @@ mod tests {
     #[test]
     fn unknown_capability_becomes_a_generic_button_once() {
         let call = with_caps(&["Hangup", "Teleport", "Teleport", ""]);
-        let actions = actions_for(&call, &[]);
+        let actions = actions_for(&call, &[], &en());
         assert_eq!(names(&actions), vec!["Hangup", "Teleport"]);
         assert_eq!(actions[1].group, ActionGroup::Secondary);
         assert_eq!(actions[1].input, ActionInput::None);
@@ -241,7 +261,7 @@ mod tests {
     fn complete_transfer_needs_no_input_on_a_linked_consult() {
         let mut consult = with_caps(&["CompleteTransfer", "SwapCalls"]);
         consult.parent_call_uri = Some("http://h/api/v2/me/calls/parent".into());
-        let actions = actions_for(&consult, &[]);
+        let actions = actions_for(&consult, &[], &en());
         assert_eq!(actions[0].input, ActionInput::None);
         assert_eq!(
             actions[1].input,
@@ -252,12 +272,12 @@ mod tests {
         let mut parent = with_caps(&["CompleteTransfer"]);
         parent.id = "parent".into();
         assert_eq!(
-            actions_for(&parent, &[&consult])[0].input,
+            actions_for(&parent, &[&consult], &en())[0].input,
             ActionInput::None
         );
         let plain = with_caps(&["CompleteTransfer"]);
         assert_eq!(
-            actions_for(&plain, &[])[0].input,
+            actions_for(&plain, &[], &en())[0].input,
             ActionInput::OtherCall,
             "plain dial: pick"
         );
@@ -265,6 +285,32 @@ mod tests {
 
     #[test]
     fn released_call_has_no_controls() {
-        assert!(actions_for(&with_caps(&[]), &[]).is_empty());
+        assert!(actions_for(&with_caps(&[]), &[], &en()).is_empty());
+    }
+
+    #[test]
+    fn labels_read_in_the_catalog_language_and_unknown_operations_keep_their_name() {
+        let call = with_caps(&["Answer", "Hangup", "Teleport"]);
+        let labels = |lang| -> Vec<String> {
+            actions_for(&call, &[], &Catalog::new(lang))
+                .into_iter()
+                .map(|a| a.label)
+                .collect()
+        };
+        assert_eq!(labels(Lang::En), ["Answer", "Hang up", "Teleport"]);
+        assert_eq!(labels(Lang::Fr), ["Répondre", "Raccrocher", "Teleport"]);
+        assert_eq!(labels(Lang::De), ["Annehmen", "Auflegen", "Teleport"]);
+        assert_eq!(labels(Lang::Es), ["Contestar", "Colgar", "Teleport"]);
+        let de = Catalog::new(Lang::De);
+        assert_eq!(label(&Operation::DoNotDisturbOn, &de), "Nicht stören");
+        assert_eq!(label(&Operation::SwitchToListenIn, &de), "Mithören");
+        assert_eq!(label(&Operation::parse("Teleport"), &de), "Teleport");
+    }
+
+    #[test]
+    fn every_operation_of_the_table_has_a_key() {
+        for (operation, _, key, _) in TABLE {
+            assert_eq!(label_key(operation), Some(*key));
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! supervisor monitoring), as a pure reducer over `GET /api/v2/me`, device snapshots and
 //! `DeviceStateChangeMessage`s. Like calls, a device changes only when the server says so.
 
+use crate::i18n::{Catalog, Key};
 use gws_protocol::api::{AgentStateSetting, User};
 use gws_protocol::notification::{DeviceNotification, ErrorNotification};
 use gws_protocol::{Device, Operation};
@@ -107,13 +108,21 @@ impl AgentStore {
     }
 
     /// An asynchronous `ErrorMessage` on `/v2/me/devices`.
-    pub fn apply_error(&mut self, error: &ErrorNotification) {
+    pub fn apply_error(&mut self, error: &ErrorNotification, catalog: &Catalog) {
         let message = error
             .error_message
             .clone()
-            .unwrap_or_else(|| "The operation failed".into());
+            .unwrap_or_else(|| catalog.text(Key::ErrFailed).to_string());
         self.operation_failed(match &error.operation_name {
-            Some(operation) => format!("{operation} failed: {message}"),
+            Some(operation) => catalog.fill(
+                Key::ErrOperationFailed,
+                &[
+                    // As the server names it: asynchronous errors may name operations the
+                    // widget never offered.
+                    ("operation", operation),
+                    ("error", &message),
+                ],
+            ),
             None => message,
         });
     }
@@ -239,15 +248,21 @@ mod tests {
     fn device_error_is_shown_and_pending_cleared() {
         let mut store = store();
         store.mark_pending(Operation::ForwardCallsOn);
-        store.apply_error(&ErrorNotification {
+        let error = ErrorNotification {
             error_message: Some("Invalid destination".into()),
             operation_name: Some("ForwardCallsOn".into()),
             ..ErrorNotification::default()
-        });
+        };
+        store.apply_error(&error, &Catalog::default());
         assert_eq!(store.pending, None);
         assert_eq!(
             store.error.as_deref(),
             Some("ForwardCallsOn failed: Invalid destination")
+        );
+        store.apply_error(&error, &Catalog::new(crate::i18n::Lang::Fr));
+        assert_eq!(
+            store.error.as_deref(),
+            Some("Échec de « ForwardCallsOn » : Invalid destination")
         );
     }
 }

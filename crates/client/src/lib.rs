@@ -15,6 +15,7 @@
 //! - [`phone`]: normalisation and validation of typed or clicked phone numbers.
 //! - [`intent`]: `Intent`, what the agent asks for (components emit them).
 //! - [`header`]: server-chosen header names and values checked before use (CSRF).
+//! - [`i18n`]: `Lang`, the `Key`s of every text, `Catalog` (language + host overrides).
 //! - [`error`]: `ApiError`, why a REST call failed, worded for the agent.
 //! - [`widget_core`]: `WidgetCore`, one widget's decisions: start-up, notifications and
 //!   snapshots into the stores, the intent executor, the tab protocol. The browser driver feeds
@@ -28,6 +29,7 @@ pub mod backoff;
 pub mod bayeux;
 pub mod error;
 pub mod header;
+pub mod i18n;
 pub mod intent;
 pub mod phone;
 pub mod store;
@@ -42,6 +44,7 @@ pub use bayeux::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Outcome, Request, RequestId, RequestKind,
 };
 pub use error::ApiError;
+pub use i18n::{Catalog, Key, Lang};
 pub use intent::Intent;
 pub use phone::{NumberError, normalize_number};
 pub use store::{CallEntry, CallsStore, Change};

@@ -1,6 +1,7 @@
 //! Phone numbers typed by agents or clicked in a host page, normalised before they reach `Dial`
 //! or a transfer: `+1 (555) 010-0100` → `+15550100100`.
 
+use crate::i18n::{Catalog, Key};
 use std::fmt;
 
 /// The longest destination we send (GWS forwards it to the switch; real numbers are far shorter).
@@ -29,6 +30,21 @@ impl fmt::Display for NumberError {
 
 impl std::error::Error for NumberError {}
 
+impl NumberError {
+    /// The message in `catalog`'s language (`Display` is the English one, for logs).
+    pub fn localized(&self, catalog: &Catalog) -> String {
+        match self {
+            NumberError::Empty => catalog.text(Key::NumberEmpty).to_string(),
+            NumberError::InvalidCharacter(c) => {
+                catalog.fill(Key::NumberInvalidChar, &[("char", &c.to_string())])
+            }
+            NumberError::TooLong => {
+                catalog.fill(Key::NumberTooLong, &[("max", &MAX_NUMBER_LEN.to_string())])
+            }
+        }
+    }
+}
+
 /// Removes separators (spaces, `-`, `.`, `(`, `)`, `/`) and checks what remains: digits, `*`,
 /// `#`, and one leading `+`.
 pub fn normalize_number(input: &str) -> Result<String, NumberError> {
@@ -51,6 +67,28 @@ pub fn normalize_number(input: &str) -> Result<String, NumberError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_read_in_each_language_and_english_matches_display() {
+        let errors = [
+            NumberError::Empty,
+            NumberError::InvalidCharacter('x'),
+            NumberError::TooLong,
+        ];
+        for error in &errors {
+            assert_eq!(error.localized(&Catalog::default()), error.to_string());
+        }
+        let de = Catalog::new(crate::i18n::Lang::De);
+        assert_eq!(errors[0].localized(&de), "Rufnummer eingeben");
+        assert_eq!(
+            errors[1].localized(&de),
+            "„x“ ist in einer Rufnummer nicht erlaubt"
+        );
+        assert_eq!(
+            errors[2].localized(&de),
+            "Eine Rufnummer hat höchstens 32 Ziffern"
+        );
+    }
 
     #[test]
     fn separators_are_removed() {

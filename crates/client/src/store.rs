@@ -5,6 +5,7 @@
 //! re-handshake). The HTTP reply to an operation never changes a call: it only marks the card
 //! pending until the next notification tells the truth.
 
+use crate::i18n::{Catalog, Key};
 use gws_protocol::notification::{CallNotification, ErrorNotification};
 use gws_protocol::{Call, CallState, Operation};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -351,16 +352,24 @@ impl CallsStore {
     }
 
     /// An asynchronous `ErrorMessage`: shown on the call it names. Returns that call's id.
-    pub fn apply_error(&mut self, error: &ErrorNotification) -> Option<String> {
+    pub fn apply_error(&mut self, error: &ErrorNotification, catalog: &Catalog) -> Option<String> {
         let id = error.call_id()?.to_string();
         let message = error
             .error_message
             .clone()
-            .unwrap_or_else(|| "The operation failed".into());
+            .unwrap_or_else(|| catalog.text(Key::ErrFailed).to_string());
         let entry = self.get_mut(&id)?;
         entry.pending = None;
         entry.error = Some(match &error.operation_name {
-            Some(operation) => format!("{operation} failed: {message}"),
+            Some(operation) => catalog.fill(
+                Key::ErrOperationFailed,
+                &[
+                    // As the server names it: asynchronous errors may name operations the
+                    // widget never offered.
+                    ("operation", operation),
+                    ("error", &message),
+                ],
+            ),
             None => message,
         });
         Some(id)
@@ -555,7 +564,10 @@ mod tests {
             call_uri: Some("http://x/api/v2/me/calls/a".into()),
             ..ErrorNotification::default()
         };
-        assert_eq!(store.apply_error(&error), Some("a".into()));
+        assert_eq!(
+            store.apply_error(&error, &Catalog::default()),
+            Some("a".into())
+        );
         let entry = store.get("a").expect("exists");
         assert_eq!(
             entry.error.as_deref(),

@@ -360,6 +360,35 @@ fn a_device_notification_updates_the_agent_and_tells_the_host() {
 }
 
 #[test]
+fn the_core_words_its_messages_in_the_catalog_language() {
+    let french = CoreConfig {
+        catalog: gws_client::Catalog::new(gws_client::Lang::Fr),
+        ..ALONE
+    };
+    let mut h = Harness::connected(french);
+    h.notify_call(100, "C1", "Established");
+    h.bayeux(
+        200,
+        message("/v2/me/calls", error_data(Some("C1"), "Hold", "Busy")),
+    );
+    assert_eq!(
+        h.call_error("C1").as_deref(),
+        Some("Échec de « Hold » : Busy"),
+        "server words (operation name, message) as sent"
+    );
+    h.core
+        .set_catalog(gws_client::Catalog::new(gws_client::Lang::De));
+    h.intent(300, Intent::dial("5001"));
+    let post = h.request(Method::Post, "/api/v2/me/devices/d1/calls");
+    h.reply_err(310, post.token, ApiError::Http(500));
+    assert_eq!(
+        h.state.agent.error.as_deref(),
+        Some("„Anrufen“ fehlgeschlagen: Der Server antwortete mit HTTP 500"),
+        "a language set later words later messages"
+    );
+}
+
+#[test]
 fn an_error_notification_lands_on_its_card() {
     let mut h = Harness::connected(ALONE);
     h.notify_call(100, "C1", "Established");

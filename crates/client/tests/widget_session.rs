@@ -44,6 +44,7 @@ fn config(login: LoginOptions, credentials_provider: bool, share_across_tabs: bo
         host_events: true,
         credentials_provider,
         login,
+        catalog: gws_client::Catalog::default(),
     }
 }
 

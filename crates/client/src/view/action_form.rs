@@ -7,6 +7,7 @@
 
 use super::text;
 use crate::actions::ActionInput;
+use crate::i18n::Catalog;
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{Call, Operation};
 use serde_json::{Value, json};
@@ -42,12 +43,16 @@ pub fn request_with(operation: &Operation, input: ActionInput, value: Value) -> 
 }
 
 /// The other live calls an operation can pair with (value = the call's URI, else its id).
-pub fn other_call_choices(others: &[&Call]) -> Vec<Choice> {
+pub fn other_call_choices(others: &[&Call], catalog: &Catalog) -> Vec<Choice> {
     others
         .iter()
         .map(|call| Choice {
             value: call.uri.clone().unwrap_or_else(|| call.id.clone()),
-            label: format!("{} — {}", text::parties(call), call.state),
+            label: format!(
+                "{} — {}",
+                text::parties(call, catalog),
+                text::call_state(&call.state, catalog)
+            ),
         })
         .collect()
 }
@@ -136,7 +141,7 @@ mod tests {
             ..Call::default()
         };
         assert_eq!(
-            other_call_choices(&[&other]),
+            other_call_choices(&[&other], &Catalog::default()),
             [Choice {
                 value: "http://gws/api/v2/me/calls/b".into(),
                 label: "5001 — Held".into(),
@@ -146,7 +151,10 @@ mod tests {
             id: "c".into(),
             ..Call::default()
         };
-        assert_eq!(other_call_choices(&[&without_uri])[0].value, "c");
+        assert_eq!(
+            other_call_choices(&[&without_uri], &Catalog::default())[0].value,
+            "c"
+        );
         assert_eq!(
             participant_choices(&other),
             [Choice {

@@ -6,6 +6,7 @@
 //! store, never the last click.
 
 use crate::agent::AgentStore;
+use crate::i18n::{Catalog, Key, Lang};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{OnOff, Operation};
 use serde_json::Value;
@@ -66,7 +67,7 @@ pub struct AgentBarView {
 
 impl AgentBarView {
     /// The bar for `agent`, with notifications flowing or not (`connected`).
-    pub fn of(agent: &AgentStore, connected: bool) -> Self {
+    pub fn of(agent: &AgentStore, connected: bool, catalog: &Catalog) -> Self {
         let device = agent.device.as_ref();
         let user_state = device.and_then(|d| d.user_state.as_ref());
         AgentBarView {
@@ -78,7 +79,17 @@ impl AgentBarView {
             dn: device
                 .and_then(|d| d.phone_number.clone())
                 .unwrap_or_default(),
-            state_label: agent.state_label(),
+            state_label: user_state.map_or_else(
+                || catalog.text(Key::AgentUnknown).to_string(),
+                |s| {
+                    state_text(
+                        s.state.as_deref(),
+                        s.display_name.as_deref(),
+                        s.reason.as_deref(),
+                        catalog,
+                    )
+                },
+            ),
             state_name: user_state.and_then(|s| s.state.clone()).unwrap_or_default(),
             work_mode: user_state
                 .and_then(|s| s.work_mode.clone())
@@ -93,11 +104,15 @@ impl AgentBarView {
                 .enumerate()
                 .map(|(index, s)| StateChoice {
                     index,
-                    label: s
-                        .display_name
-                        .clone()
-                        .or_else(|| s.state.clone())
-                        .unwrap_or_default(),
+                    // A setting names its state, or at least the operation that sets it.
+                    label: state_text(
+                        s.state.as_deref().or(s.operation_name.as_deref()),
+                        s.display_name.as_deref(),
+                        s.reason_code.as_deref(),
+                        catalog,
+                    )
+                    .trim()
+                    .to_string(),
                     id: s.id.clone().unwrap_or_default(),
                 })
                 .collect(),
@@ -123,6 +138,35 @@ impl AgentBarView {
 
 /// The request that puts the agent in the state at `index` of the server's settings (with its
 /// reason code); `None` for an unknown index or a setting without an operation.
+/// An agent state as shown. The server's display names are configured in the server's language
+/// (English in GWS): an English widget shows them as configured, another language names the
+/// states GWS defines itself and adds the reason code as sent. Unknown states keep the
+/// server's wording in every language.
+fn state_text(
+    state: Option<&str>,
+    display: Option<&str>,
+    reason: Option<&str>,
+    catalog: &Catalog,
+) -> String {
+    let known = match state {
+        Some("Ready") => Some(Key::AgentReady),
+        Some("NotReady") => Some(Key::AgentNotReady),
+        Some("AfterCallWork") => Some(Key::AgentAfterCallWork),
+        Some("LoggedOut") => Some(Key::AgentLoggedOut),
+        _ => None,
+    };
+    let base = match known {
+        Some(key) if catalog.lang() != Lang::En || display.is_none() => catalog.text(key),
+        _ => display.or(state).unwrap_or_default(),
+    };
+    match reason {
+        Some(reason) if !reason.is_empty() && !base.contains(reason) => {
+            format!("{base} ({reason})")
+        }
+        _ => base.to_string(),
+    }
+}
+
 pub fn agent_state_request(agent: &AgentStore, index: usize) -> Option<OperationRequest> {
     let setting = agent.agent_states.get(index)?;
     let operation = Operation::parse(setting.operation_name.as_deref()?);
@@ -191,7 +235,7 @@ mod tests {
 
     #[test]
     fn the_bar_shows_the_agent_their_state_and_device() {
-        let view = AgentBarView::of(&agent(), true);
+        let view = AgentBarView::of(&agent(), true, &Catalog::default());
         assert_eq!(view.name, "Alice Agent");
         assert_eq!(view.dn, "5005");
         assert_eq!(
@@ -206,7 +250,7 @@ mod tests {
 
     #[test]
     fn choices_fall_back_from_display_name_to_state() {
-        let labels: Vec<_> = AgentBarView::of(&agent(), true)
+        let labels: Vec<_> = AgentBarView::of(&agent(), true, &Catalog::default())
             .choices
             .into_iter()
             .map(|c| (c.index, c.label, c.id))
@@ -215,7 +259,7 @@ mod tests {
             labels,
             [
                 (0, "Ready".into(), "s-ready".into()),
-                (1, "NotReady".into(), String::new()),
+                (1, "Not ready (Lunch)".into(), String::new()),
                 (2, String::new(), String::new()),
             ]
         );
@@ -223,7 +267,7 @@ mod tests {
 
     #[test]
     fn toggles_follow_capabilities_in_a_stable_order() {
-        let view = AgentBarView::of(&agent(), true);
+        let view = AgentBarView::of(&agent(), true, &Catalog::default());
         assert_eq!(
             view.toggles,
             [Operation::DoNotDisturbOff, Operation::ForwardCallsOff]
@@ -234,9 +278,9 @@ mod tests {
     #[test]
     fn controls_are_busy_while_pending_or_disconnected() {
         let mut agent = agent();
-        assert!(AgentBarView::of(&agent, false).busy);
+        assert!(AgentBarView::of(&agent, false, &Catalog::default()).busy);
         agent.pending = Some(Operation::DoNotDisturbOff);
-        let view = AgentBarView::of(&agent, true);
+        let view = AgentBarView::of(&agent, true, &Catalog::default());
         assert!(view.busy);
         assert!(view.is_pending(&Operation::DoNotDisturbOff));
         assert!(!view.is_pending(&Operation::ForwardCallsOff));
@@ -257,6 +301,42 @@ mod tests {
         assert_eq!(
             forward_request("5001".into()).destination,
             Some(json!("5001"))
+        );
+    }
+
+    #[test]
+    fn states_read_in_the_language_with_server_reasons_as_sent() {
+        let mut agent = agent();
+        if let Some(state) = agent.device.as_mut().and_then(|d| d.user_state.as_mut()) {
+            state.state = Some("NotReady".into());
+            state.display_name = Some("Not Ready".into());
+            state.reason = Some("Break".into());
+        }
+        let labels = |lang| {
+            let view = AgentBarView::of(&agent, true, &Catalog::new(lang));
+            let choices: Vec<String> = view.choices.into_iter().map(|c| c.label).collect();
+            (view.state_label, choices)
+        };
+        assert_eq!(
+            labels(Lang::En),
+            (
+                "Not Ready (Break)".to_string(),
+                vec!["Ready".into(), "Not ready (Lunch)".into(), String::new()]
+            ),
+            "English keeps the server's display names"
+        );
+        assert_eq!(
+            labels(Lang::Fr),
+            (
+                "Pas prêt (Break)".to_string(),
+                vec!["Prêt".into(), "Pas prêt (Lunch)".into(), String::new()]
+            )
+        );
+        assert_eq!(labels(Lang::De).0, "Nicht bereit (Break)");
+        assert_eq!(labels(Lang::Es).1[0], "Disponible");
+        assert_eq!(
+            AgentBarView::of(&AgentStore::new(), true, &Catalog::new(Lang::De)).state_label,
+            "Unbekannt"
         );
     }
 }

@@ -8,6 +8,7 @@
 use super::grouping::consult_ids;
 use super::text;
 use crate::actions::{Action, actions_for};
+use crate::i18n::{Catalog, Key};
 use crate::store::{CallEntry, CallsStore};
 use gws_protocol::{Call, CallState, Operation};
 use serde_json::Value;
@@ -23,16 +24,25 @@ pub struct CardView {
     pub consults: Vec<String>,
     /// Whether notifications are flowing (controls pause otherwise).
     pub connected: bool,
+    /// The widget's texts. Carried here so a card reads its own signal only: a card that
+    /// subscribed to the widget-wide language signal would leave a subscriber behind per call.
+    pub catalog: Catalog,
 }
 
-/// The view of call `id`, if it is in the store.
-pub fn card_view(store: &CallsStore, id: &str, connected: bool) -> Option<CardView> {
+/// The view of call `id`, if it is in the store (button labels in `catalog`'s language).
+pub fn card_view(
+    store: &CallsStore,
+    id: &str,
+    connected: bool,
+    catalog: &Catalog,
+) -> Option<CardView> {
     let entry = store.get(id)?.clone();
     Some(CardView {
-        actions: actions_for(&entry.call, &store.others(id)),
+        actions: actions_for(&entry.call, &store.others(id), catalog),
         consults: consult_ids(store, id),
         entry,
         connected,
+        catalog: catalog.clone(),
     })
 }
 
@@ -40,8 +50,10 @@ pub fn card_view(store: &CallsStore, id: &str, connected: bool) -> Option<CardVi
 /// string is plain text, rendered as text, never as HTML.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CardContent {
-    /// The state name (`data-state`, and the state line).
+    /// The server's state name (`data-state`: stable for CSS and tests in every language).
     pub state: String,
+    /// The state as shown.
+    pub state_label: String,
     /// The CSS classes: state modifier, and `gws-card--consult` for a consult leg.
     pub class: String,
     /// `Inbound`, `Consult`… (empty when the server does not say).
@@ -59,7 +71,7 @@ pub struct CardContent {
     /// Recording state, unless stopped.
     pub recording: Option<String>,
     /// The supervisor's monitoring mode (see [`monitoring_mode`]).
-    pub mode: Option<&'static str>,
+    pub mode: Option<String>,
     /// A supervisor is listening in on this agent's call.
     pub supervised: bool,
     /// Attached data as (key, text) pairs, in the server's order.
@@ -76,34 +88,47 @@ pub struct CardContent {
 
 impl CardContent {
     /// The content of the card of `entry`; `consult` when it is shown under its parent.
-    pub fn of(entry: &CallEntry, consult: bool) -> Self {
+    pub fn of(entry: &CallEntry, consult: bool, catalog: &Catalog) -> Self {
         let call = &entry.call;
-        let state = call.state.as_str().to_string();
-        let parties = text::parties(call);
-        let kind = if consult { "Consult call" } else { "Call" };
+        let state_label = text::call_state(&call.state, catalog);
+        let parties = text::parties(call, catalog);
+        let label = if consult {
+            Key::CardConsultLabel
+        } else {
+            Key::CardLabel
+        };
         CardContent {
             class: card_class(&call.state, consult),
-            call_type: call
-                .call_type
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
+            call_type: text::call_type(call.call_type.as_ref(), catalog),
             numbers: other_numbers(call),
             dnis: call.dnis.clone(),
             ani: call.ani.clone(),
             muted: call.is_muted(),
-            recording: call.recording_state.clone().filter(|s| s != "Stopped"),
-            mode: monitoring_mode(call),
+            recording: recording(call.recording_state.as_deref(), catalog),
+            mode: monitoring_mode(call).map(|key| catalog.text(key).to_string()),
             supervised: call.supervisor_listening_in == Some(true),
             user_data: user_data_pairs(call),
             error: entry.error.clone(),
             pending: entry.pending.clone(),
             released: call.state == CallState::Released,
-            label: format!("{kind} with {parties}, {state}"),
+            label: catalog.fill(label, &[("parties", &parties), ("state", &state_label)]),
             parties,
-            state,
+            state: call.state.as_str().to_string(),
+            state_label,
         }
     }
+}
+
+/// The recording flag: the known states in the widget's language, an unknown one as sent,
+/// nothing once stopped.
+fn recording(state: Option<&str>, catalog: &Catalog) -> Option<String> {
+    let key = match state? {
+        "Stopped" => return None,
+        "Recording" => Key::RecordingOn,
+        "Paused" => Key::RecordingPaused,
+        other => return Some(other.to_string()),
+    };
+    Some(catalog.text(key).to_string())
 }
 
 /// `gws-card gws-card--<state>` (lower case, letters and digits only, so a server's odd state
@@ -147,13 +172,13 @@ fn user_data_pairs(call: &Call) -> Vec<(String, String)> {
 
 /// The supervisor's monitoring mode, read from what the server lets them switch to (seed 003:
 /// in ListenIn the call offers `SwitchToBargeIn`, in BargeIn `SwitchToListenIn`, in Coach both).
-pub fn monitoring_mode(call: &Call) -> Option<&'static str> {
+pub fn monitoring_mode(call: &Call) -> Option<Key> {
     let to_listen = call.can(&Operation::SwitchToListenIn);
     let to_barge = call.can(&Operation::SwitchToBargeIn);
     match (to_listen, to_barge) {
-        (false, true) => Some("Listening in"),
-        (true, false) => Some("Barged in"),
-        (true, true) => Some("Coaching"),
+        (false, true) => Some(Key::CardListeningIn),
+        (true, false) => Some(Key::CardBargedIn),
+        (true, true) => Some(Key::CardCoaching),
         (false, false) => None,
     }
 }
@@ -171,6 +196,7 @@ pub fn hold_timer(entry: &CallEntry, now: u64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use crate::view::grouping::tests::store_of;
     use gws_protocol::{CallType, OnOff, Participant};
     use serde_json::json;
@@ -189,11 +215,14 @@ mod tests {
     #[test]
     fn card_view_carries_controls_and_consults() {
         let store = store_of(&[("a", None), ("b", Some("a"))]);
-        let view = card_view(&store, "a", true).expect("call a");
+        let view = card_view(&store, "a", true, &Catalog::default()).expect("call a");
         assert_eq!(view.entry.call.id, "a");
         assert_eq!(view.consults, ["b"]);
         assert!(view.connected);
-        assert_eq!(card_view(&store, "missing", true), None);
+        assert_eq!(
+            card_view(&store, "missing", true, &Catalog::default()),
+            None
+        );
     }
 
     #[test]
@@ -212,8 +241,9 @@ mod tests {
             user_data: json!({"Case": "42", "Priority": 3}).as_object().cloned(),
             ..Call::default()
         };
-        let content = CardContent::of(&entry(call), false);
+        let content = CardContent::of(&entry(call.clone()), false, &Catalog::default());
         assert_eq!(content.state, "Established");
+        assert_eq!(content.state_label, "Established");
         assert_eq!(content.class, "gws-card gws-card--established");
         assert_eq!(content.call_type, "Inbound");
         assert_eq!(content.parties, "(916) 555-0104");
@@ -229,6 +259,80 @@ mod tests {
             ]
         );
         assert_eq!(content.label, "Call with (916) 555-0104, Established");
+        assert_eq!(content.mode.as_deref(), None);
+
+        let content = CardContent::of(&entry(call), false, &Catalog::new(Lang::Fr));
+        assert_eq!(
+            content.state, "Established",
+            "data-state stays the server's name"
+        );
+        assert_eq!(content.state_label, "En cours");
+        assert_eq!(content.call_type, "Entrant");
+        assert_eq!(content.recording.as_deref(), Some("Enregistrement"));
+        assert_eq!(content.label, "Appel avec (916) 555-0104, En cours");
+    }
+
+    #[test]
+    fn card_text_reads_in_each_language() {
+        let call = Call {
+            state: CallState::Ringing,
+            call_type: Some(CallType::Outbound),
+            recording_state: Some("Paused".into()),
+            capabilities: vec![Operation::SwitchToListenIn, Operation::Answer],
+            ..Call::default()
+        };
+        let expected = [
+            (
+                Lang::En,
+                "Ringing",
+                "Outbound",
+                "Recording paused",
+                "Barged in",
+                "Consult call with Unknown party, Ringing",
+                "Answer",
+            ),
+            (
+                Lang::Fr,
+                "Sonnerie",
+                "Sortant",
+                "Enregistrement suspendu",
+                "Intervention",
+                "Appel de consultation avec Correspondant inconnu, Sonnerie",
+                "Répondre",
+            ),
+            (
+                Lang::De,
+                "Klingelt",
+                "Ausgehend",
+                "Aufnahme pausiert",
+                "Aufgeschaltet",
+                "Rückfrage mit Unbekannter Teilnehmer, Klingelt",
+                "Annehmen",
+            ),
+            (
+                Lang::Es,
+                "Sonando",
+                "Saliente",
+                "Grabación en pausa",
+                "Intervenido",
+                "Llamada de consulta con Interlocutor desconocido, Sonando",
+                "Contestar",
+            ),
+        ];
+        for (lang, state, kind, recording, mode, label, answer) in expected {
+            let catalog = Catalog::new(lang);
+            let content = CardContent::of(&entry(call.clone()), true, &catalog);
+            assert_eq!(content.state_label, state, "{lang:?}");
+            assert_eq!(content.call_type, kind, "{lang:?}");
+            assert_eq!(content.recording.as_deref(), Some(recording), "{lang:?}");
+            assert_eq!(content.mode.as_deref(), Some(mode), "{lang:?}");
+            assert_eq!(content.label, label, "{lang:?}");
+            assert_eq!(
+                actions_for(&call, &[], &catalog)[0].label,
+                answer,
+                "{lang:?}"
+            );
+        }
     }
 
     #[test]
@@ -238,7 +342,7 @@ mod tests {
             recording_state: Some("Stopped".into()),
             ..Call::default()
         };
-        let content = CardContent::of(&entry(call), true);
+        let content = CardContent::of(&entry(call), true, &Catalog::default());
         assert_eq!(
             content.class,
             "gws-card gws-card--oddstate gws-card--consult"
@@ -259,13 +363,16 @@ mod tests {
         let (listen, barge) = (Operation::SwitchToListenIn, Operation::SwitchToBargeIn);
         assert_eq!(
             monitoring_mode(&with(std::slice::from_ref(&barge))),
-            Some("Listening in")
+            Some(Key::CardListeningIn)
         );
         assert_eq!(
             monitoring_mode(&with(std::slice::from_ref(&listen))),
-            Some("Barged in")
+            Some(Key::CardBargedIn)
         );
-        assert_eq!(monitoring_mode(&with(&[listen, barge])), Some("Coaching"));
+        assert_eq!(
+            monitoring_mode(&with(&[listen, barge])),
+            Some(Key::CardCoaching)
+        );
         assert_eq!(monitoring_mode(&with(&[])), None);
     }
 

@@ -7,6 +7,7 @@
 //! conversion in each direction.
 
 use crate::bayeux::ConnectionState;
+use crate::i18n::{Catalog, Key};
 
 /// Milliseconds until a retry scheduled at `retry_at`, measured at `now` (0 once it is due).
 pub fn retry_in_ms(retry_at: u64, now: u64) -> u64 {
@@ -56,21 +57,24 @@ pub fn connection_state(name: &str, countdown: RetryCountdown, now: u64) -> Conn
 
 /// The badge text at `now`: a silent dead loop is how agents miss calls, so the state is
 /// spelled out, with the seconds until the next attempt while one is scheduled.
-pub fn badge_label(state: &ConnectionState, now: u64) -> String {
-    match state {
-        ConnectionState::Connecting => "Connecting…".to_string(),
-        ConnectionState::Connected => "Connected".to_string(),
+pub fn badge_label(state: &ConnectionState, now: u64, catalog: &Catalog) -> String {
+    let key = match state {
+        ConnectionState::Connecting => Key::ConnConnecting,
+        ConnectionState::Connected => Key::ConnConnected,
         ConnectionState::Reconnecting {
             retry_at: Some(at), ..
         } => match retry_in_ms(*at, now).div_ceil(1000) {
-            0 => "Reconnecting…".to_string(),
-            secs => format!("Reconnecting in {secs} s"),
+            0 => Key::ConnReconnecting,
+            secs => {
+                return catalog.fill(Key::ConnReconnectingIn, &[("seconds", &secs.to_string())]);
+            }
         },
-        ConnectionState::Reconnecting { retry_at: None, .. } => "Reconnecting…".to_string(),
-        ConnectionState::Offline => "Offline".to_string(),
-        ConnectionState::Disconnected => "Disconnected".to_string(),
-        ConnectionState::SignedOut => "Signed out".to_string(),
-    }
+        ConnectionState::Reconnecting { retry_at: None, .. } => Key::ConnReconnecting,
+        ConnectionState::Offline => Key::ConnOffline,
+        ConnectionState::Disconnected => Key::ConnDisconnected,
+        ConnectionState::SignedOut => Key::ConnSignedOut,
+    };
+    catalog.text(key).to_string()
 }
 
 /// Whether the badge offers "Sign in": the credentials were refused, and only the agent can
@@ -88,6 +92,28 @@ pub fn can_retry_now(state: &ConnectionState) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+
+    fn en() -> Catalog {
+        Catalog::default()
+    }
+
+    #[test]
+    fn the_badge_reads_in_each_language() {
+        let state = reconnecting(2, Some(5_000));
+        for (lang, connected, countdown) in [
+            (Lang::Fr, "Connecté", "Reconnexion dans 5 s"),
+            (Lang::De, "Verbunden", "Neuer Versuch in 5 s"),
+            (Lang::Es, "Conectado", "Reconectando en 5 s"),
+        ] {
+            let catalog = Catalog::new(lang);
+            assert_eq!(
+                badge_label(&ConnectionState::Connected, 0, &catalog),
+                connected
+            );
+            assert_eq!(badge_label(&state, 0, &catalog), countdown);
+        }
+    }
 
     fn reconnecting(attempt: u32, retry_at: Option<u64>) -> ConnectionState {
         ConnectionState::Reconnecting { attempt, retry_at }
@@ -96,25 +122,34 @@ mod tests {
     #[test]
     fn the_countdown_rounds_up_to_whole_seconds_then_says_reconnecting() {
         let state = reconnecting(2, Some(5_000));
-        assert_eq!(badge_label(&state, 0), "Reconnecting in 5 s");
-        assert_eq!(badge_label(&state, 3_999), "Reconnecting in 2 s");
-        assert_eq!(badge_label(&state, 4_999), "Reconnecting in 1 s");
-        assert_eq!(badge_label(&state, 5_000), "Reconnecting…");
+        assert_eq!(badge_label(&state, 0, &en()), "Reconnecting in 5 s");
+        assert_eq!(badge_label(&state, 3_999, &en()), "Reconnecting in 2 s");
+        assert_eq!(badge_label(&state, 4_999, &en()), "Reconnecting in 1 s");
+        assert_eq!(badge_label(&state, 5_000, &en()), "Reconnecting…");
         assert_eq!(
-            badge_label(&state, 9_000),
+            badge_label(&state, 9_000, &en()),
             "Reconnecting…",
             "late, not negative"
         );
-        assert_eq!(badge_label(&reconnecting(1, None), 0), "Reconnecting…");
+        assert_eq!(
+            badge_label(&reconnecting(1, None), 0, &en()),
+            "Reconnecting…"
+        );
     }
 
     #[test]
     fn every_state_is_spelled_out() {
-        assert_eq!(badge_label(&ConnectionState::Connecting, 0), "Connecting…");
-        assert_eq!(badge_label(&ConnectionState::Connected, 0), "Connected");
-        assert_eq!(badge_label(&ConnectionState::Offline, 0), "Offline");
         assert_eq!(
-            badge_label(&ConnectionState::Disconnected, 0),
+            badge_label(&ConnectionState::Connecting, 0, &en()),
+            "Connecting…"
+        );
+        assert_eq!(
+            badge_label(&ConnectionState::Connected, 0, &en()),
+            "Connected"
+        );
+        assert_eq!(badge_label(&ConnectionState::Offline, 0, &en()), "Offline");
+        assert_eq!(
+            badge_label(&ConnectionState::Disconnected, 0, &en()),
             "Disconnected"
         );
     }

@@ -2,6 +2,7 @@
 //! recognise a call they just finished.
 
 use super::text;
+use crate::i18n::Catalog;
 use crate::store::CallsStore;
 
 /// One released call, as listed.
@@ -18,17 +19,13 @@ pub struct RecentRow {
 }
 
 /// The recent calls of `store`, newest first.
-pub fn recent_rows(store: &CallsStore) -> Vec<RecentRow> {
+pub fn recent_rows(store: &CallsStore, catalog: &Catalog) -> Vec<RecentRow> {
     store
         .recent()
         .map(|call| RecentRow {
             id: call.id.clone(),
-            parties: text::parties(call),
-            kind: call
-                .call_type
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
+            parties: text::parties(call, catalog),
+            kind: text::call_type(call.call_type.as_ref(), catalog),
             duration: text::duration(call.duration_secs()),
         })
         .collect()
@@ -51,8 +48,10 @@ mod tests {
             ..Call::default()
         }]);
         store.retire_released(60_000, 1_000);
+        let es = Catalog::new(crate::i18n::Lang::Es);
+        assert_eq!(recent_rows(&store, &es)[0].kind, "Entrante");
         assert_eq!(
-            recent_rows(&store),
+            recent_rows(&store, &Catalog::default()),
             [RecentRow {
                 id: "a".into(),
                 parties: "5000".into(),

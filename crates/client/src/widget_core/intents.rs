@@ -9,6 +9,7 @@
 use super::tabs::{RelayTarget, TabMessage};
 use super::{Effect, Method, PENDING_TIMEOUT_MS, Purpose, Target, Views, WidgetCore};
 use crate::error::ApiError;
+use crate::i18n::{Catalog, Key};
 use crate::intent::Intent;
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
@@ -30,9 +31,15 @@ pub(super) struct Watchdog {
     relayed: Option<u64>,
 }
 
-/// "Hold failed: …", worded for the agent.
-pub(super) fn describe(operation: &Operation, error: &ApiError) -> String {
-    format!("{} failed: {error}", crate::actions::label(operation))
+/// "Hold failed: …", worded for the agent in `catalog`'s language.
+pub(super) fn describe(operation: &Operation, error: &ApiError, catalog: &Catalog) -> String {
+    catalog.fill(
+        Key::ErrOperationFailed,
+        &[
+            ("operation", &crate::actions::label(operation, catalog)),
+            ("error", &error.localized(catalog)),
+        ],
+    )
 }
 
 /// The typed operation an intent asks for: what this tab sends itself, or relays to the leader
@@ -79,10 +86,11 @@ impl WidgetCore {
         let target = relay.store_target();
         let Some(path) = relay.path(views.agent) else {
             let message = match relay {
-                RelayTarget::Device | RelayTarget::DeviceCalls => "No device to act on yet",
-                _ => "Nothing to act on",
+                RelayTarget::Device | RelayTarget::DeviceCalls => Key::ErrNoDevice,
+                _ => Key::ErrNothing,
             };
-            return self.fail(target, message.into(), views);
+            let message = self.config.catalog.text(message).to_string();
+            return self.fail(target, message, views);
         };
         let operation = request.operation_name.clone();
         let accepted = match &target {
@@ -127,7 +135,7 @@ impl WidgetCore {
         match result {
             Ok(_) => self.watch(now, sent.target, sent.operation, None),
             Err(error) => {
-                let message = describe(&sent.operation, &error);
+                let message = describe(&sent.operation, &error, &self.config.catalog);
                 self.fail(sent.target, message, views);
             }
         }

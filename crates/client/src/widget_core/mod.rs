@@ -34,6 +34,7 @@ pub mod tabs;
 use crate::agent::AgentStore;
 use crate::bayeux::{ConnectionState, Event};
 use crate::error::ApiError;
+use crate::i18n::Catalog;
 use crate::intent::Intent;
 use crate::store::CallsStore;
 use gws_protocol::{Call, CallState};
@@ -59,6 +60,8 @@ pub struct CoreConfig {
     pub credentials_provider: bool,
     /// Voice login.
     pub login: LoginOptions,
+    /// The language of the messages the core words (errors, announcements).
+    pub catalog: Catalog,
 }
 
 /// The stores the view renders, borrowed for one step. Records which ones the step changed, so
@@ -336,6 +339,16 @@ impl WidgetCore {
             agent_pending_at: 0,
             device_notified_at: None,
         }
+    }
+
+    /// Words later messages in `catalog`'s language (the host changed the widget's `lang`).
+    pub fn set_catalog(&mut self, catalog: Catalog) {
+        self.config.catalog = catalog;
+    }
+
+    /// The catalog the core words its messages with.
+    pub fn catalog(&self) -> &Catalog {
+        &self.config.catalog
     }
 
     /// Reacts to `input` at `now`.

@@ -18,6 +18,7 @@ use super::tabs::{RelayTarget, TabMessage};
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
+use crate::i18n::Key;
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
 use serde_json::Value;
@@ -26,8 +27,6 @@ use serde_json::Value;
 pub const SIGN_IN_RETRIES: u32 = 3;
 /// Delay before the first automatic attempt; it doubles for each next one.
 pub const SIGN_IN_RETRY_MS: u64 = 30_000;
-/// How the agent bar's error about refused credentials begins (cleared once signed in again).
-const SIGNED_OUT: &str = "Signed out: ";
 
 /// How the voice channel is logged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -236,7 +235,11 @@ impl WidgetCore {
                 }
             }
             Err(error) => {
-                let message = describe(&Operation::EndContactCenterSession, &error);
+                let message = describe(
+                    &Operation::EndContactCenterSession,
+                    &error,
+                    &self.config.catalog,
+                );
                 self.fail(Target::Agent, message, views);
                 self.resume_notifications();
             }
@@ -271,9 +274,21 @@ impl WidgetCore {
                 self.sessions.auth = Auth::Asking;
                 self.effects.push_back(Effect::Reauthenticate);
             }
-            Auth::Trusted => self.sign_out(now, "the server refused the credentials", views),
+            Auth::Trusted => {
+                let why = self
+                    .config
+                    .catalog
+                    .text(Key::ErrCredentialsRefused)
+                    .to_string();
+                self.sign_out(now, &why, views)
+            }
             Auth::Retrying if proof => {
-                self.sign_out(now, "the server refused the credentials", views)
+                let why = self
+                    .config
+                    .catalog
+                    .text(Key::ErrCredentialsRefused)
+                    .to_string();
+                self.sign_out(now, &why, views)
             }
             Auth::Retrying | Auth::Asking | Auth::SignedOut => {}
         }
@@ -303,7 +318,11 @@ impl WidgetCore {
             .then(|| now.saturating_add(SIGN_IN_RETRY_MS.saturating_mul(1 << attempt.min(16))));
         self.log(Severity::Warning, format!("gws-widget: signed out: {why}"));
         self.set_connection(ConnectionState::SignedOut, views);
-        self.fail(Target::Agent, format!("{SIGNED_OUT}{why}"), views);
+        let message = self
+            .config
+            .catalog
+            .fill(Key::ErrSignedOut, &[("reason", why)]);
+        self.fail(Target::Agent, message, views);
         if self.sessions.loop_state == LoopState::Running {
             self.sessions.loop_state = LoopState::Stopping {
                 then_end_session: false,
@@ -330,11 +349,14 @@ impl WidgetCore {
                 self.sessions.auth = Auth::Trusted;
                 self.sessions.failed_sign_ins = 0;
                 self.sessions.sign_in_retry_at = None;
+                // The message `sign_out` showed: the template's text before its reason.
+                let template = self.config.catalog.text(Key::ErrSignedOut);
+                let signed_out = template.split("{reason}").next().unwrap_or(template);
                 if views
                     .agent
                     .error
                     .as_deref()
-                    .is_some_and(|e| e.starts_with(SIGNED_OUT))
+                    .is_some_and(|e| e.starts_with(signed_out))
                 {
                     views.agent_mut().error = None;
                 }

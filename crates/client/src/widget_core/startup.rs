@@ -61,11 +61,11 @@ impl WidgetCore {
 
     pub(super) fn credentials_failed(&mut self, message: String, views: &mut Views<'_>) {
         self.set_connection(ConnectionState::Disconnected, views);
-        self.fail(
-            super::Target::Agent,
-            format!("Cannot sign in: {message}"),
-            views,
-        );
+        let message = self
+            .config
+            .catalog
+            .fill(crate::i18n::Key::ErrCannotSignIn, &[("reason", &message)]);
+        self.fail(super::Target::Agent, message, views);
     }
 
     pub(super) fn on_me(

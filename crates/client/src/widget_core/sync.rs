@@ -110,7 +110,11 @@ impl WidgetCore {
                     views.agent_mut().call_appeared();
                     if call.state == CallState::Ringing {
                         let from = call.participants.first().map(|p| p.display().to_string());
-                        self.announce(format!("Incoming call from {}", from.unwrap_or_default()));
+                        let text = self.config.catalog.fill(
+                            crate::i18n::Key::AnnounceIncoming,
+                            &[("party", &from.unwrap_or_default())],
+                        );
+                        self.announce(text);
                     }
                 }
                 self.host(HostEvent::CallChanged { previous, call });
@@ -120,13 +124,14 @@ impl WidgetCore {
                 self.set_agent(views, |store| store.apply(&update))
             }
             Ok(Notification::Error(error)) => {
-                let text = error
-                    .error_message
-                    .clone()
-                    .unwrap_or_else(|| "An operation failed".into());
-                let on_call = views.calls_mut().apply_error(&error);
+                let text = error.error_message.clone().unwrap_or_else(|| {
+                    let failed = self.config.catalog.text(crate::i18n::Key::ErrFailed);
+                    failed.to_string()
+                });
+                let catalog = &self.config.catalog;
+                let on_call = views.calls_mut().apply_error(&error, catalog);
                 if on_call.is_none() {
-                    views.agent_mut().apply_error(&error);
+                    views.agent_mut().apply_error(&error, catalog);
                 }
                 self.host(HostEvent::Error {
                     message: text.clone(),

@@ -35,6 +35,7 @@ use super::relay::is_tab_id;
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
+use crate::i18n::Key;
 use crate::view::connection::{RetryCountdown, connection_state, retry_countdown};
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
@@ -324,7 +325,7 @@ impl WidgetCore {
                 Severity::Warning,
                 "gws-widget: refused a relayed operation not valid for its target",
             );
-            Some("The operation was refused: not allowed from another tab".to_string())
+            Some(self.config.catalog.text(Key::ErrOtherTab).to_string())
         } else {
             match target.path(views.agent) {
                 Some(path) => {
@@ -332,10 +333,16 @@ impl WidgetCore {
                     let relayed = Relayed { to, id, operation };
                     return self.request(Method::Post, path, Some(body), Purpose::Relay(relayed));
                 }
-                None => Some(format!(
-                    "{} failed: nothing to act on",
-                    crate::actions::label(&operation)
-                )),
+                None => {
+                    let catalog = &self.config.catalog;
+                    Some(catalog.fill(
+                        Key::ErrOperationFailed,
+                        &[
+                            ("operation", &crate::actions::label(&operation, catalog)),
+                            ("error", catalog.text(Key::ErrNothing)),
+                        ],
+                    ))
+                }
             }
         };
         if let Some(message) = refusal {
@@ -472,7 +479,7 @@ impl WidgetCore {
     /// The leader reports a follower's failed operation back to it.
     pub(super) fn on_relay_reply(&mut self, relayed: Relayed, result: Result<String, ApiError>) {
         if let Err(error) = result {
-            let message = describe(&relayed.operation, &error);
+            let message = describe(&relayed.operation, &error, &self.config.catalog);
             self.broadcast_as_leader(|from| TabMessage::Failed {
                 from,
                 to: relayed.to,

@@ -32,12 +32,14 @@ pub const ALONE: CoreConfig = CoreConfig {
     host_events: true,
     credentials_provider: false,
     login: NO_LOGIN,
+    catalog: gws_client::Catalog::new(gws_client::Lang::En),
 };
 pub const SHARED: CoreConfig = CoreConfig {
     share_across_tabs: true,
     host_events: true,
     credentials_provider: false,
     login: NO_LOGIN,
+    catalog: gws_client::Catalog::new(gws_client::Lang::En),
 };
 
 /// One core with its stores; `out` holds the effects of the last step only.
