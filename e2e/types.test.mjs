@@ -96,7 +96,8 @@ test('the declared options are exactly the ones mount() accepts', async () => {
     ...names(members('GwsProviderOptions'))])].sort();
   // A valid value per option type of the declarations.
   const samples = {
-    baseUrl: APP_URL, username: 'agent1', password: 'agent1', credentials: 'FUNCTION', theme: 'dark', locale: 'en',
+    baseUrl: APP_URL, username: 'agent1', password: 'agent1', credentials: 'FUNCTION', theme: 'dark', locale: 'en', lang: 'fr',
+    strings: { 'op.Answer': 'Pick up' },
     compact: true, shortcuts: false, logLevel: 'warn', clickToDial: false, shareAcrossTabs: false, autoLogin: false,
     place: 'place1', queue: '8000', loginCode: '1234',
   };
@@ -151,7 +152,7 @@ test('the declared <gws-agent-widget> attributes are the ones the element reads'
     // And an element with every declared attribute set to a valid value mounts.
     const mounted = await page.evaluate((base) => {
       const element = document.createElement('gws-agent-widget');
-      const values = { 'base-url': base, user: 'agent1', password: 'agent1', theme: 'dark', locale: 'en', 'log-level': 'warn',
+      const values = { 'base-url': base, user: 'agent1', password: 'agent1', theme: 'dark', lang: 'de', locale: 'en', 'log-level': 'warn',
         place: 'place1', queue: '8000', 'login-code': '1', compact: '', shortcuts: 'false', 'click-to-dial': '',
         'share-across-tabs': 'false', 'auto-login': 'false' };
       const errors = [];

@@ -26,6 +26,8 @@ const options: EmbedOptions = {
   compact: true,
   clickToDial: true,
   logLevel: 'info',
+  lang: document.documentElement.lang || 'en',
+  strings: { 'op.Answer': 'Pick up' },
 };
 
 /** Opens the customer record of a ringing call (screen-pop). */
@@ -66,6 +68,12 @@ export function callCustomer(number: string, caseId: string): void {
 
 export function takeBreak(): void {
   handle?.setAgentState('NotReady', 'Break');
+}
+
+/** Follows the CRM's own language switch; returns what the widget speaks now. */
+export function switchLanguage(tag: string): string | null {
+  handle?.setLang(tag);
+  return handle?.lang ?? null;
 }
 
 export function answerAndList(): string[] {

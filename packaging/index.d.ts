@@ -37,8 +37,19 @@ export interface GwsCommonOptions {
   baseUrl?: string;
   /** Colour scheme; default `light`. */
   theme?: GwsTheme;
-  /** BCP 47 language tag of the widget's text (its `lang` attribute); default `en`. */
+  /**
+   * Language of the widget's texts, a BCP 47 tag (`fr`, `de-CH`…): English, French, German and
+   * Spanish are built in. Default: the page's `<html lang>`, then the browser's languages, then
+   * English. `handle.setLang()` switches it later.
+   */
+  lang?: string;
+  /** Former name of `lang`, still accepted. */
   locale?: string;
+  /**
+   * The host's wording for any text key (`{"op.Answer": "Pick up"}`), in every language; an
+   * unknown key makes `mount` throw, naming the closest key. Keys: `crates/client/src/i18n/keys.rs`.
+   */
+  strings?: Record<string, string>;
   /** Denser layout for narrow side panels; default false. */
   compact?: boolean;
   /** Keyboard shortcuts (Alt+A answer, Alt+H hang up); default true. */
@@ -235,6 +246,13 @@ export interface WidgetHandle {
   destroy(): void;
   /** Whether the widget stopped after an internal error (then reload the page). */
   readonly stopped: boolean;
+  /**
+   * Switches the language (`fr`, `de-CH`…; empty: the page's `<html lang>`, then the
+   * browser's). Texts change at once; messages already shown keep their wording.
+   */
+  setLang(lang: string): void;
+  /** The language the widget speaks: `en`, `fr`, `de` or `es`. */
+  readonly lang: string;
 }
 
 /** Live resources of the page's widgets (leak checks, support). */
@@ -255,7 +273,7 @@ export interface GwsWidgetGlobal {
 
 /**
  * The attributes `<gws-agent-widget>` reads when it is connected (later changes are not
- * observed: remove the element and insert a new one). Flags are on when present, unless their
+ * observed, but for `lang`: remove the element and insert a new one). Flags are on when present, unless their
  * value is `"false"`.
  */
 export interface GwsAgentWidgetAttributes {
@@ -264,6 +282,8 @@ export interface GwsAgentWidgetAttributes {
   /** Read once and removed from the element (kept in memory for a re-mount). */
   password?: string;
   theme?: GwsTheme;
+  /** Observed: changing it switches the mounted widget's language. */
+  lang?: string;
   locale?: string;
   'log-level'?: GwsLogLevel;
   place?: string;
@@ -285,6 +305,8 @@ export interface GwsAgentWidgetElement extends HTMLElement {
   handle: WidgetHandle | null | undefined;
   /** Set before inserting the element to sign in with a provider instead of `user`/`password`. */
   credentials?: GwsCredentialsProvider;
+  /** Set before inserting the element: the host's wording for text keys (see `strings`). */
+  strings?: Record<string, string>;
   addEventListener<K extends keyof GwsWidgetEventMap>(
     type: K,
     listener: (this: GwsAgentWidgetElement, event: GwsWidgetEventMap[K]) => unknown,
