@@ -121,12 +121,12 @@ impl HostEvents {
         self.emit(
             "gws:agent-state",
             &to_js(&json!({
-                "state": user_state.and_then(|s| s.state.clone()),
-                "workMode": user_state.and_then(|s| s.work_mode.clone()),
-                "reason": user_state.and_then(|s| s.reason.clone()),
+                "state": user_state.and_then(|s| s.state.0.clone()),
+                "workMode": user_state.and_then(|s| s.work_mode.0.clone()),
+                "reason": user_state.and_then(|s| s.reason.0.clone()),
                 "displayName": agent.state_label(),
                 "doNotDisturb": device.and_then(|d| d.do_not_disturb.clone()),
-                "forwardTo": device.and_then(|d| d.forward_to.clone()),
+                "forwardTo": device.and_then(|d| d.forward_to.0.clone()),
                 "loggedIn": agent.logged_in,
             })),
         );

@@ -43,8 +43,8 @@ fn call(id: &str, state: CallState, extra: &[&str]) -> Call {
             .chain(extra)
             .map(|c| Operation::parse(c))
             .collect(),
-        uri: Some(format!("http://127.0.0.1:8080/api/v2/me/calls/{id}")),
-        duration: Some("0".into()),
+        uri: format!("http://127.0.0.1:8080/api/v2/me/calls/{id}").into(),
+        duration: "0".into(),
         ..Call::default()
     }
 }
@@ -57,9 +57,9 @@ fn store_of(calls: Vec<Call>) -> CallsStore {
             &CallNotification {
                 notification_type: NotificationType::StatusChange,
                 call,
-                phone_number: None,
-                extensions: None,
-                dtmf_digits: None,
+                phone_number: Default::default(),
+                extensions: Default::default(),
+                dtmf_digits: Default::default(),
             },
         );
     }
@@ -350,7 +350,7 @@ async fn complete_transfer_on_a_linked_consult_sends_at_once() {
         &["Hangup", "CompleteTransfer", "SwapCalls"],
     );
     consult.call_type = Some(CallType::Consult);
-    consult.parent_call_uri = Some("http://127.0.0.1:8080/api/v2/me/calls/parent".into());
+    consult.parent_call_uri = "http://127.0.0.1:8080/api/v2/me/calls/parent".into();
     let mut mounted = mount_calls(store_of(vec![parent, consult]), ConnectionState::Connected);
     tick().await;
     let group = find(&mounted.root, ".gws-call-group").expect("group");
@@ -405,7 +405,8 @@ async fn user_data_is_shown_as_text_and_edited_by_key_and_value() {
     let mut fixture = call("c", CallState::Established, &[]);
     let evil = "<img src=x onerror=alert(1)>";
     fixture.user_data =
-        Some(serde_json::from_value(json!({"AccountNumber": "123", "Note": evil})).expect("map"));
+        (Some(serde_json::from_value(json!({"AccountNumber": "123", "Note": evil})).expect("map")))
+            .into();
     let mut mounted = mount_calls(store_of(vec![fixture]), ConnectionState::Connected);
     tick().await;
     let data = find(&mounted.root, "[data-testid=\"user-data\"]")
@@ -501,12 +502,12 @@ async fn controls_pause_while_the_connection_is_down() {
 fn agent_fixture() -> AgentStore {
     let device = Device {
         id: "dev-1".into(),
-        phone_number: Some("5005".into()),
+        phone_number: "5005".into(),
         do_not_disturb: Some(OnOff::Off),
         user_state: Some(UserState {
-            id: Some("ready-id".into()),
-            display_name: Some("Ready".into()),
-            state: Some("Ready".into()),
+            id: "ready-id".into(),
+            display_name: "Ready".into(),
+            state: "Ready".into(),
             ..UserState::default()
         }),
         capabilities: vec![Operation::DoNotDisturbOn, Operation::ForwardCallsOn],
@@ -514,18 +515,18 @@ fn agent_fixture() -> AgentStore {
     };
     let mut agent = AgentStore::new();
     agent.set_user(User {
-        first_name: Some("Alice".into()),
-        last_name: Some("Agent".into()),
+        first_name: "Alice".into(),
+        last_name: "Agent".into(),
         devices: vec![device],
         ..User::default()
     });
     let setting = |id: &str, name: &str, op: &str, reason: Option<&str>| AgentStateSetting {
-        id: Some(id.into()),
-        display_name: Some(name.into()),
-        state: Some(if op == "Ready" { "Ready" } else { "NotReady" }.into()),
-        operation_name: Some(op.into()),
-        reason_code: reason.map(str::to_string),
-        work_mode: None,
+        id: id.into(),
+        display_name: name.into(),
+        state: Some(if op == "Ready" { "Ready" } else { "NotReady" }.into()).into(),
+        operation_name: op.into(),
+        reason_code: reason.map(str::to_string).into(),
+        work_mode: Default::default(),
     };
     agent.agent_states = vec![
         setting("ready-id", "Ready", "Ready", None),

@@ -47,12 +47,12 @@ fn note(id: &str, state: CallState) -> CallNotification {
                 Operation::Hold,
                 Operation::AttachUserData,
             ],
-            duration: Some("0".into()),
+            duration: "0".into(),
             ..Call::default()
         },
-        phone_number: None,
-        extensions: None,
-        dtmf_digits: None,
+        phone_number: Default::default(),
+        extensions: Default::default(),
+        dtmf_digits: Default::default(),
     }
 }
 

@@ -283,6 +283,7 @@ impl RestClient {
                     code: reply.status_code,
                     message: reply
                         .status_message
+                        .0
                         .unwrap_or_else(|| "The operation was refused".into()),
                 })
             };
@@ -481,6 +482,7 @@ fn error_from(status: u16, text: &str) -> ApiError {
             code: reply.status_code,
             message: reply
                 .status_message
+                .0
                 .unwrap_or_else(|| format!("HTTP {status}")),
         };
     }

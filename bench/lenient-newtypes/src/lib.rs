@@ -69,43 +69,8 @@ pub mod attrs {
 /// `Object`), so a field needs only `#[serde(default)]`.
 pub mod newtypes {
     use super::Deserialize;
-    use gws_protocol::lenient::{lenient_bool, object_or_none, string_or_none, string_or_number};
-    use serde::Deserializer;
-    use serde_json::{Map, Value};
-
-    /// A string; any other JSON type reads as absent.
-    #[derive(Debug, Default)]
-    pub struct Text(pub Option<String>);
-    /// A string, or a number kept as its decimal text.
-    #[derive(Debug, Default)]
-    pub struct TextOrNumber(pub Option<String>);
-    /// `true`/`false`, also as strings.
-    #[derive(Debug, Default)]
-    pub struct Flag(pub Option<bool>);
-    /// A JSON object; any other type reads as absent.
-    #[derive(Debug, Default)]
-    pub struct Object(pub Option<Map<String, Value>>);
-
-    impl<'de> Deserialize<'de> for Text {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            string_or_none(d).map(Text)
-        }
-    }
-    impl<'de> Deserialize<'de> for TextOrNumber {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            string_or_number(d).map(TextOrNumber)
-        }
-    }
-    impl<'de> Deserialize<'de> for Flag {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            lenient_bool(d).map(Flag)
-        }
-    }
-    impl<'de> Deserialize<'de> for Object {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            object_or_none(d).map(Object)
-        }
-    }
+    // The protocol crate's own lenient field types (what its structs use since this measurement).
+    pub use gws_protocol::lenient::{Flag, Object, Text, TextOrNumber};
 
     #[derive(Debug, Default, Deserialize)]
     #[serde(rename_all = "camelCase")]

@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn complete_transfer_needs_no_input_on_a_linked_consult() {
         let mut consult = with_caps(&["CompleteTransfer", "SwapCalls"]);
-        consult.parent_call_uri = Some("http://h/api/v2/me/calls/parent".into());
+        consult.parent_call_uri = "http://h/api/v2/me/calls/parent".into();
         let actions = actions_for(&consult, &[], &en());
         assert_eq!(actions[0].input, ActionInput::None);
         assert_eq!(

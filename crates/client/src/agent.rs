@@ -111,9 +111,10 @@ impl AgentStore {
     pub fn apply_error(&mut self, error: &ErrorNotification, catalog: &Catalog) {
         let message = error
             .error_message
+            .0
             .clone()
             .unwrap_or_else(|| catalog.text(Key::ErrFailed).to_string());
-        self.operation_failed(match &error.operation_name {
+        self.operation_failed(match &*error.operation_name {
             Some(operation) => catalog.fill(
                 Key::ErrOperationFailed,
                 &[
@@ -150,10 +151,11 @@ impl AgentStore {
         };
         let base = user_state
             .display_name
+            .0
             .clone()
-            .or_else(|| user_state.state.clone())
+            .or_else(|| user_state.state.0.clone())
             .unwrap_or_else(|| "Unknown".into());
-        match &user_state.reason {
+        match &*user_state.reason {
             Some(reason) if !base.contains(reason.as_str()) => format!("{base} ({reason})"),
             _ => base,
         }
@@ -174,9 +176,9 @@ mod tests {
         Device {
             id: id.into(),
             user_state: Some(UserState {
-                id: Some(format!("id-{state}")),
-                display_name: Some(state.into()),
-                state: Some(state.into()),
+                id: format!("id-{state}").into(),
+                display_name: state.into(),
+                state: state.into(),
                 ..UserState::default()
             }),
             capabilities: caps.to_vec(),
@@ -192,13 +194,13 @@ mod tests {
         });
         store.agent_states = vec![
             AgentStateSetting {
-                id: Some("id-Ready".into()),
-                state: Some("Ready".into()),
+                id: "id-Ready".into(),
+                state: "Ready".into(),
                 ..Default::default()
             },
             AgentStateSetting {
-                id: Some("id-NotReady".into()),
-                state: Some("NotReady".into()),
+                id: "id-NotReady".into(),
+                state: "NotReady".into(),
                 ..Default::default()
             },
         ];
@@ -249,8 +251,8 @@ mod tests {
         let mut store = store();
         store.mark_pending(Operation::ForwardCallsOn);
         let error = ErrorNotification {
-            error_message: Some("Invalid destination".into()),
-            operation_name: Some("ForwardCallsOn".into()),
+            error_message: "Invalid destination".into(),
+            operation_name: "ForwardCallsOn".into(),
             ..ErrorNotification::default()
         };
         store.apply_error(&error, &Catalog::default());

@@ -449,16 +449,16 @@ impl Ids {
         self.next_message += 1;
         Message {
             channel: channel.into(),
-            id: Some(id),
-            client_id: client_id.map(str::to_string),
+            id: Some(id).into(),
+            client_id: client_id.map(str::to_string).into(),
             ..Message::default()
         }
     }
 
     fn handshake(&mut self, timeout: Millis) -> Request {
         let message = Message {
-            version: Some("1.0".into()),
-            minimum_version: Some("1.0".into()),
+            version: "1.0".into(),
+            minimum_version: "1.0".into(),
             supported_connection_types: Some(vec![Value::String(LONG_POLLING.into())]),
             advice: Some(Advice {
                 timeout: Some(60_000),
@@ -472,7 +472,7 @@ impl Ids {
 
     fn connect(&mut self, client_id: &str, timeout: Millis) -> Request {
         let message = Message {
-            connection_type: Some(LONG_POLLING.into()),
+            connection_type: LONG_POLLING.into(),
             ..self.meta(META_CONNECT, Some(client_id))
         };
         self.request(RequestKind::Connect, vec![message], timeout)
@@ -993,7 +993,7 @@ impl BayeuxClient {
                 self.advice.max_interval = clamp(advice.max_interval);
             }
             if advice.multiple_clients.is_some() {
-                self.advice.multiple_clients = advice.multiple_clients;
+                self.advice.multiple_clients = advice.multiple_clients.clone();
             }
         }
     }
@@ -1011,7 +1011,7 @@ impl BayeuxClient {
         };
         self.take_advice(&message);
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
-        match (message.is_successful(), message.client_id.clone()) {
+        match (message.is_successful(), message.client_id.0.clone()) {
             (true, Some(client_id)) if !client_id.is_empty() => {
                 let rehandshake = self.had_session;
                 self.had_session = true;
@@ -1033,7 +1033,10 @@ impl BayeuxClient {
             }
             _ if reconnect == Some(Reconnect::None) => self.stop(),
             _ => {
-                let error = message.error.unwrap_or_else(|| "handshake refused".into());
+                let error = message
+                    .error
+                    .0
+                    .unwrap_or_else(|| "handshake refused".into());
                 self.events
                     .push_back(Event::Malformed(format!("handshake failed: {error}")));
                 self.schedule_handshake_retry(now);

@@ -356,11 +356,12 @@ impl CallsStore {
         let id = error.call_id()?.to_string();
         let message = error
             .error_message
+            .0
             .clone()
             .unwrap_or_else(|| catalog.text(Key::ErrFailed).to_string());
         let entry = self.get_mut(&id)?;
         entry.pending = None;
-        entry.error = Some(match &error.operation_name {
+        entry.error = Some(match &*error.operation_name {
             Some(operation) => catalog.fill(
                 Key::ErrOperationFailed,
                 &[
@@ -399,7 +400,7 @@ mod tests {
             id: id.into(),
             state,
             participants: vec![Participant::internal("5000")],
-            duration: Some("0".into()),
+            duration: "0".into(),
             ..Call::default()
         }
     }
@@ -408,9 +409,9 @@ mod tests {
         CallNotification {
             notification_type: gws_protocol::notification::NotificationType::StatusChange,
             call,
-            phone_number: Some("5005".into()),
-            extensions: None,
-            dtmf_digits: None,
+            phone_number: "5005".into(),
+            extensions: Default::default(),
+            dtmf_digits: Default::default(),
         }
     }
 
@@ -559,9 +560,9 @@ mod tests {
         store.apply(0, &note(call("a", CallState::Established)));
         store.mark_pending("a", Operation::InitiateTransfer);
         let error = ErrorNotification {
-            error_message: Some("Destination busy".into()),
-            operation_name: Some("InitiateTransfer".into()),
-            call_uri: Some("http://x/api/v2/me/calls/a".into()),
+            error_message: "Destination busy".into(),
+            operation_name: "InitiateTransfer".into(),
+            call_uri: "http://x/api/v2/me/calls/a".into(),
             ..ErrorNotification::default()
         };
         assert_eq!(
@@ -699,7 +700,7 @@ mod tests {
     fn timers_saturate_on_extreme_durations_and_clocks() {
         let mut store = CallsStore::new();
         let mut huge = call("a", CallState::Held);
-        huge.duration = Some("1e300".into());
+        huge.duration = "1e300".into();
         store.apply(5_000, &note(huge));
         let entry = store.get("a").expect("exists");
         assert_eq!(entry.elapsed_secs(u64::MAX), u64::MAX);
@@ -719,11 +720,11 @@ mod tests {
     fn timers_tick_from_server_duration_and_hold_start() {
         let mut store = CallsStore::new();
         let mut established = call("a", CallState::Established);
-        established.duration = Some("60".into());
+        established.duration = "60".into();
         store.apply(1_000, &note(established));
         assert_eq!(store.get("a").map(|e| e.elapsed_secs(6_500)), Some(65));
         let mut held = call("a", CallState::Held);
-        held.duration = Some("70".into());
+        held.duration = "70".into();
         store.apply(10_000, &note(held.clone()));
         store.apply(12_000, &note(held));
         assert_eq!(

@@ -2,7 +2,7 @@
 
 use crate::call::Call;
 use crate::device::Device;
-use crate::lenient::{skip_bad_items, string_or_none, string_or_number};
+use crate::lenient::{Text, TextOrNumber, skip_bad_items};
 use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -40,12 +40,8 @@ pub struct ApiStatus {
     #[serde(default = "unknown_status")]
     pub status_code: i64,
     /// Human text for failures.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub status_message: Text,
 }
 
 fn unknown_status() -> i64 {
@@ -57,7 +53,7 @@ impl ApiStatus {
     pub fn ok() -> Self {
         ApiStatus {
             status_code: 0,
-            status_message: None,
+            status_message: Text(None),
         }
     }
 
@@ -65,7 +61,7 @@ impl ApiStatus {
     pub fn error(code: StatusCode, message: impl Into<String>) -> Self {
         ApiStatus {
             status_code: code.0,
-            status_message: Some(message.into()),
+            status_message: Text(Some(message.into())),
         }
     }
 
@@ -80,29 +76,17 @@ impl ApiStatus {
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// User id.
-    #[serde(default, deserialize_with = "string_or_number")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: TextOrNumber,
     /// Login name.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub user_name: Text,
     /// First name.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub first_name: Text,
     /// Last name.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub last_name: Text,
     /// `ROLE_AGENT`, `ROLE_SUPERVISOR`, …
     #[serde(default, deserialize_with = "skip_bad_items")]
     pub roles: Vec<String>,
@@ -114,19 +98,11 @@ pub struct User {
     )]
     pub devices: Vec<Device>,
     /// Absolute URI.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub uri: Text,
     /// `/users/{id}`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub path: Text,
 }
 
 impl User {
@@ -139,7 +115,7 @@ impl User {
             .collect::<Vec<_>>()
             .join(" ");
         if full.is_empty() {
-            self.user_name.clone().unwrap_or_default()
+            self.user_name.0.clone().unwrap_or_default()
         } else {
             full
         }
@@ -405,31 +381,23 @@ mod tests {
 #[serde(rename_all = "camelCase")]
 pub struct AgentStateSetting {
     /// Id of the definition (matches `userState.id`).
-    #[serde(default, deserialize_with = "string_or_number")]
-    pub id: Option<String>,
+    #[serde(default)]
+    pub id: TextOrNumber,
     /// Label.
-    #[serde(default, deserialize_with = "string_or_none")]
-    pub display_name: Option<String>,
+    #[serde(default)]
+    pub display_name: Text,
     /// `Ready` / `NotReady`.
-    #[serde(default, deserialize_with = "string_or_none")]
-    pub state: Option<String>,
+    #[serde(default)]
+    pub state: Text,
     /// The operation to POST to `/api/v2/me/channels/voice`.
-    #[serde(default, deserialize_with = "string_or_none")]
-    pub operation_name: Option<String>,
+    #[serde(default)]
+    pub operation_name: Text,
     /// Reason code to send as `reasonCode`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub reason_code: Text,
     /// `AfterCallWork` / `AuxWork`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub work_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub work_mode: Text,
 }
 
 /// `GET /api/v2/settings/agent-states`.

@@ -7,7 +7,7 @@ mod reader;
 
 pub use reader::MessageReader;
 
-use crate::lenient::{Loose, lenient_bool, string_or_none, string_or_number};
+use crate::lenient::{Flag, Loose, Text, TextOrNumber};
 use crate::redacted_error;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -68,10 +68,9 @@ pub struct Advice {
     #[serde(
         default,
         rename = "multiple-clients",
-        deserialize_with = "lenient_bool",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Flag::is_absent"
     )]
-    pub multiple_clients: Option<bool>,
+    pub multiple_clients: Flag,
 }
 
 /// Accepts non-negative integers (also as floats or strings); anything else is absent.
@@ -177,33 +176,17 @@ pub struct Message<D = Value> {
     #[serde(default)]
     pub channel: String,
     /// Message id, echoed in the reply.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub id: TextOrNumber,
     /// Session id from the handshake.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub client_id: Text,
     /// Reply outcome of meta messages.
-    #[serde(
-        default,
-        deserialize_with = "lenient_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub successful: Option<bool>,
+    #[serde(default, skip_serializing_if = "Flag::is_absent")]
+    pub successful: Flag,
     /// `code::args::text`, e.g. `402::Unknown client`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub error: Text,
     /// Server advice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advice: Option<Advice>,
@@ -214,29 +197,17 @@ pub struct Message<D = Value> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<D>,
     /// Handshake: protocol version.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub version: Text,
     /// Handshake: minimum version.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub minimum_version: Text,
     /// Handshake: transports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_connection_types: Option<Vec<Value>>,
     /// Connect: transport in use.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub connection_type: Text,
     /// Extensions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext: Option<Value>,
@@ -247,17 +218,17 @@ impl<D> Default for Message<D> {
     fn default() -> Self {
         Message {
             channel: String::new(),
-            id: None,
-            client_id: None,
-            successful: None,
-            error: None,
+            id: Default::default(),
+            client_id: Default::default(),
+            successful: Default::default(),
+            error: Default::default(),
             advice: None,
             subscription: None,
             data: None,
-            version: None,
-            minimum_version: None,
+            version: Default::default(),
+            minimum_version: Default::default(),
             supported_connection_types: None,
-            connection_type: None,
+            connection_type: Default::default(),
             ext: None,
         }
     }

@@ -1,10 +1,10 @@
 //! The call resource, as returned by `GET /api/v2/me/calls?fields=*` and carried whole in every
 //! `CallStateChangeMessage` (gws-api.md §7).
 
-use crate::lenient::{any_items, lenient_bool, object_or_none, string_or_none, string_or_number};
+use crate::lenient::{Flag, Object, Text, TextOrNumber, any_items};
 use crate::operation::Operation;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 crate::string_enum! {
     /// The state of a call on the agent's device.
@@ -46,40 +46,20 @@ crate::string_enum! {
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
     /// E.164 form; empty for internal numbers.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub e164_number: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub e164_number: TextOrNumber,
     /// Human formatting, e.g. `(916) 555-0104`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub formatted_phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub formatted_phone_number: TextOrNumber,
     /// The number as dialled.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub phone_number: TextOrNumber,
     /// Digits only.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub digits: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub digits: TextOrNumber,
     /// Geographic hint for E.164 numbers.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub location: Text,
     /// Country object for E.164 numbers, kept as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<Value>,
@@ -89,11 +69,11 @@ impl Participant {
     /// An internal participant shaped like the seeds (`e164Number` empty, the rest = `number`).
     pub fn internal(number: &str) -> Self {
         Participant {
-            e164_number: Some(String::new()),
-            formatted_phone_number: Some(number.to_string()),
-            phone_number: Some(number.to_string()),
-            digits: Some(number.to_string()),
-            location: None,
+            e164_number: "".into(),
+            formatted_phone_number: number.into(),
+            phone_number: number.into(),
+            digits: number.into(),
+            location: Text(None),
             country: None,
         }
     }
@@ -101,21 +81,20 @@ impl Participant {
     /// The best number to dial or match on: `phoneNumber`, else `digits`, else formatted.
     pub fn number(&self) -> &str {
         [
-            &self.phone_number,
-            &self.digits,
-            &self.formatted_phone_number,
-            &self.e164_number,
+            self.phone_number.get(),
+            self.digits.get(),
+            self.formatted_phone_number.get(),
+            self.e164_number.get(),
         ]
         .into_iter()
         .flatten()
         .find(|n| !n.is_empty())
-        .map(String::as_str)
         .unwrap_or("")
     }
 
     /// The best text to show a person: formatted number, else [`Participant::number`].
     pub fn display(&self) -> &str {
-        match &self.formatted_phone_number {
+        match self.formatted_phone_number.get() {
             Some(formatted) if !formatted.is_empty() => formatted,
             _ => self.number(),
         }
@@ -147,43 +126,23 @@ pub struct Call {
     #[serde(default)]
     pub state: CallState,
     /// T-Server CallUUID.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub call_uuid: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub call_uuid: TextOrNumber,
     /// T-Lib connection id (16 hex chars).
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conn_id: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub conn_id: TextOrNumber,
     /// The device the call is on (`…/api/v2/devices/{id}`, no `/me`).
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub device_uri: Text,
     /// The other parties.
     #[serde(default, deserialize_with = "participants")]
     pub participants: Vec<Participant>,
     /// Dialled number identification.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dnis: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub dnis: TextOrNumber,
     /// Caller number (external calls).
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ani: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub ani: TextOrNumber,
     /// Internal / Inbound / Outbound / Consult.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_type: Option<CallType>,
@@ -191,78 +150,38 @@ pub struct Call {
     #[serde(default, deserialize_with = "any_items")]
     pub capabilities: Vec<Operation>,
     /// For consult calls: the call that was put on hold.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_call_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub parent_call_uri: Text,
     /// For consult calls, sometimes: `/calls/{parentId}`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_call_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub parent_call_path: Text,
     /// Attached data; absent when there is none.
-    #[serde(
-        default,
-        deserialize_with = "object_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_data: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Object::is_absent")]
+    pub user_data: Object,
     /// Whole seconds since the call appeared on this device, as a string.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub duration: TextOrNumber,
     /// Own mute state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mute: Option<OnOff>,
     /// `Stopped` / `Recording` / `Paused`, only where recording exists.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub recording_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub recording_state: Text,
     /// Set on an agent's call while a supervisor monitors it.
-    #[serde(
-        default,
-        deserialize_with = "lenient_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub supervisor_listening_in: Option<bool>,
+    #[serde(default, skip_serializing_if = "Flag::is_absent")]
+    pub supervisor_listening_in: Flag,
     /// Supervisor's view: the monitored agent is muted.
-    #[serde(
-        default,
-        deserialize_with = "lenient_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitored_user_muted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Flag::is_absent")]
+    pub monitored_user_muted: Flag,
     /// Undocumented flag, present in some samples only.
-    #[serde(
-        default,
-        deserialize_with = "lenient_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitoring: Option<bool>,
+    #[serde(default, skip_serializing_if = "Flag::is_absent")]
+    pub monitoring: Flag,
     /// Absolute URI of this call.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub uri: Text,
     /// `/calls/{id}` (sometimes without the leading slash).
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub path: Text,
 }
 
 impl Call {

@@ -1,7 +1,7 @@
 //! The device resource and the agent's user state (gws-api.md §8).
 
 use crate::call::OnOff;
-use crate::lenient::{skip_bad_items, string_or_none, string_or_number};
+use crate::lenient::{Text, TextOrNumber, skip_bad_items};
 use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,40 +11,20 @@ use serde_json::Value;
 #[serde(rename_all = "camelCase")]
 pub struct UserState {
     /// Id of the configured agent-state definition.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub id: TextOrNumber,
     /// Label to show.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub display_name: Text,
     /// `Ready` / `NotReady` (others possible).
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub state: Text,
     /// `AfterCallWork`, `AuxWork`, `ManualIn`, `AutoIn`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub work_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub work_mode: Text,
     /// NotReady reason code, when one was given.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub reason: Text,
 }
 
 /// A device (the agent's phone / DN).
@@ -54,53 +34,29 @@ pub struct Device {
     /// Device UUID.
     pub id: String,
     /// `Active` / `Inactive`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub device_state: Text,
     /// Agent state on this device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_state: Option<UserState>,
     /// The DN.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub phone_number: TextOrNumber,
     /// E.164 form of the DN.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub e164_number: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub e164_number: TextOrNumber,
     /// `Private` / `Public`.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub telephony_network: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub telephony_network: Text,
     /// Do-not-disturb flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub do_not_disturb: Option<OnOff>,
     /// Forwarding target while forwarding is on.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub forward_to: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub forward_to: TextOrNumber,
     /// Voice environment link.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub voice_environment_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub voice_environment_uri: Text,
     /// Device operations allowed now.
     #[serde(default, deserialize_with = "skip_bad_items")]
     pub capabilities: Vec<Operation>,

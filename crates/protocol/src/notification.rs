@@ -7,7 +7,7 @@
 
 use crate::call::Call;
 use crate::device::Device;
-use crate::lenient::{object_or_none, skip_bad_items, string_or_none, string_or_number};
+use crate::lenient::{Object, Text, TextOrNumber, skip_bad_items};
 use crate::redacted_error;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -35,26 +35,14 @@ pub struct CallNotification {
     /// The full call resource after the change.
     pub call: Call,
     /// The agent's own DN.
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub phone_number: TextOrNumber,
     /// T-Server extensions of the underlying event, kept as sent.
-    #[serde(
-        default,
-        deserialize_with = "object_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extensions: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Object::is_absent")]
+    pub extensions: Object,
     /// DTMF digits, on `DtmfSent` (not in any sample; harmless when absent).
-    #[serde(
-        default,
-        deserialize_with = "string_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dtmf_digits: Option<String>,
+    #[serde(default, skip_serializing_if = "TextOrNumber::is_absent")]
+    pub dtmf_digits: TextOrNumber,
 }
 
 fn status_change() -> NotificationType {
@@ -81,33 +69,17 @@ pub struct ErrorNotification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<Value>,
     /// Human-readable text.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub error_message: Text,
     /// The operation that failed.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub operation_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub operation_name: Text,
     /// The call the operation targeted.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub call_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub call_uri: Text,
     /// The device the operation targeted.
-    #[serde(
-        default,
-        deserialize_with = "string_or_none",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Text::is_absent")]
+    pub device_uri: Text,
 }
 
 impl ErrorNotification {

@@ -47,7 +47,7 @@ pub fn other_call_choices(others: &[&Call], catalog: &Catalog) -> Vec<Choice> {
     others
         .iter()
         .map(|call| Choice {
-            value: call.uri.clone().unwrap_or_else(|| call.id.clone()),
+            value: call.uri.0.clone().unwrap_or_else(|| call.id.clone()),
             label: format!(
                 "{} — {}",
                 text::parties(call, catalog),
@@ -134,10 +134,10 @@ mod tests {
     fn choices_name_calls_parties_and_keys() {
         let other = Call {
             id: "b".into(),
-            uri: Some("http://gws/api/v2/me/calls/b".into()),
+            uri: "http://gws/api/v2/me/calls/b".into(),
             state: CallState::Held,
             participants: vec![Participant::internal("5001")],
-            user_data: json!({"Case": "42"}).as_object().cloned(),
+            user_data: (json!({"Case": "42"}).as_object().cloned()).into(),
             ..Call::default()
         };
         assert_eq!(

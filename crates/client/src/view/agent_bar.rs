@@ -77,7 +77,7 @@ impl AgentBarView {
                 .map(|u| u.display_name())
                 .unwrap_or_default(),
             dn: device
-                .and_then(|d| d.phone_number.clone())
+                .and_then(|d| d.phone_number.0.clone())
                 .unwrap_or_default(),
             state_label: user_state.map_or_else(
                 || catalog.text(Key::AgentUnknown).to_string(),
@@ -90,13 +90,15 @@ impl AgentBarView {
                     )
                 },
             ),
-            state_name: user_state.and_then(|s| s.state.clone()).unwrap_or_default(),
+            state_name: user_state
+                .and_then(|s| s.state.0.clone())
+                .unwrap_or_default(),
             work_mode: user_state
-                .and_then(|s| s.work_mode.clone())
+                .and_then(|s| s.work_mode.0.clone())
                 .unwrap_or_default(),
             current_state_id: agent
                 .current_state()
-                .and_then(|s| s.id.clone())
+                .and_then(|s| s.id.0.clone())
                 .unwrap_or_default(),
             choices: agent
                 .agent_states
@@ -113,11 +115,11 @@ impl AgentBarView {
                     )
                     .trim()
                     .to_string(),
-                    id: s.id.clone().unwrap_or_default(),
+                    id: s.id.0.clone().unwrap_or_default(),
                 })
                 .collect(),
             do_not_disturb: device.and_then(|d| d.do_not_disturb.as_ref()) == Some(&OnOff::On),
-            forward_to: device.and_then(|d| d.forward_to.clone()),
+            forward_to: device.and_then(|d| d.forward_to.0.clone()),
             toggles: DEVICE_TOGGLES
                 .iter()
                 .filter(|op| agent.can(op))
@@ -171,7 +173,7 @@ pub fn agent_state_request(agent: &AgentStore, index: usize) -> Option<Operation
     let setting = agent.agent_states.get(index)?;
     let operation = Operation::parse(setting.operation_name.as_deref()?);
     let mut request = OperationRequest::new(operation);
-    request.reason_code = setting.reason_code.clone().map(Value::String);
+    request.reason_code = setting.reason_code.0.clone().map(Value::String);
     Some(request)
 }
 
@@ -193,19 +195,19 @@ mod tests {
     fn agent() -> AgentStore {
         let mut agent = AgentStore::new();
         agent.set_user(User {
-            first_name: Some("Alice".into()),
-            last_name: Some("Agent".into()),
+            first_name: "Alice".into(),
+            last_name: "Agent".into(),
             devices: vec![Device {
                 id: "d1".into(),
-                phone_number: Some("5005".into()),
+                phone_number: "5005".into(),
                 user_state: Some(UserState {
-                    id: Some("s-ready".into()),
-                    state: Some("Ready".into()),
-                    work_mode: Some("AutoIn".into()),
+                    id: "s-ready".into(),
+                    state: "Ready".into(),
+                    work_mode: "AutoIn".into(),
                     ..UserState::default()
                 }),
                 do_not_disturb: Some(OnOff::On),
-                forward_to: Some("5001".into()),
+                forward_to: "5001".into(),
                 capabilities: vec![
                     Operation::ForwardCallsOff,
                     Operation::DoNotDisturbOff,
@@ -217,15 +219,15 @@ mod tests {
         });
         agent.agent_states = vec![
             AgentStateSetting {
-                id: Some("s-ready".into()),
-                display_name: Some("Ready".into()),
-                operation_name: Some("Ready".into()),
+                id: "s-ready".into(),
+                display_name: "Ready".into(),
+                operation_name: "Ready".into(),
                 ..Default::default()
             },
             AgentStateSetting {
-                state: Some("NotReady".into()),
-                operation_name: Some("NotReady".into()),
-                reason_code: Some("Lunch".into()),
+                state: "NotReady".into(),
+                operation_name: "NotReady".into(),
+                reason_code: "Lunch".into(),
                 ..Default::default()
             },
             AgentStateSetting::default(),
@@ -308,9 +310,9 @@ mod tests {
     fn states_read_in_the_language_with_server_reasons_as_sent() {
         let mut agent = agent();
         if let Some(state) = agent.device.as_mut().and_then(|d| d.user_state.as_mut()) {
-            state.state = Some("NotReady".into());
-            state.display_name = Some("Not Ready".into());
-            state.reason = Some("Break".into());
+            state.state = "NotReady".into();
+            state.display_name = "Not Ready".into();
+            state.reason = "Break".into();
         }
         let labels = |lang| {
             let view = AgentBarView::of(&agent, true, &Catalog::new(lang));

@@ -101,8 +101,8 @@ impl CardContent {
             class: card_class(&call.state, consult),
             call_type: text::call_type(call.call_type.as_ref(), catalog),
             numbers: other_numbers(call),
-            dnis: call.dnis.clone(),
-            ani: call.ani.clone(),
+            dnis: call.dnis.0.clone(),
+            ani: call.ani.0.clone(),
             muted: call.is_muted(),
             recording: recording(call.recording_state.as_deref(), catalog),
             mode: monitoring_mode(call).map(|key| catalog.text(key).to_string()),
@@ -228,17 +228,17 @@ mod tests {
     #[test]
     fn content_names_the_call_for_people_and_for_tests() {
         let mut formatted = Participant::internal("5001");
-        formatted.formatted_phone_number = Some("(916) 555-0104".into());
+        formatted.formatted_phone_number = "(916) 555-0104".into();
         let call = Call {
             id: "a".into(),
             state: CallState::Established,
             call_type: Some(CallType::Inbound),
             participants: vec![formatted],
-            dnis: Some("8000".into()),
+            dnis: "8000".into(),
             mute: Some(OnOff::On),
-            recording_state: Some("Recording".into()),
-            supervisor_listening_in: Some(true),
-            user_data: json!({"Case": "42", "Priority": 3}).as_object().cloned(),
+            recording_state: "Recording".into(),
+            supervisor_listening_in: Some(true).into(),
+            user_data: (json!({"Case": "42", "Priority": 3}).as_object().cloned()).into(),
             ..Call::default()
         };
         let content = CardContent::of(&entry(call.clone()), false, &Catalog::default());
@@ -277,7 +277,7 @@ mod tests {
         let call = Call {
             state: CallState::Ringing,
             call_type: Some(CallType::Outbound),
-            recording_state: Some("Paused".into()),
+            recording_state: "Paused".into(),
             capabilities: vec![Operation::SwitchToListenIn, Operation::Answer],
             ..Call::default()
         };
@@ -339,7 +339,7 @@ mod tests {
     fn consult_cards_say_so_and_odd_states_stay_inside_the_class() {
         let call = Call {
             state: CallState::Unknown("Odd \"State\"".into()),
-            recording_state: Some("Stopped".into()),
+            recording_state: "Stopped".into(),
             ..Call::default()
         };
         let content = CardContent::of(&entry(call), true, &Catalog::default());
@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn timers_tick_from_receipt_and_hold() {
         let mut held = entry(Call {
-            duration: Some("60".into()),
+            duration: "60".into(),
             ..Call::default()
         });
         assert_eq!(call_timer(&held, 5_000), "1:05");

@@ -40,7 +40,7 @@ pub(crate) mod tests {
         store_with(calls.iter().map(|(id, parent)| Call {
             id: (*id).into(),
             state: CallState::Established,
-            parent_call_uri: parent.map(|p| format!("http://gws/api/v2/me/calls/{p}")),
+            parent_call_uri: (parent.map(|p| format!("http://gws/api/v2/me/calls/{p}"))).into(),
             ..Call::default()
         }))
     }

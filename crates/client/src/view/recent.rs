@@ -44,7 +44,7 @@ mod tests {
             state: CallState::Released,
             call_type: Some(CallType::Inbound),
             participants: vec![Participant::internal("5000")],
-            duration: Some("75".into()),
+            duration: "75".into(),
             ..Call::default()
         }]);
         store.retire_released(60_000, 1_000);

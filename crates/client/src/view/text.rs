@@ -73,7 +73,7 @@ mod tests {
     #[test]
     fn parties_prefer_formatted_numbers_and_name_the_unknown() {
         let mut formatted = Participant::internal("5001");
-        formatted.formatted_phone_number = Some("(916) 555-0104".into());
+        formatted.formatted_phone_number = "(916) 555-0104".into();
         let call = Call {
             participants: vec![formatted, Participant::internal("5002")],
             ..Call::default()

@@ -82,7 +82,7 @@ mod tests {
             let device = Device {
                 id: "d1".into(),
                 user_state: Some(UserState {
-                    state: Some(state.into()),
+                    state: state.into(),
                     ..UserState::default()
                 }),
                 ..Device::default()

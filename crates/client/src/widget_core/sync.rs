@@ -124,7 +124,7 @@ impl WidgetCore {
                 self.set_agent(views, |store| store.apply(&update))
             }
             Ok(Notification::Error(error)) => {
-                let text = error.error_message.clone().unwrap_or_else(|| {
+                let text = error.error_message.0.clone().unwrap_or_else(|| {
                     let failed = self.config.catalog.text(crate::i18n::Key::ErrFailed);
                     failed.to_string()
                 });

@@ -15,7 +15,7 @@ pub fn handle(state: &AppState, user: &str, request: &Message) -> Message {
         && !types.iter().any(|t| t.as_str() == Some(LONG_POLLING))
     {
         return Message {
-            error: Some("400::Unsupported connection types".into()),
+            error: "400::Unsupported connection types".into(),
             supported_connection_types: Some(vec![json!(LONG_POLLING)]),
             advice: Some(Advice {
                 reconnect: Some(Reconnect::None),
@@ -27,15 +27,15 @@ pub fn handle(state: &AppState, user: &str, request: &Message) -> Message {
     let client_id = state.hub().handshake(user);
     tracing::debug!(%user, %client_id, "handshake");
     Message {
-        client_id: Some(client_id),
-        version: Some("1.0".into()),
+        client_id: Some(client_id).into(),
+        version: "1.0".into(),
         supported_connection_types: Some(vec![json!(LONG_POLLING)]),
         advice: Some(Advice {
             reconnect: Some(Reconnect::Retry),
             interval: Some(0),
             timeout: Some(state.hub().timeout.as_millis() as u64),
             max_interval: Some(state.hub().max_interval.as_millis() as u64),
-            multiple_clients: None,
+            multiple_clients: Default::default(),
         }),
         ..reply_to(request, true)
     }

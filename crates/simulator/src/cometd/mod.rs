@@ -66,7 +66,7 @@ pub(crate) fn reply_to(request: &Message, successful: bool) -> Message {
         channel: request.channel.clone(),
         id: request.id.clone(),
         client_id: request.client_id.clone(),
-        successful: Some(successful),
+        successful: Some(successful).into(),
         ..Message::default()
     }
 }
@@ -74,7 +74,7 @@ pub(crate) fn reply_to(request: &Message, successful: bool) -> Message {
 /// `402::Unknown client` with `reconnect: handshake`: the client must handshake again.
 pub(crate) fn unknown_client(request: &Message) -> Message {
     Message {
-        error: Some(HubError::UnknownClient.to_string()),
+        error: Some(HubError::UnknownClient.to_string()).into(),
         advice: Some(Advice {
             reconnect: Some(Reconnect::Handshake),
             interval: Some(0),
@@ -87,7 +87,7 @@ pub(crate) fn unknown_client(request: &Message) -> Message {
 /// A failed reply with a Bayeux error string (`code::text`).
 pub(crate) fn failure(request: &Message, error: &str) -> Message {
     Message {
-        error: Some(error.to_string()),
+        error: Some(error.to_string()).into(),
         ..reply_to(request, false)
     }
 }
@@ -117,8 +117,8 @@ pub async fn handle_batch(
                 tracing::debug!(%problem, "malformed Bayeux message");
                 replies.push(Message {
                     channel: String::new(),
-                    successful: Some(false),
-                    error: Some("400::Malformed message".into()),
+                    successful: Some(false).into(),
+                    error: "400::Malformed message".into(),
                     ..Message::default()
                 });
                 continue;
@@ -159,7 +159,7 @@ mod tests {
         let published: Queued = r#"{"channel":"/v2/me/calls","data":{"n":1}}"#.into();
         let connect = Message {
             channel: "/meta/connect".into(),
-            successful: Some(true),
+            successful: Some(true).into(),
             ..Message::default()
         };
         let body = reply_body(&[

@@ -28,7 +28,7 @@ impl Engine {
                 match &request.workmode {
                     None | Some(Value::Null) => {}
                     Some(Value::String(mode)) if mode == "ManualIn" || mode == "AutoIn" => {
-                        state.work_mode = Some(mode.clone());
+                        state.work_mode = Some(mode.clone()).into();
                     }
                     Some(other) => {
                         return Err(EngineError::Invalid(format!(
@@ -76,7 +76,7 @@ impl Engine {
                 let mut state =
                     self.config
                         .user_state_or("AfterCallWork", None, "AfterCallWork", "NotReady");
-                state.work_mode = Some("AfterCallWork".into());
+                state.work_mode = "AfterCallWork".into();
                 state
             }
             _ => {

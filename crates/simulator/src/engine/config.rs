@@ -116,11 +116,11 @@ impl EngineConfig {
         self.agent_state(operation, reason)
             .map(user_state_of)
             .unwrap_or_else(|| UserState {
-                id: None,
-                display_name: Some(display.into()),
-                state: Some(state.into()),
-                work_mode: None,
-                reason: None,
+                id: Default::default(),
+                display_name: display.into(),
+                state: state.into(),
+                work_mode: Default::default(),
+                reason: Default::default(),
             })
     }
 
@@ -181,12 +181,12 @@ impl EngineConfig {
                      reason: Option<&str>,
                      mode: Option<&str>| {
             AgentStateSetting {
-                id: Some(id.into()),
-                display_name: Some(display.into()),
-                state: Some(state.into()),
-                operation_name: Some(op.into()),
-                reason_code: reason.map(Into::into),
-                work_mode: mode.map(Into::into),
+                id: id.into(),
+                display_name: display.into(),
+                state: state.into(),
+                operation_name: op.into(),
+                reason_code: reason.map(Into::into).into(),
+                work_mode: mode.map(Into::into).into(),
             }
         };
         vec![

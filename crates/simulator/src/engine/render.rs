@@ -79,30 +79,32 @@ impl Engine {
         Call {
             id: leg.call_id.clone(),
             state,
-            call_uuid: Some(leg.call_id.clone()),
-            conn_id: Some(leg.conn_id.clone()),
-            device_uri: Some(self.device_uri(leg.agent)),
+            call_uuid: Some(leg.call_id.clone()).into(),
+            conn_id: Some(leg.conn_id.clone()).into(),
+            device_uri: Some(self.device_uri(leg.agent)).into(),
             participants: self.participants(party),
-            dnis: Some(leg.dnis.clone()),
-            ani: None,
+            dnis: Some(leg.dnis.clone()).into(),
+            ani: Default::default(),
             call_type: Some(leg.call_type.clone()),
             capabilities,
-            parent_call_uri: leg.parent.as_deref().map(|id| self.call_uri(id)),
-            parent_call_path: None,
-            user_data: conv
+            parent_call_uri: (leg.parent.as_deref().map(|id| self.call_uri(id))).into(),
+            parent_call_path: Default::default(),
+            user_data: (conv
                 .and_then(|c| c.user_data.clone())
-                .filter(|data| !data.is_empty()),
-            duration: Some((now.saturating_sub(leg.created_ms) / 1000).to_string()),
+                .filter(|data| !data.is_empty()))
+            .into(),
+            duration: (Some((now.saturating_sub(leg.created_ms) / 1000).to_string())).into(),
             mute: Some(if leg.mute { OnOff::On } else { OnOff::Off }),
-            recording_state: self
+            recording_state: (self
                 .config
                 .recording
-                .then(|| leg.recording.as_str().to_string()),
-            supervisor_listening_in: Some(monitored),
-            monitored_user_muted: Some(leg.monitored_user_muted),
-            monitoring: None,
-            uri: Some(self.call_uri(&leg.call_id)),
-            path: Some(format!("/calls/{}", leg.call_id)),
+                .then(|| leg.recording.as_str().to_string()))
+            .into(),
+            supervisor_listening_in: Some(monitored).into(),
+            monitored_user_muted: Some(leg.monitored_user_muted).into(),
+            monitoring: Default::default(),
+            uri: Some(self.call_uri(&leg.call_id)).into(),
+            path: format!("/calls/{}", leg.call_id).into(),
         }
     }
 
@@ -122,9 +124,9 @@ impl Engine {
         let notification = CallNotification {
             notification_type: kind,
             call: self.render_call(now, party),
-            phone_number: Some(agent.spec.dn.clone()),
-            extensions: Some(extensions),
-            dtmf_digits,
+            phone_number: Some(agent.spec.dn.clone()).into(),
+            extensions: Some(extensions).into(),
+            dtmf_digits: dtmf_digits.into(),
         };
         Addressed {
             user: agent.spec.user_name.clone(),
@@ -178,10 +180,10 @@ impl Engine {
         let leg = self.leg(party);
         let error = ErrorNotification {
             error_code: Some(json!(code)),
-            error_message: Some(message.to_string()),
-            operation_name: Some(operation.as_str().to_string()),
-            call_uri: Some(self.call_uri(&leg.call_id)),
-            device_uri: Some(self.device_uri(leg.agent)),
+            error_message: Some(message.to_string()).into(),
+            operation_name: Some(operation.as_str().to_string()).into(),
+            call_uri: Some(self.call_uri(&leg.call_id)).into(),
+            device_uri: Some(self.device_uri(leg.agent)).into(),
         };
         out.push(Addressed {
             user: self.agents[leg.agent].spec.user_name.clone(),
@@ -202,10 +204,10 @@ impl Engine {
     ) {
         let error = ErrorNotification {
             error_code: Some(json!(code)),
-            error_message: Some(message.to_string()),
-            operation_name: Some(operation.as_str().to_string()),
-            call_uri: None,
-            device_uri: Some(self.device_uri(agent)),
+            error_message: Some(message.to_string()).into(),
+            operation_name: Some(operation.as_str().to_string()).into(),
+            call_uri: Default::default(),
+            device_uri: Some(self.device_uri(agent)).into(),
         };
         out.push(Addressed {
             user: self.agents[agent].spec.user_name.clone(),
@@ -237,27 +239,28 @@ impl Engine {
             ("Active", a.user_state.clone(), capabilities)
         } else {
             let logged_out = UserState {
-                id: None,
-                display_name: Some("Logged out".into()),
-                state: Some("LoggedOut".into()),
-                work_mode: None,
-                reason: None,
+                id: Default::default(),
+                display_name: "Logged out".into(),
+                state: "LoggedOut".into(),
+                work_mode: Default::default(),
+                reason: Default::default(),
             };
             ("Inactive", logged_out, Vec::new())
         };
         Device {
             id: a.spec.device_id.clone(),
-            device_state: Some(device_state.into()),
+            device_state: device_state.into(),
             user_state: Some(user_state),
-            phone_number: Some(a.spec.dn.clone()),
-            e164_number: Some(a.spec.dn.clone()),
-            telephony_network: Some("Private".into()),
+            phone_number: Some(a.spec.dn.clone()).into(),
+            e164_number: Some(a.spec.dn.clone()).into(),
+            telephony_network: "Private".into(),
             do_not_disturb: Some(if a.dnd { OnOff::On } else { OnOff::Off }),
-            forward_to: a.forward_to.clone(),
-            voice_environment_uri: Some(format!(
+            forward_to: a.forward_to.clone().into(),
+            voice_environment_uri: format!(
                 "{}/api/v2/voice-environments/370ef5e6-9e3c-4d91-9588-7f4dfe67e011",
                 self.config.external_url
-            )),
+            )
+            .into(),
             capabilities,
             supervisor_monitoring_state: monitoring,
         }

@@ -34,7 +34,7 @@ fn ready_not_ready_with_a_reason_and_after_call_work_publish_device_state_change
         .clone()
         .expect("userState");
     assert_eq!(
-        (state.state.as_deref(), state.reason),
+        (state.state.as_deref(), state.reason.0),
         (Some("NotReady"), None)
     );
     let acw = ok(
@@ -100,7 +100,7 @@ fn agent_state_refuses_unknown_reasons_and_other_operations() {
         engine.devices_of(AGENT1)[0]
             .user_state
             .clone()
-            .and_then(|s| s.state)
+            .and_then(|s| s.state.0)
             .as_deref(),
         Some("Ready")
     );
@@ -255,7 +255,7 @@ fn reset_restores_agent_state_dnd_and_forwarding() {
     let device = &devices_for(&reset, AGENT1)[0];
     assert_eq!(device.do_not_disturb, Some(OnOff::Off));
     assert_eq!(
-        device.user_state.clone().and_then(|s| s.state).as_deref(),
+        device.user_state.clone().and_then(|s| s.state.0).as_deref(),
         Some("Ready")
     );
 }

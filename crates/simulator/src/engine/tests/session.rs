@@ -126,7 +126,7 @@ fn starting_again_on_the_same_place_succeeds_and_notifies_the_device_again_uncha
     );
     let device = &devices_for(&again, AGENT1)[0];
     assert_eq!(
-        device.user_state.clone().and_then(|s| s.state).as_deref(),
+        device.user_state.clone().and_then(|s| s.state.0).as_deref(),
         Some("Ready"),
         "an idempotent login keeps the agent state"
     );

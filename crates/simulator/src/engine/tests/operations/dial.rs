@@ -143,6 +143,7 @@ fn dial_to_the_busy_number_errors_then_releases_the_dialing_call() {
         error["callUri"],
         calls_for(&dialled, AGENT1)[0]
             .uri
+            .0
             .clone()
             .expect("uri")
             .as_str()
