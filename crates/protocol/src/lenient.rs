@@ -241,43 +241,32 @@ lenient_field! {
     Object(Option<serde_json::Map<String, Value>>) by object_or_none
 }
 
-impl Text {
-    /// The text, if any (what most readers want; saves `.as_deref()` at every use).
-    pub fn get(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
+/// What the two text field types add: the text as `&str`, and construction from text (tests,
+/// the simulator's rendering).
+macro_rules! text_field {
+    ($($name:ident),+) => {$(
+        impl $name {
+            /// The text, if any (what most readers want; saves `.as_deref()` at every use).
+            pub fn get(&self) -> Option<&str> {
+                self.0.as_deref()
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                $name(Some(text.to_owned()))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(text: String) -> Self {
+                $name(Some(text))
+            }
+        }
+    )+};
 }
 
-impl TextOrNumber {
-    /// The text, if any.
-    pub fn get(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
-}
-
-impl From<&str> for Text {
-    fn from(text: &str) -> Self {
-        Text(Some(text.to_owned()))
-    }
-}
-
-impl From<&str> for TextOrNumber {
-    fn from(text: &str) -> Self {
-        TextOrNumber(Some(text.to_owned()))
-    }
-}
-
-impl From<String> for Text {
-    fn from(text: String) -> Self {
-        Text(Some(text))
-    }
-}
-
-impl From<String> for TextOrNumber {
-    fn from(text: String) -> Self {
-        TextOrNumber(Some(text))
-    }
-}
+text_field!(Text, TextOrNumber);
 
 /// Deserialises a list, skipping items that do not parse as `T` (and a non-list as empty).
 pub fn skip_bad_items<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
