@@ -8,46 +8,12 @@
 //! with `fatal: true` on its host element; `handle.stopped` then reads `true`, and `mount()`
 //! refuses to start a widget on the dead instance.
 //!
-//! The notice and the registry are plain JS (below), so they still work when the wasm does not.
+//! The notice and the registry are plain JS (the first section of `src/glue.js`), so they still work when the wasm does not.
 
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(inline_js = r#"
-const hosts = new Map();
-let stopped = false;
-const NOTICE = 'The call controls stopped after an internal error. Reload the page to continue.';
-function show(host) {
-  try {
-    const root = host.shadowRoot;
-    if (root && !root.querySelector('[data-testid="fatal"]')) {
-      const notice = document.createElement('div');
-      notice.setAttribute('data-testid', 'fatal');
-      notice.setAttribute('role', 'alert');
-      notice.className = 'gws-fatal';
-      notice.textContent = hosts.get(host) || NOTICE;
-      root.prepend(notice);
-    }
-    host.dispatchEvent(new CustomEvent('gws:error', { bubbles: true, composed: true,
-      detail: { message: hosts.get(host) || NOTICE, callId: null, fatal: true } }));
-  } catch (_) { /* nothing more can be done */ }
-}
-export function gwsStopAll() {
-  if (stopped) return;
-  stopped = true;
-  for (const host of hosts.keys()) show(host);
-}
-export function gwsRegisterHost(host, notice) { hosts.set(host, notice); }
-export function gwsUnregisterHost(host) { hosts.delete(host); }
-export function gwsStopped() { return stopped; }
-export function gwsWatchTraps() {
-  if (typeof window === 'undefined') return;
-  const trap = (error) => typeof WebAssembly !== 'undefined' && error instanceof WebAssembly.RuntimeError;
-  window.addEventListener('error', (event) => { if (trap(event.error)) gwsStopAll(); });
-  window.addEventListener('unhandledrejection', (event) => { if (trap(event.reason)) gwsStopAll(); });
-}
-export function gwsTestHooksEnabled() { return globalThis.__GWS_TEST_HOOKS__ === true; }
-"#)]
+#[wasm_bindgen(module = "/src/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = gwsStopAll)]
     fn stop_all();

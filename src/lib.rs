@@ -62,22 +62,7 @@ pub fn diagnostics() -> JsValue {
     serde_wasm_bindgen::to_value(&diagnostics::snapshot()).unwrap_or(JsValue::NULL)
 }
 
-#[wasm_bindgen(inline_js = r#"
-let shared = null;
-export function gwsAdoptStyles(root, css) {
-  // One constructable sheet for every widget of the page. Unlike a <style> element it is not
-  // inline CSS, so a host page's `style-src 'self'` (no 'unsafe-inline') does not block it.
-  try {
-    if (!('adoptedStyleSheets' in root) || typeof CSSStyleSheet !== 'function') return false;
-    if (!shared) { const sheet = new CSSStyleSheet(); sheet.replaceSync(css); shared = sheet; }
-    if (!root.adoptedStyleSheets.includes(shared)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, shared];
-    return true;
-  } catch (_) { return false; }
-}
-export function gwsDropStyles(root) {
-  if (shared && 'adoptedStyleSheets' in root) root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== shared);
-}
-"#)]
+#[wasm_bindgen(module = "/src/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = gwsAdoptStyles)]
     fn adopt_styles(root: &web_sys::Node, css: &str) -> bool;
@@ -187,48 +172,7 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
     Ok(WidgetHandle::new(controller, unmount))
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function gwsDefineElement(mount) {
-  if (typeof customElements === 'undefined' || customElements.get('gws-agent-widget')) return false;
-  const text = { 'base-url': 'baseUrl', 'user': 'username', 'theme': 'theme', 'lang': 'lang', 'locale': 'locale',
-                 'log-level': 'logLevel', 'place': 'place', 'queue': 'queue', 'login-code': 'loginCode' };
-  const flags = { 'compact': 'compact', 'shortcuts': 'shortcuts', 'click-to-dial': 'clickToDial',
-                  'share-across-tabs': 'shareAcrossTabs', 'auto-login': 'autoLogin' };
-  // The password attribute is read once and removed, so no other script, extension or
-  // session-replay tool finds it in the page; it is kept here for a re-mount of the element.
-  const passwords = new WeakMap();
-  class GwsAgentWidget extends HTMLElement {
-    static get observedAttributes() { return ['lang']; }
-    attributeChangedCallback(name, previous, value) {
-      if (name === 'lang' && this.handle && previous !== value) this.handle.setLang(value || '');
-    }
-    connectedCallback() {
-      if (this.handle) return;
-      if (this.hasAttribute('password')) {
-        passwords.set(this, this.getAttribute('password'));
-        this.removeAttribute('password');
-      }
-      const options = {};
-      if (passwords.has(this)) options.password = passwords.get(this);
-      for (const [attr, key] of Object.entries(text)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr);
-      for (const [attr, key] of Object.entries(flags)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr) !== 'false';
-      if (typeof this.credentials === 'function') options.credentials = this.credentials;
-      if (this.strings && typeof this.strings === 'object') options.strings = this.strings;
-      try {
-        this.handle = mount(this, options);
-      } catch (error) {
-        this.dispatchEvent(new CustomEvent('gws:error', { bubbles: true, composed: true, detail: { message: String(error && error.message || error), callId: null } }));
-        console.error(error);
-      }
-    }
-    disconnectedCallback() {
-      if (this.handle) { this.handle.destroy(); this.handle = null; }
-    }
-  }
-  customElements.define('gws-agent-widget', GwsAgentWidget);
-  return true;
-}
-"#)]
+#[wasm_bindgen(module = "/src/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = gwsDefineElement)]
     fn define_custom_element(mount: &js_sys::Function) -> bool;

@@ -26,22 +26,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Event, MessageEvent, Worker};
 
-#[wasm_bindgen(inline_js = r#"
-// The worker's whole program (the same as www/gws-timer-worker.js): echo each [id, ms] back
-// after ms. Used only as a Blob-URL worker when the widget's files are on another origin.
-const SOURCE = 'onmessage = (e) => { const [id, ms] = e.data; setTimeout(() => postMessage(id), ms); };';
-export function gwsTimerWorker() {
-  // This snippet is snippets/<crate>-<hash>/inline<n>.js beside the glue (gws-widget.js).
-  const file = new URL('../../gws-timer-worker.js', import.meta.url);
-  if (typeof location !== 'undefined' && file.origin === location.origin) {
-    try { return new Worker(file, { type: 'module', name: 'gws-timer' }); } catch (_) { return null; }
-  }
-  try {
-    const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
-    try { return new Worker(url, { name: 'gws-timer' }); } finally { URL.revokeObjectURL(url); }
-  } catch (_) { return null; }
-}
-"#)]
+#[wasm_bindgen(module = "/src/glue.js")]
 extern "C" {
     /// A timer worker, or `null` when none can be created here.
     #[wasm_bindgen(js_name = gwsTimerWorker)]

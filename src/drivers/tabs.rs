@@ -24,20 +24,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-#[wasm_bindgen(inline_js = r#"
-export function gwsLocksAvailable() {
-  return typeof navigator !== 'undefined' && !!navigator.locks && typeof navigator.locks.request === 'function';
-}
-export function gwsRequestLeadership(name, onAcquired) {
-  let release = () => {};
-  const held = new Promise((resolve) => { release = resolve; });
-  const abort = new AbortController();
-  navigator.locks
-    .request(name, { mode: 'exclusive', signal: abort.signal }, () => { onAcquired(); return held; })
-    .catch(() => {});
-  return () => { abort.abort(); release(); };
-}
-"#)]
+#[wasm_bindgen(module = "/src/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = gwsLocksAvailable)]
     fn locks_available() -> bool;
