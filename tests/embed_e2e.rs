@@ -274,6 +274,48 @@ fn shadow_root_element_count(host: &Element) -> u32 {
         .unwrap_or(0)
 }
 
+/// A widget destroyed while a notification body is still arriving stops at once: the loop
+/// abandons the body instead of waiting for its end (it used to read on until the body ended or
+/// the request's deadline passed, ~20 s here, before it even looked at the stop).
+#[wasm_bindgen_test]
+async fn destroy_while_a_body_is_arriving_stops_at_once() {
+    fresh_simulator().await;
+    let (sessions_before, loops_before) = (
+        agent1_sessions().await,
+        gws_widget::diagnostics::snapshot().loops,
+    );
+    let host = fresh_root();
+    let handle = mount(&host, json!({}));
+    wait_shadow_connected(&host).await;
+    // The held connect answers the ringing call with its first byte, the rest 20 s later.
+    sim_control::post(
+        SIM,
+        "/sim/faults",
+        &json!({"stallBodies": 1, "stallMs": 20_000}),
+    )
+    .await
+    .expect("fault");
+    sim_control::inject_call(SIM, "5000", "5005", None)
+        .await
+        .expect("inject");
+    TimeoutFuture::new(500).await;
+    handle.destroy();
+    wait_for("the loop to end after destroy", 5_000, || {
+        (gws_widget::diagnostics::snapshot().loops == loops_before).then_some(())
+    })
+    .await;
+    // `/meta/disconnect` went out without waiting for the body (bounded: 5 s).
+    let mut sessions = agent1_sessions().await;
+    for _ in 0..50 {
+        if sessions == sessions_before {
+            break;
+        }
+        TimeoutFuture::new(100).await;
+        sessions = agent1_sessions().await;
+    }
+    assert_eq!(sessions, sessions_before, "the CometD session was closed");
+}
+
 #[wasm_bindgen_test]
 async fn mounting_and_destroying_a_hundred_times_leaks_nothing() {
     fresh_simulator().await;

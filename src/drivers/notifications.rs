@@ -23,6 +23,7 @@ use gws_client::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Millis, RequestId, RequestKind,
 };
 use leptos::task::spawn_local;
+use std::collections::VecDeque;
 
 /// The CometD endpoint, relative to the server root.
 pub const NOTIFICATIONS_PATH: &str = "/api/v2/notifications";
@@ -113,34 +114,81 @@ async fn let_the_view_catch_up() {
 
 /// Reads a 200 reply's body into the machine piece by piece, handing out the events of each
 /// piece before the next is read: a backlog of thousands of messages is never held whole,
-/// neither as bytes nor as decoded messages (issue 14, burst memory). The rest of the loop
-/// waits meanwhile (one body at a time, as the machine wants); the read ends at the request's
-/// deadline at the latest.
+/// neither as bytes nor as decoded messages (issue 14, burst memory). The read ends at the
+/// request's deadline at the latest.
+///
+/// The loop's other inputs are watched meanwhile, so a body that is slow to arrive holds
+/// nothing up: a stop or pause abandons it at once (what arrived whole was delivered; dropping
+/// the stream cancels the download), a hidden page gets its goodbye at once, and the other
+/// inputs are returned, in order, for the loop to handle after the read. The pending read of
+/// the next piece is kept across them (dropping it would lose the chunk it resolves to).
 async fn read_body(
     client: &mut BayeuxClient,
     id: RequestId,
     mut body: BodyStream,
-    rest: &RestClient,
+    inputs: &mut Inputs<'_>,
     on_event: &mut impl FnMut(Event),
-) {
+) -> VecDeque<Wake> {
+    let mut later = VecDeque::new();
     if !client.begin_body(clock::now(), id) {
-        return; // abandoned: dropping `body` cancels its download
+        return later; // abandoned: dropping `body` cancels its download
     }
     let mut first = true;
-    // Until the end, or a body cut short (network error, deadline): what arrived whole was
-    // delivered either way.
-    while let Ok(Some(piece)) = body.next_piece().await {
+    loop {
+        let piece = {
+            let mut next = std::pin::pin!(body.next_piece().fuse());
+            loop {
+                futures::select! {
+                    piece = next => break Some(piece),
+                    command = inputs.commands.next() => match command {
+                        Some(LoopCommand::RetryNow | LoopCommand::Resume) => {
+                            later.push_back(Wake::Command(command));
+                        }
+                        stop_or_pause => {
+                            later.push_back(Wake::Command(stop_or_pause));
+                            break None;
+                        }
+                    },
+                    signal = inputs.page_signals.next() => match signal {
+                        Some(PageSignal::Hidden) => say_goodbye(client, inputs.rest),
+                        Some(signal) => later.push_back(Wake::Page(signal)),
+                        None => {}
+                    },
+                }
+            }
+        };
+        // Until the end, or a body cut short (network error, deadline, stop): what arrived
+        // whole was delivered either way.
+        let Some(Ok(Some(piece))) = piece else {
+            break;
+        };
         if std::mem::take(&mut first) {
             // Received: what the latency benchmark measures from (a whole body was read by
             // then before bodies were streamed; a small one still is).
             diagnostics::note_response(clock::now_us());
         }
         client.feed_body(clock::now(), piece);
-        if deliver(client, rest, on_event) {
+        if deliver(client, inputs.rest, on_event) {
             let_the_view_catch_up().await;
         }
     }
     client.end_body(clock::now());
+    later
+}
+
+/// The `/meta/disconnect` of a page going away, sent with a keepalive fetch (if there is a
+/// session to end).
+fn say_goodbye(client: &mut BayeuxClient, rest: &RestClient) {
+    if let Some(bye) = client.goodbye() {
+        rest.post_keepalive(NOTIFICATIONS_PATH, &bye.body());
+    }
+}
+
+/// The inputs a body read watches besides the body.
+struct Inputs<'a> {
+    rest: &'a RestClient,
+    commands: &'a mut UnboundedReceiver<LoopCommand>,
+    page_signals: &'a mut UnboundedReceiver<PageSignal>,
 }
 
 /// What woke the loop.
@@ -213,6 +261,8 @@ pub async fn run_notification_loop(
     });
     let mut scheduler = Scheduler::new();
     let mut stopping = false;
+    // What arrived while a body was being read, handled before anything new.
+    let mut later = VecDeque::new();
 
     loop {
         let now = clock::now();
@@ -236,19 +286,24 @@ pub async fn run_notification_loop(
             break;
         }
 
-        let wait = client
-            .poll_deadline()
-            .map_or(MAX_IDLE, |deadline| deadline - now)
-            .min(MAX_IDLE);
-        let sleep = scheduler.sleep(u32::try_from(wait.as_u64()).unwrap_or(u32::MAX));
-        let wake = futures::select! {
-            response = responses.next() => match response {
-                Some((id, outcome)) => Wake::Response(id, outcome),
-                None => Wake::Timer,
-            },
-            command = commands.next() => Wake::Command(command),
-            signal = page_signals.next() => signal.map_or(Wake::Timer, Wake::Page),
-            () = sleep.fuse() => Wake::Timer,
+        let wake = match later.pop_front() {
+            Some(wake) => wake,
+            None => {
+                let wait = client
+                    .poll_deadline()
+                    .map_or(MAX_IDLE, |deadline| deadline - now)
+                    .min(MAX_IDLE);
+                let sleep = scheduler.sleep(u32::try_from(wait.as_u64()).unwrap_or(u32::MAX));
+                futures::select! {
+                    response = responses.next() => match response {
+                        Some((id, outcome)) => Wake::Response(id, outcome),
+                        None => Wake::Timer,
+                    },
+                    command = commands.next() => Wake::Command(command),
+                    signal = page_signals.next() => signal.map_or(Wake::Timer, Wake::Page),
+                    () = sleep.fuse() => Wake::Timer,
+                }
+            }
         };
         let now = clock::now();
         match wake {
@@ -257,7 +312,13 @@ pub async fn run_notification_loop(
                 client.handle_response(now, id, outcome)
             }
             Wake::Response(id, BayeuxReply::Body(body)) => {
-                read_body(&mut client, id, body, &rest, &mut on_event).await;
+                let mut inputs = Inputs {
+                    rest: &rest,
+                    commands: &mut *commands,
+                    page_signals: &mut page_signals,
+                };
+                let arrived = read_body(&mut client, id, body, &mut inputs, &mut on_event).await;
+                later.extend(arrived);
             }
             Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
             Wake::Command(
@@ -283,11 +344,7 @@ pub async fn run_notification_loop(
                 on_event(Event::ResyncNeeded);
             }
             Wake::Page(PageSignal::Online(online)) => client.set_online(now, online),
-            Wake::Page(PageSignal::Hidden) => {
-                if let Some(bye) = client.goodbye() {
-                    rest.post_keepalive(NOTIFICATIONS_PATH, &bye.body());
-                }
-            }
+            Wake::Page(PageSignal::Hidden) => say_goodbye(&mut client, &rest),
         }
     }
     ended

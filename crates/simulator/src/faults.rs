@@ -4,13 +4,15 @@
 //! `{"expireSessions":true, "restartCometd":true, "rotateCsrf":true,
 //!   "failNext":2, "failStatus":503, "failPath":"/api/v2/notifications",
 //!   "delayNext":1, "delayMs":3000, "delayPath":"/api/v2",
-//!   "dropConnects":1, "clear":true}`
+//!   "dropConnects":1, "stallBodies":1, "stallMs":20000, "clear":true}`
 
 use crate::state::AppState;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::{StreamExt, stream};
 use gws_protocol::ApiStatus;
 use tokio::time::Duration;
 
@@ -54,5 +56,42 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
         tracing::info!(%path, ms, "injected delay");
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    // Taken when the reply is ready, so a connect already held when the fault was injected
+    // (the usual case) is the one that stalls.
+    let stall = (response.status() == StatusCode::OK && path.starts_with(NOTIFICATIONS))
+        .then(|| {
+            let mut faults = state.faults();
+            (faults.stall_bodies > 0).then(|| {
+                faults.stall_bodies -= 1;
+                faults.stall_ms
+            })
+        })
+        .flatten();
+    match stall {
+        Some(ms) => stall_body(response, Duration::from_millis(ms)).await,
+        None => response,
+    }
+}
+
+/// The CometD endpoint, whose replies a stall fault holds.
+const NOTIFICATIONS: &str = "/api/v2/notifications";
+
+/// `response` with its body sent as its first byte at once and the rest after `hold`: a client
+/// reading it has begun a body that does not end (what a slow network, or a huge backlog, looks
+/// like from the browser).
+async fn stall_body(response: Response, hold: Duration) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    tracing::info!(ms = hold.as_millis() as u64, "injected body stall");
+    let first = bytes.slice(..bytes.len().min(1));
+    let rest = bytes.slice(first.len()..);
+    let pieces = stream::once(async move { first }).chain(stream::once(async move {
+        tokio::time::sleep(hold).await;
+        rest
+    }));
+    let body = Body::from_stream(pieces.map(Ok::<_, std::convert::Infallible>));
+    Response::from_parts(parts, body)
 }

@@ -139,6 +139,38 @@ async fn a_dropped_connect_response_never_arrives_and_messages_wait_for_the_next
 }
 
 #[tokio::test]
+async fn a_stalled_body_arrives_whole_after_the_hold_and_only_once() {
+    let (http, _stop) = spawn_server(config()).await;
+    let mut agent = Agent::login(&http, "agent1").await;
+    agent.connect_cometd().await;
+    let held = {
+        let agent = agent.clone();
+        tokio::spawn(async move { agent.connect().await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Injected while the connect is held: that connect's reply is the one that stalls.
+    fault(&http, json!({"stallBodies": 1, "stallMs": 400})).await;
+    let started = Instant::now();
+    inject(&http).await;
+    let reply = tokio::time::timeout(Duration::from_secs(5), held)
+        .await
+        .expect("answered")
+        .expect("joined");
+    assert!(
+        started.elapsed() >= Duration::from_millis(390),
+        "the rest of the body waited for the hold"
+    );
+    assert_eq!(reply.len(), 2, "nothing of the body is lost: {reply:?}");
+    let call = reply
+        .iter()
+        .find(|message| message["channel"] == "/v2/me/calls")
+        .expect("the call's notification");
+    assert_eq!(call["data"]["call"]["state"], "Ringing", "{call}");
+    let pending = http.request("GET", "/sim/faults", &[], "").await.2;
+    assert!(pending.contains("\"stallBodies\":0"), "{pending}");
+}
+
+#[tokio::test]
 async fn rotating_csrf_tokens_makes_old_tokens_fail() {
     let (http, _stop) = spawn_server(config()).await;
     let agent = Agent::login(&http, "agent1").await;

@@ -27,6 +27,11 @@ pub struct Faults {
     /// `/meta/connect` requests whose response is never sent (the request hangs until the
     /// client gives up; queued messages stay queued for the next connect).
     pub drop_connects: u32,
+    /// CometD (`/api/v2/notifications`) replies still to stall: each sends the first byte of
+    /// its body, then the rest only after `stall_ms` (a body slow to arrive).
+    pub stall_bodies: u32,
+    /// How long a stalled body holds its rest.
+    pub stall_ms: u64,
 }
 
 /// The body of `POST /sim/faults`.
@@ -63,6 +68,12 @@ pub struct FaultRequest {
     /// Drop the next N connect responses.
     #[serde(default)]
     pub drop_connects: Option<u32>,
+    /// Stall the bodies of the next N CometD replies.
+    #[serde(default)]
+    pub stall_bodies: Option<u32>,
+    /// For this long (default 20 000 ms).
+    #[serde(default)]
+    pub stall_ms: Option<u64>,
     /// Forget pending faults first.
     #[serde(default)]
     pub clear: bool,
@@ -92,6 +103,10 @@ impl Faults {
         }
         if let Some(n) = request.drop_connects {
             self.drop_connects += n;
+        }
+        if let Some(n) = request.stall_bodies {
+            self.stall_bodies += n;
+            self.stall_ms = request.stall_ms.unwrap_or(20_000);
         }
     }
 
