@@ -8,28 +8,40 @@
 // attached-data row change to the new seq and takes performance.now(); the latency is that minus
 // GwsWidget.diagnostics().lastResponseUs (when the Bayeux response reached the widget's loop,
 // µs on the same clock).
+//
+// The JS baseline (pages/baseline.js: cometd.js + plain DOM cards, issue 15) runs the same way in
+// a fresh page of the same invocation: its stamp is when the long-poll XHR's response was
+// complete (readyState 4, before cometd.js parses it) — the same point of the path as the
+// widget's (body read, not yet decoded). `--baseline-count 0` skips it.
 import {
   Api, establishedCall, fmt, launchBrowser, machine, machineLoad, median, parseArgs, prepareStatic, quantile, range,
   report, sleep, sortNum, startSim, table, watchPage,
 } from './lib.mjs';
 
-const options = parseArgs({ count: 10000, warmup: 200, minGapMs: 15, maxGapMs: 30, blocks: 5, probeCount: 1000 });
+const options = parseArgs({ count: 10000, warmup: 200, minGapMs: 15, maxGapMs: 30, blocks: 5, probeCount: 1000, baselineCount: -1 });
+if (options.baselineCount < 0) options.baselineCount = options.count;
 const info = machine();
 const server = await startSim({ staticDir: prepareStatic() });
 const browser = await launchBrowser();
 const api = new Api(server.url, 'agent1', 'agent1', { sockets: 2 });
 
-// One page, one widget, `count` spaced notifications after `warmup`; returns the samples.
-async function measure(callId, query, count, label) {
+// One page, one widget (kind 'widget') or the JS baseline (kind 'baseline'), `count` spaced
+// notifications after `warmup`; returns the samples.
+async function measure(callId, query, count, label, kind = 'widget') {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchPage(page, 'latency');
   await page.goto(`${server.url}/bench/bench.html${query}`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20_000 });
-  await page.evaluate(() => window.bench.mountWidget());
-  await page.waitForFunction(() => document.querySelector('#widget div')?.shadowRoot?.querySelector('[data-testid="call-card"]'), null, { timeout: 10_000 });
+  if (kind === 'baseline') {
+    await page.evaluate(() => window.bench.mountBaseline());
+    await page.waitForFunction(() => document.querySelector('#widget [data-testid="call-card"]'), null, { timeout: 10_000 });
+  } else {
+    await page.evaluate(() => window.bench.mountWidget());
+    await page.waitForFunction(() => document.querySelector('#widget div')?.shadowRoot?.querySelector('[data-testid="call-card"]'), null, { timeout: 10_000 });
+  }
   await page.evaluate(() => window.bench.arm('lat'));
-  await page.evaluate(() => window.bench.observeLatency());
+  await page.evaluate((k) => window.bench.observeLatency(k), kind);
   let seq = 0;
   const send = async () => {
     const sentAt = performance.now();
@@ -58,7 +70,7 @@ async function measure(callId, query, count, label) {
   const elapsedMs = performance.now() - start;
   const busy = load();
   const memoryAfter = await page.evaluate(() => window.bench.memory());
-  await page.evaluate(() => window.bench.destroyWidget());
+  await page.evaluate((k) => (k === 'baseline' ? window.bench.destroyBaseline() : window.bench.destroyWidget()), kind);
   await context.close();
   if (errors.length) throw new Error(errors.join('\n'));
   return { samples: samples.filter((s) => s[0] >= options.warmup), elapsedMs, busy, wasm: [memoryBefore.wasmBytes, memoryAfter.wasmBytes] };
@@ -66,10 +78,20 @@ async function measure(callId, query, count, label) {
 
 let main;
 let probe;
+let base;
 try {
   await api.login();
   const callId = await establishedCall(server.url, api);
+  // The baseline in two halves, just before and just after the widget's run: both see the
+  // machine as it was around the widget's run (it is shared).
+  const half = Math.ceil(options.baselineCount / 2);
+  const before = half > 0 ? await measure(callId, '', half, 'JS baseline run, first half', 'baseline') : null;
   main = await measure(callId, '', options.count, 'measured run');
+  if (before) {
+    const after = await measure(callId, '', options.baselineCount - half, 'JS baseline run, second half', 'baseline');
+    base = { samples: [...before.samples, ...after.samples], elapsedMs: before.elapsedMs + after.elapsedMs,
+      busy: (before.busy * before.elapsedMs + after.busy * after.elapsedMs) / (before.elapsedMs + after.elapsedMs) };
+  }
   if (options.probeCount > 0) probe = await measure(callId, '?probe-fetch', Math.min(options.probeCount, options.count), 'breakdown run (fetch probe)');
 } finally {
   await browser.close();
@@ -132,6 +154,24 @@ ${table(['span (from the response reaching the loop)', 'samples', 'p50 ms', 'p90
 ${dispatched.length === 0 ? 'The `gws:*` host events were dispatched after the DOM update in every sample (they are off the receipt → DOM path).' : ''}
 `;
 }
+let baselineText = '';
+let baseFigures = {};
+if (base) {
+  const bl = sortNum(base.samples.map((s) => s[1]));
+  const bp99 = quantile(bl, 0.99);
+  const vsMet = p99 <= bp99 + 2;
+  baseFigures = { baselineP50: quantile(bl, 0.5), baselineP99: bp99, baselineCount: bl.length, baselineBusy: base.busy, ratioP99: p99 / bp99, vsBaselineMet: vsMet };
+  baselineText = `
+The JS baseline (\`bench/browser/pages/baseline.js\`: cometd.js and plain DOM, one card per call; same invocation, in two halves of ${Math.ceil(options.baselineCount / 2)} — a fresh page with the same warm-up just before the widget's run and another just after it; ${base.samples.length} samples of ${options.baselineCount} notifications, ${fmt(base.elapsedMs / 1000, 0)} s, machine busy ${fmt(base.busy, 0)} %):
+
+${table(['span', 'samples', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'], [
+  row('widget: response reached the loop → card DOM updated', lat),
+  row('JS baseline: long-poll XHR complete (readyState 4) → card DOM updated', bl),
+])}
+
+Baseline: ${base.samples.filter((x) => x[2] > 1).length} samples had more than one notification since the previous one (batched in one response), ${options.baselineCount - base.samples.length} notifications produced no DOM change of their own. Widget ÷ baseline: p50 ${fmt(quantile(lat, 0.5) / quantile(bl, 0.5), 2)}×, p99 ${fmt(p99 / bp99, 2)}×. Target (issue 15): widget p99 ≤ baseline p99 + 2 ms — **${vsMet ? 'met' : 'not met'}** (${fmt(p99, 2)} vs ${fmt(bp99, 2)} + 2 ms). The two stamps are the same point of the path — the whole response body received, not yet parsed: the widget's \`lastResponseUs\` is taken in its loop after the body was read; the baseline's when the XHR reached readyState 4, before cometd.js's \`JSON.parse\`. The baseline renders a response's notifications one microtask after cometd.js handed them over, by rebuilding the card's children.
+`;
+}
 const body = `${info.line()}
 
 ${options.count} notifications (after ${options.warmup} warm-up), one at a time every ${options.minGapMs}–${options.maxGapMs} ms, ${fmt(elapsedMs / 1000, 0)} s; machine busy ${fmt(busy, 0)} % (all cores, \`/proc/stat\`); gws-sim release.
@@ -143,9 +183,9 @@ ${table(['span', 'samples', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
 p99 of each block of ${per}: ${blockP99.map((x) => fmt(x, 2)).join(', ')} ms (range ${range(blockP99, 2)}). ${measured.length - single.length} samples had more than one notification since the previous one (batched in one response); ${missing} notifications produced no observed DOM change; ${over} samples over 4 ms. The widget's wasm linear memory went from ${fmt(wasm[0] / 1048576, 3)} to ${fmt(wasm[1] / 1048576, 3)} MB over the run (one call, no card created or removed).
 
 Target (issues 4, 7): p99 ≤ 4 ms — **${met ? 'met' : 'not met'}** (p99 ${fmt(p99, 2)} ms over ${lat.length} notifications${missing ? `; ${missing} without a sample of their own, ${batchedAway} of them rendered together with the next notification of the same response${unexplained ? `, ${unexplained} never observed` : ''}` : ''}).
-${breakdown}
+${baselineText}${breakdown}
 Method: the widget is mounted with \`GwsWidget.mount\` (shareAcrossTabs false) in a bench page served by gws-sim; Node sends the next UpdateUserData only after the previous reply plus a random 15–30 ms gap, so each notification arrives on its own. A MutationObserver on the widget's shadow root (subtree, childList, characterData, attributes) reads the card's attached-data \`seq\` row at every mutation; when it shows a new value it takes \`performance.now()\` and subtracts \`GwsWidget.diagnostics().lastResponseUs\` (set when the Bayeux response reached the notification loop, after its body was read). The mutations of the 1 s call timer do not change \`seq\` and are ignored. \`performance.now()\` is coarsened to 0.1 ms in a page that is not cross-origin isolated, so figures are ±0.1 ms.
 `;
 report(options, 'latency', 'Receipt → DOM latency (issues 4, 7)', body, {
-  limit, count: lat.length, p50: quantile(lat, 0.5), p99, p999: quantile(lat, 0.999), max: lat[lat.length - 1], blockP99Range: range(blockP99, 2), missing, unexplained, met,
+  limit, count: lat.length, p50: quantile(lat, 0.5), p99, p999: quantile(lat, 0.999), max: lat[lat.length - 1], blockP99Range: range(blockP99, 2), missing, unexplained, met, ...baseFigures,
 });

@@ -7,20 +7,27 @@
 // probe watches the widget's shadow root from its creation and notes when the card's Answer
 // button is present and enabled; 0 = navigation start. Fresh loads: a new browser context each
 // (empty HTTP cache, no compiled-wasm cache); warm loads: the same context, reloaded.
+//
+// The JS baseline (pages/baseline.html: cometd.js + plain DOM cards, issue 15) is loaded the
+// same way in the same invocation, each widget load followed by one baseline load, with the
+// same probe on its document. At the end both pages are opened side by side and must show the
+// same cards (call ids and `data-action` sets), before and after the Answer button of the
+// baseline's card is clicked. `--baseline=false` skips it.
 import { existsSync } from 'node:fs';
 import {
   Api, PROFILE_DIST, fmt, launchBrowser, machine, machineLoad, median, parseArgs, prepareStatic, range, report, sim, startProfile, startSim, stopProfile, table, watchPage,
 } from './lib.mjs';
 
-const options = parseArgs({ loads: 10, target: 150, profile: true });
+const options = parseArgs({ loads: 10, target: 150, profile: true, baseline: true });
+const BASELINE = '/bench/baseline.html';
 const info = machine();
 const server = await startSim({ staticDir: prepareStatic() });
 const browser = await launchBrowser();
 const api = new Api(server.url);
 // One load of the start-up page (of `base`, the measured simulator by default) until the
 // ringing call's Answer button is enabled; its milestones and requests.
-async function load(page, base = server.url) {
-  await page.goto(`${base}/bench/startup.html`, { waitUntil: 'commit' });
+async function load(page, base = server.url, path = '/bench/startup.html') {
+  await page.goto(`${base}${path}`, { waitUntil: 'commit' });
   await page.waitForFunction(() => window.__startup?.answer !== undefined, null, { timeout: 20_000, polling: 50 });
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
@@ -30,6 +37,7 @@ async function load(page, base = server.url) {
       html: nav.responseEnd, dcl: nav.domContentLoadedEventEnd,
       js: res('/gws-widget.js')?.responseEnd, wasm: res('/gws-widget_bg.wasm')?.responseEnd,
       wasmBytes: res('/gws-widget_bg.wasm')?.transferSize,
+      baselineJs: res('/bench/baseline.js')?.responseEnd, cometdJs: res('/bench/cometd/Client.js')?.responseEnd,
       ready: t.ready, shadowRoot: t.shadowRoot, connected: t.connected, card: t.card, answer: t.answer,
       resources: performance.getEntriesByType('resource').filter((r) => r.startTime < t.answer).map((r) => ({
         name: new URL(r.name).pathname + new URL(r.name).search, type: r.initiatorType, start: r.startTime, end: r.responseEnd, bytes: r.transferSize,
@@ -57,9 +65,50 @@ async function profileLoad() {
   }
 }
 
+// The cards of a page (widget: in the shadow root of <gws-agent-widget>; baseline: the
+// document): call id → sorted `data-action` names.
+const cardsOf = (page) => page.evaluate(() => {
+  const root = document.querySelector('gws-agent-widget')?.shadowRoot ?? document;
+  return Object.fromEntries([...root.querySelectorAll('[data-testid="call-card"]')].map((card) =>
+    [card.dataset.callId, [...card.querySelectorAll('[data-action]')].map((b) => b.dataset.action).sort().join(' ')]));
+});
+
+// The widget and the baseline side by side (one context each) must show the same cards: the
+// ringing call, then — after a click on the baseline's Answer — the established one.
+async function sameCards() {
+  const open = async (path) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchPage(page, path);
+    await load(page, server.url, path);
+    return { context, page, errors };
+  };
+  const w = await open('/bench/startup.html');
+  const b = await open(BASELINE);
+  const compare = async (when) => {
+    const [cw, cb] = [await cardsOf(w.page), await cardsOf(b.page)];
+    if (JSON.stringify(cw) !== JSON.stringify(cb)) throw new Error(`${when}: the widget shows ${JSON.stringify(cw)}, the baseline ${JSON.stringify(cb)}`);
+    return cw;
+  };
+  const ringing = await compare('ringing');
+  await b.page.click('[data-testid="call-card"] [data-action="Answer"]');
+  await b.page.waitForSelector('[data-testid="call-card"][data-state="Established"]', { timeout: 10_000 });
+  await w.page.waitForFunction(() => document.querySelector('gws-agent-widget').shadowRoot
+    .querySelector('[data-testid="call-card"][data-state="Established"] [data-action="Hangup"]:not([disabled])'), null, { timeout: 10_000 });
+  const established = await compare('established (answered from the baseline)');
+  for (const x of [w, b]) {
+    await x.context.close();
+    if (x.errors.length) throw new Error(x.errors.join('\n'));
+  }
+  return { ringing, established };
+}
+
 let profiled;
+let same;
 const cold = [];
 const warm = [];
+const baseCold = [];
+const baseWarm = [];
 let busy;
 try {
   await api.login();
@@ -73,18 +122,38 @@ try {
     await context.close();
     if (errors.length) throw new Error(errors.join('\n'));
     console.error(`  fresh load ${i + 1}: card interactive at ${fmt(cold[i].answer, 1)} ms`);
+    if (options.baseline) {
+      const bContext = await browser.newContext();
+      const bPage = await bContext.newPage();
+      const bErrors = watchPage(bPage, `baseline cold load ${i + 1}`);
+      baseCold.push(await load(bPage, server.url, BASELINE));
+      await bContext.close();
+      if (bErrors.length) throw new Error(bErrors.join('\n'));
+      console.error(`  fresh load ${i + 1} of the JS baseline: card interactive at ${fmt(baseCold[i].answer, 1)} ms`);
+    }
   }
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchPage(page, 'warm loads');
   await load(page);
+  const bContext = options.baseline ? await browser.newContext() : null;
+  const bPage = bContext && await bContext.newPage();
+  const bErrors = bPage ? watchPage(bPage, 'baseline warm loads') : [];
+  if (bPage) await load(bPage, server.url, BASELINE);
   for (let i = 0; i < options.loads; i++) {
     warm.push(await load(page));
     console.error(`  warm load ${i + 1}: card interactive at ${fmt(warm[i].answer, 1)} ms`);
+    if (bPage) {
+      baseWarm.push(await load(bPage, server.url, BASELINE));
+      console.error(`  warm load ${i + 1} of the JS baseline: card interactive at ${fmt(baseWarm[i].answer, 1)} ms`);
+    }
   }
   await context.close();
-  if (errors.length) throw new Error(errors.join('\n'));
+  await bContext?.close();
+  if (errors.length || bErrors.length) throw new Error([...errors, ...bErrors].join('\n'));
   busy = machineBusy();
+  // Last: it answers the ringing call.
+  if (options.baseline) same = await sameCards();
   if (options.profile && existsSync(PROFILE_DIST)) profiled = await profileLoad();
 } finally {
   await browser.close();
@@ -126,6 +195,29 @@ ${table(['function (self time)', 'ms', '% of busy'], profiled.top.map((f) => [`\
 ${table(['the widget\'s start-up steps (inclusive)', 'ms', '% of busy'], profiled.inclusive.map((f) => [`\`${f.name}\``, fmt(f.ms, 1), fmt(f.share, 1)]))}
 `;
 }
+let baselineText = '';
+let baseFigures = {};
+if (options.baseline) {
+  const bCols = [['html', 'HTML received'], ['cometdJs', 'cometd.js `Client.js` received'], ['baselineJs', '`baseline.js` received'],
+    ['ready', 'module script ran (all imports loaded)'], ['connected', 'CometD connected (subscribed)'], ['card', 'card rendered'], ['answer', '**Answer enabled**']];
+  const bRows = bCols.map(([key, label]) => {
+    const c = baseCold.map((r) => r[key]);
+    const w = baseWarm.map((r) => r[key]);
+    return [label, fmt(median(c), 1), range(c, 1), fmt(median(w), 1), range(w, 1)];
+  });
+  const bFresh = median(baseCold.map((r) => r.answer));
+  const bWarm = median(baseWarm.map((r) => r.answer));
+  const vsMet = coldMedian <= bFresh;
+  baseFigures = { baselineFresh: bFresh, baselineFreshRange: range(baseCold.map((r) => r.answer), 1), baselineWarm: bWarm, ratio: coldMedian / bFresh, warmRatio: warmMedian / bWarm, vsBaselineMet: vsMet };
+  const list = (cards) => Object.values(cards).map((a) => `\`${a}\``).join('; ');
+  baselineText = `
+The JS baseline (\`bench/browser/pages/baseline.html\`: \`baseline.js\` — cometd.js and plain DOM, one card per call — with the same probe on its document; each widget load above was followed by one baseline load, same browser, same simulator, same ringing call), ms after navigation start:
+
+${table(['milestone', 'fresh median', 'fresh range', 'warm median', 'warm range'], bRows)}
+
+Widget ÷ baseline, Answer enabled: **${fmt(coldMedian / bFresh, 2)}×** fresh (${fmt(coldMedian, 1)} vs ${fmt(bFresh, 1)} ms), ${fmt(warmMedian / bWarm, 2)}× warm (${fmt(warmMedian, 1)} vs ${fmt(bWarm, 1)} ms). Target (issue 15): start-up ≤ the baseline's — **${vsMet ? 'met' : 'not met'}**. Both pages showed the same cards (call id → \`data-action\` set), checked side by side after the loads: ringing ${list(same.ringing)}; established after a click on the baseline's Answer ${list(same.established)}. The baseline loads ${fmt(median(baseCold.map((r) => r.resources.reduce((a, x) => a + (x.bytes || 0), 0))) / 1024, 0)} KB before its card is interactive (cometd.js unminified, uncompressed) and does what the widget's start-up does on the network — GET /me, handshake, subscribe + first connect, GET /me/calls — except the widget's second channel (\`/v2/me/devices\`) and its devices snapshot; no wasm, no stylesheet.
+`;
+}
 const body = `${info.line()}
 
 ${options.loads} fresh loads (new browser context each: empty HTTP cache) and ${options.loads} warm reloads (same context) of \`bench/browser/pages/startup.html\` served by gws-sim (release, loopback, no HTTP compression — the wasm is ${fmt((cold[0]?.wasmBytes ?? 0) / 1024, 0)} KB on the wire); a call was ringing for agent1 before the first load. Machine busy ${fmt(busy, 0)} % during the loads (all cores, \`/proc/stat\`).
@@ -135,9 +227,9 @@ Milestones, ms after navigation start (median and range):
 ${table(['milestone', 'fresh median', 'fresh range', 'warm median', 'warm range'], rows)}
 
 ${requests}
-${profileText}
+${baselineText}${profileText}
 Target (issue 7): page load → first card interactive ≤ ${options.target} ms (median of ${options.loads} fresh loads) — **${met ? 'met' : 'not met'}**: ${fmt(coldMedian, 1)} ms (warm: ${fmt(warmMedian, 1)} ms).
 
 Method: the page is what a CRM embeds — \`<script type="module" src="/embed.js">\` and \`<gws-agent-widget user="agent1" password="agent1" share-across-tabs="false">\`. An inline script in its head wraps \`attachShadow\` to put a MutationObserver on the widget's shadow root as soon as it exists; *Answer enabled* = the first mutation after which the ringing call's card has an \`[data-action="Answer"]\` button that is not disabled (the widget disables operations until it is connected). All times are \`performance.now()\` in the page (0 = navigation start); *received* = the resource's \`responseEnd\`.
 `;
-report(options, 'startup', 'Start-up (issue 7)', body, { limit, fresh: coldMedian, freshRange: range(cold.map((r) => r.answer), 1), warm: warmMedian, met, target: options.target });
+report(options, 'startup', 'Start-up (issue 7)', body, { limit, fresh: coldMedian, freshRange: range(cold.map((r) => r.answer), 1), warm: warmMedian, met, target: options.target, ...baseFigures });

@@ -46,10 +46,13 @@ else missing('size', 'embedding page download, gzip');
 const startup = load('startup');
 if (startup) rows.push(['startup', 'page load → first card interactive (median, fresh loads)', `${fmt(startup.fresh, 0)} ms (range ${startup.freshRange}; warm ${fmt(startup.warm, 0)} ms)`, `≤ ${startup.target} ms`, verdict(startup.met), startup.met ? '' : startup.limit]);
 else missing('startup', 'page load → first card interactive');
+// Issue 15: the same figure for the hand-written JS baseline (cometd.js + plain DOM), same run.
+if (startup?.baselineFresh !== undefined) rows.push(['startup-vs-baseline', 'widget ÷ JS baseline, first card interactive (fresh median)', `${fmt(startup.ratio, 2)}× (${fmt(startup.fresh, 0)} vs ${fmt(startup.baselineFresh, 0)} ms)`, '≤ 1× (≤ baseline)', verdict(startup.vsBaselineMet), startup.vsBaselineMet ? '' : startup.limit]);
 
 const latency = load('latency');
 if (latency) rows.push(['latency', `receipt → DOM p99 (p50) over ${latency.count}`, `${fmt(latency.p99, 2)} ms (p50 ${fmt(latency.p50, 2)} ms; block p99 ${latency.blockP99Range} ms)`, '≤ 4 ms', verdict(latency.met), latency.met ? '' : latency.limit]);
 else missing('latency', 'receipt → DOM p99');
+if (latency?.baselineP99 !== undefined) rows.push(['latency-vs-baseline', 'receipt → DOM p99, widget vs JS baseline (cometd.js)', `${fmt(latency.p99, 2)} vs ${fmt(latency.baselineP99, 2)} ms (${fmt(latency.ratioP99, 2)}×)`, '≤ baseline p99 + 2 ms', verdict(latency.vsBaselineMet), latency.vsBaselineMet ? '' : latency.limit]);
 
 const throughput = load('throughput');
 if (throughput) {
@@ -59,6 +62,10 @@ if (throughput) {
     : `${fmt(h.ratio, 2)}× (${fmt(h.client, 0)} vs ${fmt(h.cometd, 0)} msg/s; whole widget ${fmt(h.widgetRatio, 2)}×)`;
   rows.push(['throughput', label, measured, '≥ 2×', verdict(h.met), h.met ? '' : throughput.limit]);
 } else missing('throughput', 'widget ÷ cometd.js');
+if (throughput?.headline?.widgetVsBaseline !== undefined && Number.isFinite(throughput.headline.widgetVsBaseline)) {
+  const h = throughput.headline;
+  rows.push(['throughput-vs-baseline', 'whole widget ÷ JS baseline widget msg/s, each alone (median)', `${fmt(h.widgetVsBaseline, 2)}× (${fmt(h.widget, 0)} vs ${fmt(h.baseline, 0)} msg/s)`, '≥ 1× (≥ baseline)', verdict(h.vsBaselineMet), h.vsBaselineMet ? '' : throughput.limit]);
+}
 
 const memory = load('memory');
 if (memory) rows.push(['memory', `JS heap + wasm growth over ${memory.lifecycles} lifecycles`, `${fmt(memory.totalMB, 2)} MB (JS ${fmt(memory.jsGrowthKB, 0)} KB, wasm ${fmt(memory.wasmGrowthKB, 0)} KB)`, `≤ ${memory.target} MB`, verdict(memory.met), memory.met ? '' : memory.limit]);

@@ -16,13 +16,17 @@
 // cometd.js; `widget` = the whole widget (decode, store, card, host event per notification).
 // Each runs alone in a fresh page; `both` = client and cometd.js in one page. The order rotates
 // between rounds. `--profile` adds one CPU-profiled run of each client alone (PROFILE_DIST).
+// `baseline` = the hand-written JS baseline widget (pages/baseline.js: cometd.js + plain DOM
+// cards, issue 15), counted after the render that shows each notification, as the widget's
+// events are. `--modes` picks the legs; without a bench-probe build the `client` and `both` legs
+// (and the decoding floor) are skipped with a note.
 import { existsSync } from 'node:fs';
 import {
   Api, PROBE_DIST, PROFILE_DIST, cometdSessions, establishedCall, fmt, launchBrowser, machine, machineLoad, median, parseArgs,
   prepareStatic, range, report, sim, sleep, startProfile, startSim, stopProfile, table, watchPage,
 } from './lib.mjs';
 
-const options = parseArgs({ load: 'flood', chunk: 0, messages: 10000, warmup: 1000, rounds: 3, concurrency: 16, throttle: '', timeoutSecs: 120, profile: false });
+const options = parseArgs({ load: 'flood', chunk: 0, messages: 10000, warmup: 1000, rounds: 3, concurrency: 16, throttle: '', timeoutSecs: 120, profile: false, modes: 'client,cometd,widget,baseline,both' });
 const flood = options.load === 'flood';
 if (!flood && options.load !== 'rest') throw new Error(`--load must be flood or rest, not ${options.load}`);
 if (!options.throttle) options.throttle = flood ? '1' : '1,4';
@@ -88,17 +92,17 @@ async function metrics(cdp) {
   return Object.fromEntries(list.filter((m) => METRICS.includes(m.name)).map((m) => [m.name, m.value * 1000]));
 }
 
-// One run: mode = 'client' | 'cometd' | 'widget' | 'both' (client and cometd.js in one page).
+// One run: mode = 'client' | 'cometd' | 'widget' | 'baseline' | 'both' (client and cometd.js in one page).
 async function run(env, mode, throttle, { profile = false } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchPage(page, mode);
   // Long-poll requests per client: the widget uses fetch(), cometd.js XMLHttpRequest.
-  const requests = { widget: 0, client: 0, cometd: 0, counting: false };
+  const requests = { widget: 0, client: 0, cometd: 0, baseline: 0, counting: false };
   page.on('request', (r) => {
     if (!requests.counting || !r.url().includes('/api/v2/notifications')) return;
     if (r.resourceType() === 'fetch') requests.widget++, requests.client++;
-    else if (r.resourceType() === 'xhr') requests.cometd++;
+    else if (r.resourceType() === 'xhr') requests.cometd++, requests.baseline++;
   });
   await page.goto(`${env.server.url}/bench/bench.html`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20_000 });
@@ -108,6 +112,7 @@ async function run(env, mode, throttle, { profile = false } = {}) {
   if (clients.includes('widget')) await page.evaluate(() => window.bench.mountWidget());
   if (clients.includes('client')) await page.evaluate(() => window.bench.startProbe());
   if (clients.includes('cometd')) await page.evaluate(() => window.bench.startCometd());
+  if (clients.includes('baseline')) await page.evaluate(() => window.bench.mountBaseline());
   await waitSessions(env, clients.length);
   if (throttle > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
 
@@ -163,6 +168,7 @@ async function run(env, mode, throttle, { profile = false } = {}) {
   if (clients.includes('cometd')) await page.evaluate(() => window.bench.stopCometd());
   if (clients.includes('client')) await page.evaluate(() => window.bench.stopProbe());
   if (clients.includes('widget')) await page.evaluate(() => window.bench.destroyWidget());
+  if (clients.includes('baseline')) await page.evaluate(() => window.bench.destroyBaseline());
   await cdp.detach();
   await context.close();
   await waitSessions(env, 0);
@@ -201,8 +207,15 @@ async function decodeFloor(env) {
 const results = [];
 const profiles = {};
 let floor = null;
-const modes = ['client', 'cometd', 'widget', 'both'];
-if (!existsSync(PROBE_DIST)) throw new Error(`no bench-probe build in ${PROBE_DIST} (bench/run.sh makes it)`);
+let modes = String(options.modes).split(',').filter(Boolean);
+const skipped = [];
+if (!existsSync(PROBE_DIST)) {
+  skipped.push(...modes.filter((m) => m === 'client' || m === 'both'));
+  modes = modes.filter((m) => m !== 'client' && m !== 'both');
+  if (skipped.length) console.error(`no bench-probe build in ${PROBE_DIST} (bench/run.sh makes it): skipping ${skipped.join(', ')} and the decoding floor`);
+}
+const ran = (mode) => modes.includes(mode);
+if (!ran('cometd')) throw new Error('--modes must include cometd (every ratio is to it)');
 let simArgs = '';
 let dataBytes = 0;
 try {
@@ -218,7 +231,7 @@ try {
         for (const mode of order) results.push(await run(env, mode, throttle));
       }
     }
-    floor = await decodeFloor(env);
+    if (ran('client')) floor = await decodeFloor(env);
   } finally {
     env.api.close();
     await env.server.stop();
@@ -228,7 +241,7 @@ try {
     console.error('profiled runs (name-section build, not part of the figures above)');
     const penv = await setUp(PROFILE_DIST);
     try {
-      for (const mode of ['client', 'cometd', 'widget']) profiles[mode] = await run(penv, mode, 1, { profile: true });
+      for (const mode of ['client', 'cometd', 'widget'].filter(ran)) profiles[mode] = await run(penv, mode, 1, { profile: true });
     } finally {
       penv.api.close();
       await penv.server.stop();
@@ -240,7 +253,7 @@ try {
 
 // ---- report ---------------------------------------------------------------------------------
 const pick = (throttle, mode, f) => results.filter((r) => r.throttle === throttle && r.mode === mode).map(f);
-const LABEL = { client: 'our client', cometd: 'cometd.js', widget: 'whole widget' };
+const LABEL = { client: 'our client', cometd: 'cometd.js', widget: 'whole widget', baseline: 'JS baseline widget' };
 const rows = [];
 const costRows = [];
 const figures = {};
@@ -249,20 +262,25 @@ for (const throttle of throttles) {
   // Per-round ratio: the i-th run of `k` alone ÷ the i-th run of cometd.js alone.
   const ratios = (k) => alone(k).map((x, i) => x / alone('cometd')[i]);
   const perResp = (mode, k) => pick(throttle, mode, (r) => r[k].perResponse);
-  for (const k of ['client', 'cometd', 'widget']) {
+  for (const k of ['client', 'cometd', 'widget', 'baseline'].filter(ran)) {
     const rates = alone(k);
     rows.push([`${throttle}×`, `${LABEL[k]} alone`, fmt(median(rates), 0), range(rates, 0),
       k === 'cometd' ? '1×' : `**${fmt(median(ratios(k)), 2)}×**`, k === 'cometd' ? '' : range(ratios(k), 2),
       fmt(median(perResp(k, k)), 1), fmt(median(pick(throttle, k, (r) => r.generatedRate)), 0), fmt(median(pick(throttle, k, (r) => r.machineBusy)), 0)]);
   }
+  // Per-round ratio of the whole widget to the JS baseline widget (issue 15).
+  const vsBaseline = alone('widget').map((x, i) => x / alone('baseline')[i]).filter(Number.isFinite);
+  if (ran('widget') && ran('baseline')) {
+    rows.push([`${throttle}×`, 'whole widget ÷ JS baseline widget', '', '', `**${fmt(median(vsBaseline), 2)}×**`, range(vsBaseline, 2), '', '', '']);
+  }
   const bothC = pick(throttle, 'both', (r) => r.client.rate);
   const bothJ = pick(throttle, 'both', (r) => r.cometd.rate);
   const ratiosBoth = pick(throttle, 'both', (r) => r.client.rate / r.cometd.rate);
-  rows.push([`${throttle}×`, 'our client + cometd.js in one page', `${fmt(median(bothC), 0)} / ${fmt(median(bothJ), 0)}`, `${range(bothC, 0)} / ${range(bothJ, 0)}`,
+  if (ran('both')) rows.push([`${throttle}×`, 'our client + cometd.js in one page', `${fmt(median(bothC), 0)} / ${fmt(median(bothJ), 0)}`, `${range(bothC, 0)} / ${range(bothJ, 0)}`,
     `${fmt(median(ratiosBoth), 2)}×`, range(ratiosBoth, 2),
     `${fmt(median(perResp('both', 'client')), 1)} / ${fmt(median(perResp('both', 'cometd')), 1)}`,
     fmt(median(pick(throttle, 'both', (r) => r.generatedRate)), 0), fmt(median(pick(throttle, 'both', (r) => r.machineBusy)), 0)]);
-  for (const mode of ['client', 'cometd', 'widget']) {
+  for (const mode of ['client', 'cometd', 'widget', 'baseline'].filter(ran)) {
     const per = (f) => median(pick(throttle, mode, (r) => (f(r.mainThread) * 1000) / r[mode].delivered));
     costRows.push([`${throttle}×`, LABEL[mode],
       fmt(per((m) => m.TaskDuration), 1), fmt(per((m) => m.ScriptDuration), 1),
@@ -276,13 +294,16 @@ for (const throttle of throttles) {
     ratioAlone: median(ratios('client')), ratioAloneRange: range(ratios('client'), 2),
     widgetRatio: median(ratios('widget')), widgetRatioRange: range(ratios('widget'), 2), ratioBoth: median(ratiosBoth),
     clientUsPerMsg: usPerMsg('client'), cometdUsPerMsg: usPerMsg('cometd'), widgetUsPerMsg: usPerMsg('widget'),
+    baselineAlone: median(alone('baseline')), baselineUsPerMsg: usPerMsg('baseline'),
+    widgetVsBaseline: median(vsBaseline), widgetVsBaselineRange: range(vsBaseline, 2),
   };
 }
 const first = figures[`${throttles[0]}x`];
 const cometdRunMs = (options.messages / first.cometdAlone) * 1000;
 figures.floor = floor && { ...floor, cometdRunMs, budgetMs: cometdRunMs / 2 };
 figures.headline = { ratio: first.ratioAlone, client: first.clientAlone, cometd: first.cometdAlone, widget: first.widgetAlone,
-  widgetRatio: first.widgetRatio, met: first.ratioAlone >= 2, load: options.load };
+  widgetRatio: first.widgetRatio, met: first.ratioAlone >= 2, load: options.load,
+  baseline: first.baselineAlone, widgetVsBaseline: first.widgetVsBaseline, vsBaselineMet: first.widgetVsBaseline >= 1, skipped };
 {
   const parts = [`main thread per notification ${fmt(first.clientUsPerMsg, 1)} µs (our client) vs ${fmt(first.cometdUsPerMsg, 1)} µs (cometd.js)`,
     `the whole widget (store, card, host event per notification) ${fmt(first.widgetRatio, 2)}× cometd.js at ${fmt(first.widgetUsPerMsg, 1)} µs`];
@@ -322,7 +343,11 @@ Main-thread cost per notification, each alone (median of the rounds; µs; CDP \`
 
 ${table(['CPU', 'client', 'total', 'script (JS + wasm)', 'layout + style', 'other', 'msgs per response'], costRows)}
 
-Target (issues 4, 7): our client ≥ 2× cometd.js — **${figures.headline.met ? 'met' : 'not met'}**: ${fmt(first.ratioAlone, 2)}× (median of the per-round ratios, each alone, ${throttles[0]}× CPU; range ${first.ratioAloneRange}). The whole widget, which also updates its store and card and fires a host event per notification, reaches ${fmt(first.widgetRatio, 2)}× (range ${first.widgetRatioRange}).
+Target (issues 4, 7): our client ≥ 2× cometd.js — **${!ran('client') ? 'not run' : figures.headline.met ? 'met' : 'not met'}**: ${fmt(first.ratioAlone, 2)}× (median of the per-round ratios, each alone, ${throttles[0]}× CPU; range ${first.ratioAloneRange}). The whole widget, which also updates its store and card and fires a host event per notification, reaches ${fmt(first.widgetRatio, 2)}× (range ${first.widgetRatioRange}).${ran('baseline') && ran('widget') ? `
+
+Target (issue 15): the whole widget ≥ the JS baseline widget — **${figures.headline.vsBaselineMet ? 'met' : 'not met'}**: ${fmt(first.widgetVsBaseline, 2)}× (${fmt(first.widgetAlone, 0)} vs ${fmt(first.baselineAlone, 0)} msg/s; median of the per-round ratios, range ${first.widgetVsBaselineRange}). The baseline (\`bench/browser/pages/baseline.js\`) is cometd.js with a \`/v2/me/calls\` listener that stores the call and marks its card dirty; one microtask later — after cometd.js handed over the whole response — it rebuilds each dirty card (state, parties, attached data, one button per capability) and then counts the notifications it rendered; a notification of a Released call removes the card.` : ''}${skipped.length ? `
+
+Not run: ${skipped.join(', ')} (no bench-probe build in \`${PROBE_DIST}\`; bench/run.sh makes it).` : ''}
 ${floor ? `
 Decoding floor (same page, same browser; one long-poll body of ${options.messages} of these notifications, ${fmt(floor.bytes / 1048576, 1)} MB; median of 7): the browser's \`JSON.parse\` — the first thing cometd.js does with a response — takes **${fmt(floor.jsonParseMs, 1)} ms**; our client's decode of the same bytes in wasm (\`parse_messages\` + \`Notification::from_json\` of every \`data\`, the \`bench-probe\`'s \`benchDecode\`) takes **${fmt(floor.oursMs, 1)} ms**. cometd.js alone took ${fmt(cometdRunMs, 0)} ms for the whole run (push, transfer, parse, callbacks), so a client twice as fast has ${fmt(cometdRunMs / 2, 0)} ms for all of it${floor.oursMs > cometdRunMs / 2 ? ' — less than our decoding alone needs' : ''}.
 ` : ''}${profileText}

@@ -33,7 +33,7 @@ const now = () => performance.now();
 function recorder() {
   return { run: null, n: 0, first: 0, last: 0, lastSeq: -1, outOfOrder: 0, lastSeqText: null };
 }
-const rec = { widget: recorder(), cometd: recorder() };
+const rec = { widget: recorder(), cometd: recorder(), baseline: recorder() };
 function note(r, userData) {
   if (!userData || userData.run !== r.run) return;
   const t = now();
@@ -67,6 +67,44 @@ function destroyWidget() {
   widget.handle.destroy();
   widget.el.remove();
   widget = null;
+}
+
+// The hand-written JS baseline (pages/baseline.js: cometd.js + plain DOM cards), mounted like
+// the widget; its deliveries are counted after the render that shows them.
+let baseline = null; // the handle of mountBaseline: { root, messages, client, stop }
+async function mountBaseline({ user = 'agent1', password = user } = {}) {
+  const { mountBaseline: mount } = await import('./baseline.js');
+  const el = document.createElement('div');
+  document.getElementById('widget').append(el);
+  baseline = await mount(el, { base, user, password, onCall: (call) => note(rec.baseline, call.userData) });
+}
+
+async function destroyBaseline() {
+  if (!baseline) return;
+  const b = baseline;
+  baseline = null;
+  b.observer?.disconnect();
+  await b.stop();
+  b.root.remove();
+}
+
+// The baseline's equivalent of the widget's `lastResponseUs`: when the long-poll XHR's response
+// was complete (readyState 4, before cometd.js parses it). Installed for the latency run only.
+const xhrDone = { at: NaN };
+function stampXhr() {
+  const proto = XMLHttpRequest.prototype;
+  if (proto.__benchStamped) return;
+  proto.__benchStamped = true;
+  const open = proto.open;
+  const send = proto.send;
+  proto.open = function (method, url, ...rest) {
+    this.__benchNotifications = String(url).includes('/api/v2/notifications');
+    return open.call(this, method, url, ...rest);
+  };
+  proto.send = function (body) {
+    if (this.__benchNotifications) this.addEventListener('readystatechange', () => { if (this.readyState === 4) xhrDone.at = now(); });
+    return send.call(this, body);
+  };
 }
 
 async function startCometd({ user = 'agent1', password = user } = {}) {
@@ -154,7 +192,7 @@ function arm(run) {
 
 function counts() {
   const client = probeClient ? probeClient.benchCounts() : recorder();
-  return { widget: { ...rec.widget }, cometd: { ...rec.cometd }, client, diagnostics: window.GwsWidget.diagnostics(), now: now() };
+  return { widget: { ...rec.widget }, cometd: { ...rec.cometd }, baseline: { ...rec.baseline }, client, diagnostics: window.GwsWidget.diagnostics(), now: now() };
 }
 
 // ---- receipt → DOM latency: a MutationObserver on the widget's shadow root -------------------
@@ -166,29 +204,34 @@ function seqInDom(root) {
   }
   return null;
 }
-function observeLatency() {
-  const root = widget.el.shadowRoot;
+// kind = 'widget' (its shadow root, stamp `diagnostics().lastResponseUs`) or 'baseline' (its
+// container, stamp = the long-poll XHR's readyState 4).
+function observeLatency(kind = 'widget') {
+  const isBaseline = kind === 'baseline';
+  if (isBaseline) stampXhr();
+  const root = isBaseline ? baseline.root : widget.el.shadowRoot;
+  const messages = () => (isBaseline ? baseline.messages : window.GwsWidget.diagnostics().messages);
   latency.samples = [];
   latency.lastSeq = seqInDom(root);
-  latency.lastMessages = window.GwsWidget.diagnostics().messages;
+  latency.lastMessages = messages();
   const observer = new MutationObserver(() => {
     const t = now();
     const seq = seqInDom(root);
     if (seq === null || seq === latency.lastSeq) return;
-    const d = window.GwsWidget.diagnostics();
-    const received = d.lastResponseUs / 1000;
+    const received = isBaseline ? xhrDone.at : window.GwsWidget.diagnostics().lastResponseUs / 1000;
+    const n = messages();
     // [seq, receipt → DOM, notifications since the previous sample, receipt → gws:call-updated,
     //  receipt → start and → end of the next long poll's fetch() call (NaN without the probe or
     //  when it was not made between receipt and DOM update)]
-    const event = rec.widget.lastSeqText === seq ? rec.widget.last - received : NaN;
-    const fetched = probe.start >= received && probe.end <= t;
-    latency.samples.push([Number(seq), t - received, d.messages - latency.lastMessages, event,
+    const event = !isBaseline && rec.widget.lastSeqText === seq ? rec.widget.last - received : NaN;
+    const fetched = !isBaseline && probe.start >= received && probe.end <= t;
+    latency.samples.push([Number(seq), t - received, n - latency.lastMessages, event,
       fetched ? probe.start - received : NaN, fetched ? probe.end - received : NaN]);
     latency.lastSeq = seq;
-    latency.lastMessages = d.messages;
+    latency.lastMessages = n;
   });
   observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
-  widget.observer = observer;
+  (isBaseline ? baseline : widget).observer = observer;
 }
 function takeLatency() {
   const out = latency.samples;
@@ -273,6 +316,6 @@ async function burst(count, budgetMs) {
   }
 }
 
-window.bench = { widgetHandle: () => widget?.handle, mountWidget, destroyWidget, startCometd, stopCometd, startProbe, stopProbe, decodeFloor, arm, counts, observeLatency, takeLatency, memory, lifecycles, burst };
+window.bench = { widgetHandle: () => widget?.handle, mountWidget, destroyWidget, mountBaseline, destroyBaseline, startCometd, stopCometd, startProbe, stopProbe, decodeFloor, arm, counts, observeLatency, takeLatency, memory, lifecycles, burst };
 window.dispatchEvent(new Event('bench-ready'));
 window.benchReady = true;
