@@ -234,8 +234,9 @@ async fn sim_state() -> Value {
     response.json::<Value>().await.expect("json")
 }
 
-#[wasm_bindgen_test]
-async fn destroy_stops_all_traffic() {
+/// A fresh simulator and a connected widget, with agent1's CometD sessions and the page's
+/// notification loops counted before it was mounted.
+async fn mount_connected() -> (HtmlElement, WidgetHandle, usize, i32) {
     fresh_simulator().await;
     let (sessions_before, loops_before) = (
         agent1_sessions().await,
@@ -244,6 +245,12 @@ async fn destroy_stops_all_traffic() {
     let host = fresh_root();
     let handle = mount(&host, json!({}));
     wait_shadow_connected(&host).await;
+    (host, handle, sessions_before, loops_before)
+}
+
+#[wasm_bindgen_test]
+async fn destroy_stops_all_traffic() {
+    let (host, handle, sessions_before, loops_before) = mount_connected().await;
     assert_eq!(agent1_sessions().await, sessions_before + 1);
     handle.destroy();
     handle.destroy();
@@ -279,14 +286,7 @@ fn shadow_root_element_count(host: &Element) -> u32 {
 /// the request's deadline passed, ~20 s here, before it even looked at the stop).
 #[wasm_bindgen_test]
 async fn destroy_while_a_body_is_arriving_stops_at_once() {
-    fresh_simulator().await;
-    let (sessions_before, loops_before) = (
-        agent1_sessions().await,
-        gws_widget::diagnostics::snapshot().loops,
-    );
-    let host = fresh_root();
-    let handle = mount(&host, json!({}));
-    wait_shadow_connected(&host).await;
+    let (_host, handle, sessions_before, loops_before) = mount_connected().await;
     // The held connect answers the ringing call with its first byte, the rest 20 s later.
     sim_control::post(
         SIM,

@@ -166,11 +166,13 @@ const cols = [
   ['shadowRoot', 'widget mounted (shadow root)'], ['ready', 'embed.js done (`gws-widget-ready`)'],
   ['connected', 'CometD connected'], ['card', 'card rendered'], ['answer', '**Answer enabled**'],
 ];
-const rows = cols.map(([key, label]) => {
-  const c = cold.map((r) => r[key]);
-  const w = warm.map((r) => r[key]);
+// One row per milestone: fresh and warm medians with their ranges.
+const milestoneRows = (columns, fresh, warmed) => columns.map(([key, label]) => {
+  const c = fresh.map((r) => r[key]);
+  const w = warmed.map((r) => r[key]);
   return [label, fmt(median(c), 1), range(c, 1), fmt(median(w), 1), range(w, 1)];
 });
+const rows = milestoneRows(cols, cold, warm);
 const coldMedian = median(cold.map((r) => r.answer));
 const warmMedian = median(warm.map((r) => r.answer));
 const met = coldMedian <= options.target;
@@ -200,11 +202,7 @@ let baseFigures = {};
 if (options.baseline) {
   const bCols = [['html', 'HTML received'], ['cometdJs', 'cometd.js `Client.js` received'], ['baselineJs', '`baseline.js` received'],
     ['ready', 'module script ran (all imports loaded)'], ['connected', 'CometD connected (subscribed)'], ['card', 'card rendered'], ['answer', '**Answer enabled**']];
-  const bRows = bCols.map(([key, label]) => {
-    const c = baseCold.map((r) => r[key]);
-    const w = baseWarm.map((r) => r[key]);
-    return [label, fmt(median(c), 1), range(c, 1), fmt(median(w), 1), range(w, 1)];
-  });
+  const bRows = milestoneRows(bCols, baseCold, baseWarm);
   const bFresh = median(baseCold.map((r) => r.answer));
   const bWarm = median(baseWarm.map((r) => r.answer));
   const vsMet = coldMedian <= bFresh;

@@ -32,16 +32,23 @@ async fn inject(http: &Http) {
     assert_eq!(status, 200);
 }
 
-#[tokio::test]
-async fn expiring_sessions_answers_a_held_connect_with_402() {
-    let (http, _stop) = spawn_server(config()).await;
-    let mut agent = Agent::login(&http, "agent1").await;
+/// agent1 connected to CometD, with a `/meta/connect` held by the server (the spawned task
+/// yields its reply).
+async fn hold_a_connect(http: &Http) -> (Agent, tokio::task::JoinHandle<Vec<Value>>) {
+    let mut agent = Agent::login(http, "agent1").await;
     agent.connect_cometd().await;
     let held = {
         let agent = agent.clone();
         tokio::spawn(async move { agent.connect().await })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
+    (agent, held)
+}
+
+#[tokio::test]
+async fn expiring_sessions_answers_a_held_connect_with_402() {
+    let (http, _stop) = spawn_server(config()).await;
+    let (mut agent, held) = hold_a_connect(&http).await;
     assert_eq!(
         fault(&http, json!({"expireSessions": true})).await["droppedSessions"],
         1
@@ -141,13 +148,7 @@ async fn a_dropped_connect_response_never_arrives_and_messages_wait_for_the_next
 #[tokio::test]
 async fn a_stalled_body_arrives_whole_after_the_hold_and_only_once() {
     let (http, _stop) = spawn_server(config()).await;
-    let mut agent = Agent::login(&http, "agent1").await;
-    agent.connect_cometd().await;
-    let held = {
-        let agent = agent.clone();
-        tokio::spawn(async move { agent.connect().await })
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (_agent, held) = hold_a_connect(&http).await;
     // Injected while the connect is held: that connect's reply is the one that stalls.
     fault(&http, json!({"stallBodies": 1, "stallMs": 400})).await;
     let started = Instant::now();
