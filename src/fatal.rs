@@ -8,7 +8,8 @@
 //! with `fatal: true` on its host element; `handle.stopped` then reads `true`, and `mount()`
 //! refuses to start a widget on the dead instance.
 //!
-//! The notice and the registry are plain JS (the first section of `src/glue.js`), so they still work when the wasm does not.
+//! The notice and the registry are plain JS (the first section of `src/glue.js`), so they still
+//! work when the wasm does not.
 
 use std::sync::Once;
 use wasm_bindgen::prelude::*;

@@ -78,8 +78,8 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
 const NOTIFICATIONS: &str = "/api/v2/notifications";
 
 /// `response` with its body sent as its first byte at once and the rest after `hold`: a client
-/// reading it has begun a body that does not end (what a slow network, or a huge backlog, looks
-/// like from the browser).
+/// reading it has begun a body whose end is held back (what a slow network, or a huge backlog,
+/// looks like from the browser).
 async fn stall_body(response: Response, hold: Duration) -> Response {
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
