@@ -48,6 +48,11 @@ step() { printf '\n==> %s\n' "$*"; }
 if [ "$BUILD" = 1 ]; then
   step "fetching crates"
   cargo fetch || exit 1
+  # The size benchmark's evidence (by crate, biggest items, generic bloat) comes from twiggy.
+  if wants size && ! command -v twiggy >/dev/null; then
+    step "installing twiggy (size benchmark)"
+    cargo install twiggy --locked || exit 1
+  fi
   step "release widget (trunk, wasm-release profile) → $BENCH_DIST"
   trunk build --release=true --cargo-profile wasm-release --dist "$BENCH_DIST" || exit 1
   step "name-section build of the same code (profiles, twiggy) → $BENCH_PROFILE_DIST"
