@@ -120,7 +120,7 @@ async fn let_the_view_catch_up() {
 /// The loop's other inputs are watched meanwhile, so a body that is slow to arrive holds
 /// nothing up: a stop or pause abandons it at once (what arrived whole was delivered; dropping
 /// the stream cancels the download), a hidden page gets its goodbye at once, and the other
-/// inputs are returned, in order, for the loop to handle after the read. The pending read of
+/// inputs are queued, in order, for the loop to handle after the read. The pending read of
 /// the next piece is kept across them (dropping it would lose the chunk it resolves to).
 async fn read_body(
     client: &mut BayeuxClient,
@@ -128,10 +128,9 @@ async fn read_body(
     mut body: BodyStream,
     inputs: &mut Inputs<'_>,
     on_event: &mut impl FnMut(Event),
-) -> VecDeque<Wake> {
-    let mut later = VecDeque::new();
+) {
     if !client.begin_body(clock::now(), id) {
-        return later; // abandoned: dropping `body` cancels its download
+        return; // abandoned: dropping `body` cancels its download
     }
     let mut first = true;
     loop {
@@ -142,16 +141,16 @@ async fn read_body(
                     piece = next => break Some(piece),
                     command = inputs.commands.next() => match command {
                         Some(LoopCommand::RetryNow | LoopCommand::Resume) => {
-                            later.push_back(Wake::Command(command));
+                            inputs.later.push_back(Wake::Command(command));
                         }
                         stop_or_pause => {
-                            later.push_back(Wake::Command(stop_or_pause));
+                            inputs.later.push_back(Wake::Command(stop_or_pause));
                             break None;
                         }
                     },
                     signal = inputs.page_signals.next() => match signal {
                         Some(PageSignal::Hidden) => say_goodbye(client, inputs.rest),
-                        Some(signal) => later.push_back(Wake::Page(signal)),
+                        Some(signal) => inputs.later.push_back(Wake::Page(signal)),
                         None => {}
                     },
                 }
@@ -173,7 +172,6 @@ async fn read_body(
         }
     }
     client.end_body(clock::now());
-    later
 }
 
 /// The `/meta/disconnect` of a page going away, sent with a keepalive fetch (if there is a
@@ -184,11 +182,13 @@ fn say_goodbye(client: &mut BayeuxClient, rest: &RestClient) {
     }
 }
 
-/// The inputs a body read watches besides the body.
+/// The inputs a body read watches besides the body, and the loop's queue for those it leaves
+/// to the loop.
 struct Inputs<'a> {
     rest: &'a RestClient,
     commands: &'a mut UnboundedReceiver<LoopCommand>,
     page_signals: &'a mut UnboundedReceiver<PageSignal>,
+    later: &'a mut VecDeque<Wake>,
 }
 
 /// What woke the loop.
@@ -316,9 +316,9 @@ pub async fn run_notification_loop(
                     rest: &rest,
                     commands: &mut *commands,
                     page_signals: &mut page_signals,
+                    later: &mut later,
                 };
-                let arrived = read_body(&mut client, id, body, &mut inputs, &mut on_event).await;
-                later.extend(arrived);
+                read_body(&mut client, id, body, &mut inputs, &mut on_event).await;
             }
             Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
             Wake::Command(
