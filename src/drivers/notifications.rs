@@ -118,10 +118,11 @@ async fn let_the_view_catch_up() {
 /// request's deadline at the latest.
 ///
 /// The loop's other inputs are watched meanwhile, so a body that is slow to arrive holds
-/// nothing up: a stop or pause abandons it at once (what arrived whole was delivered; dropping
-/// the stream cancels the download), a hidden page gets its goodbye at once, and the other
-/// inputs are queued, in order, for the loop to handle after the read. The pending read of
-/// the next piece is kept across them (dropping it would lose the chunk it resolves to).
+/// nothing up: a stop or pause abandons a long poll's body at once (what arrived whole was
+/// delivered; dropping the stream cancels the download) — a handshake's or subscribe's body is
+/// still read to its end ([`BayeuxClient::reading`]) — a hidden page gets its goodbye at once,
+/// and the other inputs are queued, in order, for the loop to handle after the read. The
+/// pending read of the next piece is kept across them (dropping it would lose its chunk).
 async fn read_body(
     client: &mut BayeuxClient,
     id: RequestId,
@@ -145,7 +146,12 @@ async fn read_body(
                         }
                         stop_or_pause => {
                             inputs.later.push_back(Wake::Command(stop_or_pause));
-                            break None;
+                            // Only a long poll's body is cut short: a handshake's or a
+                            // subscribe's is read to its end, so the session it created on the
+                            // server is known and the disconnect closes it.
+                            if client.reading() == Some(RequestKind::Connect) {
+                                break None;
+                            }
                         }
                     },
                     signal = inputs.page_signals.next() => match signal {

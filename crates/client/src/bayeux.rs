@@ -847,6 +847,15 @@ impl BayeuxClient {
         true
     }
 
+    /// The kind of request whose reply body is being read ([`BayeuxClient::begin_body`] until
+    /// [`BayeuxClient::end_body`]), if any. A driver that must stop may cut a long poll's body
+    /// short (what it carries is messages), but not a handshake's or a subscribe's: they are the
+    /// session's own bookkeeping — a session the server created must be known, so that
+    /// [`BayeuxClient::disconnect`] can close it.
+    pub fn reading(&self) -> Option<RequestKind> {
+        self.reading.as_ref().map(|reading| reading.kind)
+    }
+
     /// The next piece of the body begun with [`BayeuxClient::begin_body`] (cut anywhere, even
     /// inside a character). Every message completed in it is handled at once, in order; its
     /// events are ready for [`BayeuxClient::poll_event`]. Ignored without a body begun.

@@ -234,3 +234,56 @@ fn a_body_cut_short_keeps_what_arrived_and_fails_the_connect() {
     client.end_body(Millis(30));
     assert_eq!(client.poll_event(), None);
 }
+
+/// A stop while a long poll's body is arriving: the driver cuts the body short and disconnects;
+/// what arrived whole was delivered, and the session is still closed with `/meta/disconnect`.
+#[test]
+fn a_connect_body_cut_short_by_a_stop_still_ends_with_a_disconnect() {
+    let (mut client, held) = connected();
+    assert!(client.begin_body(Millis(5), held.id));
+    assert_eq!(client.reading(), Some(RequestKind::Connect));
+    let whole = json!({"channel": "/v2/me/calls", "data": call_data("cut-1", "Ringing")});
+    client.feed_body(
+        Millis(6),
+        format!("[{whole},{{\"channel\":\"/v2/me").as_bytes(),
+    );
+    client.end_body(Millis(7));
+    assert_eq!(client.reading(), None);
+    let delivered: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
+    assert!(
+        delivered.iter().any(
+            |event| matches!(event, Event::Message { channel, .. } if channel == "/v2/me/calls")
+        ),
+        "the whole message was delivered: {delivered:?}"
+    );
+    client.disconnect();
+    let sent = requests(&mut client, Millis(8));
+    assert!(
+        sent.iter()
+            .any(|request| request.kind == RequestKind::Disconnect),
+        "{sent:?}"
+    );
+}
+
+/// The handshake's body is what tells the client its session exists: while it is read, the
+/// client says so, and a disconnect asked for after it closes that session.
+#[test]
+fn a_handshake_body_is_reported_as_such_and_its_session_is_closed_by_a_later_disconnect() {
+    let mut client = BayeuxClient::new(BayeuxConfig::default());
+    client.subscribe("/v2/me/calls");
+    client.start(Millis(0));
+    let handshake = requests(&mut client, Millis(0)).remove(0);
+    assert!(client.begin_body(Millis(1), handshake.id));
+    assert_eq!(client.reading(), Some(RequestKind::Handshake));
+    let reply = json!([{"channel": "/meta/handshake", "successful": true, "clientId": "c1",
+                        "version": "1.0", "supportedConnectionTypes": ["long-polling"]}]);
+    client.feed_body(Millis(2), reply.to_string().as_bytes());
+    client.end_body(Millis(3));
+    client.disconnect();
+    let sent = requests(&mut client, Millis(4));
+    assert!(
+        sent.iter()
+            .any(|request| request.kind == RequestKind::Disconnect),
+        "{sent:?}"
+    );
+}
