@@ -11,6 +11,7 @@ use crate::components::widget_frame::WidgetFrame;
 use crate::config::{Credentials, WidgetConfig};
 use crate::context::{
     AgentContext, AnnouncerContext, CallsContext, ConnectionContext, I18nContext, StoreSignals,
+    update_views,
 };
 use crate::diagnostics::{self, Live};
 use crate::drivers::clock::{now_ms, tick_every_second};
@@ -25,7 +26,7 @@ use crate::intent::Intent;
 use crate::log;
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
-use gws_client::{Effect, Input, Key, NumberError, Severity, Views, WidgetCore, WidgetState};
+use gws_client::{Effect, Input, Severity, WidgetCore, WidgetState};
 use gws_protocol::{CALLS_CHANNEL, DEVICES_CHANNEL};
 use leptos::{prelude::*, task::spawn_local};
 use std::cell::{OnceCell, RefCell};
@@ -54,20 +55,12 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
     let (intent_tx, intents) = unbounded::<Intent>();
     let (CallsContext(calls), AgentContext(agent), ConnectionContext(connection), clock, announcer) =
         crate::context::provide_widget_contexts(WidgetState::default(), now_ms(), intent_tx.clone());
-    let catalog = crate::i18n::catalog(
-        crate::i18n::negotiate(config.lang.as_deref()),
-        &config.strings,
-    );
+    let catalog = crate::i18n::catalog(&config);
     let I18nContext(texts) = I18nContext::expect();
     texts.set(catalog.clone());
-    if let Some(host) = &host {
-        host.publish(WidgetController::new(
-            calls,
-            agent,
-            intent_tx.clone(),
-            texts,
-        ));
-    }
+    let controller = WidgetController::new(calls, agent, intent_tx.clone(), texts);
+    host.iter()
+        .for_each(|host| host.publish(controller.clone()));
     let (notification_loop, loop_commands) = LoopHandle::new();
     notification_loop.stop_on_cleanup();
     let core = WidgetCore::new(config.core_config(host.is_some(), catalog));
@@ -86,26 +79,16 @@ fn widget(config: WidgetConfig, host: Option<HostBinding>) -> impl IntoView {
         timer: DeadlineTimer::default(),
     });
     spawn_local(driver.clone().start(config.clone(), intents));
-
     // The host changed the language (`setLang`): the core words later messages in it too.
     let relanguage = Rc::downgrade(&driver);
-    leptos::prelude::Effect::new(move |first: Option<()>| {
-        let catalog = texts.get();
-        if first.is_some()
-            && let Some(driver) = relanguage.upgrade()
-        {
-            driver.core.borrow_mut().set_catalog(catalog);
-        }
+    crate::i18n::on_change(texts, move |catalog| {
+        let driver = relanguage.upgrade();
+        driver.inspect(|driver| driver.core.borrow_mut().set_catalog(catalog));
     });
-
     let feed = driver.feeder();
-    let refused = move |reason: NumberError| {
-        let message = texts.with_untracked(|catalog| {
-            catalog.fill(Key::CannotDial, &[("reason", &reason.localized(catalog))])
-        });
-        feed(Input::AgentError(message))
-    };
-    watch_host_page(&config, calls, intent_tx, refused);
+    watch_host_page(&config, calls, intent_tx, move |reason| {
+        feed(Input::CannotDial(reason))
+    });
     tick_every_second(clock.0);
     view! { <WidgetFrame config/> }
 }
@@ -158,26 +141,16 @@ impl Driver {
     /// widget is unmounted (its signals are gone).
     fn feed(&self, input: Option<Input>) {
         let now = now_ms();
-        let (calls, agent, connection) = self.stores;
-        let changes = calls.try_update_untracked(|calls| {
-            agent.try_update_untracked(|agent| {
-                connection.try_update_untracked(|connection| {
-                    let mut views = Views::new(calls, agent, connection);
-                    let mut core = self.core.borrow_mut();
-                    match input {
-                        Some(input) => core.handle(now, input, &mut views),
-                        None => core.handle_timeout(now, &mut views),
-                    }
-                    views.changes()
-                })
-            })
+        let stepped = update_views(self.stores, |views| {
+            let mut core = self.core.borrow_mut();
+            match input {
+                Some(input) => core.handle(now, input, views),
+                None => core.handle_timeout(now, views),
+            }
         });
-        let Some(changes) = changes.flatten().flatten() else {
+        if stepped.is_none() {
             return;
-        };
-        changes.calls.then(|| calls.notify());
-        changes.agent.then(|| agent.notify());
-        changes.connection.then(|| connection.notify());
+        }
         while let Some(effect) = self.next_effect() {
             self.perform(effect);
         }

@@ -3,7 +3,7 @@
 
 use crate::intent::Intent;
 use futures::channel::mpsc::UnboundedSender;
-use gws_client::{AgentStore, CallsStore, Catalog, ConnectionState, Key, WidgetState};
+use gws_client::{AgentStore, CallsStore, Catalog, ConnectionState, Key, Views, WidgetState};
 use leptos::prelude::*;
 
 /// The calls of this widget.
@@ -53,6 +53,27 @@ pub type StoreSignals = (
     RwSignal<AgentStore>,
     RwSignal<ConnectionState>,
 );
+
+/// Runs `step` with the three stores borrowed as the core's [`Views`], then notifies only the
+/// signals it changed (a call notification must not re-render the agent bar). `None` once the
+/// widget is unmounted (its signals are gone).
+pub fn update_views(stores: StoreSignals, step: impl FnOnce(&mut Views<'_>)) -> Option<()> {
+    let (calls, agent, connection) = stores;
+    let changes = calls.try_update_untracked(|calls| {
+        agent.try_update_untracked(|agent| {
+            connection.try_update_untracked(|connection| {
+                let mut views = Views::new(calls, agent, connection);
+                step(&mut views);
+                views.changes()
+            })
+        })
+    });
+    let changes = changes.flatten().flatten()?;
+    changes.calls.then(|| calls.notify());
+    changes.agent.then(|| agent.notify());
+    changes.connection.then(|| connection.notify());
+    Some(())
+}
 
 /// Where components send intents.
 #[derive(Debug, Clone)]

@@ -3,7 +3,9 @@
 //! `strings` overrides, and numbers through `Intl`. The catalog itself (tables, fallback,
 //! overrides) is `gws_client::i18n`, tested natively.
 
+use crate::config::WidgetConfig;
 use gws_client::{Catalog, Lang};
+use leptos::prelude::*;
 
 /// Logs a missing translation (once per key and widget, see `Catalog`).
 fn warn_missing(message: &str) {
@@ -27,11 +29,12 @@ pub fn negotiate(explicit: Option<&str>) -> Lang {
     Lang::negotiate(candidates.chain(browser.iter().map(String::as_str)))
 }
 
-/// The catalog of a widget: `lang` with the host's `strings` (already checked by the options).
-pub fn catalog(lang: Lang, strings: &[(String, String)]) -> Catalog {
-    let (catalog, _unknown) = Catalog::new(lang)
+/// The catalog of a widget: its negotiated language with the host's `strings` (already checked
+/// by the options).
+pub fn catalog(config: &WidgetConfig) -> Catalog {
+    let (catalog, _unknown) = Catalog::new(negotiate(config.lang.as_deref()))
         .with_sink(warn_missing)
-        .with_overrides(strings.iter().cloned());
+        .with_overrides(config.strings.iter().cloned());
     catalog
 }
 
@@ -39,4 +42,15 @@ pub fn catalog(lang: Lang, strings: &[(String, String)]) -> Catalog {
 /// French, 1.234 in German).
 pub fn number(lang: Lang, n: f64) -> String {
     js_sys::Number::from(n).to_locale_string(lang.tag()).into()
+}
+
+/// Calls `changed` with the catalog each time the host changes the language (`setLang`), not
+/// for the one the widget starts with.
+pub fn on_change(texts: RwSignal<Catalog>, changed: impl Fn(Catalog) + 'static) {
+    Effect::new(move |first: Option<()>| {
+        let catalog = texts.get();
+        if first.is_some() {
+            changed(catalog);
+        }
+    });
 }

@@ -197,6 +197,22 @@ async fn dial_and_click_to_dial_create_calls_through_the_simulator() {
     let calls: Vec<Value> =
         serde_wasm_bindgen::from_value(handle.calls().expect("calls")).expect("array");
     assert_eq!(calls.len(), 2);
+
+    link.set_attribute("data-gws-dial", "call me")
+        .expect("attribute");
+    label.click();
+    let error = wait_for("the refusal in the agent bar", 5_000, || {
+        let error = inside.query_selector("[data-testid=agent-error]").ok()??;
+        error.text_content()
+    })
+    .await;
+    assert!(
+        error.starts_with("Cannot dial: “c” is not allowed"),
+        "a clicked number that cannot be dialled is said, not sent: {error}"
+    );
+    let calls: Vec<Value> =
+        serde_wasm_bindgen::from_value(handle.calls().expect("calls")).expect("array");
+    assert_eq!(calls.len(), 2, "nothing was dialled");
     link.remove();
     handle.destroy();
 }

@@ -389,6 +389,27 @@ fn the_core_words_its_messages_in_the_catalog_language() {
 }
 
 #[test]
+fn a_clicked_number_that_cannot_be_dialled_is_said_in_the_agent_bar_in_its_language() {
+    let french = CoreConfig {
+        catalog: gws_client::Catalog::new(gws_client::Lang::Fr),
+        ..ALONE
+    };
+    let mut h = Harness::connected(french);
+    let effects = h.feed(
+        100,
+        Input::CannotDial(gws_client::NumberError::InvalidCharacter('x')),
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Request(_))),
+        "nothing is sent: {effects:?}"
+    );
+    assert_eq!(
+        h.state.agent.error.as_deref(),
+        Some("Impossible d’appeler : « x » n’est pas autorisé dans un numéro de téléphone")
+    );
+}
+
+#[test]
 fn an_error_notification_lands_on_its_card() {
     let mut h = Harness::connected(ALONE);
     h.notify_call(100, "C1", "Established");

@@ -250,9 +250,9 @@ pub enum Input {
     SignIn,
     /// The credentials could not be obtained (the host's provider threw or returned nothing).
     CredentialsFailed(String),
-    /// A problem found before any request, to show in the agent bar (e.g. a clicked number
-    /// that cannot be dialled).
-    AgentError(String),
+    /// A clicked number (click-to-dial) that cannot be dialled: said in the agent bar, in the
+    /// widget's language.
+    CannotDial(crate::NumberError),
     /// The outcome of an [`Effect::Request`]: the body text, or why there is none.
     Reply {
         /// The request's token.
@@ -356,7 +356,12 @@ impl WidgetCore {
         match input {
             Input::SignIn => self.request_me(),
             Input::CredentialsFailed(message) => self.credentials_failed(message, views),
-            Input::AgentError(message) => self.fail(Target::Agent, message, views),
+            Input::CannotDial(reason) => {
+                let catalog = &self.config.catalog;
+                let reason = reason.localized(catalog);
+                let message = catalog.fill(crate::i18n::Key::CannotDial, &[("reason", &reason)]);
+                self.fail(Target::Agent, message, views)
+            }
             Input::Reply { token, result } => match self.in_flight.remove(&token) {
                 Some(purpose) => {
                     let refused = result == Err(ApiError::Unauthorized);
