@@ -4,11 +4,18 @@
 
 use gws_client::Millis;
 
+thread_local! {
+    /// The page's `performance`, looked up once: the clock is read for every notification, and
+    /// `window` → `performance` → `now()` were three calls into JS each time (4.5 % of the main
+    /// thread in a notification flood, bench/RESULTS.md).
+    static PERFORMANCE: Option<web_sys::Performance> =
+        web_sys::window().and_then(|window| window.performance());
+}
+
 /// `performance.now()` in milliseconds, with its fraction (the benchmark probe times with it).
 pub fn now_fractional_ms() -> f64 {
-    let millis = web_sys::window()
-        .and_then(|window| window.performance())
-        .map(|performance| performance.now())
+    let millis = PERFORMANCE
+        .with(|performance| performance.as_ref().map(web_sys::Performance::now))
         .unwrap_or_else(js_sys::Date::now);
     if millis.is_finite() && millis > 0.0 {
         millis
