@@ -18,7 +18,7 @@ import {
   Api, PROFILE_DIST, fmt, launchBrowser, machine, machineLoad, median, parseArgs, prepareStatic, range, report, sim, startProfile, startSim, stopProfile, table, watchPage,
 } from './lib.mjs';
 
-const options = parseArgs({ loads: 10, target: 150, profile: true, baseline: true });
+const options = parseArgs({ loads: 10, target: 150, profile: true, baseline: true, trace: true });
 const BASELINE = '/bench/baseline.html';
 const info = machine();
 const server = await startSim({ staticDir: prepareStatic() });
@@ -65,6 +65,46 @@ async function profileLoad() {
   }
 }
 
+// One more fresh load of `path`, traced (Chrome tracing: V8's wasm and compile events, Blink's
+// tasks): what the renderer's main thread does between the navigation and the card, by kind.
+// V8 compiles wasm lazily — each function on its first call, on the main thread — so running
+// the widget's start-up code for the first time also compiles it; a warm load reuses the code
+// cached from earlier loads.
+async function traceLoad(path) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'v8.execute', 'disabled-by-default-v8.compile', 'blink', 'loading'] });
+  const { answer } = await load(page, server.url, path);
+  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  await context.close();
+  const commits = events.filter((e) => e.name === 'DocumentLoader::CommitNavigation').sort((a, b) => a.ts - b.ts);
+  const commit = commits.at(-1);
+  if (!commit) return null;
+  const onMain = (e) => e.pid === commit.pid && e.tid === commit.tid && e.ph === 'X' && e.ts >= commit.ts && e.ts <= commit.ts + answer * 1000;
+  const main = events.filter(onMain);
+  // Milliseconds in events of these names, an event nested in another of them counted once.
+  const sum = (names) => {
+    let total = 0;
+    let until = -Infinity;
+    for (const e of main.filter((x) => names.includes(x.name)).sort((a, b) => a.ts - b.ts)) {
+      const end = e.ts + (e.dur ?? 0);
+      if (e.ts >= until) total += (e.dur ?? 0) / 1000;
+      else if (end > until) total += (end - until) / 1000;
+      until = Math.max(until, end);
+    }
+    return total;
+  };
+  const count = (name) => main.filter((e) => e.name === name).length;
+  return {
+    path, answer,
+    busy: sum(['RunTask']),
+    script: sum(['FunctionCall', 'EvaluateScript', 'v8.evaluateModule']),
+    wasmLazy: sum(['wasm.CompileLazy']), wasmLazyCount: count('wasm.CompileLazy'),
+    jsCompile: sum(['V8.CompileCode', 'V8.ParseFunction', 'V8.PreParse', 'V8.ParseProgram', 'V8.CompileIgnition']),
+    render: sum(['UpdateLayoutTree', 'Layout', 'Paint', 'PrePaint', 'Layerize']),
+  };
+}
+
 // The cards of a page (widget: in the shadow root of <gws-agent-widget>; baseline: the
 // document): call id → sorted `data-action` names.
 const cardsOf = (page) => page.evaluate(() => {
@@ -104,6 +144,7 @@ async function sameCards() {
 }
 
 let profiled;
+const traced = [];
 let same;
 const cold = [];
 const warm = [];
@@ -155,6 +196,14 @@ try {
   // Last: it answers the ringing call.
   if (options.baseline) same = await sameCards();
   if (options.profile && existsSync(PROFILE_DIST)) profiled = await profileLoad();
+  if (options.trace) {
+    // A call must be ringing for the card: the side-by-side check above answered the last one.
+    await sim(server.url, 'POST', '/sim/calls', { from: '5000', to: '5005' });
+    for (const path of ['/bench/startup.html', ...(options.baseline ? [BASELINE] : [])]) {
+      const t = await traceLoad(path);
+      if (t) traced.push(t);
+    }
+  }
 } finally {
   await browser.close();
   api.close();
@@ -197,6 +246,18 @@ ${table(['function (self time)', 'ms', '% of busy'], profiled.top.map((f) => [`\
 ${table(['the widget\'s start-up steps (inclusive)', 'ms', '% of busy'], profiled.inclusive.map((f) => [`\`${f.name}\``, fmt(f.ms, 1), fmt(f.share, 1)]))}
 `;
 }
+let traceText = '';
+if (traced.length) {
+  const label = (t) => (t.path === BASELINE ? 'JS baseline' : 'widget');
+  traceText = `
+What the renderer's main thread did from navigation to the card — one more fresh load of each page, traced (Chrome tracing, \`RunTask\` and V8/Blink events on the main thread; script time includes the compiling it triggered). V8 compiles wasm lazily: a function is compiled (Liftoff) on its first call, on the main thread, so start-up code pays for its own compilation on a fresh load; JS is parsed and compiled to bytecode the same way:
+
+${table(['page', 'card interactive ms', 'main thread busy ms', 'running script ms', 'wasm compiled on first call', 'JS parse + compile ms', 'style + layout + paint ms'],
+    traced.map((t) => [label(t), fmt(t.answer, 1), fmt(t.busy, 1), fmt(t.script, 1), t.wasmLazyCount ? `${t.wasmLazyCount} functions, ${fmt(t.wasmLazy, 1)} ms` : '—', fmt(t.jsCompile, 1), fmt(t.render, 1)]))}
+`;
+  const w = traced.find((t) => t.path !== BASELINE);
+  if (w?.wasmLazyCount) limit += `; compiling wasm on first call took ${fmt(w.wasmLazy, 0)} ms of the main thread (${w.wasmLazyCount} functions, traced load)`;
+}
 let baselineText = '';
 let baseFigures = {};
 if (options.baseline) {
@@ -225,7 +286,7 @@ Milestones, ms after navigation start (median and range):
 ${table(['milestone', 'fresh median', 'fresh range', 'warm median', 'warm range'], rows)}
 
 ${requests}
-${baselineText}${profileText}
+${baselineText}${traceText}${profileText}
 Target (issue 7): page load → first card interactive ≤ ${options.target} ms (median of ${options.loads} fresh loads) — **${met ? 'met' : 'not met'}**: ${fmt(coldMedian, 1)} ms (warm: ${fmt(warmMedian, 1)} ms).
 
 Method: the page is what a CRM embeds — \`<script type="module" src="/embed.js">\` and \`<gws-agent-widget user="agent1" password="agent1" share-across-tabs="false">\`. An inline script in its head wraps \`attachShadow\` to put a MutationObserver on the widget's shadow root as soon as it exists; *Answer enabled* = the first mutation after which the ringing call's card has an \`[data-action="Answer"]\` button that is not disabled (the widget disables operations until it is connected). All times are \`performance.now()\` in the page (0 = navigation start); *received* = the resource's \`responseEnd\`.
