@@ -190,14 +190,11 @@ impl Call {
         self.capabilities.contains(operation)
     }
 
-    /// `duration` in whole seconds (0 when absent or not a number).
+    /// `duration` in whole seconds (0 when absent or not a number): the digits before any
+    /// fraction. Read without a float parser — `str::parse::<f64>` was 4 KB of the widget's wasm
+    /// for a number GWS sends whole.
     pub fn duration_secs(&self) -> u64 {
-        self.duration
-            .as_deref()
-            .and_then(|text| text.trim().parse::<f64>().ok())
-            .filter(|secs| secs.is_finite() && *secs >= 0.0)
-            .map(|secs| secs as u64)
-            .unwrap_or(0)
+        self.duration.as_deref().map_or(0, whole_seconds)
     }
 
     /// The id of the parent call of a consult, taken from the trailing segment of its URI.
@@ -212,6 +209,20 @@ impl Call {
     pub fn is_muted(&self) -> bool {
         self.mute == Some(OnOff::On)
     }
+}
+
+/// Whole seconds of a non-negative decimal (`12`, `12.75`, ` 3 `); 0 for anything else (a sign,
+/// an exponent, letters, `NaN`); saturates at `u64::MAX`.
+fn whole_seconds(text: &str) -> u64 {
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return 0;
+    }
+    whole.bytes().fold(0u64, |secs, digit| {
+        secs.saturating_mul(10)
+            .saturating_add(u64::from(digit - b'0'))
+    })
 }
 
 /// The last non-empty path segment of a URI or path: how GWS resources are matched by id
@@ -283,8 +294,33 @@ mod tests {
     }
 
     #[test]
+    fn a_duration_is_its_whole_seconds() {
+        for (raw, secs) in [
+            (json!(12), 12),
+            (json!(12.75), 12),
+            (json!(" 7 "), 7),
+            (json!("0.5"), 0),
+            (json!("99999999999999999999999"), u64::MAX),
+        ] {
+            let call: Call =
+                serde_json::from_value(json!({"id": "c", "duration": raw})).expect("parses");
+            assert_eq!(call.duration_secs(), secs, "{raw}");
+        }
+    }
+
+    #[test]
     fn negative_or_garbage_duration_is_zero() {
-        for raw in [json!("-5"), json!("abc"), json!(null), json!("NaN")] {
+        for raw in [
+            json!("-5"),
+            json!("abc"),
+            json!(null),
+            json!("NaN"),
+            json!(""),
+            json!("."),
+            json!("1.2.3"),
+            json!("+3"),
+            json!("1e3"),
+        ] {
             let call: Call =
                 serde_json::from_value(json!({"id": "c", "duration": raw})).expect("parses");
             assert_eq!(call.duration_secs(), 0);
