@@ -142,3 +142,124 @@ pub fn decode(body: &[u8]) -> u32 {
         .count();
     u32::try_from(calls).unwrap_or(u32::MAX)
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a string that stays in JS. `js_sys::JSON::parse` takes a `&str`, which
+    /// would copy a body into wasm memory and back out before the browser parsed it.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}
+
+/// The `data` of a message as `JSON.parse` made it: the JS object itself (serde-wasm-bindgen's
+/// `preserve`), so the Bayeux envelope is decoded without touching the payload — the counterpart
+/// of [`gws_protocol::bayeux::RawData`], which keeps the payload's text.
+struct JsData(JsValue);
+
+impl<'de> serde::Deserialize<'de> for JsData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_wasm_bindgen::preserve::deserialize(deserializer).map(JsData)
+    }
+}
+
+/// The messages of a parsed body (an array of messages or one message object), each decoded on
+/// its own as `parse_messages` does in its fallback: an item that is not a message is skipped.
+fn messages_of(parsed: JsValue) -> impl Iterator<Item = gws_protocol::bayeux::Message<JsData>> {
+    let items = match parsed.dyn_into::<js_sys::Array>() {
+        Ok(array) => array.to_vec(),
+        Err(single) => vec![single],
+    };
+    items
+        .into_iter()
+        .filter(JsValue::is_object)
+        .filter_map(|item| serde_wasm_bindgen::from_value(item).ok())
+}
+
+thread_local! {
+    /// The key read before the rest of a payload, made into a JS string once.
+    static MESSAGE_TYPE: JsValue = JsValue::from_str("messageType");
+}
+
+/// What [`Notification::from_json`] does, from a JS object instead of JSON text: the
+/// `messageType` first (one property read, where the text decoder scans the whole payload for
+/// it), then the typed notification it names through serde-wasm-bindgen. Errors name the
+/// message type only, never a value (a payload can carry customer data).
+fn notification_from_js(data: JsValue) -> Result<Notification, String> {
+    if !data.is_object() || js_sys::Array::is_array(&data) {
+        return Err("data is not an object".into());
+    }
+    let message_type = MESSAGE_TYPE
+        .with(|key| js_sys::Reflect::get(&data, key))
+        .ok()
+        .and_then(|kind| kind.as_string())
+        .ok_or_else(|| "no messageType".to_string())?;
+    let failed = |_| format!("{message_type}: does not decode");
+    Ok(match message_type.as_str() {
+        Notification::CALL_MESSAGE => Notification::Call(Box::new(
+            serde_wasm_bindgen::from_value(data).map_err(failed)?,
+        )),
+        Notification::DEVICE_MESSAGE => {
+            Notification::Device(serde_wasm_bindgen::from_value(data).map_err(failed)?)
+        }
+        Notification::ERROR_MESSAGE => {
+            Notification::Error(serde_wasm_bindgen::from_value(data).map_err(failed)?)
+        }
+        _ => Notification::Other { message_type },
+    })
+}
+
+/// [`decode`] the other way (issue 15, item 5): the browser's `JSON.parse` of the body, then
+/// serde-wasm-bindgen from the JS objects into the same Rust types (the Bayeux message, then
+/// each `data` as its typed notification). Takes the body as a JS string — what a client that
+/// parses with `JSON.parse` would have (`response.text()`), where [`decode`] takes the bytes
+/// our fetch driver reads. Returns the same count, so the two are checked against each other.
+#[wasm_bindgen(js_name = benchDecodeParsed)]
+pub fn decode_parsed(body: &js_sys::JsString) -> u32 {
+    let Ok(parsed) = json_parse(body) else {
+        return 0;
+    };
+    let calls = messages_of(parsed)
+        .filter_map(|message| message.data)
+        .map(|data| notification_from_js(data.0))
+        .filter(|notification| matches!(notification, Ok(Notification::Call(_))))
+        .count();
+    u32::try_from(calls).unwrap_or(u32::MAX)
+}
+
+/// [`decode_parsed`] without the Bayeux envelope: each item's `data` is read as a property and
+/// only it goes through serde-wasm-bindgen. Not what a client could do (it must read `channel`,
+/// `successful`, `advice`… of every message), but it splits [`decode_parsed`]'s time between
+/// the envelope and the payload.
+#[wasm_bindgen(js_name = benchDecodeParsedData)]
+pub fn decode_parsed_data(body: &js_sys::JsString) -> u32 {
+    let Ok(parsed) = json_parse(body) else {
+        return 0;
+    };
+    let Ok(items) = parsed.dyn_into::<js_sys::Array>() else {
+        return 0;
+    };
+    let key = JsValue::from_str("data");
+    let calls = items
+        .iter()
+        .filter_map(|item| js_sys::Reflect::get(&item, &key).ok())
+        .map(notification_from_js)
+        .filter(|notification| matches!(notification, Ok(Notification::Call(_))))
+        .count();
+    u32::try_from(calls).unwrap_or(u32::MAX)
+}
+
+/// A third way, to show where the time goes: `JSON.parse` and the envelope as in
+/// [`decode_parsed`], then each `data` back to text with `JSON.stringify` and into
+/// [`Notification::from_json`] as [`decode`] does.
+#[wasm_bindgen(js_name = benchDecodeRestringified)]
+pub fn decode_restringified(body: &js_sys::JsString) -> u32 {
+    let Ok(parsed) = json_parse(body) else {
+        return 0;
+    };
+    let calls = messages_of(parsed)
+        .filter_map(|message| message.data)
+        .filter_map(|data| js_sys::JSON::stringify(&data.0).ok()?.as_string())
+        .filter(|text| matches!(Notification::from_json(text), Ok(Notification::Call(_))))
+        .count();
+    u32::try_from(calls).unwrap_or(u32::MAX)
+}
