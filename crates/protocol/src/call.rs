@@ -211,18 +211,40 @@ impl Call {
     }
 }
 
-/// Whole seconds of a non-negative decimal (`12`, `12.75`, ` 3 `); 0 for anything else (a sign,
-/// an exponent, letters, `NaN`); saturates at `u64::MAX`.
+/// Whole seconds of a non-negative decimal as `str::parse::<f64>` reads it (`12`, `+12.75`,
+/// ` 3 `, `1.5e3`; a float written by the lenient field can have an exponent), truncated; 0 for
+/// anything else (a minus sign, letters, `NaN`, `inf`); saturates at `u64::MAX`.
 fn whole_seconds(text: &str) -> u64 {
-    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let text = text.trim();
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (negative, magnitude) = match exponent.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, exponent.strip_prefix('+').unwrap_or(exponent)),
+    };
     let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+    if (whole.is_empty() && fraction.is_empty())
+        || magnitude.is_empty()
+        || !digits(whole)
+        || !digits(fraction)
+        || !digits(magnitude)
+    {
         return 0;
     }
-    whole.bytes().fold(0u64, |secs, digit| {
-        secs.saturating_mul(10)
-            .saturating_add(u64::from(digit - b'0'))
-    })
+    // Where the decimal point lands among the mantissa's digits; bounded, as beyond ±1 000 the
+    // result is 0 or saturated anyway.
+    let shift = magnitude
+        .bytes()
+        .fold(0i64, |n, b| (n * 10 + i64::from(b - b'0')).min(1_000));
+    let point = whole.len() as i64 + if negative { -shift } else { shift };
+    let mut mantissa_digits = whole.bytes().chain(fraction.bytes());
+    let mut secs = 0u64;
+    for _ in 0..point.max(0) {
+        let digit = mantissa_digits.next().map_or(0, |b| u64::from(b - b'0'));
+        secs = secs.saturating_mul(10).saturating_add(digit);
+    }
+    secs
 }
 
 /// The last non-empty path segment of a URI or path: how GWS resources are matched by id
@@ -301,6 +323,13 @@ mod tests {
             (json!(" 7 "), 7),
             (json!("0.5"), 0),
             (json!("99999999999999999999999"), u64::MAX),
+            (json!("+3"), 3),
+            (json!("1e3"), 1000),
+            (json!("1.5E+3"), 1500),
+            (json!("125e-1"), 12),
+            (json!("5e-1"), 0),
+            (json!(1e300), u64::MAX),
+            (json!("1e99999999999"), u64::MAX),
         ] {
             let call: Call =
                 serde_json::from_value(json!({"id": "c", "duration": raw})).expect("parses");
@@ -318,8 +347,11 @@ mod tests {
             json!(""),
             json!("."),
             json!("1.2.3"),
-            json!("+3"),
-            json!("1e3"),
+            json!("-0"),
+            json!("inf"),
+            json!("1e"),
+            json!("e3"),
+            json!("1e3.5"),
         ] {
             let call: Call =
                 serde_json::from_value(json!({"id": "c", "duration": raw})).expect("parses");
