@@ -37,9 +37,19 @@ fn restartable_port() -> u16 {
         .map(|i| {
             20_000 + ((seed.wrapping_mul(2_654_435_761).wrapping_add(i * 7_919)) % 12_000) as u16
         })
-        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .find(|port| {
+            // Never one another test of this binary holds: between its stop and its restart a
+            // port is free, and handing it out again then failed that restart (`AddrInUse`).
+            let mut given = GIVEN_PORTS.lock().unwrap_or_else(|e| e.into_inner());
+            let free =
+                !given.contains(port) && std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok();
+            free.then(|| given.push(*port)).is_some()
+        })
         .expect("a free port in 20000..32000")
 }
+
+/// The ports [`restartable_port`] has handed out in this test binary.
+static GIVEN_PORTS: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
 
 /// Serves on `address`; returns the client, the stop trigger and the task.
 async fn serve_on(
