@@ -190,9 +190,10 @@ impl Call {
         self.capabilities.contains(operation)
     }
 
-    /// `duration` in whole seconds (0 when absent or not a number): the digits before any
-    /// fraction. Read without a float parser: `str::parse::<f64>` brought core's `dec2flt` and
-    /// its tables into the widget's wasm (13.4 KB gzip) for a number GWS sends whole.
+    /// `duration` in whole seconds, truncated (0 when absent or not a non-negative number; an
+    /// exponent is read too). Read without a float parser: `str::parse::<f64>` brought core's
+    /// `dec2flt` and its tables into the widget's wasm (13.4 KB gzip) for a number GWS sends
+    /// whole.
     pub fn duration_secs(&self) -> u64 {
         self.duration.as_deref().map_or(0, whole_seconds)
     }

@@ -41,9 +41,11 @@ fn restartable_port() -> u16 {
             // Never one another test of this binary holds: between its stop and its restart a
             // port is free, and handing it out again then failed that restart (`AddrInUse`).
             let mut given = GIVEN_PORTS.lock().unwrap_or_else(|e| e.into_inner());
-            let free =
-                !given.contains(port) && std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok();
-            free.then(|| given.push(*port)).is_some()
+            if given.contains(port) || std::net::TcpListener::bind(("127.0.0.1", *port)).is_err() {
+                return false;
+            }
+            given.push(*port);
+            true
         })
         .expect("a free port in 20000..32000")
 }
