@@ -9,8 +9,8 @@
 #   bench/run.sh --quick         small counts (≈ 8 min), RESULTS.md untouched
 #   bench/run.sh --only size,startup --skip-build
 #
-# Options: --quick, --no-results, --skip-build, --only LIST (sim-fanout, size, startup, latency,
-# throughput, memory). Env: FANOUT_ARGS (default `--repeat 3`), CARGO_TARGET_DIR, CHROMIUM,
+# Options: --quick, --no-results, --skip-build, --only LIST (sim-fanout, decode, size, startup,
+# latency, throughput, memory). Env: FANOUT_ARGS (default `--repeat 3`), CARGO_TARGET_DIR, CHROMIUM,
 # BENCH_DIST, BENCH_PROFILE_DIST, BENCH_PROBE_DIST, GWS_SIM_BIN.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:/usr/local/bin:$PATH"
 QUICK=0
 RESULTS=1
 BUILD=1
-ONLY="sim-fanout,size,startup,latency,throughput,memory"
+ONLY="sim-fanout,decode,size,startup,latency,throughput,memory"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; RESULTS=0 ;;
@@ -99,6 +99,7 @@ run() {
 
 if [ "$QUICK" = 1 ]; then
   run sim-fanout cargo run --release -p gws-bench --bin sim-fanout -- --clients 100,1000 --warmup-secs 1 --measure-secs 2
+  run decode cargo run --release -p gws-bench --bin decode -- --rounds 3
   run size node bench/browser/size.mjs
   run startup node bench/browser/startup.mjs --loads 5
   run latency node bench/browser/latency.mjs --count 1000 --probe-count 300
@@ -107,6 +108,7 @@ if [ "$QUICK" = 1 ]; then
 else
   # shellcheck disable=SC2086
   run sim-fanout cargo run --release -p gws-bench --bin sim-fanout -- ${FANOUT_ARGS:---repeat 3} ${R[@]+--results bench/RESULTS.md}
+  run decode cargo run --release -p gws-bench --bin decode -- ${R[@]+--results bench/RESULTS.md}
   run size node bench/browser/size.mjs "${R[@]}"
   run startup node bench/browser/startup.mjs "${R[@]}"
   run latency node bench/browser/latency.mjs "${R[@]}"

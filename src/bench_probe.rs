@@ -179,80 +179,18 @@ fn messages_of(parsed: JsValue) -> impl Iterator<Item = gws_protocol::bayeux::Me
         .filter_map(|item| serde_wasm_bindgen::from_value(item).ok())
 }
 
-thread_local! {
-    /// The key read before the rest of a payload, made into a JS string once.
-    static MESSAGE_TYPE: JsValue = JsValue::from_str("messageType");
-}
-
-/// What [`Notification::from_json`] does, from a JS object instead of JSON text: the
-/// `messageType` first (one property read, where the text decoder scans the whole payload for
-/// it), then the typed notification it names through serde-wasm-bindgen. Errors name the
-/// message type only, never a value (a payload can carry customer data).
-fn notification_from_js(data: JsValue) -> Result<Notification, String> {
-    if !data.is_object() || js_sys::Array::is_array(&data) {
-        return Err("data is not an object".into());
-    }
-    let message_type = MESSAGE_TYPE
-        .with(|key| js_sys::Reflect::get(&data, key))
-        .ok()
-        .and_then(|kind| kind.as_string())
-        .ok_or_else(|| "no messageType".to_string())?;
-    let failed = |_| format!("{message_type}: does not decode");
-    Ok(match message_type.as_str() {
-        Notification::CALL_MESSAGE => Notification::Call(Box::new(
-            serde_wasm_bindgen::from_value(data).map_err(failed)?,
-        )),
-        Notification::DEVICE_MESSAGE => {
-            Notification::Device(serde_wasm_bindgen::from_value(data).map_err(failed)?)
-        }
-        Notification::ERROR_MESSAGE => {
-            Notification::Error(serde_wasm_bindgen::from_value(data).map_err(failed)?)
-        }
-        _ => Notification::Other { message_type },
-    })
-}
-
-/// [`decode`] the other way (issue 15, item 5): the browser's `JSON.parse` of the body, then
-/// serde-wasm-bindgen from the JS objects into the same Rust types (the Bayeux message, then
-/// each `data` as its typed notification). Takes the body as a JS string — what a client that
-/// parses with `JSON.parse` would have (`response.text()`), where [`decode`] takes the bytes
-/// our fetch driver reads. Returns the same count, so the two are checked against each other.
-#[wasm_bindgen(js_name = benchDecodeParsed)]
-pub fn decode_parsed(body: &js_sys::JsString) -> u32 {
-    let Ok(parsed) = json_parse(body) else {
-        return 0;
-    };
-    calls_among(
-        messages_of(parsed)
-            .filter_map(|message| message.data)
-            .map(|data| notification_from_js(data.0)),
-    )
-}
-
-/// [`decode_parsed`] without the Bayeux envelope: each item's `data` is read as a property and
-/// only it goes through serde-wasm-bindgen. Not what a client could do (it must read `channel`,
-/// `successful`, `advice`… of every message), but it splits [`decode_parsed`]'s time between
-/// the envelope and the payload.
-#[wasm_bindgen(js_name = benchDecodeParsedData)]
-pub fn decode_parsed_data(body: &js_sys::JsString) -> u32 {
-    let Ok(parsed) = json_parse(body) else {
-        return 0;
-    };
-    let Ok(items) = parsed.dyn_into::<js_sys::Array>() else {
-        return 0;
-    };
-    let key = JsValue::from_str("data");
-    calls_among(
-        items
-            .iter()
-            .filter_map(|item| js_sys::Reflect::get(&item, &key).ok())
-            .map(notification_from_js),
-    )
-}
-
-/// A third way, to show where the time goes: `JSON.parse` and the envelope as in
-/// [`decode_parsed`], then each `data` back to text with `JSON.stringify` and into
-/// [`Notification::from_json`] as [`decode`] does.
+/// [`decode`] the other way (issue 15, item 5): the browser's `JSON.parse` of the body and the
+/// Bayeux envelope through serde-wasm-bindgen, then each `data` back to text with
+/// `JSON.stringify` and into [`Notification::from_json`] as [`decode`] does. Takes the body as a
+/// JS string — what a client that parses with `JSON.parse` would have (`response.text()`), where
+/// [`decode`] takes the bytes our fetch driver reads. Returns the same count, so the two are
+/// checked against each other.
+///
+/// The payloads cannot go through serde-wasm-bindgen themselves any more: lenient lists (a
+/// call's participants, device lists) read each item as its raw JSON text
+/// ([`gws_protocol::lenient::skip_bad_items`]), which only serde_json can hand out. That variant
+/// (`benchDecodeParsed`, 1.8–1.9× slower than [`decode`], +13 KB gzip) is recorded in
+/// bench/RESULTS.md, throughput section.
 #[wasm_bindgen(js_name = benchDecodeRestringified)]
 pub fn decode_restringified(body: &js_sys::JsString) -> u32 {
     let Ok(parsed) = json_parse(body) else {

@@ -162,15 +162,15 @@ async function startProbe({ user = 'agent1', password = user } = {}) {
 // browser's JSON.parse (what cometd.js does first with every response) against our wasm decode
 // of the same bytes (Bayeux messages + typed notifications). Median of `repeat` runs, ms.
 // Issue 15, item 5: the same decode the other way, where the probe build has it — JSON.parse of
-// the body string, then serde-wasm-bindgen from the JS objects into the same Rust types
-// (`benchDecodeParsed`), and JSON.parse with each `data` handed back to the text decoder through
-// JSON.stringify (`benchDecodeRestringified`). Interleaved with the two above, same body.
+// the body string, the envelope through serde-wasm-bindgen, and each `data` handed back to the
+// text decoder through JSON.stringify (`benchDecodeRestringified`). Interleaved with the two
+// above, same body.
 function decodeFloor(data, count, repeat = 5) {
   const message = JSON.stringify({ channel: '/v2/me/calls', data });
   const body = `[${Array(count).fill(message).join(',')},{"channel":"/meta/connect","successful":true,"id":"1"}]`;
   const bytes = new TextEncoder().encode(body);
   const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  const others = { parsed: probeClient.benchDecodeParsed, parsedData: probeClient.benchDecodeParsedData, restringified: probeClient.benchDecodeRestringified };
+  const others = { restringified: probeClient.benchDecodeRestringified };
   for (const name of Object.keys(others)) if (typeof others[name] !== 'function') delete others[name];
   const parse = [];
   const ours = [];

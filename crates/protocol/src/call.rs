@@ -1,8 +1,9 @@
 //! The call resource, as returned by `GET /api/v2/me/calls?fields=*` and carried whole in every
 //! `CallStateChangeMessage` (gws-api.md §7).
 
-use crate::lenient::{Flag, Object, Text, TextOrNumber, any_items};
+use crate::lenient::{Flag, Object, Text, TextOrNumber, any_items, skip_bad_items};
 use crate::operation::Operation;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -101,19 +102,37 @@ impl Participant {
     }
 }
 
-/// Accepts both the current object form and the obsolete 2013 string form (`["5001"]`).
+/// Accepts both the current object form and the obsolete 2013 string form (`["5001"]`); any
+/// other entry is skipped.
 fn participants<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Participant>, D::Error> {
-    let value = Option::<Value>::deserialize(deserializer)?;
-    let Some(Value::Array(items)) = value else {
-        return Ok(Vec::new());
-    };
-    Ok(items
-        .into_iter()
-        .filter_map(|item| match item {
-            Value::String(number) => Some(Participant::internal(&number)),
-            other => serde_json::from_value(other).ok(),
-        })
-        .collect())
+    let entries: Vec<ParticipantEntry> = skip_bad_items(deserializer)?;
+    Ok(entries.into_iter().map(|entry| entry.0).collect())
+}
+
+/// One entry of `participants`, in either form.
+struct ParticipantEntry(Participant);
+
+impl<'de> Deserialize<'de> for ParticipantEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> Visitor<'de> for Entry {
+            type Value = ParticipantEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a participant")
+            }
+            fn visit_str<E: de::Error>(self, number: &str) -> Result<ParticipantEntry, E> {
+                Ok(ParticipantEntry(Participant::internal(number)))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ParticipantEntry, A::Error> {
+                Participant::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(ParticipantEntry)
+            }
+        }
+        deserializer.deserialize_any(Entry)
+    }
 }
 
 /// A GWS call resource. Only `id` is required; everything else degrades to a default.
