@@ -170,9 +170,22 @@ async fn dial_and_click_to_dial_create_calls_through_the_simulator() {
         handle.dial("not a number", None).is_err(),
         "invalid numbers are refused at once"
     );
-    handle.dial(" 50-02 ", None).expect("dial");
+    let object = |text: &str| js_sys::JSON::parse(text).expect("JSON").unchecked_into();
+    assert!(
+        handle.dial("5002", Some(object(r#"["C-7"]"#))).is_err(),
+        "attached data must be an object"
+    );
+    let user_data = object(r#"{"CaseId": "C-7", "Segment": "gold"}"#);
+    handle.dial(" 50-02 ", Some(user_data)).expect("dial");
     let inside = shadow_root_element(&host);
     wait_card_with(&inside, "Established", "5002").await;
+    let calls: Vec<Value> =
+        serde_wasm_bindgen::from_value(handle.calls().expect("calls")).expect("array");
+    assert_eq!(
+        calls[0]["userData"],
+        json!({"CaseId": "C-7", "Segment": "gold"}),
+        "the dialled call carries the data attached in dial()"
+    );
 
     let document = web_sys::window()
         .expect("window")
