@@ -1,6 +1,8 @@
 //! `decode`: how long the widget's decoders take natively, per payload: a call snapshot
-//! (`GET /api/v2/me/calls`, ten calls), a call notification and a device notification — the
-//! JSON the widget decodes most. Prints a markdown table; `--results bench/RESULTS.md` also
+//! (`GET /api/v2/me/calls`, ten calls), a call notification, a device notification, and a
+//! long-poll body of 100 call notifications through the streaming Bayeux reader (the envelope
+//! only: each `data` stays raw text for the notification decoder) — the JSON the widget decodes
+//! most. Prints a markdown table; `--results bench/RESULTS.md` also
 //! writes it into its section there (issue 15: decoding is most of the client's cost per
 //! notification, bench/RESULTS.md, throughput).
 //!
@@ -13,6 +15,7 @@ use gws_bench::machine::Facts;
 use gws_bench::report;
 use gws_protocol::Notification;
 use gws_protocol::api::CallsResponse;
+use gws_protocol::bayeux::{MessageReader, RawData};
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -51,24 +54,34 @@ fn payloads() -> Vec<(&'static str, String)> {
             r#"{{"id":"{id}","deviceState":"Active","userState":{{"id":"s1","displayName":"{state}","state":"{state}"}},"phoneNumber":"{id}","e164Number":"+1{id}","telephonyNetwork":"Private","doNotDisturb":"Off","voiceEnvironmentUri":"http://127.0.0.1/api/v2/voice-environments/e1","capabilities":["ForwardCallsOn","DoNotDisturbOn"]}}"#
         )
     };
+    let notification = |index: usize| {
+        format!(
+            r#"{{"messageType":"CallStateChangeMessage","notificationType":"StatesChange","call":{}}}"#,
+            call(index)
+        )
+    };
+    let messages: Vec<String> = (0..100)
+        .map(|index| format!(r#"{{"channel":"/v2/me/calls","data":{}}}"#, notification(index)))
+        .collect();
     vec![
         (
             "call snapshot (10 calls)",
             format!(r#"{{"statusCode":0,"calls":[{}]}}"#, calls.join(",")),
         ),
-        (
-            "call notification",
-            format!(
-                r#"{{"messageType":"CallStateChangeMessage","notificationType":"StatesChange","call":{}}}"#,
-                calls[1]
-            ),
-        ),
+        ("call notification", notification(1)),
         (
             "device notification (2 devices)",
             format!(
                 r#"{{"messageType":"DeviceStateChangeMessage","devices":[{},{}]}}"#,
                 device("5001", "Ready"),
                 device("5002", "NotReady")
+            ),
+        ),
+        (
+            "long-poll body (100 call notifications), Bayeux reader",
+            format!(
+                r#"[{},{{"channel":"/meta/connect","successful":true,"id":"9"}}]"#,
+                messages.join(",")
             ),
         ),
     ]
@@ -79,6 +92,10 @@ fn payloads() -> Vec<(&'static str, String)> {
 fn decode(name: &str, payload: &str) -> usize {
     if name.starts_with("call snapshot") {
         serde_json::from_str::<CallsResponse>(payload).map_or(0, |r| r.calls.len())
+    } else if name.starts_with("long-poll body") {
+        let mut reader = MessageReader::new();
+        let messages = reader.feed::<RawData>(payload.as_bytes());
+        messages.iter().filter(|message| message.is_ok()).count()
     } else {
         match Notification::from_json(payload) {
             Ok(Notification::Call(n)) => n.call.participants.len(),
@@ -92,7 +109,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let facts = Facts::read();
     let payloads = payloads();
-    let expected = [10, 2, 2];
+    let expected = [10, 2, 2, 101];
     for ((name, payload), want) in payloads.iter().zip(expected) {
         let got = decode(name, payload);
         if got != want {

@@ -213,7 +213,10 @@ fn decode<D: DeserializeOwned>(index: usize, bytes: &[u8]) -> Result<Message<D>,
     if bytes.first() != Some(&b'{') {
         return Err(format!("item {index} is not a message"));
     }
-    serde_json::from_slice::<Message<D>>(bytes)
+    // As text: every other decoder of the widget reads `&str`, and one from bytes would compile
+    // a second copy of serde_json's reader and of everything it decodes.
+    let text = std::str::from_utf8(bytes).map_err(|_| format!("message {index}: not UTF-8"))?;
+    serde_json::from_str::<Message<D>>(text)
         .map_err(|e| format!("message {index}: {}", redacted_error(&e)))
 }
 
@@ -311,6 +314,24 @@ mod tests {
             );
             assert_eq!(end, None);
         }
+    }
+
+    #[test]
+    fn a_message_that_is_not_utf8_is_an_error_in_place() {
+        let mut body = br#"[{"channel":"/a","data":"x"},{"channel":"/b","data":""#.to_vec();
+        body.extend_from_slice(&[0xff, 0xfe]);
+        body.extend_from_slice(br#""},{"channel":"/c"}]"#);
+        let (items, end) = read_in(&[&body]);
+        let channels: Vec<Result<&str, &str>> = items
+            .iter()
+            .map(|item| {
+                item.as_ref()
+                    .map(|m| m.channel.as_str())
+                    .map_err(|e| e.as_str())
+            })
+            .collect();
+        assert_eq!(channels, [Ok("/a"), Err("message 1: not UTF-8"), Ok("/c")]);
+        assert_eq!(end, None);
     }
 
     #[test]
