@@ -61,7 +61,12 @@ fn payloads() -> Vec<(&'static str, String)> {
         )
     };
     let messages: Vec<String> = (0..100)
-        .map(|index| format!(r#"{{"channel":"/v2/me/calls","data":{}}}"#, notification(index)))
+        .map(|index| {
+            format!(
+                r#"{{"channel":"/v2/me/calls","data":{}}}"#,
+                notification(index)
+            )
+        })
         .collect();
     vec![
         (

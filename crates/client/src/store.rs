@@ -216,20 +216,20 @@ impl CallsStore {
         }
         let mut order: Vec<usize> = (0..self.entries.len()).collect();
         // Released (by release time) before live; ties and live ones in order of appearance.
+        // The first `excess` of this order are dropped, in this order.
         order.sort_by_key(|&index| {
             let released_at = self.entries[index].released_at;
             (released_at.is_none(), released_at.unwrap_or(0), index)
         });
-        let victims: HashSet<usize> = order.into_iter().take(excess).collect();
-        let mut dropped = Vec::with_capacity(excess);
-        for (index, entry) in std::mem::take(&mut self.entries).into_iter().enumerate() {
-            if victims.contains(&index) {
-                dropped.push(entry);
-            } else {
-                self.entries.push(entry);
-            }
-        }
-        dropped.sort_by_key(|entry| (entry.released_at.is_none(), entry.released_at));
+        let mut slots: Vec<Option<CallEntry>> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let dropped: Vec<CallEntry> = order[..excess]
+            .iter()
+            .filter_map(|&index| slots.get_mut(index)?.take())
+            .collect();
+        self.entries = slots.into_iter().flatten().collect();
         for entry in dropped {
             self.evicted.push(entry.call.id.clone());
             if entry.released_at.is_some() {
