@@ -38,7 +38,7 @@ use gws_protocol::bayeux::{
     META_UNSUBSCRIBE, Message, MessageReader, RawData, Received, Reconnect, Subscription,
 };
 use serde_json::Value;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 /// The largest `timeout`, `interval` or `maxInterval` advice obeyed: 10 minutes. CometD servers
 /// advise tens of seconds; anything above this is a misconfigured or hostile server, and obeying
@@ -170,6 +170,48 @@ pub enum Event {
     Malformed(String),
 }
 
+/// Channel names, kept sorted and unique: what a `BTreeSet<String>` gave, in a fraction of
+/// the code (a widget wants two channels; a B-tree of strings cost ≈ 5 KB of wasm).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Channels(Vec<String>);
+
+impl Channels {
+    fn position(&self, channel: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|known| known.as_str().cmp(channel))
+    }
+
+    fn contains(&self, channel: &str) -> bool {
+        self.position(channel).is_ok()
+    }
+
+    /// Adds `channel`; false if it was there.
+    fn insert(&mut self, channel: String) -> bool {
+        match self.position(&channel) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, channel);
+                true
+            }
+        }
+    }
+
+    /// Removes `channel`; false if it was not there.
+    fn remove(&mut self, channel: &str) -> bool {
+        match self.position(channel) {
+            Ok(at) => {
+                self.0.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// In sorted order.
+    fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.iter()
+    }
+}
+
 /// Tunables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BayeuxConfig {
@@ -254,9 +296,9 @@ struct Session {
     /// Subscribe/unsubscribe batches (the "other" request of the session).
     subscriptions: Slot,
     /// Channels this session has confirmed.
-    confirmed: BTreeSet<String>,
+    confirmed: Channels,
     /// Channels the server refused in this session (not retried until the next handshake).
-    refused: BTreeSet<String>,
+    refused: Channels,
     /// When the last connect went out (or the session began): the server cannot have swept the
     /// session earlier than `timeout + interval + maxInterval` after it.
     last_connect_sent_at: Millis,
@@ -270,40 +312,40 @@ impl Session {
             client_id,
             connect: Slot::Due(connect_at),
             subscriptions: Slot::Due(now),
-            confirmed: BTreeSet::new(),
-            refused: BTreeSet::new(),
+            confirmed: Channels::default(),
+            refused: Channels::default(),
             last_connect_sent_at: now,
             resync_owed,
         }
     }
 
     /// Whether every wanted channel is confirmed (or refused) in this session.
-    fn subscribed(&self, wanted: &BTreeSet<String>) -> bool {
+    fn subscribed(&self, wanted: &Channels) -> bool {
         wanted
             .iter()
             .all(|c| self.confirmed.contains(c) || self.refused.contains(c))
     }
 
     /// Whether a subscribe or unsubscribe is owed.
-    fn owes_subscriptions(&self, wanted: &BTreeSet<String>) -> bool {
+    fn owes_subscriptions(&self, wanted: &Channels) -> bool {
         !self.subscribed(wanted) || self.confirmed.iter().any(|c| !wanted.contains(c))
     }
 
     /// One batch with every subscribe and unsubscribe owed, if any.
     fn subscriptions_request(
         &self,
-        wanted: &BTreeSet<String>,
+        wanted: &Channels,
         ids: &mut Ids,
         timeout: Millis,
     ) -> Option<Request> {
         let subscribes = wanted
             .iter()
-            .filter(|c| !self.confirmed.contains(*c) && !self.refused.contains(*c))
+            .filter(|c| !self.confirmed.contains(c) && !self.refused.contains(c))
             .map(|c| (c, META_SUBSCRIBE));
         let unsubscribes = self
             .confirmed
             .iter()
-            .filter(|c| !wanted.contains(*c))
+            .filter(|c| !wanted.contains(c))
             .map(|c| (c, META_UNSUBSCRIBE));
         let messages: Vec<Message> = subscribes
             .chain(unsubscribes)
@@ -502,7 +544,7 @@ pub struct BayeuxClient {
     /// Consecutive failures (of any request), the backoff step and the attempt shown.
     failures: u32,
     /// Channels the application wants, subscribed again on every session.
-    wanted: BTreeSet<String>,
+    wanted: Channels,
     events: VecDeque<Event>,
     /// The 200 reply being read piece by piece ([`BayeuxClient::begin_body`]), if any.
     reading: Option<Reading>,
@@ -542,7 +584,7 @@ impl BayeuxClient {
                 next_message: 1,
             },
             failures: 0,
-            wanted: BTreeSet::new(),
+            wanted: Channels::default(),
             events: VecDeque::new(),
             reading: None,
         }
@@ -784,7 +826,7 @@ impl BayeuxClient {
                     // Leaving wants no channel: the batch that reaches an empty wanted set
                     // unsubscribes every confirmed one and subscribes nothing.
                     && let Some(request) =
-                        session.subscriptions_request(&BTreeSet::new(), ids, other_timeout)
+                        session.subscriptions_request(&Channels::default(), ids, other_timeout)
                 {
                     session.subscriptions = Slot::InFlight(InFlight::of(&request, now));
                     return Some(request);
@@ -1327,5 +1369,25 @@ impl BayeuxClient {
             self.state = state.clone();
             self.events.push_back(Event::StateChanged(state));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Channels;
+
+    #[test]
+    fn channels_stay_sorted_and_unique() {
+        let mut channels = Channels::default();
+        assert!(channels.insert("/v2/me/devices".into()));
+        assert!(channels.insert("/v2/me/calls".into()));
+        assert!(channels.insert("/v2/me/agent".into()));
+        assert!(!channels.insert("/v2/me/calls".into()), "already there");
+        let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+        assert_eq!(names, ["/v2/me/agent", "/v2/me/calls", "/v2/me/devices"]);
+        assert!(channels.contains("/v2/me/calls") && !channels.contains("/v2/me"));
+        assert!(channels.remove("/v2/me/agent"));
+        assert!(!channels.remove("/v2/me/agent"), "already gone");
+        assert_eq!(channels.iter().count(), 2);
     }
 }
