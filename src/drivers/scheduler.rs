@@ -19,8 +19,8 @@
 use crate::diagnostics::{self, Live};
 use futures::channel::oneshot;
 use gloo_timers::future::TimeoutFuture;
+use gws_client::SmallMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -33,7 +33,7 @@ extern "C" {
     fn timer_worker() -> Option<Worker>;
 }
 
-type Waiters = Rc<RefCell<HashMap<u32, oneshot::Sender<()>>>>;
+type Waiters = Rc<RefCell<SmallMap<u32, oneshot::Sender<()>>>>;
 
 /// The worker and its event closures (kept alive as long as the worker).
 struct TimerWorker {
@@ -56,7 +56,7 @@ pub struct Scheduler {
 impl Scheduler {
     /// Starts the timer worker (or notes that `setTimeout` must do).
     pub fn new() -> Self {
-        let waiters: Waiters = Rc::new(RefCell::new(HashMap::new()));
+        let waiters: Waiters = Rc::new(RefCell::new(SmallMap::new()));
         let live = Rc::new(RefCell::new(None));
         let worker = start_worker(&waiters, &live);
         if worker.is_some() {

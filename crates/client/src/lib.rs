@@ -32,6 +32,7 @@ pub mod header;
 pub mod i18n;
 pub mod intent;
 pub mod phone;
+pub mod small_map;
 pub mod store;
 pub mod time;
 pub mod url;
@@ -47,6 +48,7 @@ pub use error::ApiError;
 pub use i18n::{Catalog, Key, Lang};
 pub use intent::Intent;
 pub use phone::{NumberError, normalize_number};
+pub use small_map::SmallMap;
 pub use store::{CallEntry, CallsStore, Change};
 pub use time::Millis;
 pub use widget_core::{

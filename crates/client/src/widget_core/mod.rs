@@ -36,11 +36,12 @@ use crate::bayeux::{ConnectionState, Event};
 use crate::error::ApiError;
 use crate::i18n::Catalog;
 use crate::intent::Intent;
+use crate::small_map::SmallMap;
 use crate::store::CallsStore;
 use gws_protocol::{Call, CallState};
 pub use relay::is_tab_id;
 pub use session::{LoginOptions, SIGN_IN_RETRIES, SIGN_IN_RETRY_MS};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 pub use tabs::{RelayTarget, TabMessage};
 
 /// How long a released call stays on screen before moving to the recent list.
@@ -308,7 +309,7 @@ pub struct WidgetCore {
     config: CoreConfig,
     effects: VecDeque<Effect>,
     next_token: u64,
-    in_flight: HashMap<RequestToken, Purpose>,
+    in_flight: SmallMap<RequestToken, Purpose>,
     sign_in: startup::SignIn,
     tabs: tabs::TabRole,
     sessions: session::Sessions,
@@ -331,7 +332,7 @@ impl WidgetCore {
             config,
             effects: VecDeque::new(),
             next_token: 0,
-            in_flight: HashMap::new(),
+            in_flight: SmallMap::new(),
             sign_in: startup::SignIn::default(),
             tabs: tabs::TabRole::default(),
             watchdogs: Vec::new(),

@@ -36,11 +36,11 @@ use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
 use crate::i18n::Key;
+use crate::small_map::SmallMap;
 use crate::view::connection::{RetryCountdown, connection_state, retry_countdown};
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// A follower re-reads state on the leader's `Resync` at most this often.
 pub const RESYNC_INTERVAL_MS: u64 = 5_000;
@@ -130,7 +130,7 @@ pub(super) struct Follower {
     tab_id: String,
     next_id: u64,
     /// Requests relayed through the leader, waiting for a possible failure.
-    waiting: HashMap<u64, Target>,
+    waiting: SmallMap<u64, Target>,
     /// The leader's tab id, once announced.
     leader: Option<String>,
     /// Another tab claiming leadership, followed at this time unless the known leader answers.
@@ -237,7 +237,7 @@ impl WidgetCore {
         self.tabs = TabRole::Following(Follower {
             tab_id,
             next_id: 0,
-            waiting: HashMap::new(),
+            waiting: SmallMap::new(),
             leader: None,
             claim: None,
             last_resync: None,
