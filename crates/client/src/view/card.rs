@@ -163,7 +163,9 @@ fn user_data_pairs(call: &Call) -> Vec<(String, String)> {
         .map(|(key, value)| {
             let text = match value {
                 Value::String(text) => text.clone(),
-                other => other.to_string(),
+                // Compact JSON through the writer the host events use (`Display` would compile
+                // its own compact and pretty copies of the serializer).
+                other => serde_json::to_string(other).unwrap_or_default(),
             };
             (key.clone(), text)
         })
