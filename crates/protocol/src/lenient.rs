@@ -98,14 +98,16 @@ pub enum Loose<'de> {
 }
 
 impl Loose<'_> {
-    /// The value as JSON text (`Unknown` enum values keep it verbatim).
+    /// The value as JSON text (`Unknown` enum values keep it verbatim). Written with
+    /// `serde_json::to_string`, the writer the rest of the widget uses (`Value`'s `Display`
+    /// compiles its own compact and pretty copies of the serializer).
     pub fn json_text(&self) -> String {
         match self {
             Loose::Null => "null".into(),
             Loose::Bool(flag) => flag.to_string(),
             Loose::Number(number) => number.to_string(),
-            Loose::Text(text) => Value::String(text.to_string()).to_string(),
-            Loose::Composite(value) => value.to_string(),
+            Loose::Text(text) => serde_json::to_string(text.as_ref()).unwrap_or_default(),
+            Loose::Composite(value) => serde_json::to_string(value).unwrap_or_default(),
         }
     }
 }
