@@ -239,35 +239,48 @@ pub struct OperationRequest {
 impl<'de> Deserialize<'de> for OperationRequest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        let mut fields = Map::<String, Value>::deserialize(deserializer)?;
-        let operation_name = fields
-            .remove("operationName")
-            .ok_or_else(|| D::Error::missing_field("operationName"))?;
+        let fields = Map::<String, Value>::deserialize(deserializer)?;
+        let mut operation_name = None;
+        // The operation is set once the fields are read (`operationName` can come anywhere).
+        let mut request = OperationRequest::new(Operation::Unknown(String::new()));
+        // One pass over the fields (a `remove` per known name compiled the map's removal, 4.5 KB
+        // of wasm, for this decoder alone). A null parameter is absent.
+        for (name, value) in fields {
+            let slot = match name.as_str() {
+                "operationName" => {
+                    operation_name = Some(value);
+                    continue;
+                }
+                "destination" => &mut request.destination,
+                "location" => &mut request.location,
+                "userData" => &mut request.user_data,
+                "key" => &mut request.key,
+                "digits" => &mut request.digits,
+                "otherCallUri" => &mut request.other_call_uri,
+                "consultCallUri" => &mut request.consult_call_uri,
+                "participant" => &mut request.participant,
+                "targetDeviceUri" => &mut request.target_device_uri,
+                "phoneNumber" => &mut request.phone_number,
+                "supervisorMonitoringScope" => &mut request.supervisor_monitoring_scope,
+                "supervisorMonitoringMode" => &mut request.supervisor_monitoring_mode,
+                "reasonCode" => &mut request.reason_code,
+                "wrapUpTime" => &mut request.wrap_up_time,
+                "workmode" => &mut request.workmode,
+                "channels" => &mut request.channels,
+                _ => {
+                    request.other.insert(name, value);
+                    continue;
+                }
+            };
+            *slot = Some(value).filter(|value| !value.is_null());
+        }
         // What `Operation`'s own decoder makes of the value, without decoding from a `Value`
         // (the widget's only use of `Value` as a deserializer: 3 KB of wasm).
-        let operation = match operation_name {
-            Value::String(name) => Operation::parse(&name),
-            other => Operation::Unknown(serde_json::to_string(&other).unwrap_or_default()),
+        request.operation_name = match operation_name {
+            Some(Value::String(name)) => Operation::parse(&name),
+            Some(other) => Operation::Unknown(serde_json::to_string(&other).unwrap_or_default()),
+            None => return Err(D::Error::missing_field("operationName")),
         };
-        let mut request = OperationRequest::new(operation);
-        let mut take = |name: &str| fields.remove(name).filter(|value| !value.is_null());
-        request.destination = take("destination");
-        request.location = take("location");
-        request.user_data = take("userData");
-        request.key = take("key");
-        request.digits = take("digits");
-        request.other_call_uri = take("otherCallUri");
-        request.consult_call_uri = take("consultCallUri");
-        request.participant = take("participant");
-        request.target_device_uri = take("targetDeviceUri");
-        request.phone_number = take("phoneNumber");
-        request.supervisor_monitoring_scope = take("supervisorMonitoringScope");
-        request.supervisor_monitoring_mode = take("supervisorMonitoringMode");
-        request.reason_code = take("reasonCode");
-        request.wrap_up_time = take("wrapUpTime");
-        request.workmode = take("workmode");
-        request.channels = take("channels");
-        request.other = fields;
         Ok(request)
     }
 }
