@@ -56,11 +56,14 @@ if [ "$BUILD" = 1 ]; then
   step "release widget (trunk, wasm-release profile) → $BENCH_DIST"
   trunk build --release=true --cargo-profile wasm-release --dist "$BENCH_DIST" || exit 1
   step "name-section build of the same code (profiles, twiggy) → $BENCH_PROFILE_DIST"
-  # Same cargo artifact, same wasm-bindgen and wasm-opt -Oz as trunk, but `-g` keeps the names.
+  # Same cargo artifact, same wasm-bindgen and wasm-opt passes as trunk (`-Oz` and index.html's
+  # `data-wasm-opt-params`), but `-g` keeps the names.
+  # shellcheck disable=SC2207
+  OPT_PASSES=(-Oz $(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' index.html))
   WORK=$(mktemp -d)
   wasm-bindgen --target=web --out-dir="$WORK" --out-name=gws-widget --no-typescript \
     "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/gws_widget.wasm" || exit 1
-  wasm-opt -Oz -g "$WORK/gws-widget_bg.wasm" -o "$WORK/named.wasm" || exit 1
+  wasm-opt "${OPT_PASSES[@]}" -g "$WORK/gws-widget_bg.wasm" -o "$WORK/named.wasm" || exit 1
   if ! cmp -s "$WORK/gws-widget.js" "$BENCH_DIST/gws-widget.js"; then
     echo "!! the name-section build's JS glue differs from the release dist (was the widget rebuilt meanwhile?)"; exit 1
   fi
@@ -74,8 +77,8 @@ if [ "$BUILD" = 1 ]; then
   WORK=$(mktemp -d)
   wasm-bindgen --target=web --out-dir="$WORK" --out-name=gws-widget --no-typescript \
     "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/gws_widget.wasm" || exit 1
-  wasm-opt -Oz -g "$WORK/gws-widget_bg.wasm" -o "$WORK/named.wasm" || exit 1
-  wasm-opt -Oz "$WORK/gws-widget_bg.wasm" -o "$WORK/gws-widget_bg.wasm" || exit 1
+  wasm-opt "${OPT_PASSES[@]}" -g "$WORK/gws-widget_bg.wasm" -o "$WORK/named.wasm" || exit 1
+  wasm-opt "${OPT_PASSES[@]}" "$WORK/gws-widget_bg.wasm" -o "$WORK/gws-widget_bg.wasm" || exit 1
   # A copy with the name section, for the profiled runs (served with the name-section widget).
   rm -rf "$BENCH_PROBE_DIST" "$BENCH_PROBE_DIST-profile"
   cp -r "$WORK" "$BENCH_PROBE_DIST-profile"
