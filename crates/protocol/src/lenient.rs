@@ -284,54 +284,7 @@ where
     D: Deserializer<'de>,
     T: serde::de::DeserializeOwned,
 {
-    struct Items<T>(std::marker::PhantomData<T>);
-    impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for Items<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a list")
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut items = Vec::new();
-            while let Some(item) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
-                if let Ok(item) = serde_json::from_str(item.get()) {
-                    items.push(item);
-                }
-            }
-            Ok(items)
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
-            while map
-                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                .is_some()
-            {}
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-    }
-    deserializer.deserialize_any(Items(std::marker::PhantomData))
+    deserializer.deserialize_any(ListVisitor::<ParsedItems<T>>(std::marker::PhantomData))
 }
 
 /// Deserialises a list of values that always parse (such as [`string_enum!`] types), item by
@@ -341,53 +294,88 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    struct Items<T>(std::marker::PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a list")
+    deserializer.deserialize_any(ListVisitor::<EveryItem<T>>(std::marker::PhantomData))
+}
+
+/// How the items of a list are read (the list readers differ only in this).
+trait ListItems<'de> {
+    type Item;
+    fn read<A: de::SeqAccess<'de>>(seq: A) -> Result<Vec<Self::Item>, A::Error>;
+}
+
+/// Every item, decoded in place ([`any_items`]).
+struct EveryItem<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> ListItems<'de> for EveryItem<T> {
+    type Item = T;
+    fn read<A: de::SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
         }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-            while let Some(item) = seq.next_element()? {
+        Ok(items)
+    }
+}
+
+/// The items that parse, each from its raw text ([`skip_bad_items`]).
+struct ParsedItems<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> ListItems<'de> for ParsedItems<T> {
+    type Item = T;
+    fn read<A: de::SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+            if let Ok(item) = serde_json::from_str(item.get()) {
                 items.push(item);
             }
-            Ok(items)
         }
-        // Not a list: read it (whatever it is) and keep nothing.
-        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
-            while map
-                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                .is_some()
-            {}
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
+        Ok(items)
     }
-    deserializer.deserialize_any(Items(std::marker::PhantomData))
+}
+
+/// A list read with `L`; anything else is read whole and gives no items.
+struct ListVisitor<L>(std::marker::PhantomData<L>);
+
+impl<'de, L: ListItems<'de>> Visitor<'de> for ListVisitor<L> {
+    type Value = Vec<L::Item>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        L::read(seq)
+    }
+    // Not a list: read it (whatever it is) and keep nothing.
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
 }
 
 /// Deserialises an optional string that some servers send as a number (`duration`, ids):

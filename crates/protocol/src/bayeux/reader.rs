@@ -228,6 +228,18 @@ mod tests {
 
     type Items = Vec<Result<Message<Value>, String>>;
 
+    /// Each item's channel, or its error.
+    fn channels(items: &Items) -> Vec<Result<&str, &str>> {
+        items
+            .iter()
+            .map(|item| {
+                item.as_ref()
+                    .map(|m| m.channel.as_str())
+                    .map_err(|e| e.as_str())
+            })
+            .collect()
+    }
+
     fn read_in(pieces: &[&[u8]]) -> (Items, Option<String>) {
         let mut reader = MessageReader::new();
         let mut items = Items::new();
@@ -290,16 +302,8 @@ mod tests {
         for size in [1, 3, 7, body.len()] {
             let pieces: Vec<&[u8]> = body.chunks(size).collect();
             let (items, end) = read_in(&pieces);
-            let shape: Vec<Result<&str, &str>> = items
-                .iter()
-                .map(|item| {
-                    item.as_ref()
-                        .map(|m| m.channel.as_str())
-                        .map_err(|e| e.as_str())
-                })
-                .collect();
             assert_eq!(
-                shape,
+                channels(&items),
                 [
                     Err("item 0 is not a message"),
                     Err("item 1 is not a message"),
@@ -322,14 +326,7 @@ mod tests {
         body.extend_from_slice(&[0xff, 0xfe]);
         body.extend_from_slice(br#""},{"channel":"/c"}]"#);
         let (items, end) = read_in(&[&body]);
-        let channels: Vec<Result<&str, &str>> = items
-            .iter()
-            .map(|item| {
-                item.as_ref()
-                    .map(|m| m.channel.as_str())
-                    .map_err(|e| e.as_str())
-            })
-            .collect();
+        let channels = channels(&items);
         assert_eq!(channels, [Ok("/a"), Err("message 1: not UTF-8"), Ok("/c")]);
         assert_eq!(end, None);
     }
