@@ -56,7 +56,7 @@ fn payloads() -> Vec<(&'static str, String)> {
     };
     let notification = |index: usize| {
         format!(
-            r#"{{"messageType":"CallStateChangeMessage","notificationType":"StatesChange","call":{}}}"#,
+            r#"{{"messageType":"CallStateChangeMessage","notificationType":"StatusChange","call":{}}}"#,
             call(index)
         )
     };

@@ -5,7 +5,7 @@
 //! SipHash) into the wasm, ≈ 1–2 KB per key and value type, for maps that hold a handful of
 //! entries at a time, where a linear search over a `Vec` is as fast.
 
-/// Keys and values in insertion order; at most one entry per key.
+/// At most one entry per key; no order is kept (a removal moves the last entry into its place).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmallMap<K, V>(Vec<(K, V)>);
 
