@@ -46,8 +46,28 @@ fn call(index: usize) -> String {
     )
 }
 
-/// The payloads, by name.
-fn payloads() -> Vec<(&'static str, String)> {
+/// Which decoder a payload goes through.
+#[derive(Debug, Clone, Copy)]
+enum Decoder {
+    /// `GET /api/v2/me/calls` into `CallsResponse`.
+    Snapshot,
+    /// A notification's `data` through `Notification::from_json`.
+    Notification,
+    /// A long-poll body through the streaming `MessageReader` (envelopes only).
+    Body,
+}
+
+/// One payload of the table.
+struct Payload {
+    name: &'static str,
+    decoder: Decoder,
+    text: String,
+    /// How many items it holds: what [`decode`] must count.
+    items: usize,
+}
+
+/// The payloads, in the table's order.
+fn payloads() -> Vec<Payload> {
     let calls: Vec<String> = (0..10).map(call).collect();
     let device = |id: &str, state: &str| {
         format!(
@@ -69,44 +89,57 @@ fn payloads() -> Vec<(&'static str, String)> {
         })
         .collect();
     vec![
-        (
-            "call snapshot (10 calls)",
-            format!(r#"{{"statusCode":0,"calls":[{}]}}"#, calls.join(",")),
-        ),
-        ("call notification", notification(1)),
-        (
-            "device notification (2 devices)",
-            format!(
+        Payload {
+            name: "call snapshot (10 calls)",
+            decoder: Decoder::Snapshot,
+            text: format!(r#"{{"statusCode":0,"calls":[{}]}}"#, calls.join(",")),
+            items: 10,
+        },
+        Payload {
+            name: "call notification",
+            decoder: Decoder::Notification,
+            text: notification(1),
+            items: 2, // participants
+        },
+        Payload {
+            name: "device notification (2 devices)",
+            decoder: Decoder::Notification,
+            text: format!(
                 r#"{{"messageType":"DeviceStateChangeMessage","devices":[{},{}]}}"#,
                 device("5001", "Ready"),
                 device("5002", "NotReady")
             ),
-        ),
-        (
-            "long-poll body (100 call notifications), Bayeux reader",
-            format!(
+            items: 2,
+        },
+        Payload {
+            name: "long-poll body (100 call notifications), Bayeux reader",
+            decoder: Decoder::Body,
+            text: format!(
                 r#"[{},{{"channel":"/meta/connect","successful":true,"id":"9"}}]"#,
                 messages.join(",")
             ),
-        ),
+            items: 101,
+        },
     ]
 }
 
-/// Decodes `payload` as the widget does; the number of items it held (checked, so the
-/// decoding cannot be optimised away or silently fail).
-fn decode(name: &str, payload: &str) -> usize {
-    if name.starts_with("call snapshot") {
-        serde_json::from_str::<CallsResponse>(payload).map_or(0, |r| r.calls.len())
-    } else if name.starts_with("long-poll body") {
-        let mut reader = MessageReader::new();
-        let messages = reader.feed::<RawData>(payload.as_bytes());
-        messages.iter().filter(|message| message.is_ok()).count()
-    } else {
-        match Notification::from_json(payload) {
+/// Decodes `text` as the widget does; the number of items it held (checked, so the decoding
+/// cannot be optimised away or silently fail).
+fn decode(decoder: Decoder, text: &str) -> usize {
+    match decoder {
+        Decoder::Snapshot => {
+            serde_json::from_str::<CallsResponse>(text).map_or(0, |r| r.calls.len())
+        }
+        Decoder::Body => {
+            let mut reader = MessageReader::new();
+            let messages = reader.feed::<RawData>(text.as_bytes());
+            messages.iter().filter(|message| message.is_ok()).count()
+        }
+        Decoder::Notification => match Notification::from_json(text) {
             Ok(Notification::Call(n)) => n.call.participants.len(),
             Ok(Notification::Device(n)) => n.devices.len(),
             _ => 0,
-        }
+        },
     }
 }
 
@@ -114,22 +147,24 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let facts = Facts::read();
     let payloads = payloads();
-    let expected = [10, 2, 2, 101];
-    for ((name, payload), want) in payloads.iter().zip(expected) {
-        let got = decode(name, payload);
-        if got != want {
-            eprintln!("{name}: decoded {got} items, expected {want}");
+    for payload in &payloads {
+        let got = decode(payload.decoder, &payload.text);
+        if got != payload.items {
+            eprintln!(
+                "{}: decoded {got} items, expected {}",
+                payload.name, payload.items
+            );
             return ExitCode::FAILURE;
         }
     }
     let mut rounds: Vec<Vec<f64>> = vec![Vec::new(); payloads.len()];
     for _ in 0..args.rounds {
-        for ((name, payload), times) in payloads.iter().zip(&mut rounds) {
+        for (payload, times) in payloads.iter().zip(&mut rounds) {
             let start = Instant::now();
             let mut count = 0u64;
             while start.elapsed().as_millis() < u128::from(args.round_ms) {
                 for _ in 0..64 {
-                    black_box(decode(name, black_box(payload)));
+                    black_box(decode(payload.decoder, black_box(&payload.text)));
                 }
                 count += 64;
             }
@@ -140,13 +175,14 @@ fn main() -> ExitCode {
         "Run on {}: {} cores ({}), load average {} at start; `cargo run --release -p gws-bench --bin decode` ({} interleaved rounds of {} ms per payload; median round, ns per decode):\n\n| payload | bytes | ns per decode (median) | range of rounds |\n|---|---:|---:|---:|\n",
         facts.date, facts.cores, facts.cpu, facts.load_average, args.rounds, args.round_ms
     );
-    for ((name, payload), mut times) in payloads.iter().zip(rounds) {
+    for (payload, mut times) in payloads.iter().zip(rounds) {
         times.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
         let (low, high) = (times[0], times[times.len() - 1]);
         table.push_str(&format!(
-            "| {name} | {} | **{median:.0}** | {low:.0}–{high:.0} |\n",
-            payload.len()
+            "| {} | {} | **{median:.0}** | {low:.0}–{high:.0} |\n",
+            payload.name,
+            payload.text.len()
         ));
     }
     print!("{table}");
