@@ -312,8 +312,17 @@ impl OperationRequest {
 
     /// Sets `destination` to the `{"phoneNumber": …}` object call operations take.
     pub fn with_destination(mut self, phone_number: &str) -> Self {
-        self.destination = Some(serde_json::json!({ "phoneNumber": phone_number }));
+        self.destination = Some(Self::destination_of(Value::String(phone_number.into())));
         self
+    }
+
+    /// The `{"phoneNumber": …}` destination object. Built as a map: `json!` with a variable goes
+    /// through `serde_json::to_value`, which compiled serde_json's `Value` serializer into the
+    /// widget's wasm for this object alone.
+    pub fn destination_of(phone_number: Value) -> Value {
+        let mut destination = Map::new();
+        destination.insert("phoneNumber".into(), phone_number);
+        Value::Object(destination)
     }
 
     /// The destination number, whether sent as an object or a plain string.

@@ -27,11 +27,7 @@ pub fn request_with(operation: &Operation, input: ActionInput, value: Value) -> 
     let mut request = OperationRequest::new(operation.clone());
     match input {
         ActionInput::Destination => {
-            // Built as a map: `json!` with a variable goes through `serde_json::to_value`, the
-            // widget's only use of serde_json's `Value` serializer (1.5 KB of wasm).
-            let mut destination = serde_json::Map::new();
-            destination.insert("phoneNumber".into(), value);
-            request.destination = Some(Value::Object(destination));
+            request.destination = Some(OperationRequest::destination_of(value))
         }
         ActionInput::Digits => request.digits = Some(value),
         ActionInput::OtherCall => match operation {
