@@ -45,8 +45,25 @@ const kindRows = ['wasm', 'js', 'css', 'html'].map((k) => {
 });
 
 // What a page actually downloads: every response's encoded length (CDP Network).
-const server = await startSim({ staticDir: prepareStatic() });
+const staticDir = prepareStatic();
+// Files outside the dist (the JS baseline's page, cometd.js) are measured where the server reads them.
+function sizeOf(path) {
+  if (!sizes.has(path)) {
+    const file = join(staticDir, path);
+    if (!existsSync(file)) return undefined;
+    const data = readFileSync(file);
+    sizes.set(path, {
+      raw: data.length,
+      gzip: gzipSync(data, { level: 9 }).length,
+      brotli: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }).length,
+      outsideDist: true,
+    });
+  }
+  return sizes.get(path);
+}
+const server = await startSim({ staticDir });
 const browser = await launchBrowser();
+// `ready`: a selector, or a function evaluated in the page until it is true.
 async function download(path, ready) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -57,7 +74,8 @@ async function download(path, ready) {
   cdp.on('Network.responseReceived', (e) => requests.set(e.requestId, { url: e.response.url, type: e.type, status: e.response.status, encoding: e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'] ?? '' }));
   cdp.on('Network.loadingFinished', (e) => { const r = requests.get(e.requestId); if (r) r.bytes = e.encodedDataLength; });
   await page.goto(`${server.url}${path}`);
-  await page.locator(ready).first().waitFor({ timeout: 20_000 });
+  if (typeof ready === 'function') await page.waitForFunction(ready, null, { timeout: 20_000 });
+  else await page.locator(ready).first().waitFor({ timeout: 20_000 });
   await page.waitForTimeout(500);
   await context.close();
   if (errors.length) throw new Error(errors.join('\n'));
@@ -66,18 +84,22 @@ async function download(path, ready) {
   const statics = list.filter((r) => !isApi(r));
   const api = list.filter(isApi);
   const paths = statics.map((r) => new URL(r.url).pathname).map((p) => (p === '/' ? '/index.html' : p));
+  paths.forEach(sizeOf);
   return {
     transferred: statics.reduce((a, r) => a + r.bytes, 0), api: api.reduce((a, r) => a + r.bytes, 0), apiCount: api.length,
     encodings: [...new Set(statics.map((r) => r.encoding || 'identity'))].join(', '),
     files: paths, gzip: sum(paths, 'gzip'), brotli: sum(paths, 'brotli'), raw: sum(paths, 'raw'),
-    unknown: paths.filter((p) => !sizes.has(p)),
+    unknown: paths.filter((p) => !sizeOf(p)),
   };
 }
 let demo;
 let embed;
+let baseline;
 try {
   demo = await download('/?user=agent1&password=agent1', '[data-testid="connection"][data-state="connected"]');
   embed = await download('/bench/startup.html', 'gws-agent-widget [data-testid="connection"][data-state="connected"]');
+  // The measuring stick of issue 15: cometd.js and plain DOM, until it is connected too.
+  baseline = await download('/bench/baseline.html', () => window.__startup?.connected !== undefined);
 } finally {
   await browser.close();
   await server.stop();
@@ -159,15 +181,18 @@ What pages download (Chromium, fresh context, until the widget is connected; CDP
 ${table(['page', 'static files', 'transferred KB (as served)', 'raw KB', 'gzip KB', 'brotli KB', 'API requests', 'API KB'], [
   ['demo `/?user=agent1` (index.html)', String(demo.files.length), kb(demo.transferred), kb(demo.raw), `**${kb(demo.gzip)}**`, kb(demo.brotli), String(demo.apiCount), kb(demo.api)],
   ['embedding page (embed.js + `<gws-agent-widget>`)', String(embed.files.length), kb(embed.transferred), kb(embed.raw), kb(embed.gzip), kb(embed.brotli), String(embed.apiCount), kb(embed.api)],
+  ['JS baseline (`bench/browser/pages/baseline.html`: cometd.js + plain DOM, unminified)', String(baseline.files.length), kb(baseline.transferred), kb(baseline.raw), kb(baseline.gzip), kb(baseline.brotli), String(baseline.apiCount), kb(baseline.api)],
 ])}
+
+Files of the JS baseline page: ${baseline.files.map((f) => `\`${f}\``).join(', ')}.
 
 Files of the demo page: ${demo.files.map((f) => `\`${f}\``).join(', ')}${demo.unknown.length ? ` (not in dist, counted as transferred only: ${demo.unknown.join(', ')})` : ''}.
 
-Target (issue 15): what an embedding page downloads ≤ ${options.target} KB gzip — **${met ? 'met' : 'not met'}**: its static files are ${kb(embed.gzip)} KB gzip (${kb(embed.brotli)} KB brotli; ${kb(embed.transferred)} KB as this server sends them), of which the wasm is ${kb(wasm.gzip)} KB gzip; the demo page adds its console (${kb(demo.gzip - embed.gzip)} KB gzip).
+Target (issue 15): what an embedding page downloads ≤ ${options.target} KB gzip — **${met ? 'met' : 'not met'}**: its static files are ${kb(embed.gzip)} KB gzip (${kb(embed.brotli)} KB brotli; ${kb(embed.transferred)} KB as this server sends them), of which the wasm is ${kb(wasm.gzip)} KB gzip; the demo page adds its console (${kb(demo.gzip - embed.gzip)} KB gzip). The JS baseline widget downloads ${kb(baseline.gzip)} KB gzip in the same run: the widget is ${fmt(embed.gzip / baseline.gzip, 1)}× it.
 ${twiggyText}`;
 const fam = twiggyFigures ? Object.entries(twiggyFigures.families).sort((a, b) => b[1] - a[1]).slice(0, 3)
   .map(([f, b]) => `${f.replace(/ \(.*\)$/, '')} ${fmt((100 * b) / Object.values(twiggyFigures.families).reduce((x, y) => x + y, 0), 0)} %`).join(', ') : '';
 const limit = `the wasm alone is ${kb(wasm.gzip)} KB gzip (${kb(wasm.raw)} KB raw)${fam ? `; by twiggy: ${fam} of it` : ''}`;
 report(options, 'size', 'Size (issues 5, 7, 15)', body, { limit,
-  wasmGzipKB: wasm.gzip / 1024, demoGzipKB: demo.gzip / 1024, demoBrotliKB: demo.brotli / 1024, demoTransferredKB: demo.transferred / 1024, embedGzipKB: embed.gzip / 1024, met, target: options.target, twiggy: twiggyFigures,
+  wasmGzipKB: wasm.gzip / 1024, baselineGzipKB: baseline.gzip / 1024, demoGzipKB: demo.gzip / 1024, demoBrotliKB: demo.brotli / 1024, demoTransferredKB: demo.transferred / 1024, embedGzipKB: embed.gzip / 1024, met, target: options.target, twiggy: twiggyFigures,
 });

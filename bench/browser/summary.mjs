@@ -18,8 +18,9 @@ function load(name) {
 }
 const verdict = (met) => (met ? 'met' : '**missed**');
 const rows = [];
-// A benchmark not run this time keeps its row of the previous summary, marked with that
-// summary's date (a figure already carried over keeps its own mark).
+// A benchmark not run this time keeps its rows of the previous summary (its comparison with
+// the JS baseline too), marked with that summary's date (a figure already carried over keeps
+// its own mark).
 const previous = (() => {
   const block = existsSync(RESULTS) && readFileSync(RESULTS, 'utf8').match(/<!-- summary:begin[^\n]*-->([\s\S]*?)<!-- summary:end -->/)?.[1];
   if (!block) return { rows: new Map(), when: null };
@@ -40,7 +41,7 @@ const missing = (bench, what) => {
 };
 
 const size = load('size');
-if (size) rows.push(['size', 'embedding page static download, gzip', `${fmt(size.embedGzipKB, 1)} KB (demo page ${fmt(size.demoGzipKB, 1)} KB; ${fmt(size.demoTransferredKB, 1)} KB transferred)`, `≤ ${size.target} KB`, verdict(size.met), size.met ? '' : size.limit]);
+if (size) rows.push(['size', 'embedding page static download, gzip', `${fmt(size.embedGzipKB, 1)} KB (${size.baselineGzipKB === undefined ? '' : `JS baseline widget ${fmt(size.baselineGzipKB, 1)} KB; `}demo page ${fmt(size.demoGzipKB, 1)} KB; ${fmt(size.demoTransferredKB, 1)} KB transferred)`, `≤ ${size.target} KB`, verdict(size.met), size.met ? '' : size.limit]);
 else missing('size', 'embedding page download, gzip');
 
 const startup = load('startup');
@@ -48,11 +49,13 @@ if (startup) rows.push(['startup', 'page load → first card interactive (median
 else missing('startup', 'page load → first card interactive');
 // Issue 15: the same figure for the hand-written JS baseline (cometd.js + plain DOM), same run.
 if (startup?.baselineFresh !== undefined) rows.push(['startup-vs-baseline', 'widget ÷ JS baseline, first card interactive (fresh median)', `${fmt(startup.ratio, 2)}× (${fmt(startup.fresh, 0)} vs ${fmt(startup.baselineFresh, 0)} ms)`, '≤ 1× (≤ baseline)', verdict(startup.vsBaselineMet), startup.vsBaselineMet ? '' : startup.limit]);
+else if (!startup) missing('startup-vs-baseline', 'widget ÷ JS baseline, first card interactive');
 
 const latency = load('latency');
 if (latency) rows.push(['latency', `receipt → DOM p99 (p50) over ${latency.count}`, `${fmt(latency.p99, 2)} ms (p50 ${fmt(latency.p50, 2)} ms; block p99 ${latency.blockP99Range} ms)`, '≤ 4 ms', verdict(latency.met), latency.met ? '' : latency.limit]);
 else missing('latency', 'receipt → DOM p99');
 if (latency?.baselineP99 !== undefined) rows.push(['latency-vs-baseline', 'receipt → DOM p99, widget vs JS baseline (cometd.js)', `${fmt(latency.p99, 2)} vs ${fmt(latency.baselineP99, 2)} ms (${fmt(latency.ratioP99, 2)}×)`, '≤ baseline p99 + 2 ms', verdict(latency.vsBaselineMet), latency.vsBaselineMet ? '' : latency.limit]);
+else if (!latency) missing('latency-vs-baseline', 'receipt → DOM p99, widget vs JS baseline');
 
 const throughput = load('throughput');
 if (throughput) {
@@ -65,7 +68,7 @@ if (throughput) {
 if (throughput?.headline?.widgetVsBaseline !== undefined && Number.isFinite(throughput.headline.widgetVsBaseline)) {
   const h = throughput.headline;
   rows.push(['throughput-vs-baseline', 'whole widget ÷ JS baseline widget msg/s, each alone (median)', `${fmt(h.widgetVsBaseline, 2)}× (${fmt(h.widget, 0)} vs ${fmt(h.baseline, 0)} msg/s)`, '≥ 1× (≥ baseline)', verdict(h.vsBaselineMet), h.vsBaselineMet ? '' : throughput.limit]);
-}
+} else if (!throughput) missing('throughput-vs-baseline', 'whole widget ÷ JS baseline widget msg/s');
 
 const memory = load('memory');
 if (memory) rows.push(['memory', `JS heap + wasm growth over ${memory.lifecycles} lifecycles`, `${fmt(memory.totalMB, 2)} MB (JS ${fmt(memory.jsGrowthKB, 0)} KB, wasm ${fmt(memory.wasmGrowthKB, 0)} KB)`, `≤ ${memory.target} MB`, verdict(memory.met), memory.met ? '' : memory.limit]);
