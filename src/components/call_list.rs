@@ -15,11 +15,12 @@
 use crate::components::call_card::{CallCard, CardCell};
 use crate::context::{CallsContext, ClockContext, ConnectionContext, I18nContext};
 use gws_client::view::{card_view, root_ids};
-use gws_client::{CallsStore, Catalog, ConnectionState, Key};
+use gws_client::{CallsStore, Catalog, ConnectionState, Key, SmallMap};
 use leptos::prelude::*;
-use std::collections::HashMap;
 
-type Cells = StoredValue<HashMap<String, CardCell>>;
+/// By call id. A linear map: the store holds at most `MAX_CALLS` (64) calls, and a `HashMap`
+/// of this value type would be one more copy of the hash table code in the wasm.
+type Cells = StoredValue<SmallMap<String, CardCell>>;
 
 /// The cell of call `id`: the existing one, or a new one made from the store (a card may be
 /// created before the list's effect has run for its call).
@@ -55,7 +56,7 @@ pub fn CallList() -> impl IntoView {
     let ConnectionContext(connection) = ConnectionContext::expect();
     let i18n = I18nContext::expect();
     let texts = i18n.0;
-    let cells: Cells = StoredValue::new(HashMap::new());
+    let cells: Cells = StoredValue::new(SmallMap::new());
     // The top-level call ids, in a cell replaced whenever the list is rebuilt (below), so the
     // list's reactive nodes never subscribe to anything that outlives them.
     let roots: StoredValue<ArcRwSignal<Vec<String>>> =

@@ -1,5 +1,6 @@
 //! [`SmallMap`]: a map for the few entries of in-flight bookkeeping (requests awaiting their
-//! reply, relayed operations, pending timers).
+//! reply, relayed operations, pending timers) and of the view's card cells (at most
+//! [`MAX_CALLS`](crate::store::MAX_CALLS)).
 //!
 //! Why not `HashMap`: each `HashMap<K, V>` compiles its own hash table (insert, remove, resize,
 //! SipHash) into the wasm, ≈ 1–2 KB per key and value type, for maps that hold a handful of
@@ -30,6 +31,23 @@ impl<K: PartialEq, V> SmallMap<K, V> {
                 None
             }
         }
+    }
+
+    /// `key`'s value (`key` may be borrowed: a `&str` for a `String` key).
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: PartialEq + ?Sized,
+    {
+        self.0
+            .iter()
+            .find(|(known, _)| known.borrow() == key)
+            .map(|(_, value)| value)
+    }
+
+    /// Keeps only the entries for which `keep` says so.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        self.0.retain(|(key, value)| keep(key, value));
     }
 
     /// Takes `key`'s value out.
@@ -78,5 +96,20 @@ mod tests {
         map.insert(3, "d");
         map.clear();
         assert!(!map.contains_key(&3));
+    }
+
+    #[test]
+    fn looks_up_by_borrowed_key_and_retains() {
+        let mut map = SmallMap::new();
+        map.insert("a".to_string(), 1);
+        map.insert("b".to_string(), 2);
+        map.insert("c".to_string(), 3);
+        assert_eq!(map.get("b"), Some(&2));
+        assert_eq!(map.get("z"), None);
+        map.retain(|key, value| key != "a" && *value != 3);
+        assert_eq!(map.len(), 1);
+        assert_eq!(map.get("a"), None);
+        assert_eq!(map.get("b"), Some(&2));
+        assert_eq!(map.get("c"), None);
     }
 }

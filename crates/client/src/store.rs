@@ -8,7 +8,7 @@
 use crate::i18n::{Catalog, Key};
 use gws_protocol::notification::{CallNotification, ErrorNotification};
 use gws_protocol::{Call, CallState, Operation};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 /// How many released calls the recent list keeps.
 pub const RECENT_CAPACITY: usize = 20;
@@ -253,28 +253,34 @@ impl CallsStore {
         let mut changes = Vec::new();
         let mut kept = Vec::with_capacity(snapshot.len());
         // O(n): the current entries indexed by id (the first of a duplicate id wins, as a
-        // front-to-back search would), taken out as the snapshot names them; and the ids the
-        // snapshot already named, to skip its duplicates.
+        // front-to-back search would), taken out as the snapshot names them. An id the snapshot
+        // already named maps to `NAMED`, so its duplicates are skipped: one map, not a map and
+        // a set (each `HashMap`/`HashSet` type is its own copy of the hash table code).
+        const NAMED: usize = usize::MAX;
         let mut current: Vec<Option<CallEntry>> = std::mem::take(&mut self.entries)
             .into_iter()
             .map(Some)
             .collect();
-        let mut index: HashMap<String, usize> = HashMap::with_capacity(current.len());
+        let mut index: HashMap<String, usize> =
+            HashMap::with_capacity(current.len() + snapshot.len());
         for (position, entry) in current.iter().enumerate() {
             if let Some(entry) = entry {
                 index.entry(entry.call.id.clone()).or_insert(position);
             }
         }
-        let mut seen: HashSet<String> = HashSet::with_capacity(snapshot.len());
         for call in snapshot {
-            let malformed = call.id.is_empty() || call.state == CallState::default();
-            if malformed || !seen.insert(call.id.clone()) {
-                continue;
+            if call.id.is_empty() || call.state == CallState::default() {
+                continue; // malformed
             }
-            match index
-                .remove(&call.id)
-                .and_then(|position| current[position].take())
-            {
+            let position = match index.get_mut(&call.id) {
+                Some(position) if *position == NAMED => continue, // a duplicate
+                Some(position) => Some(std::mem::replace(position, NAMED)),
+                None => {
+                    index.insert(call.id.clone(), NAMED);
+                    None
+                }
+            };
+            match position.and_then(|position| current[position].take()) {
                 Some(mut entry) => {
                     if entry.call != call && entry.received_at < asked_at {
                         let fresh = CallEntry::new(now, call);
@@ -486,10 +492,16 @@ mod tests {
                 call("changed", CallState::Held),
                 call("new", CallState::Ringing),
                 call("new", CallState::Ringing),
+                // A second copy of a known call: the first one named wins.
+                call("same", CallState::Held),
             ],
         );
         let ids: Vec<&str> = store.entries().iter().map(|e| e.call.id.as_str()).collect();
         assert_eq!(ids, vec!["same", "changed", "new"]);
+        assert_eq!(
+            store.get("same").map(|e| &e.call.state),
+            Some(&CallState::Established)
+        );
         assert!(changes.contains(&("gone".into(), Change::Removed)));
         assert!(changes.contains(&("changed".into(), Change::Updated)));
         assert!(changes.contains(&("new".into(), Change::Added)));
@@ -693,7 +705,8 @@ mod tests {
             .collect();
         store.reconcile(20, 15, ids);
         assert_eq!(store.entries().len(), MAX_CALLS);
-        let unique: HashSet<&str> = store.entries().iter().map(|e| e.call.id.as_str()).collect();
+        let unique: std::collections::HashSet<&str> =
+            store.entries().iter().map(|e| e.call.id.as_str()).collect();
         assert_eq!(unique.len(), MAX_CALLS);
     }
 

@@ -229,23 +229,25 @@ impl WidgetCore {
         snapshot: Vec<Call>,
         views: &mut Views<'_>,
     ) {
-        let mut before: HashMap<String, Call> = if self.config.host_events {
-            views
-                .calls
-                .entries()
-                .iter()
-                .map(|entry| (entry.call.id.clone(), entry.call.clone()))
-                .collect()
-        } else {
-            HashMap::new()
-        };
+        // The calls as they were, by id. The map holds positions, not calls: the store's
+        // reconciling uses the same map type, so the hash table is compiled once.
+        let mut before: Vec<Option<Call>> = Vec::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
+        if self.config.host_events {
+            for entry in views.calls.entries() {
+                position.insert(entry.call.id.clone(), before.len());
+                before.push(Some(entry.call.clone()));
+            }
+        }
         let changes = views.calls_mut().reconcile(now, asked_at, snapshot);
         self.log_evicted(views);
         if !self.config.host_events {
             return;
         }
         for (id, change) in changes {
-            let previous = before.remove(&id);
+            let previous = position
+                .remove(&id)
+                .and_then(|at| before.get_mut(at).and_then(Option::take));
             if change == Change::Removed {
                 if let Some(last) = previous.filter(|call| call.state != CallState::Released) {
                     let previous = Some(last.state.clone());
