@@ -89,6 +89,61 @@ impl ErrorNotification {
     }
 }
 
+/// A `CallStateChangeMessage` read in one pass, `messageType` included. GWS sends `messageType`
+/// last, so the type is known only once the rest has been read, and reading it first is a second
+/// scan of the whole `data` (a fifth of a call notification's decoding). Nearly every
+/// notification is a call's, so [`Notification::from_json`] decodes `data` as one first; another
+/// type is then read as that type, and what this pass refuses is read the careful way, type
+/// first — each with the result reading the type first gives, as
+/// `call_messages_read_in_one_pass_as_type_first_reads_them` checks.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallMessage<'a> {
+    #[serde(borrow, default)]
+    message_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default = "status_change")]
+    notification_type: NotificationType,
+    #[serde(default)]
+    call: Option<Call>,
+    #[serde(default)]
+    phone_number: TextOrNumber,
+    #[serde(default)]
+    extensions: Object,
+    #[serde(default)]
+    dtmf_digits: TextOrNumber,
+}
+
+/// What the one pass made of `data`.
+enum OnePass<'a> {
+    /// A call notification: done.
+    Call(Box<CallNotification>),
+    /// Another `messageType` (or a call message without its call): `data` is to be read as that.
+    OtherType(std::borrow::Cow<'a, str>),
+    /// Not readable this way (no `messageType`, a malformed field, a duplicate key…).
+    Refused,
+}
+
+impl<'a> CallMessage<'a> {
+    fn read(data: &'a str) -> OnePass<'a> {
+        let Ok(message) = serde_json::from_str::<CallMessage<'a>>(data) else {
+            return OnePass::Refused;
+        };
+        match (message.message_type, message.call) {
+            (Some(kind), Some(call)) if kind == Notification::CALL_MESSAGE => {
+                OnePass::Call(Box::new(CallNotification {
+                    notification_type: message.notification_type,
+                    call,
+                    phone_number: message.phone_number,
+                    extensions: message.extensions,
+                    dtmf_digits: message.dtmf_digits,
+                }))
+            }
+            (Some(kind), _) => OnePass::OtherType(kind),
+            (None, _) => OnePass::Refused,
+        }
+    }
+}
+
 /// A typed notification.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notification {
@@ -142,14 +197,26 @@ impl Notification {
     /// it ([`crate::bayeux::RawData`]): decoded straight into the typed notification, without
     /// an intermediate `Value` tree. Never panics; unknown types are `Other`.
     pub fn from_json(data: &str) -> Result<Notification, NotificationError> {
-        /// Only the discriminant: every other field is skipped unread.
+        if !data.trim_start().starts_with('{') {
+            return Err(NotificationError("data is not an object".into()));
+        }
+        match CallMessage::read(data) {
+            OnePass::Call(call) => Ok(Notification::Call(call)),
+            // The pass read the whole object, so `data` is well-formed: read it as its type.
+            OnePass::OtherType(kind) => {
+                Self::of_type(&kind, &mut serde_json::Deserializer::from_str(data))
+            }
+            OnePass::Refused => Self::type_first(data),
+        }
+    }
+
+    /// Reads `messageType` (every other field skipped unread), then `data` as that type.
+    fn type_first(data: &str) -> Result<Notification, NotificationError> {
+        /// Only the discriminant.
         #[derive(Deserialize)]
         struct Kind<'a> {
             #[serde(rename = "messageType", borrow, default)]
             message_type: Option<std::borrow::Cow<'a, str>>,
-        }
-        if !data.trim_start().starts_with('{') {
-            return Err(NotificationError("data is not an object".into()));
         }
         let kind: Kind<'_> =
             serde_json::from_str(data).map_err(|_| NotificationError("no messageType".into()))?;
@@ -289,5 +356,58 @@ mod tests {
         }
         assert!(Notification::from_json("").is_err());
         assert!(Notification::from_json("{\"messageType\":").is_err());
+    }
+
+    /// The one-pass read of call messages gives what reading the type first gives, whatever the
+    /// order of the fields, for well-formed and malformed messages alike (errors included).
+    #[test]
+    fn call_messages_read_in_one_pass_as_type_first_reads_them() {
+        let call = r#"{"id":"C1","state":"Ringing","capabilities":["Answer"],"participants":[{"number":"5001"}]}"#;
+        let samples = [
+            // GWS's order: `messageType` last.
+            format!(
+                r#"{{"notificationType":"StatusChange","call":{call},"phoneNumber":"15000","extensions":{{"BusinessCall":0}},"messageType":"CallStateChangeMessage"}}"#
+            ),
+            format!(r#"{{"messageType":"CallStateChangeMessage","call":{call}}}"#),
+            format!(
+                r#"{{"call":{call},"messageType":"CallStateChangeMessage","dtmfDigits":"12#","unknown":[1,{{"x":null}}]}}"#
+            ),
+            format!(
+                r#"{{"call":{call},"notificationType":"SomethingNew","messageType":"CallStateChangeMessage"}}"#
+            ),
+            format!(
+                r#"{{"call":{call},"phoneNumber":15000,"messageType":"CallStateChange\u004dessage"}}"#
+            ),
+            // A call without state: the store skips it later, the decoder keeps it.
+            r#"{"call":{"id":"C1"},"messageType":"CallStateChangeMessage"}"#.to_string(),
+            // Not call messages, or not readable as one.
+            format!(r#"{{"call":{call},"messageType":"ErrorMessage","errorMessage":"Busy"}}"#),
+            format!(r#"{{"call":{call},"messageType":"DeviceStateChangeMessage","devices":[]}}"#),
+            format!(r#"{{"call":{call}}}"#),
+            format!(r#"{{"call":{call},"messageType":7}}"#),
+            format!(
+                r#"{{"call":{call},"messageType":"CallStateChangeMessage","messageType":"CallStateChangeMessage"}}"#
+            ),
+            format!(r#"{{"call":{call},"messageType":"CallStateChangeMessage"}} trailing"#),
+            r#"{"call":null,"messageType":"CallStateChangeMessage"}"#.to_string(),
+            r#"{"call":5,"messageType":"CallStateChangeMessage"}"#.to_string(),
+            r#"{"messageType":"CallStateChangeMessage"}"#.to_string(),
+            r#"{"devices":[{"id":"d1"}],"messageType":"DeviceStateChangeMessage"}"#.to_string(),
+        ];
+        for (index, text) in samples.iter().enumerate() {
+            assert_eq!(
+                Notification::from_json(text),
+                Notification::type_first(text),
+                "{text}"
+            );
+            // The first six are call messages the one pass reads; the rest take another way.
+            let one_pass = matches!(CallMessage::read(text), OnePass::Call(_));
+            assert_eq!(one_pass, index < 6, "{text}");
+        }
+        assert!(matches!(
+            Notification::from_json(&samples[0]),
+            Ok(Notification::Call(ref note)) if note.call.id == "C1"
+                && note.phone_number == TextOrNumber::from("15000")
+        ));
     }
 }
