@@ -89,13 +89,14 @@ impl ErrorNotification {
     }
 }
 
-/// A `CallStateChangeMessage` read in one pass, `messageType` included. GWS sends `messageType`
-/// last, so the type is known only once the rest has been read, and reading it first is a second
-/// scan of the whole `data` (a fifth of a call notification's decoding). Nearly every
-/// notification is a call's, so [`Notification::from_json`] decodes `data` as one first; another
-/// type is then read as that type, and what this pass refuses is read the careful way, type
-/// first — each with the result reading the type first gives, as
-/// `call_messages_read_in_one_pass_as_type_first_reads_them` checks.
+/// A `CallStateChangeMessage` with its `messageType`: what [`CallNotification`] reads, plus the
+/// type, so that one pass over `data` reads both. GWS sends `messageType` last: reading it first
+/// is a second scan of the whole `data` (a fifth of a call notification's decoding). Nearly every
+/// notification is a call's, so [`Notification::from_json`] reads `data` as one of these first;
+/// another type is then read as that type. It is also how a call message is read once its type is
+/// known, so the widget holds one decoder of call messages, not two;
+/// `call_messages_read_as_call_notification_reads_them` checks it reads what
+/// `CallNotification`'s own decoder reads.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CallMessage<'a> {
@@ -103,6 +104,7 @@ struct CallMessage<'a> {
     message_type: Option<std::borrow::Cow<'a, str>>,
     #[serde(default = "status_change")]
     notification_type: NotificationType,
+    /// Optional here so that a message of another type, without a call, reads too.
     #[serde(default)]
     call: Option<Call>,
     #[serde(default)]
@@ -113,34 +115,22 @@ struct CallMessage<'a> {
     dtmf_digits: TextOrNumber,
 }
 
-/// What the one pass made of `data`.
-enum OnePass<'a> {
-    /// A call notification: done.
-    Call(Box<CallNotification>),
-    /// Another `messageType` (or a call message without its call): `data` is to be read as that.
-    OtherType(std::borrow::Cow<'a, str>),
-    /// Not readable this way (no `messageType`, a malformed field, a duplicate key…).
-    Refused,
-}
-
-impl<'a> CallMessage<'a> {
-    fn read(data: &'a str) -> OnePass<'a> {
-        let Ok(message) = serde_json::from_str::<CallMessage<'a>>(data) else {
-            return OnePass::Refused;
-        };
-        match (message.message_type, message.call) {
-            (Some(kind), Some(call)) if kind == Notification::CALL_MESSAGE => {
-                OnePass::Call(Box::new(CallNotification {
-                    notification_type: message.notification_type,
-                    call,
-                    phone_number: message.phone_number,
-                    extensions: message.extensions,
-                    dtmf_digits: message.dtmf_digits,
-                }))
-            }
-            (Some(kind), _) => OnePass::OtherType(kind),
-            (None, _) => OnePass::Refused,
-        }
+impl CallMessage<'_> {
+    /// The call notification, once `messageType` said it is one.
+    fn into_notification(self) -> Result<Notification, NotificationError> {
+        let call = self.call.ok_or_else(|| {
+            NotificationError(format!(
+                "{}: missing field `call`",
+                Notification::CALL_MESSAGE
+            ))
+        })?;
+        Ok(Notification::Call(Box::new(CallNotification {
+            notification_type: self.notification_type,
+            call,
+            phone_number: self.phone_number,
+            extensions: self.extensions,
+            dtmf_digits: self.dtmf_digits,
+        })))
     }
 }
 
@@ -200,13 +190,16 @@ impl Notification {
         if !data.trim_start().starts_with('{') {
             return Err(NotificationError("data is not an object".into()));
         }
-        match CallMessage::read(data) {
-            OnePass::Call(call) => Ok(Notification::Call(call)),
-            // The pass read the whole object, so `data` is well-formed: read it as its type.
-            OnePass::OtherType(kind) => {
-                Self::of_type(&kind, &mut serde_json::Deserializer::from_str(data))
-            }
-            OnePass::Refused => Self::type_first(data),
+        let Ok(mut message) = serde_json::from_str::<CallMessage<'_>>(data) else {
+            // Malformed, or another type with a field of one of these names in another shape:
+            // the type first, then `data` as that type.
+            return Self::type_first(data);
+        };
+        match message.message_type.take() {
+            Some(kind) if kind == Self::CALL_MESSAGE => message.into_notification(),
+            // The pass read the whole object, so it is well-formed: read it as its type.
+            Some(kind) => Self::of_type(&kind, &mut serde_json::Deserializer::from_str(data)),
+            None => Err(NotificationError("no messageType".into())),
         }
     }
 
@@ -236,9 +229,9 @@ impl Notification {
             NotificationError(format!("{message_type}: {}", redacted_error(&e)))
         };
         Ok(match message_type {
-            Self::CALL_MESSAGE => Notification::Call(Box::new(
-                CallNotification::deserialize(data).map_err(parse_err)?,
-            )),
+            Self::CALL_MESSAGE => CallMessage::deserialize(data)
+                .map_err(parse_err)?
+                .into_notification()?,
             Self::DEVICE_MESSAGE => {
                 Notification::Device(DeviceNotification::deserialize(data).map_err(parse_err)?)
             }
@@ -358,12 +351,12 @@ mod tests {
         assert!(Notification::from_json("{\"messageType\":").is_err());
     }
 
-    /// The one-pass read of call messages gives what reading the type first gives, whatever the
-    /// order of the fields, for well-formed and malformed messages alike (errors included).
+    /// Call messages, `messageType` anywhere, read as `CallNotification`'s own decoder reads
+    /// them; messages of other types and malformed ones as reading the type first reads them.
     #[test]
-    fn call_messages_read_in_one_pass_as_type_first_reads_them() {
+    fn call_messages_read_as_call_notification_reads_them() {
         let call = r#"{"id":"C1","state":"Ringing","capabilities":["Answer"],"participants":[{"number":"5001"}]}"#;
-        let samples = [
+        let calls = [
             // GWS's order: `messageType` last.
             format!(
                 r#"{{"notificationType":"StatusChange","call":{call},"phoneNumber":"15000","extensions":{{"BusinessCall":0}},"messageType":"CallStateChangeMessage"}}"#
@@ -380,34 +373,56 @@ mod tests {
             ),
             // A call without state: the store skips it later, the decoder keeps it.
             r#"{"call":{"id":"C1"},"messageType":"CallStateChangeMessage"}"#.to_string(),
-            // Not call messages, or not readable as one.
+        ];
+        for text in &calls {
+            let expected = serde_json::from_str::<CallNotification>(text).expect(text);
+            assert_eq!(
+                Notification::from_json(text),
+                Ok(Notification::Call(Box::new(expected))),
+                "{text}"
+            );
+        }
+        let refused_calls = [
+            r#"{"call":null,"messageType":"CallStateChangeMessage"}"#.to_string(),
+            r#"{"call":5,"messageType":"CallStateChangeMessage"}"#.to_string(),
+            r#"{"messageType":"CallStateChangeMessage"}"#.to_string(),
+            format!(r#"{{"call":{call},"messageType":"CallStateChangeMessage"}} trailing"#),
+        ];
+        for text in &refused_calls {
+            assert!(
+                serde_json::from_str::<CallNotification>(text).is_err(),
+                "{text}"
+            );
+            assert!(Notification::from_json(text).is_err(), "{text}");
+        }
+        let others = [
             format!(r#"{{"call":{call},"messageType":"ErrorMessage","errorMessage":"Busy"}}"#),
             format!(r#"{{"call":{call},"messageType":"DeviceStateChangeMessage","devices":[]}}"#),
+            r#"{"devices":[{"id":"d1"}],"messageType":"DeviceStateChangeMessage"}"#.to_string(),
+            r#"{"call":5,"messageType":"ChannelStateChangeMessageV2"}"#.to_string(),
             format!(r#"{{"call":{call}}}"#),
             format!(r#"{{"call":{call},"messageType":7}}"#),
             format!(
                 r#"{{"call":{call},"messageType":"CallStateChangeMessage","messageType":"CallStateChangeMessage"}}"#
             ),
-            format!(r#"{{"call":{call},"messageType":"CallStateChangeMessage"}} trailing"#),
-            r#"{"call":null,"messageType":"CallStateChangeMessage"}"#.to_string(),
-            r#"{"call":5,"messageType":"CallStateChangeMessage"}"#.to_string(),
-            r#"{"messageType":"CallStateChangeMessage"}"#.to_string(),
-            r#"{"devices":[{"id":"d1"}],"messageType":"DeviceStateChangeMessage"}"#.to_string(),
         ];
-        for (index, text) in samples.iter().enumerate() {
+        for text in &others {
             assert_eq!(
                 Notification::from_json(text),
                 Notification::type_first(text),
                 "{text}"
             );
-            // The first six are call messages the one pass reads; the rest take another way.
-            let one_pass = matches!(CallMessage::read(text), OnePass::Call(_));
-            assert_eq!(one_pass, index < 6, "{text}");
         }
         assert!(matches!(
-            Notification::from_json(&samples[0]),
-            Ok(Notification::Call(ref note)) if note.call.id == "C1"
-                && note.phone_number == TextOrNumber::from("15000")
+            Notification::from_json(&others[0]),
+            Ok(Notification::Error(ref error)) if error.error_message == Text::from("Busy")
         ));
+        assert!(matches!(
+            Notification::from_json(&others[3]),
+            Ok(Notification::Other { ref message_type }) if message_type == "ChannelStateChangeMessageV2"
+        ));
+        for text in &others[4..] {
+            assert!(Notification::from_json(text).is_err(), "{text}");
+        }
     }
 }
