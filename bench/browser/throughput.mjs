@@ -311,9 +311,12 @@ figures.headline = { ratio: first.ratioAlone, client: first.clientAlone, cometd:
     `the whole widget (store, card, host event per notification) ${fmt(first.widgetRatio, 2)}× cometd.js at ${fmt(first.widgetUsPerMsg, 1)} µs`];
   const inc = profiles.widget?.profiled?.inclusive ?? [];
   const share = (re) => inc.find((t) => re.test(t.name))?.share;
-  const events = share(/HostEvents::call_changed/);
-  const store = share(/State::on_notification/);
-  if (store !== undefined) parts.push(`widget profile: ${fmt(store, 0)} % applying notifications, ${fmt(events ?? 0, 0)} % of it the gws:* host events`);
+  // Names of the name-section build: the driver's step (the core decodes the notification,
+  // updates the store and views, and asks for the host event the driver then fires); the host
+  // event is the detail's JSON (the call's serializer) plus building and dispatching the event.
+  const feed = share(/app::Driver::feed$/);
+  const events = (share(/HostEvents::emit$/) ?? 0) + (share(/Serialize for gws_protocol::call::Call>::serialize$/) ?? 0);
+  if (feed !== undefined) parts.push(`widget profile: ${fmt(feed, 0)} % in the driver's steps (decode, store, views, host events), ${fmt(events, 0)} % the gws:* host events`);
   if (floor) parts.push(`decoding alone: our wasm decode of one ${options.messages}-notification body takes ${fmt(floor.oursMs, 0)} ms (the browser's JSON.parse of it ${fmt(floor.jsonParseMs, 0)} ms), against ${fmt(cometdRunMs / 2, 0)} ms for everything at 2× cometd.js`);
   figures.limit = parts.join('; ');
 }
@@ -329,7 +332,7 @@ if (options.profile) {
       (mode === 'widget' ? `\n\nInclusive time (the function and all it calls) of the widget's own code, top ${p.inclusive.length}:\n\n` +
         table(['function', 'inclusive ms', '% of busy'], p.inclusive.map((t) => [code(t.name), fmt(t.ms, 1), fmt(t.share, 1)]), ['---', '---:', '---:']) : '');
   };
-  profileText = `\nWhere the main thread goes (CDP \`Profiler\`, 200 µs sampling, one run of each alone at 1× CPU; the widget with the name-section build of the same code; \`(program)\` = native browser work outside JS/wasm: request set-up, IPC, DOM):\n\n${['client', 'cometd', 'widget'].map(section).join('\n\n')}\n`;
+  profileText = `\nWhere the main thread goes (CDP \`Profiler\`, 200 µs sampling, one run of each alone at 1× CPU; the widget with the name-section build of the same code; \`(program)\` = native browser work outside JS/wasm: request set-up, IPC, DOM):\n\n${['client', 'cometd', 'widget'].filter((mode) => profiles[mode]).map(section).join('\n\n')}\n`;
 }
 
 const loadText = flood
