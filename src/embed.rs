@@ -53,6 +53,21 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
+/// The `detail` of `gws:agent-state`: the agent's device as the store has it.
+fn agent_detail(agent: &AgentStore) -> JsValue {
+    let device = agent.device.as_ref();
+    let user_state = device.and_then(|d| d.user_state.as_ref());
+    to_js(&json!({
+        "state": user_state.and_then(|s| s.state.0.clone()),
+        "workMode": user_state.and_then(|s| s.work_mode.0.clone()),
+        "reason": user_state.and_then(|s| s.reason.0.clone()),
+        "displayName": agent.state_label(),
+        "doNotDisturb": device.and_then(|d| d.do_not_disturb.clone()),
+        "forwardTo": device.and_then(|d| d.forward_to.0.clone()),
+        "loggedIn": agent.logged_in,
+    }))
+}
+
 /// The `detail` of the call events, borrowed from the store's call (no intermediate JSON tree).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -114,24 +129,6 @@ impl HostEvents {
         self.emit("gws:call-updated", &detail);
     }
 
-    /// The agent's device changed.
-    pub fn agent_changed(&self, agent: &AgentStore) {
-        let device = agent.device.as_ref();
-        let user_state = device.and_then(|d| d.user_state.as_ref());
-        self.emit(
-            "gws:agent-state",
-            &to_js(&json!({
-                "state": user_state.and_then(|s| s.state.0.clone()),
-                "workMode": user_state.and_then(|s| s.work_mode.0.clone()),
-                "reason": user_state.and_then(|s| s.reason.0.clone()),
-                "displayName": agent.state_label(),
-                "doNotDisturb": device.and_then(|d| d.do_not_disturb.clone()),
-                "forwardTo": device.and_then(|d| d.forward_to.0.clone()),
-                "loggedIn": agent.logged_in,
-            })),
-        );
-    }
-
     /// The connection state changed (`now` on the widget's clock).
     pub fn connection_changed(&self, state: &ConnectionState, now: u64) {
         let RetryCountdown {
@@ -152,8 +149,12 @@ impl HostEvents {
             HostEvent::CallChanged { previous, call } => {
                 self.call_changed(previous.as_ref(), &call)
             }
+            // The detail is read under the store's lock and the event dispatched after it: a
+            // listener may call back into the widget at once, which then writes the store.
             HostEvent::AgentChanged => {
-                agent.try_with_untracked(|agent| self.agent_changed(agent));
+                if let Some(detail) = agent.try_with_untracked(agent_detail) {
+                    self.emit("gws:agent-state", &detail);
+                }
             }
             HostEvent::Connection(state) => self.connection_changed(&state, now),
             HostEvent::Error { message, call_id } => self.error(&message, call_id.as_deref()),

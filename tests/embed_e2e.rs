@@ -506,3 +506,48 @@ async fn two_tabs_of_one_user_share_one_loop_and_the_other_takes_over() {
     wait_card_state(&follower_view, &id, "Released").await;
     follower.destroy();
 }
+
+/// A host's `gws:agent-state` listener may call back into the widget at once — here it clicks a
+/// click-to-dial link whose number cannot be dialled. The event used to be dispatched while the
+/// agent store was read, so that input found the store locked and was dropped without a word.
+#[wasm_bindgen_test]
+async fn a_host_listener_that_calls_back_into_the_widget_is_heard() {
+    fresh_simulator().await;
+    let host = fresh_root();
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let link: HtmlElement = document.create_element("a").expect("a").unchecked_into();
+    link.set_attribute("data-gws-dial", "call me")
+        .expect("attribute");
+    document
+        .body()
+        .expect("body")
+        .append_child(&link)
+        .expect("append");
+    let clicks = std::rc::Rc::new(std::cell::Cell::new(0));
+    let clicked = clicks.clone();
+    let target = link.clone();
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        if clicked.replace(clicked.get() + 1) == 0 {
+            target.click(); // synchronously, inside the widget's event
+        }
+    });
+    host.add_event_listener_with_callback("gws:agent-state", listener.as_ref().unchecked_ref())
+        .expect("listen");
+    let handle = mount(&host, json!({"clickToDial": true}));
+    let inside = shadow_root_element(&host);
+    let error = wait_for("the refusal in the agent bar", 10_000, || {
+        let error = inside.query_selector("[data-testid=agent-error]").ok()??;
+        error.text_content()
+    })
+    .await;
+    assert!(clicks.get() >= 1, "the listener ran");
+    assert!(
+        error.starts_with("Cannot dial: “c” is not allowed"),
+        "the click inside the event was handled: {error}"
+    );
+    link.remove();
+    handle.destroy();
+}

@@ -31,3 +31,63 @@ fn the_configuration_debug_shows_no_password() {
     assert!(!shown.contains(PASSWORD), "{shown}");
     assert!(shown.contains("agent1"), "{shown}");
 }
+
+/// What the page's `fetch` does when a host page or an extension wraps it badly.
+const BROKEN_FETCHES: [(&str, &str); 4] = [
+    (
+        "resolves to a plain object",
+        "() => Promise.resolve({ ok: true, status: 200 })",
+    ),
+    (
+        "throws",
+        "() => { throw new TypeError('blocked by policy') }",
+    ),
+    ("returns no promise", "() => undefined"),
+    ("rejects with a string", "() => Promise.reject('nope')"),
+];
+
+/// A `fetch` wrapped badly by the host page costs a request, never the widget: gloo's
+/// `Request::send` panicked on a non-`Response` (and a panic stops every widget of the page),
+/// and a wrapper that throws unwound through wasm. Every REST and Bayeux path, and the keepalive
+/// goodbye, gets a network error instead.
+#[wasm_bindgen_test]
+async fn a_badly_wrapped_fetch_costs_a_request_not_the_widget() {
+    use gws_client::{Millis, Outcome};
+    use gws_widget::drivers::rest::BayeuxReply;
+    use gws_widget::error::ApiError;
+
+    let global = js_sys::global();
+    let original = js_sys::Reflect::get(&global, &"fetch".into()).expect("fetch");
+    let rest = RestClient::new("", "agent1", PASSWORD);
+    let mut seen = Vec::new();
+    for (what, wrapper) in BROKEN_FETCHES {
+        let wrapper = js_sys::eval(&format!("({wrapper})")).expect("wrapper");
+        js_sys::Reflect::set(&global, &"fetch".into(), &wrapper).expect("patch fetch");
+        let get = rest.get_text("/api/v2/me").await;
+        let post = rest.post_text("/api/v2/me/calls/c1", "{}".into()).await;
+        let bayeux = match rest
+            .post_bayeux("/api/v2/notifications", "[]".into(), Millis(300))
+            .await
+        {
+            BayeuxReply::Done(outcome) => Some(outcome),
+            BayeuxReply::Body(_) => None,
+        };
+        rest.post_keepalive("/api/v2/notifications", "[]");
+        seen.push((what, get, post, bayeux));
+    }
+    js_sys::Reflect::set(&global, &"fetch".into(), &original).expect("restore fetch");
+    for (what, get, post, bayeux) in seen {
+        let failed = |result: &Result<String, ApiError>| {
+            matches!(result, Err(ApiError::Network(_) | ApiError::Timeout))
+        };
+        assert!(failed(&get), "GET when fetch {what}: {get:?}");
+        assert!(failed(&post), "POST when fetch {what}: {post:?}");
+        assert!(
+            matches!(bayeux, Some(Outcome::NetworkError(_) | Outcome::Timeout)),
+            "Bayeux POST when fetch {what}: {bayeux:?}"
+        );
+        if what == "throws" {
+            assert!(format!("{get:?}").contains("blocked by policy"), "{get:?}");
+        }
+    }
+}

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestCredentials,
@@ -149,19 +150,19 @@ impl RestClient {
     async fn send(
         &self,
         request: Request,
-        controller: AbortController,
+        controller: Option<AbortController>,
         timeout_ms: u32,
     ) -> Result<Response, FetchFailure> {
-        let fetch = Box::pin(request.send());
+        let fetch = Box::pin(fetch_response(request.into()));
         let timer = Box::pin(TimeoutFuture::new(timeout_ms));
         match select(fetch, timer).await {
             Either::Left((Ok(response), _)) => {
                 self.remember_csrf(&response);
                 Ok(response)
             }
-            Either::Left((Err(error), _)) => Err(FetchFailure::Network(error.to_string())),
+            Either::Left((Err(failure), _)) => Err(failure),
             Either::Right(((), _)) => {
-                controller.abort();
+                controller.inspect(AbortController::abort);
                 Err(FetchFailure::Timeout)
             }
         }
@@ -191,14 +192,7 @@ impl RestClient {
             None => builder.build(),
         }
         .map_err(|e| FetchFailure::Network(e.to_string()))?;
-        let controller = controller.or_else(|| AbortController::new().ok());
-        match controller {
-            Some(controller) => self.send(request, controller, timeout_ms).await,
-            None => request
-                .send()
-                .await
-                .map_err(|e| FetchFailure::Network(e.to_string())),
-        }
+        self.send(request, controller, timeout_ms).await
     }
 
     /// Sends a request of the widget core: the body of its successful reply, or the error.
@@ -294,7 +288,7 @@ impl RestClient {
     /// `pagehide`, when awaiting a response is no longer possible. `sendBeacon` cannot carry the
     /// Authorization and CSRF headers, a keepalive fetch can.
     pub fn post_keepalive(&self, path: &str, body: &str) {
-        let (Some(window), Ok(url)) = (web_sys::window(), self.url(path)) else {
+        let Ok(url) = self.url(path) else {
             return;
         };
         let Ok(headers) = web_sys::Headers::new() else {
@@ -313,7 +307,7 @@ impl RestClient {
         init.set_credentials(RequestCredentials::Include);
         init.set_headers(&headers);
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
-        let _ = window.fetch_with_str_and_init(&url, &init);
+        let _ = fetch_url(&url, &init);
     }
 
     /// `POST path` for the Bayeux loop: a 200 reply whose body is still to be read
@@ -457,6 +451,42 @@ impl Drop for BodyStream {
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     // Category and position only: serde's text can quote customer data from the body.
     serde_json::from_str(text).map_err(|e| ApiError::Decode(gws_protocol::redacted_error(&e)))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `fetch`, bound here rather than through gloo's `Request::send` or web-sys: a
+    /// host page or extension may wrap `fetch`, and a wrapper that throws (`catch`) or gives
+    /// something other than a promise of a `Response` of this page must cost a request, not the
+    /// widget. gloo panics on a non-`Response` ("this is a bug"), and a throw would unwind through
+    /// wasm.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch_request(input: &web_sys::Request) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch_url(input: &str, init: &web_sys::RequestInit) -> Result<JsValue, JsValue>;
+}
+
+/// `fetch(request)`: its response, or a network failure for anything else the page's `fetch`
+/// did (threw, rejected, or resolved to something that is not a `Response`).
+async fn fetch_response(request: web_sys::Request) -> Result<Response, FetchFailure> {
+    let failed = |error: JsValue| FetchFailure::Network(js_error_text(&error));
+    // `Promise.resolve` also takes a wrapper's plain value or foreign thenable.
+    let promise = js_sys::Promise::resolve(&fetch_request(&request).map_err(failed)?);
+    let value = JsFuture::from(promise).await.map_err(failed)?;
+    value
+        .dyn_into::<web_sys::Response>()
+        .map(Response::from)
+        .map_err(|_| {
+            FetchFailure::Network("fetch resolved to something that is not a Response".into())
+        })
+}
+
+/// What a failed `fetch` said ("TypeError: Failed to fetch"), for the logs and the card.
+fn js_error_text(error: &JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.to_string()),
+        None => error.as_string().unwrap_or_else(|| "fetch failed".into()),
+    }
 }
 
 fn api_failure(failure: FetchFailure) -> ApiError {

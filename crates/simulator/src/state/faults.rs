@@ -86,7 +86,7 @@ impl Faults {
             *self = Faults::default();
         }
         if let Some(n) = request.fail_next {
-            self.fail_next += n;
+            self.fail_next = self.fail_next.saturating_add(n);
             self.fail_status = request.fail_status.unwrap_or(503);
             self.fail_path = request
                 .fail_path
@@ -94,7 +94,7 @@ impl Faults {
                 .unwrap_or_else(|| "/api/v2".into());
         }
         if let Some(n) = request.delay_next {
-            self.delay_next += n;
+            self.delay_next = self.delay_next.saturating_add(n);
             self.delay_ms = request.delay_ms.unwrap_or(2000);
             self.delay_path = request
                 .delay_path
@@ -102,10 +102,10 @@ impl Faults {
                 .unwrap_or_else(|| "/api/v2".into());
         }
         if let Some(n) = request.drop_connects {
-            self.drop_connects += n;
+            self.drop_connects = self.drop_connects.saturating_add(n);
         }
         if let Some(n) = request.stall_bodies {
-            self.stall_bodies += n;
+            self.stall_bodies = self.stall_bodies.saturating_add(n);
             self.stall_ms = request.stall_ms.unwrap_or(20_000);
         }
     }
@@ -117,5 +117,38 @@ impl Faults {
             return true;
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts from several requests add up, and past `u32::MAX` they stay there: the control
+    /// endpoint must not crash the simulator (a debug build panics on overflow).
+    #[test]
+    fn fault_counts_add_up_and_saturate() {
+        let huge = FaultRequest {
+            fail_next: Some(u32::MAX),
+            delay_next: Some(u32::MAX),
+            drop_connects: Some(u32::MAX),
+            stall_bodies: Some(u32::MAX),
+            ..FaultRequest::default()
+        };
+        let two = FaultRequest {
+            fail_next: Some(2),
+            drop_connects: Some(2),
+            ..FaultRequest::default()
+        };
+        let mut faults = Faults::default();
+        faults.add(&two);
+        faults.add(&two);
+        assert_eq!((faults.fail_next, faults.drop_connects), (4, 4));
+        faults.add(&huge);
+        faults.add(&huge);
+        assert_eq!(faults.fail_next, u32::MAX);
+        assert_eq!(faults.delay_next, u32::MAX);
+        assert_eq!(faults.drop_connects, u32::MAX);
+        assert_eq!(faults.stall_bodies, u32::MAX);
     }
 }
