@@ -5,7 +5,7 @@
 
 mod reader;
 
-pub use reader::MessageReader;
+pub use reader::{MAX_MESSAGE_BYTES, MessageReader};
 
 use crate::lenient::{Flag, Loose, Text, TextOrNumber};
 use crate::redacted_error;

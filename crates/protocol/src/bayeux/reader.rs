@@ -24,6 +24,12 @@ use serde::de::DeserializeOwned;
 /// not keep its size for the rest of the session).
 const KEEP_CAPACITY: usize = 64 * 1024;
 
+/// The largest message kept for decoding; a larger one is scanned to its end and skipped (an
+/// error in its place). A GWS notification is about a kilobyte; a message a thousand times that
+/// is broken or hostile, and holding it whatever its size would grow the wasm memory for good
+/// (it never shrinks) or abort the widget when it cannot.
+pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
 /// Where in the body the reader is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -53,6 +59,8 @@ pub struct MessageReader {
     escaped: bool,
     /// Index of the element being read (for error texts).
     index: usize,
+    /// The element being read passed [`MAX_MESSAGE_BYTES`]: its bytes are no longer kept.
+    oversized: bool,
     trailing_reported: bool,
 }
 
@@ -73,6 +81,7 @@ impl MessageReader {
             in_string: false,
             escaped: false,
             index: 0,
+            oversized: false,
             trailing_reported: false,
         }
     }
@@ -157,9 +166,28 @@ impl MessageReader {
             i += 1;
         }
         if self.place == Place::Item {
-            self.item.extend_from_slice(&bytes[start..]);
+            self.keep(&bytes[start..]);
         }
         out
+    }
+
+    /// Keeps the bytes of the element being read, unless it is too large to decode.
+    fn keep(&mut self, bytes: &[u8]) {
+        if self.oversized {
+            return;
+        }
+        let wanted = self.item.len().saturating_add(bytes.len());
+        if wanted > MAX_MESSAGE_BYTES {
+            self.oversized = true;
+            self.item = Vec::new();
+            return;
+        }
+        // Doubling, as `extend` would, but never past the limit.
+        if wanted > self.item.capacity() {
+            let grown = (self.item.capacity() * 2).clamp(wanted, MAX_MESSAGE_BYTES);
+            self.item.reserve_exact(grown - self.item.len());
+        }
+        self.item.extend_from_slice(bytes);
     }
 
     /// The body has ended: an error if it ended early (an element or the array left open, or
@@ -195,17 +223,23 @@ impl MessageReader {
         } else {
             Place::Between
         };
-        if self.item.is_empty() {
-            decode(index, tail)
+        let oversized = std::mem::take(&mut self.oversized)
+            || self.item.len().saturating_add(tail.len()) > MAX_MESSAGE_BYTES;
+        let decoded = if oversized {
+            Err(format!(
+                "message {index} is larger than {MAX_MESSAGE_BYTES} bytes: skipped"
+            ))
+        } else if self.item.is_empty() {
+            return decode(index, tail);
         } else {
-            self.item.extend_from_slice(tail);
-            let decoded = decode(index, &self.item);
-            self.item.clear();
-            if self.item.capacity() > KEEP_CAPACITY {
-                self.item = Vec::new();
-            }
-            decoded
+            self.keep(tail);
+            decode(index, &self.item)
+        };
+        self.item.clear();
+        if self.item.capacity() > KEEP_CAPACITY {
+            self.item = Vec::new();
         }
+        decoded
     }
 }
 
@@ -397,5 +431,43 @@ mod tests {
         assert!(items.iter().all(Result::is_ok));
         assert!(reader.item.capacity() <= KEEP_CAPACITY);
         assert_eq!(reader.finish(), None);
+    }
+
+    /// A message past [`MAX_MESSAGE_BYTES`] is skipped in its place, whether it arrives in
+    /// pieces (never held whole: the reader's buffer stays small) or in one, and the messages
+    /// around it are read as usual.
+    #[test]
+    fn an_oversized_message_is_skipped_without_being_held() {
+        let huge = "z".repeat(MAX_MESSAGE_BYTES + 10);
+        let body = format!(
+            r#"[{{"channel":"/a"}}, {{"channel":"/x","data":{{"k":["{huge}"]}}}}, {{"channel":"/b"}}]"#
+        );
+        for piece_bytes in [64 * 1024, body.len()] {
+            let mut reader = MessageReader::new();
+            let mut items: Items = Vec::new();
+            let mut largest_buffer = 0;
+            for piece in body.as_bytes().chunks(piece_bytes) {
+                items.extend(reader.feed(piece));
+                largest_buffer = largest_buffer.max(reader.item.capacity());
+            }
+            assert_eq!(reader.finish(), None);
+            let channels = channels(&items);
+            assert_eq!(channels[0], Ok("/a"));
+            assert!(
+                channels[1].is_err_and(|e| e.contains("larger than") && e.contains("skipped")),
+                "{channels:?}"
+            );
+            assert_eq!(channels[2], Ok("/b"));
+            assert!(largest_buffer <= MAX_MESSAGE_BYTES, "{largest_buffer}");
+        }
+        // Just under the limit, across pieces, it is decoded.
+        let fits = "z".repeat(MAX_MESSAGE_BYTES - 100);
+        let body = format!(r#"[{{"channel":"/x","data":"{fits}"}}]"#);
+        let mut reader = MessageReader::new();
+        let mut items: Items = Vec::new();
+        for piece in body.as_bytes().chunks(64 * 1024) {
+            items.extend(reader.feed(piece));
+        }
+        assert_eq!(channels(&items), vec![Ok("/x")]);
     }
 }
