@@ -551,3 +551,58 @@ async fn a_host_listener_that_calls_back_into_the_widget_is_heard() {
     link.remove();
     handle.destroy();
 }
+
+/// The leader tab logs out and is destroyed while its goodbye (unsubscribe, then
+/// `/meta/disconnect`) is still on its way. The stop used to be dropped while the logout's pause
+/// was finishing: the ended loop then waited for a resume forever, and kept its place as leader,
+/// so the other tab of the same user never took over.
+#[wasm_bindgen_test]
+async fn a_leader_destroyed_while_logging_out_hands_over() {
+    fresh_simulator().await;
+    let loops_before = gws_widget::diagnostics::snapshot().loops;
+    let leader_host = fresh_root();
+    let leader = mount(&leader_host, json!({"shareAcrossTabs": true}));
+    wait_shadow_connected(&leader_host).await;
+    let follower_host = fresh_root();
+    let follower = mount(&follower_host, json!({"shareAcrossTabs": true}));
+    wait_shadow_connected(&follower_host).await;
+    assert_eq!(gws_widget::diagnostics::snapshot().loops, loops_before + 1);
+    // The goodbye's requests take their time.
+    sim_control::post(
+        SIM,
+        "/sim/faults",
+        &json!({"delayNext": 2, "delayMs": 600, "delayPath": "/api/v2/notifications"}),
+    )
+    .await
+    .expect("fault");
+    let clients = || async {
+        let state = sim_state().await;
+        let list = state["cometdSessions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        list.into_iter()
+            .filter(|s| s["user"] == json!("agent1"))
+            .map(|s| s["clientId"].to_string())
+            .collect::<Vec<_>>()
+    };
+    let old_clients = clients().await;
+    leader.logout().expect("logout");
+    TimeoutFuture::new(150).await; // the logout is on its way: the loop is pausing
+    leader.destroy();
+    let started = js_sys::Date::now();
+    let mut took_over = false;
+    while js_sys::Date::now() - started < 5_000.0 {
+        let fresh = clients()
+            .await
+            .into_iter()
+            .any(|c| !old_clients.contains(&c));
+        if fresh && gws_widget::diagnostics::snapshot().loops == loops_before + 1 {
+            took_over = true;
+            break;
+        }
+        TimeoutFuture::new(50).await;
+    }
+    assert!(took_over, "the other tab leads its own loop within 5 s");
+    follower.destroy();
+}

@@ -344,6 +344,10 @@ pub async fn run_notification_loop(
                     break;
                 }
             }
+            // Destroyed while a logout's goodbye is on its way: the session still ends as it
+            // was going to, then the loop stops instead of waiting, paused, for a resume that
+            // cannot come (holding this tab's place as the leader of its user's tabs).
+            Wake::Command(command @ (Some(LoopCommand::Stop) | None)) => ended = command,
             Wake::Command(_) | Wake::Timer => {}
             Wake::Page(PageSignal::Resumed) => {
                 client.retry_now(now);
