@@ -359,3 +359,43 @@ fn a_follower_rereads_state_at_most_once_per_interval() {
     h.tick(11_000);
     assert!(h.out.is_empty());
 }
+
+#[test]
+fn a_leader_that_signs_out_tells_its_followers_and_signs_in_again_when_one_asks() {
+    use gws_client::bayeux::{ConnectionState, Event};
+    let mut h = Harness::connected(SHARED);
+    h.bayeux(20, Event::Unauthorized { status: 401 });
+    h.feed(21, Input::Reauthenticated(Err("refused".into())));
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    assert!(
+        h.broadcasts().contains(&connection(LEADER, "signed-out")),
+        "{:?}",
+        h.broadcasts()
+    );
+    h.out.clear();
+    // Only from a tab id; then "Sign in" as if clicked here.
+    h.tab(30, TabMessage::SignIn { from: "a/b".into() });
+    assert!(h.out.is_empty(), "{:?}", h.out);
+    h.tab(31, TabMessage::SignIn { from: "f1".into() });
+    assert!(
+        h.out.contains(&gws_client::Effect::Reauthenticate),
+        "{:?}",
+        h.out
+    );
+}
+
+#[test]
+fn a_follower_shows_the_leaders_sign_out_and_sends_its_sign_in_to_the_leader() {
+    use gws_client::bayeux::ConnectionState;
+    let mut h = follower();
+    h.tab(10, connection(LEADER, "signed-out"));
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    h.feed(11, Input::Intent(Intent::SignIn));
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::SignIn { from: "me".into() }]
+    );
+    assert!(!h.out.contains(&gws_client::Effect::Reauthenticate));
+    h.tab(12, connection(LEADER, "connected"));
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+}

@@ -318,6 +318,11 @@ impl WidgetCore {
             .then(|| now.saturating_add(SIGN_IN_RETRY_MS.saturating_mul(1 << attempt.min(16))));
         self.log(Severity::Warning, format!("gws-widget: signed out: {why}"));
         self.set_connection(ConnectionState::SignedOut, views);
+        // Follower tabs show it too (they would go on showing the last state relayed, while no
+        // notification comes), and offer "Sign in", which they send here.
+        self.broadcast_as_leader(|from| {
+            super::tabs::connection_message(from, &ConnectionState::SignedOut, now)
+        });
         let message = self
             .config
             .catalog
@@ -332,8 +337,16 @@ impl WidgetCore {
         }
     }
 
-    /// The agent clicked "Sign in", or an automatic attempt is due.
+    /// The agent clicked "Sign in" (in this tab, or in a follower tab, which sends it here), or
+    /// an automatic attempt is due.
     pub(super) fn sign_in_again(&mut self) {
+        if let Some(me) = self.tabs.follower_id() {
+            // It is the leader's session that was signed out.
+            let from = me.to_owned();
+            return self
+                .effects
+                .push_back(Effect::Broadcast(TabMessage::SignIn { from }));
+        }
         if self.sessions.auth == Auth::SignedOut {
             self.sessions.sign_in_retry_at = None;
             self.sessions.auth = Auth::Asking;

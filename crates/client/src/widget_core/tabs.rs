@@ -84,7 +84,7 @@ pub enum TabMessage {
     Connection {
         /// The leader's tab id.
         from: String,
-        /// `connecting | connected | reconnecting | offline | disconnected`.
+        /// `connecting | connected | reconnecting | offline | disconnected | signed-out`.
         state: String,
         /// Consecutive failures.
         attempt: u32,
@@ -109,6 +109,12 @@ pub enum TabMessage {
         target: RelayTarget,
         /// The operation and its parameters.
         request: Box<OperationRequest>,
+    },
+    /// A follower's agent clicked "Sign in" after the leader signed out: the leader tries again.
+    #[serde(rename_all = "camelCase")]
+    SignIn {
+        /// The follower's tab id.
+        from: String,
     },
     /// The leader did not get a follower's operation done.
     #[serde(rename_all = "camelCase")]
@@ -304,6 +310,7 @@ impl WidgetCore {
                 Severity::Warning,
                 "gws-widget: ignored a relayed operation from no tab",
             ),
+            TabMessage::SignIn { from } if is_tab_id(&from) => self.sign_in_again(),
             _ => {}
         }
     }
