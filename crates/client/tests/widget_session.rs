@@ -1156,3 +1156,42 @@ fn a_provider_tab_signed_out_before_its_election_stops_the_loop_once_elected() {
     );
     assert_eq!(stops(&h), vec![false]);
 }
+
+/// The leader tab logged the agent out (its loop stopped); a follower tab then logs them in
+/// through it. The relayed login used to be posted alone: no tab ran a loop any more, so neither
+/// the login nor any later call was heard.
+#[test]
+fn a_login_relayed_after_the_leader_logged_out_resumes_its_loop() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, true));
+    log_out(&mut h, 20);
+    h.out.clear();
+    let login = OperationRequest::new(Operation::StartContactCenterSession);
+    h.tab(
+        30,
+        TabMessage::Intent {
+            from: "f1".into(),
+            id: 1,
+            target: RelayTarget::Me,
+            request: Box::new(login),
+        },
+    );
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 1, "{:?}", h.out);
+    assert_eq!(
+        session_bodies(&h).len(),
+        1,
+        "the login is sent for the follower"
+    );
+    // Any other relayed operation leaves the stopped loop alone.
+    log_out(&mut h, 40);
+    h.out.clear();
+    h.tab(
+        50,
+        TabMessage::Intent {
+            from: "f1".into(),
+            id: 2,
+            target: RelayTarget::Me,
+            request: Box::new(OperationRequest::new(Operation::EndContactCenterSession)),
+        },
+    );
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 0, "{:?}", h.out);
+}

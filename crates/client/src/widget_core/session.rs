@@ -258,7 +258,7 @@ impl WidgetCore {
         }
     }
 
-    fn resume_notifications(&mut self) {
+    pub(super) fn resume_notifications(&mut self) {
         if self.sessions.loop_state == LoopState::Stopped {
             self.sessions.loop_state = LoopState::Running;
             self.effects.push_back(Effect::ResumeNotifications);

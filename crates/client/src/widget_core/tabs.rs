@@ -337,6 +337,11 @@ impl WidgetCore {
             match target.path(views.agent) {
                 Some(path) => {
                     let body = serde_json::to_string(&request).unwrap_or_default();
+                    // A follower logs the agent in after this tab logged out: the loop this tab
+                    // stopped then runs again, or no tab would hear the login (nor any call).
+                    if operation == Operation::StartContactCenterSession {
+                        self.resume_notifications();
+                    }
                     let relayed = Relayed { to, id, operation };
                     return self.request(Method::Post, path, Some(body), Purpose::Relay(relayed));
                 }
