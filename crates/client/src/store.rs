@@ -296,6 +296,9 @@ impl CallsStore {
                     }
                     kept.push(entry);
                 }
+                // Released here and retired from the screen since: a snapshot asked before the
+                // release still lists it live (a call never comes back once released).
+                None if self.recent.iter().any(|known| known.id == call.id) => {}
                 None => {
                     changes.push((call.id.clone(), Change::Added));
                     kept.push(CallEntry::new(now, call));
@@ -420,6 +423,31 @@ mod tests {
             extensions: Default::default(),
             dtmf_digits: Default::default(),
         }
+    }
+
+    /// A snapshot asked before a call's release answers after the released call has left the
+    /// screen: it must not bring the call back as live.
+    #[test]
+    fn a_slow_snapshot_does_not_bring_back_a_retired_call() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("a", CallState::Established)));
+        store.apply(20, &note(call("a", CallState::Released)));
+        assert_eq!(store.retire_released(10_000, 5_000), vec!["a".to_string()]);
+        let changes = store.reconcile(
+            12_000,
+            10,
+            vec![
+                call("a", CallState::Established),
+                call("b", CallState::Ringing),
+            ],
+        );
+        assert_eq!(changes, vec![("b".to_string(), Change::Added)]);
+        let ids: Vec<&str> = store.entries().iter().map(|e| e.call.id.as_str()).collect();
+        assert_eq!(ids, vec!["b"]);
+        assert_eq!(
+            store.recent().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            vec!["a"]
+        );
     }
 
     #[test]
