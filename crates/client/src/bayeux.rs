@@ -27,8 +27,10 @@
 //! - server advice is clamped ([`MAX_ADVICE`]): a huge `timeout`, `interval` or `maxInterval`
 //!   cannot park the client for days or overflow a deadline;
 //! - `402::…`, `reconnect: handshake`, or an absence longer than the server keeps sessions
-//!   (`maxInterval`) → new handshake, every channel subscribed again, and a
-//!   [`Event::ResyncNeeded`] so the application re-reads state it may have missed;
+//!   (`maxInterval`) → new handshake, every channel subscribed again, and the application told
+//!   to re-read state it may have missed, once: by the change back into
+//!   [`ConnectionState::Connected`] (a lost session goes through `Reconnecting`), or by
+//!   [`Event::ResyncNeeded`] if the state never left `Connected` — never both;
 //! - anything malformed from the peer is an [`Event::Malformed`], never a panic.
 
 use crate::backoff::{BackoffPolicy, Jitter};
@@ -1203,8 +1205,13 @@ impl BayeuxClient {
             return;
         }
         let resync = std::mem::take(&mut session.resync_owed);
+        let was_connected = self.state == ConnectionState::Connected;
         self.set_state(ConnectionState::Connected);
-        if resync {
+        // After a lost session the state went through `Reconnecting`, and the change back to
+        // `Connected` already tells the application to re-read: a `ResyncNeeded` too made it
+        // read every snapshot twice per recovery (and every follower tab with it). It goes out
+        // only if a new session ever came without the state leaving `Connected`.
+        if resync && was_connected {
             self.events.push_back(Event::ResyncNeeded);
         }
     }

@@ -77,6 +77,20 @@ fn drain(client: &mut BayeuxClient) -> Vec<Event> {
     std::iter::from_fn(|| client.poll_event()).collect()
 }
 
+/// How often `events` tell the application to re-read state: the change into `Connected`, and
+/// `ResyncNeeded` (a recovery must say it exactly once: each is a snapshot read).
+fn rereads(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::StateChanged(ConnectionState::Connected) | Event::ResyncNeeded
+            )
+        })
+        .count()
+}
+
 fn requests(client: &mut BayeuxClient, now: Millis) -> Vec<Request> {
     std::iter::from_fn(|| client.poll_request(now)).collect()
 }
@@ -313,7 +327,7 @@ fn unknown_client_rehandshakes_resubscribes_and_asks_for_resync() {
     );
     assert_eq!(sent[1].kind, RequestKind::Connect);
     client.handle_response(Millis(1120), sent[0].id, subscriptions_ok(&sent[0]));
-    assert!(drain(&mut client).contains(&Event::ResyncNeeded));
+    assert_eq!(rereads(&drain(&mut client)), 1, "told to re-read, once");
     assert_eq!(client.state(), &ConnectionState::Connected);
 }
 
@@ -647,7 +661,7 @@ fn redeploy_losing_all_sessions_is_recovered_within_backoff() {
         subscriptions_ok(&sent[0]),
     );
     assert_eq!(client.state(), &ConnectionState::Connected);
-    assert!(drain(&mut client).contains(&Event::ResyncNeeded));
+    assert_eq!(rereads(&drain(&mut client)), 1, "told to re-read, once");
 }
 
 #[test]
@@ -924,7 +938,7 @@ fn a_stopped_client_starts_again_with_a_resync() {
     assert_eq!(sent[0].messages.len(), 2, "every channel subscribed again");
     client.handle_response(Millis(32), sent[0].id, subscriptions_ok(&sent[0]));
     assert_eq!(client.state(), &ConnectionState::Connected);
-    assert!(drain(&mut client).contains(&Event::ResyncNeeded));
+    assert_eq!(rereads(&drain(&mut client)), 1, "told to re-read, once");
 }
 
 /// The `(meta channel, subscription)` pairs of a subscriptions batch, in order.
@@ -1431,4 +1445,22 @@ fn extreme_advice_is_clamped_and_never_overflows() {
             client.handle_timeout(Millis(u64::MAX));
         }
     }
+}
+
+/// A tab frozen past the server's `maxInterval` comes back showing `Connected`: its held connect
+/// is abandoned and its session surely expired, so it handshakes again — and the application is
+/// told to re-read once, not twice.
+#[test]
+fn a_session_expired_unseen_asks_for_a_reread_once() {
+    let (mut client, _held) = connected();
+    drain(&mut client);
+    client.retry_now(Millis(100_000));
+    let handshake = one(&mut client, Millis(100_000), RequestKind::Handshake);
+    client.handle_response(Millis(100_001), handshake.id, handshake_ok("c2"));
+    let sent = requests(&mut client, Millis(100_001));
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    client.handle_response(Millis(100_002), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    let events = drain(&mut client);
+    assert_eq!(rereads(&events), 1, "{events:?}");
 }
