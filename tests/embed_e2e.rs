@@ -187,24 +187,15 @@ async fn dial_and_click_to_dial_create_calls_through_the_simulator() {
         "the dialled call carries the data attached in dial()"
     );
 
-    let document = web_sys::window()
-        .expect("window")
-        .document()
-        .expect("document");
-    let link: HtmlElement = document.create_element("a").expect("a").unchecked_into();
-    link.set_attribute("data-gws-dial", "(500) 3")
-        .expect("attribute");
-    let label: HtmlElement = document
+    let link = dial_link("(500) 3");
+    let label: HtmlElement = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document")
         .create_element("span")
         .expect("span")
         .unchecked_into();
     label.set_text_content(Some("call Grace"));
     link.append_child(&label).expect("child");
-    document
-        .body()
-        .expect("body")
-        .append_child(&link)
-        .expect("append");
     label.click();
     wait_card_with(&inside, "Established", "5003").await;
     let calls: Vec<Value> =
@@ -228,6 +219,47 @@ async fn dial_and_click_to_dial_create_calls_through_the_simulator() {
     assert_eq!(calls.len(), 2, "nothing was dialled");
     link.remove();
     handle.destroy();
+}
+
+/// Two widgets of agent1 that share one loop, both connected: the first leads.
+async fn leader_and_follower() -> (HtmlElement, WidgetHandle, HtmlElement, WidgetHandle) {
+    let leader_host = fresh_root();
+    let leader = mount(&leader_host, json!({"shareAcrossTabs": true}));
+    wait_shadow_connected(&leader_host).await;
+    let follower_host = fresh_root();
+    let follower = mount(&follower_host, json!({"shareAcrossTabs": true}));
+    wait_shadow_connected(&follower_host).await;
+    (leader_host, leader, follower_host, follower)
+}
+
+/// The client ids of agent1's CometD sessions on the simulator.
+async fn agent1_client_ids() -> Vec<String> {
+    let state = sim_state().await;
+    let sessions = state["cometdSessions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    sessions
+        .into_iter()
+        .filter(|s| s["user"] == json!("agent1"))
+        .map(|s| s["clientId"].to_string())
+        .collect()
+}
+
+/// A click-to-dial link for `number` in the page's body (the host page's markup).
+fn dial_link(number: &str) -> HtmlElement {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let link: HtmlElement = document.create_element("a").expect("a").unchecked_into();
+    link.set_attribute("data-gws-dial", number)
+        .expect("attribute");
+    document
+        .body()
+        .expect("body")
+        .append_child(&link)
+        .expect("append");
+    link
 }
 
 /// How many requests this page has made to the simulator so far (resource timing entries).
@@ -444,12 +476,7 @@ async fn two_tabs_of_one_user_share_one_loop_and_the_other_takes_over() {
         agent1_sessions().await,
         gws_widget::diagnostics::snapshot().loops,
     );
-    let leader_host = fresh_root();
-    let leader = mount(&leader_host, json!({"shareAcrossTabs": true}));
-    wait_shadow_connected(&leader_host).await;
-    let follower_host = fresh_root();
-    let follower = mount(&follower_host, json!({"shareAcrossTabs": true}));
-    wait_shadow_connected(&follower_host).await;
+    let (leader_host, leader, follower_host, follower) = leader_and_follower().await;
     TimeoutFuture::new(500).await;
     assert_eq!(
         agent1_sessions().await,
@@ -469,23 +496,12 @@ async fn two_tabs_of_one_user_share_one_loop_and_the_other_takes_over() {
     wait_card_state(&follower_view, &id, "Established").await;
     wait_card_state(&shadow_root_element(&leader_host), &id, "Established").await;
 
-    let agent1_clients = |state: &Value| -> Vec<Value> {
-        state["cometdSessions"]
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .filter(|s| s["user"] == json!("agent1"))
-                    .map(|s| s["clientId"].clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let old_clients = agent1_clients(&sim_state().await);
+    let old_clients = agent1_client_ids().await;
     let closed_at = js_sys::Date::now();
     leader.destroy();
     let mut took_over = false;
     while js_sys::Date::now() - closed_at < 2_000.0 {
-        let clients = agent1_clients(&sim_state().await);
+        let clients = agent1_client_ids().await;
         let fresh = clients.iter().filter(|c| !old_clients.contains(c)).count();
         if fresh == 1
             && clients.len() == sessions_before + 1
@@ -514,18 +530,7 @@ async fn two_tabs_of_one_user_share_one_loop_and_the_other_takes_over() {
 async fn a_host_listener_that_calls_back_into_the_widget_is_heard() {
     fresh_simulator().await;
     let host = fresh_root();
-    let document = web_sys::window()
-        .expect("window")
-        .document()
-        .expect("document");
-    let link: HtmlElement = document.create_element("a").expect("a").unchecked_into();
-    link.set_attribute("data-gws-dial", "call me")
-        .expect("attribute");
-    document
-        .body()
-        .expect("body")
-        .append_child(&link)
-        .expect("append");
+    let link = dial_link("call me");
     let clicks = std::rc::Rc::new(std::cell::Cell::new(0));
     let clicked = clicks.clone();
     let target = link.clone();
@@ -560,12 +565,7 @@ async fn a_host_listener_that_calls_back_into_the_widget_is_heard() {
 async fn a_leader_destroyed_while_logging_out_hands_over() {
     fresh_simulator().await;
     let loops_before = gws_widget::diagnostics::snapshot().loops;
-    let leader_host = fresh_root();
-    let leader = mount(&leader_host, json!({"shareAcrossTabs": true}));
-    wait_shadow_connected(&leader_host).await;
-    let follower_host = fresh_root();
-    let follower = mount(&follower_host, json!({"shareAcrossTabs": true}));
-    wait_shadow_connected(&follower_host).await;
+    let (_leader_host, leader, _follower_host, follower) = leader_and_follower().await;
     assert_eq!(gws_widget::diagnostics::snapshot().loops, loops_before + 1);
     // The goodbye's requests take their time.
     sim_control::post(
@@ -575,25 +575,14 @@ async fn a_leader_destroyed_while_logging_out_hands_over() {
     )
     .await
     .expect("fault");
-    let clients = || async {
-        let state = sim_state().await;
-        let list = state["cometdSessions"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        list.into_iter()
-            .filter(|s| s["user"] == json!("agent1"))
-            .map(|s| s["clientId"].to_string())
-            .collect::<Vec<_>>()
-    };
-    let old_clients = clients().await;
+    let old_clients = agent1_client_ids().await;
     leader.logout().expect("logout");
     TimeoutFuture::new(150).await; // the logout is on its way: the loop is pausing
     leader.destroy();
     let started = js_sys::Date::now();
     let mut took_over = false;
     while js_sys::Date::now() - started < 5_000.0 {
-        let fresh = clients()
+        let fresh = agent1_client_ids()
             .await
             .into_iter()
             .any(|c| !old_clients.contains(&c));
