@@ -399,3 +399,23 @@ fn a_follower_shows_the_leaders_sign_out_and_sends_its_sign_in_to_the_leader() {
     h.tab(12, connection(LEADER, "connected"));
     assert_eq!(h.state.connection, ConnectionState::Connected);
 }
+
+/// A follower runs no loop: its "Retry now" (shown while the leader reconnects) goes to the
+/// leader, which retries its own; only from a tab id.
+#[test]
+fn a_followers_retry_now_is_the_leaders() {
+    let mut f = follower();
+    f.tab(10, connection(LEADER, "reconnecting"));
+    f.feed(11, Input::Intent(Intent::RetryConnection));
+    assert_eq!(
+        f.broadcasts(),
+        vec![TabMessage::RetryNow { from: "me".into() }]
+    );
+    assert!(!f.out.contains(&gws_client::Effect::RetryConnection));
+
+    let mut h = Harness::connected(SHARED);
+    h.tab(20, TabMessage::RetryNow { from: "a b".into() });
+    assert!(h.out.is_empty(), "{:?}", h.out);
+    h.tab(21, TabMessage::RetryNow { from: "f1".into() });
+    assert_eq!(h.out, vec![gws_client::Effect::RetryConnection]);
+}

@@ -59,7 +59,7 @@ pub(super) fn operation_of(intent: Intent) -> Option<(RelayTarget, Box<Operation
 impl WidgetCore {
     pub(super) fn on_intent(&mut self, now: u64, intent: Intent, views: &mut Views<'_>) {
         match intent {
-            Intent::RetryConnection => self.effects.push_back(Effect::RetryConnection),
+            Intent::RetryConnection => self.retry_connection(),
             Intent::DismissError { call_id } => views.calls_mut().dismiss_error(&call_id),
             Intent::DismissAgentError => views.agent_mut().error = None,
             Intent::LogIn => self.log_in(now, views),

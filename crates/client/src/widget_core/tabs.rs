@@ -110,6 +110,12 @@ pub enum TabMessage {
         /// The operation and its parameters.
         request: Box<OperationRequest>,
     },
+    /// A follower's agent clicked "Retry now" while the leader reconnects: the leader retries.
+    #[serde(rename_all = "camelCase")]
+    RetryNow {
+        /// The follower's tab id.
+        from: String,
+    },
     /// A follower's agent clicked "Sign in" after the leader signed out: the leader tries again.
     #[serde(rename_all = "camelCase")]
     SignIn {
@@ -311,6 +317,7 @@ impl WidgetCore {
                 "gws-widget: ignored a relayed operation from no tab",
             ),
             TabMessage::SignIn { from } if is_tab_id(&from) => self.sign_in_again(),
+            TabMessage::RetryNow { from } if is_tab_id(&from) => self.retry_connection(),
             _ => {}
         }
     }
