@@ -142,6 +142,9 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCredentialsRefused => "der Server hat die Zugangsdaten abgelehnt",
         ErrCannotSignIn => "Anmeldung nicht möglich: {reason}",
         ErrOtherTab => "Der Vorgang wurde abgelehnt: aus einem anderen Tab nicht erlaubt",
+        ErrSubscriptionRefused => {
+            "Der Server hat Aktualisierungen auf {channel} abgelehnt ({error}): zum erneuten Versuch neu laden"
+        }
         #[allow(unreachable_patterns)]
         _ => return None,
     })

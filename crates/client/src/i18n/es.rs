@@ -142,6 +142,9 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCredentialsRefused => "el servidor rechazó las credenciales",
         ErrCannotSignIn => "No se puede iniciar sesión: {reason}",
         ErrOtherTab => "La operación fue rechazada: no permitida desde otra pestaña",
+        ErrSubscriptionRefused => {
+            "El servidor rechazó las actualizaciones en {channel} ({error}): recargue para volver a intentarlo"
+        }
         #[allow(unreachable_patterns)]
         _ => return None,
     })

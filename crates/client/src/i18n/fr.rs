@@ -142,6 +142,9 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCredentialsRefused => "le serveur a refusé les identifiants",
         ErrCannotSignIn => "Identification impossible : {reason}",
         ErrOtherTab => "L’opération a été refusée : non autorisée depuis un autre onglet",
+        ErrSubscriptionRefused => {
+            "Le serveur a refusé les mises à jour sur {channel} ({error}) : rechargez pour réessayer"
+        }
         #[allow(unreachable_patterns)]
         _ => return None,
     })

@@ -61,10 +61,19 @@ impl WidgetCore {
                     data: data.get().to_owned(),
                 });
             }
-            Event::SubscriptionFailed { channel, error } => self.log(
-                Severity::Warning,
-                format!("gws-widget: subscription to {channel} refused: {error}"),
-            ),
+            Event::SubscriptionFailed { channel, error } => {
+                self.log(
+                    Severity::Warning,
+                    format!("gws-widget: subscription to {channel} refused: {error}"),
+                );
+                // Not retried until the next handshake, and a channel missing in silence is
+                // how calls are missed: the agent bar says so.
+                let message = self.config.catalog.fill(
+                    crate::i18n::Key::ErrSubscriptionRefused,
+                    &[("channel", &channel), ("error", &error)],
+                );
+                self.fail(super::Target::Agent, message, views);
+            }
             Event::Unauthorized { status } => {
                 self.log(
                     Severity::Warning,
