@@ -340,25 +340,17 @@ impl WidgetCore {
     /// The agent clicked "Retry now" (in this tab, or in a follower tab, which sends it here:
     /// a follower runs no loop of its own to retry).
     pub(super) fn retry_connection(&mut self) {
-        match self.tabs.follower_id() {
-            Some(me) => {
-                let from = me.to_owned();
-                self.effects
-                    .push_back(Effect::Broadcast(TabMessage::RetryNow { from }));
-            }
-            None => self.effects.push_back(Effect::RetryConnection),
+        if !self.ask_the_leader(|from| TabMessage::RetryNow { from }) {
+            self.effects.push_back(Effect::RetryConnection);
         }
     }
 
     /// The agent clicked "Sign in" (in this tab, or in a follower tab, which sends it here), or
     /// an automatic attempt is due.
     pub(super) fn sign_in_again(&mut self) {
-        if let Some(me) = self.tabs.follower_id() {
-            // It is the leader's session that was signed out.
-            let from = me.to_owned();
-            return self
-                .effects
-                .push_back(Effect::Broadcast(TabMessage::SignIn { from }));
+        // A follower: it is the leader's session that was signed out.
+        if self.ask_the_leader(|from| TabMessage::SignIn { from }) {
+            return;
         }
         if self.sessions.auth == Auth::SignedOut {
             self.sessions.sign_in_retry_at = None;

@@ -280,6 +280,18 @@ impl WidgetCore {
         }
     }
 
+    /// Sends `message` (given this tab's id) to the leader when this tab follows one, for what
+    /// only the tab running the loop can do; `false` (nothing sent) when this tab is not a
+    /// follower.
+    pub(super) fn ask_the_leader(&mut self, message: impl FnOnce(String) -> TabMessage) -> bool {
+        let Some(from) = self.tabs.follower_id() else {
+            return false;
+        };
+        let message = message(from.to_owned());
+        self.effects.push_back(Effect::Broadcast(message));
+        true
+    }
+
     /// What a follower does with the leader's messages, and what the leader answers.
     pub(super) fn on_tab_message(&mut self, now: u64, message: TabMessage, views: &mut Views<'_>) {
         match &self.tabs {
