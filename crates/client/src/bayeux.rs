@@ -31,6 +31,9 @@
 //!   to re-read state it may have missed, once: by the change back into
 //!   [`ConnectionState::Connected`] (a lost session goes through `Reconnecting`), or by
 //!   [`Event::ResyncNeeded`] if the state never left `Connected` — never both;
+//! - [`ConnectionState::Connected`] means what the badge promises: a session whose
+//!   subscriptions are in place and whose long poll is not backing off. It is read from the
+//!   session, not from the failure count, which stays up after a re-handshake;
 //! - anything malformed from the peer is an [`Event::Malformed`], never a panic.
 
 use crate::backoff::{BackoffPolicy, Jitter};
@@ -306,6 +309,12 @@ struct Session {
     last_connect_sent_at: Millis,
     /// It replaced a lost session: `ResyncNeeded` goes out once it is subscribed.
     resync_owed: bool,
+    /// Its long poll is backing off: the last connect failed and none has succeeded since.
+    /// Subscriptions in place deliver nothing then, so the state stays `Reconnecting` until a
+    /// connect succeeds. Per session, not the client-wide failure count: that one stays up after
+    /// a re-handshake (so the backoff keeps growing), and read as "unhealthy" it turned a
+    /// subscribed session with a healthy held connect into `Reconnecting`.
+    long_poll_failing: bool,
 }
 
 impl Session {
@@ -318,6 +327,7 @@ impl Session {
             refused: Channels::default(),
             last_connect_sent_at: now,
             resync_owed,
+            long_poll_failing: false,
         }
     }
 
@@ -1113,6 +1123,9 @@ impl BayeuxClient {
         }
         if message.is_successful() {
             self.failures = 0;
+            if let Some(session) = self.phase.session_mut() {
+                session.long_poll_failing = false;
+            }
             if reconnect == Some(Reconnect::None) {
                 self.stop();
                 return;
@@ -1195,13 +1208,15 @@ impl BayeuxClient {
     /// `Connected` only once the session's subscriptions are in place: an application that
     /// reads its snapshot on `Connected` (or `ResyncNeeded`) then misses nothing — whatever is
     /// published after that read reaches it as a message. Announcing it at the handshake reply
-    /// left a window (handshake → subscribe reply) where a new call was in neither. Never while
+    /// left a window (handshake → subscribe reply) where a new call was in neither. Nor while
+    /// the long poll backs off (a subscribe answered after the first connect failed): nothing
+    /// arrives then, and the badge would say "connected" over a retry countdown. Never while
     /// disconnecting: the session is on its way out.
     fn set_connected_when_subscribed(&mut self) {
         let Phase::Connected(session) = &mut self.phase else {
             return;
         };
-        if !session.subscribed(&self.wanted) {
+        if session.long_poll_failing || !session.subscribed(&self.wanted) {
             return;
         }
         let resync = std::mem::take(&mut session.resync_owed);
@@ -1292,6 +1307,9 @@ impl BayeuxClient {
     fn schedule_connect_retry(&mut self, now: Millis) {
         let at = now + self.retry_delay();
         self.schedule_connect(at);
+        if let Some(session) = self.phase.session_mut() {
+            session.long_poll_failing = true;
+        }
         self.set_reconnecting(Some(at));
     }
 
@@ -1356,9 +1374,23 @@ impl BayeuxClient {
         }
     }
 
+    /// The state again after a retry was brought forward or the network came back: what the
+    /// phase says, not what a failure count suggests.
     fn refresh_waiting_state(&mut self) {
-        match self.phase {
-            Phase::Connected(_) if self.failures == 0 => self.set_connected_when_subscribed(),
+        match &self.phase {
+            Phase::Connected(session) if !session.long_poll_failing => {
+                if session.subscribed(&self.wanted) {
+                    self.set_connected_when_subscribed();
+                } else if self.state == ConnectionState::Offline {
+                    // Back online before the subscriptions are in place: the first session is
+                    // still connecting, a replacement is still recovering.
+                    if session.resync_owed || self.failures > 0 {
+                        self.set_reconnecting(None);
+                    } else {
+                        self.set_state(ConnectionState::Connecting);
+                    }
+                }
+            }
             _ if !self.had_session && self.failures == 0 => {
                 self.set_state(ConnectionState::Connecting);
             }

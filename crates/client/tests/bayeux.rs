@@ -1464,3 +1464,76 @@ fn a_session_expired_unseen_asks_for_a_reread_once() {
     let events = drain(&mut client);
     assert_eq!(rereads(&events), 1, "{events:?}");
 }
+
+/// The session's first long poll fails before its subscribe is answered: the badge must keep
+/// saying "reconnecting" (with the retry time) until a connect succeeds — subscriptions in place
+/// do not deliver anything while the long poll is backing off.
+#[test]
+fn a_subscribe_confirmed_while_the_connect_backs_off_is_not_connected() {
+    let (mut client, sent) = handshaken();
+    assert_eq!(sent[1].kind, RequestKind::Connect);
+    client.handle_response(Millis(2), sent[1].id, Outcome::NetworkError("reset".into()));
+    let backing_off = ConnectionState::Reconnecting {
+        attempt: 1,
+        retry_at: Some(1002),
+    };
+    assert_eq!(client.state(), &backing_off);
+    client.handle_response(Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &backing_off, "the long poll is still down");
+    client.retry_now(Millis(4));
+    assert!(
+        matches!(client.state(), ConnectionState::Reconnecting { .. }),
+        "{:?}",
+        client.state()
+    );
+    let events = drain(&mut client);
+    assert_eq!(rereads(&events), 0, "nothing to re-read yet: {events:?}");
+    let retry = one(&mut client, Millis(4), RequestKind::Connect);
+    client.handle_response(Millis(5), retry.id, ok(json!([connect_ok()])));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert_eq!(rereads(&drain(&mut client)), 1, "read once, now");
+}
+
+/// After a re-handshake the failure count stays up until a connect succeeds (so a server that
+/// grants sessions but fails every connect keeps its backoff). A subscribed session whose long
+/// poll is held must still stay `Connected` when the tab becomes visible again or the network
+/// comes back (both call `retry_now`): a flip to `Reconnecting` and back would be a false alarm
+/// on the badge and a needless snapshot read.
+#[test]
+fn a_healthy_held_connect_after_a_rehandshake_stays_connected() {
+    let (mut client, held) = connected();
+    client.handle_response(Millis(100), held.id, unknown_client());
+    let handshake = one(&mut client, Millis(1100), RequestKind::Handshake);
+    client.handle_response(Millis(1110), handshake.id, handshake_ok("c2"));
+    let sent = requests(&mut client, Millis(1110));
+    assert_eq!(sent[1].kind, RequestKind::Connect, "held by the server");
+    client.handle_response(Millis(1120), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    drain(&mut client);
+    client.retry_now(Millis(2000));
+    client.set_online(Millis(2100), false);
+    client.set_online(Millis(2200), true);
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    let events = drain(&mut client);
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::StateChanged(ConnectionState::Reconnecting { .. }))),
+        "{events:?}"
+    );
+    assert!(
+        requests(&mut client, Millis(2200)).is_empty(),
+        "the held connect is still out"
+    );
+}
+
+/// The network drops between the handshake and the subscribe: when it comes back the badge says
+/// "connecting" again, not "offline" until the subscribe is answered.
+#[test]
+fn back_online_before_the_subscribe_is_connecting_again() {
+    let (mut client, _sent) = handshaken();
+    client.set_online(Millis(2), false);
+    assert_eq!(client.state(), &ConnectionState::Offline);
+    client.set_online(Millis(3), true);
+    assert_eq!(client.state(), &ConnectionState::Connecting);
+}
