@@ -13,8 +13,10 @@
 //! - `gws:agent-state`: `{ state, workMode, reason, displayName, doNotDisturb, forwardTo,
 //!   loggedIn }` (`loggedIn`: the voice channel, `null` while no device is known).
 //! - `gws:connection`: `{ state, attempt, retryInMs }`; `state` is `connecting | connected |
-//!   reconnecting | offline | disconnected | signed-out` (credentials refused: the widget
-//!   offers "Sign in" and retries a few times, backed off).
+//!   reconnecting | offline | disconnected | ended | signed-out` (`ended`: the server closed the
+//!   session with `reconnect: none`, and nothing retries until the agent clicks "Retry now";
+//!   `signed-out`: credentials refused: the widget offers "Sign in" and retries a few times,
+//!   backed off).
 //! - `gws:error`: `{ message, callId }`; `{ message, callId: null, fatal: true }` once the widget
 //!   stopped after an internal error (every widget of the page shows a "reload" notice).
 

@@ -34,7 +34,8 @@ const MAX_IDLE: Millis = Millis(30_000);
 /// What the application can ask of a running loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoopCommand {
-    /// Skip any backoff and try now (the "retry now" button).
+    /// Skip any backoff and try now, or start a new session after the server ended one (the
+    /// "retry now" button).
     RetryNow,
     /// Send `/meta/disconnect` and end the loop for good (the widget is going away).
     Stop,
@@ -326,7 +327,8 @@ pub async fn run_notification_loop(
                 };
                 read_body(&mut client, id, body, &mut inputs, &mut on_event).await;
             }
-            Wake::Command(Some(LoopCommand::RetryNow)) => client.retry_now(now),
+            // The agent's click: also restarts a session the server ended.
+            Wake::Command(Some(LoopCommand::RetryNow)) => client.reconnect(now),
             Wake::Command(
                 command @ (Some(LoopCommand::Stop | LoopCommand::Pause { .. }) | None),
             ) if !stopping => {

@@ -120,9 +120,14 @@ pub enum ConnectionState {
     },
     /// The browser reports no network; waiting for it to come back.
     Offline,
-    /// Stopped: by [`BayeuxClient::disconnect`] or [`BayeuxClient::leave`], by the server
-    /// (`reconnect: none`), or not started yet.
+    /// Stopped: by [`BayeuxClient::disconnect`] or [`BayeuxClient::leave`], or not started yet.
     Disconnected,
+    /// The server ended the session and advised not to come back (`reconnect: none`: a
+    /// server-side disconnect). Nothing is retried on its own — the server asked so — but unlike
+    /// [`ConnectionState::Disconnected`] the application did not want it: the agent is offered
+    /// to reconnect ([`BayeuxClient::reconnect`]) instead of being left without notifications
+    /// until the page is reloaded.
+    EndedByServer,
     /// The server refused the credentials and asking again did not help: nothing is retried
     /// with them until the agent signs in again. Never produced by the Bayeux client; the widget
     /// core sets it ([`crate::widget_core`]), and it shares this type because the badge, the
@@ -139,6 +144,7 @@ impl ConnectionState {
             ConnectionState::Reconnecting { .. } => "reconnecting",
             ConnectionState::Offline => "offline",
             ConnectionState::Disconnected => "disconnected",
+            ConnectionState::EndedByServer => "ended",
             ConnectionState::SignedOut => "signed-out",
         }
     }
@@ -668,13 +674,14 @@ impl BayeuxClient {
             Phase::Handshaking(Slot::InFlight(flight)) => {
                 Phase::Disconnecting(Closing::AwaitingHandshake(flight))
             }
-            Phase::Handshaking(_) => return self.stop(),
+            // An ended client (`EndedByServer`) stopped by the application is simply stopped.
+            Phase::Handshaking(_) | Phase::Idle => return self.stop(),
             Phase::Connected(session) => Phase::Disconnecting(Closing::Session {
                 session,
                 unsubscribe_owed: unsubscribe_first,
                 disconnect: None,
             }),
-            phase @ (Phase::Idle | Phase::Disconnecting(_)) => phase,
+            phase @ Phase::Disconnecting(_) => phase,
         };
     }
 
@@ -758,6 +765,18 @@ impl BayeuxClient {
         }
         if self.online {
             self.refresh_waiting_state();
+        }
+    }
+
+    /// The agent asked to reconnect ("Retry now"): after the server ended the session
+    /// ([`ConnectionState::EndedByServer`]) a new one is started — a person decided, not a
+    /// retry loop, so the server's `reconnect: none` is not defied — otherwise it is
+    /// [`BayeuxClient::retry_now`]. Not what a page coming back calls: that is automatic.
+    pub fn reconnect(&mut self, now: Millis) {
+        if self.state == ConnectionState::EndedByServer && matches!(self.phase, Phase::Idle) {
+            self.start(now);
+        } else {
+            self.retry_now(now);
         }
     }
 
@@ -1094,7 +1113,8 @@ impl BayeuxClient {
                 self.phase = Phase::Connected(session);
                 self.set_connected_when_subscribed();
             }
-            _ if reconnect == Some(Reconnect::None) => self.stop(),
+            _ if reconnect == Some(Reconnect::None) && closing => self.stop(),
+            _ if reconnect == Some(Reconnect::None) => self.end_by_server(),
             _ => {
                 let error = message
                     .error
@@ -1127,7 +1147,7 @@ impl BayeuxClient {
                 session.long_poll_failing = false;
             }
             if reconnect == Some(Reconnect::None) {
-                self.stop();
+                self.end_by_server();
                 return;
             }
             self.schedule_connect(now + self.interval());
@@ -1138,7 +1158,7 @@ impl BayeuxClient {
         // server answering every connect at once with `reconnect: retry, interval: 0` would
         // otherwise be polled in a tight loop.
         match reconnect {
-            Some(Reconnect::None) => self.stop(),
+            Some(Reconnect::None) => self.end_by_server(),
             _ if session_lost => self.session_lost(now),
             _ => self.schedule_connect_retry(now),
         }
@@ -1401,6 +1421,12 @@ impl BayeuxClient {
     fn stop(&mut self) {
         self.phase = Phase::Idle;
         self.set_state(ConnectionState::Disconnected);
+    }
+
+    /// The server said `reconnect: none` to a running client: stopped, but not by choice.
+    fn end_by_server(&mut self) {
+        self.phase = Phase::Idle;
+        self.set_state(ConnectionState::EndedByServer);
     }
 
     fn set_state(&mut self, state: ConnectionState) {

@@ -413,9 +413,17 @@ fn reconnect_none_stops_the_client() {
         held.id,
         ok(json!([{"channel": "/meta/connect", "successful": false, "advice": {"reconnect": "none"}}])),
     );
-    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    assert_eq!(client.state(), &ConnectionState::EndedByServer);
     assert!(requests(&mut client, Millis(1_000_000)).is_empty());
     assert_eq!(client.poll_deadline(), None);
+    client.retry_now(Millis(1_000_000));
+    client.set_online(Millis(1_000_001), false);
+    client.set_online(Millis(1_000_002), true);
+    assert!(
+        requests(&mut client, Millis(1_000_002)).is_empty(),
+        "nothing automatic (a page coming back, the network) defies the server's `none`"
+    );
+    assert_eq!(client.state(), &ConnectionState::EndedByServer);
 }
 
 #[test]
@@ -426,8 +434,69 @@ fn server_side_disconnect_on_a_successful_connect_stops_too() {
         held.id,
         ok(json!([{"channel": "/meta/connect", "successful": true, "advice": {"reconnect": "none"}}])),
     );
-    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    assert_eq!(client.state(), &ConnectionState::EndedByServer);
     assert!(requests(&mut client, Millis(100_000)).is_empty());
+}
+
+/// The agent clicks "Retry now" after the server ended the session: a new session, every channel
+/// subscribed again, and one re-read once it is in place (what happened meanwhile was missed).
+#[test]
+fn the_agent_reconnects_a_session_the_server_ended() {
+    let (mut client, held) = connected();
+    client.handle_response(
+        Millis(100),
+        held.id,
+        ok(json!([{"channel": "/meta/connect", "successful": true, "advice": {"reconnect": "none"}}])),
+    );
+    drain(&mut client);
+    client.reconnect(Millis(5_000));
+    assert_eq!(client.state(), &ConnectionState::Connecting);
+    let handshake = one(&mut client, Millis(5_000), RequestKind::Handshake);
+    client.handle_response(Millis(5_001), handshake.id, handshake_ok("c2"));
+    let sent = requests(&mut client, Millis(5_001));
+    assert_eq!(sent[0].kind, RequestKind::Subscriptions);
+    assert_eq!(sent[0].messages.len(), 2, "both channels again");
+    client.handle_response(Millis(5_002), sent[0].id, subscriptions_ok(&sent[0]));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert_eq!(rereads(&drain(&mut client)), 1);
+}
+
+/// The application's own stop of an ended client says `Disconnected` (a driver waits for it to
+/// end its loop), and `reconnect` on a client the application stopped does nothing.
+#[test]
+fn an_ended_client_stopped_by_the_application_is_disconnected() {
+    let (mut client, held) = connected();
+    client.handle_response(
+        Millis(100),
+        held.id,
+        ok(json!([{"channel": "/meta/connect", "successful": false, "advice": {"reconnect": "none"}}])),
+    );
+    client.disconnect();
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    client.reconnect(Millis(200));
+    assert!(requests(&mut client, Millis(200)).is_empty());
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+}
+
+/// A handshake refused with `reconnect: none` ends it too; while leaving it is a plain stop.
+#[test]
+fn a_handshake_refused_with_reconnect_none_is_ended_by_the_server() {
+    let refused = || {
+        ok(
+            json!([{"channel": "/meta/handshake", "successful": false, "error": "403::Forbidden",
+                   "advice": {"reconnect": "none"}}]),
+        )
+    };
+    let mut client = started();
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(1), handshake.id, refused());
+    assert_eq!(client.state(), &ConnectionState::EndedByServer);
+
+    let mut client = started();
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.disconnect();
+    client.handle_response(Millis(1), handshake.id, refused());
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
 }
 
 #[test]

@@ -1112,6 +1112,36 @@ fn an_unconfirmed_agent_state_change_times_out_on_the_agent_bar() {
     assert_eq!(h.host_errors(), vec![(expected, None)]);
 }
 
+/// The server ends the session (`reconnect: none`): the badge, the host and the follower tabs
+/// say so, a warning is logged, and the agent's "Retry now" goes to the loop (which starts a new
+/// session); once connected again, everything is re-read.
+#[test]
+fn a_session_the_server_ended_is_said_and_reconnected_on_request() {
+    let mut h = Harness::connected(SHARED);
+    h.bayeux(100, Event::StateChanged(ConnectionState::EndedByServer));
+    assert_eq!(h.state.connection, ConnectionState::EndedByServer);
+    assert!(
+        h.hosts()
+            .contains(&HostEvent::Connection(ConnectionState::EndedByServer))
+    );
+    assert!(h.broadcasts().iter().any(|m| matches!(
+        m,
+        TabMessage::Connection { state, .. } if state == "ended"
+    )));
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    h.out.clear();
+    h.intent(200, Intent::RetryConnection);
+    assert_eq!(h.out, vec![Effect::RetryConnection]);
+    h.out.clear();
+    h.bayeux(300, Event::StateChanged(ConnectionState::Connecting));
+    h.bayeux(400, Event::StateChanged(ConnectionState::Connected));
+    assert!(
+        h.requests().iter().any(is_calls_snapshot),
+        "{:?}",
+        h.paths()
+    );
+}
+
 #[test]
 fn retry_connection_asks_the_loop() {
     let mut h = Harness::connected(ALONE);

@@ -6,7 +6,7 @@
 mod support;
 
 use gws_client::widget_core::tabs::{LEADER_PROBE_MS, RESYNC_INTERVAL_MS};
-use gws_client::{Input, Intent, Method, RelayTarget, Severity, TabMessage};
+use gws_client::{ConnectionState, Input, Intent, Method, RelayTarget, Severity, TabMessage};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{CallState, Operation};
 use serde_json::json;
@@ -398,6 +398,20 @@ fn a_follower_shows_the_leaders_sign_out_and_sends_its_sign_in_to_the_leader() {
     assert!(!h.out.contains(&gws_client::Effect::Reauthenticate));
     h.tab(12, connection(LEADER, "connected"));
     assert_eq!(h.state.connection, ConnectionState::Connected);
+}
+
+/// The leader's session ended by the server shows in a follower as it does in the leader, with
+/// "Retry now" going to the leader.
+#[test]
+fn a_follower_shows_a_session_the_server_ended() {
+    let mut f = follower();
+    f.tab(10, connection(LEADER, "ended"));
+    assert_eq!(f.state.connection, ConnectionState::EndedByServer);
+    f.feed(11, Input::Intent(Intent::RetryConnection));
+    assert_eq!(
+        f.broadcasts(),
+        vec![TabMessage::RetryNow { from: "me".into() }]
+    );
 }
 
 /// A follower runs no loop: its "Retry now" (shown while the leader reconnects) goes to the

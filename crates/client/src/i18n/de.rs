@@ -106,6 +106,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ConnReconnectingIn => "Neuer Versuch in {seconds} s",
         ConnOffline => "Keine Verbindung",
         ConnDisconnected => "Getrennt",
+        ConnEnded => "Vom Server getrennt",
         ConnSignedOut => "Abgemeldet",
         ConnRetryNow => "Jetzt erneut versuchen",
         ConnSignIn => "Einloggen",

@@ -106,6 +106,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ConnReconnectingIn => "Reconectando en {seconds} s",
         ConnOffline => "Sin conexión",
         ConnDisconnected => "Desconectado",
+        ConnEnded => "Desconectado por el servidor",
         ConnSignedOut => "Sesión cerrada",
         ConnRetryNow => "Reintentar ahora",
         ConnSignIn => "Identificarse",

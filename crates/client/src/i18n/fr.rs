@@ -106,6 +106,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ConnReconnectingIn => "Reconnexion dans {seconds} s",
         ConnOffline => "Hors ligne",
         ConnDisconnected => "Déconnecté",
+        ConnEnded => "Déconnecté par le serveur",
         ConnSignedOut => "Session fermée",
         ConnRetryNow => "Réessayer",
         ConnSignIn => "S’identifier",

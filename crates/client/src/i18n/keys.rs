@@ -145,6 +145,7 @@ keys! {
     ConnReconnectingIn = "connection.reconnectingIn" => "Reconnecting in {seconds} s",
     ConnOffline = "connection.offline" => "Offline",
     ConnDisconnected = "connection.disconnected" => "Disconnected",
+    ConnEnded = "connection.ended" => "Disconnected by the server",
     ConnSignedOut = "connection.signedOut" => "Signed out",
     ConnRetryNow = "connection.retryNow" => "Retry now",
     ConnSignIn = "connection.signIn" => "Sign in",

@@ -50,6 +50,7 @@ pub fn connection_state(name: &str, countdown: RetryCountdown, now: u64) -> Conn
         },
         "offline" => ConnectionState::Offline,
         "disconnected" => ConnectionState::Disconnected,
+        "ended" => ConnectionState::EndedByServer,
         "signed-out" => ConnectionState::SignedOut,
         _ => ConnectionState::Connecting,
     }
@@ -72,6 +73,7 @@ pub fn badge_label(state: &ConnectionState, now: u64, catalog: &Catalog) -> Stri
         ConnectionState::Reconnecting { retry_at: None, .. } => Key::ConnReconnecting,
         ConnectionState::Offline => Key::ConnOffline,
         ConnectionState::Disconnected => Key::ConnDisconnected,
+        ConnectionState::EndedByServer => Key::ConnEnded,
         ConnectionState::SignedOut => Key::ConnSignedOut,
     };
     catalog.text(key).to_string()
@@ -83,10 +85,14 @@ pub fn can_sign_in(state: &ConnectionState) -> bool {
     *state == ConnectionState::SignedOut
 }
 
-/// Whether the badge offers "Retry now": only while a reconnect is scheduled (offline waits for
-/// the network, disconnected is final).
+/// Whether the badge offers "Retry now": while a reconnect is scheduled, and after the server
+/// ended the session (nothing retries then unless the agent asks). Offline waits for the network;
+/// disconnected is the widget's own choice (a logout, or going away).
 pub fn can_retry_now(state: &ConnectionState) -> bool {
-    matches!(state, ConnectionState::Reconnecting { .. })
+    matches!(
+        state,
+        ConnectionState::Reconnecting { .. } | ConnectionState::EndedByServer
+    )
 }
 
 #[cfg(test)]
@@ -155,10 +161,16 @@ mod tests {
     }
 
     #[test]
-    fn retry_now_is_offered_only_while_reconnecting() {
+    fn retry_now_is_offered_while_reconnecting_and_after_the_server_ended_the_session() {
         assert!(can_retry_now(&reconnecting(1, None)));
+        assert!(can_retry_now(&ConnectionState::EndedByServer));
         assert!(!can_retry_now(&ConnectionState::Offline));
         assert!(!can_retry_now(&ConnectionState::Connected));
+        assert!(!can_retry_now(&ConnectionState::Disconnected), "a logout");
+        assert_eq!(
+            badge_label(&ConnectionState::EndedByServer, 0, &en()),
+            "Disconnected by the server"
+        );
     }
 
     #[test]
@@ -196,6 +208,8 @@ mod tests {
             ConnectionState::Connected,
             ConnectionState::Offline,
             ConnectionState::Disconnected,
+            ConnectionState::EndedByServer,
+            ConnectionState::SignedOut,
             ConnectionState::Connecting,
         ] {
             assert_eq!(

@@ -42,6 +42,13 @@ impl WidgetCore {
         match event {
             Event::StateChanged(_) if self.is_signed_out() => {} // the loop is stopping
             Event::StateChanged(state) => {
+                if state == ConnectionState::EndedByServer {
+                    self.log(
+                        Severity::Warning,
+                        "gws-widget: the server ended the notification session (reconnect: none); \
+                         waiting for the agent to reconnect",
+                    );
+                }
                 self.broadcast_as_leader(|from| super::tabs::connection_message(from, &state, now));
                 let now_connected = state == ConnectionState::Connected;
                 if !self.set_connection(state, views) && now_connected {

@@ -84,7 +84,7 @@ pub enum TabMessage {
     Connection {
         /// The leader's tab id.
         from: String,
-        /// `connecting | connected | reconnecting | offline | disconnected | signed-out`.
+        /// `connecting | connected | reconnecting | offline | disconnected | ended | signed-out`.
         state: String,
         /// Consecutive failures.
         attempt: u32,
