@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/publish", post(publish))
         .route("/burst", post(burst))
         .route("/users/{name}/password", post(set_password))
+        .route("/users/{name}/disconnect", post(disconnect_user))
 }
 
 fn object(body: &Bytes, allow_empty: bool) -> Result<Map<String, Value>, ApiError> {
@@ -164,6 +165,20 @@ async fn set_password(
     }
     tracing::info!(user = %name, "password changed; sessions ended");
     Ok(Json(json!({"statusCode": 0})))
+}
+
+/// `POST /sim/users/{name}/disconnect` → `{"statusCode":0,"sessions":n}`: the server ends the
+/// user's CometD sessions (`reconnect: none` on their long polls), as an administrator's
+/// disconnect would. Their HTTP session stays; a new handshake works.
+async fn disconnect_user(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let sessions = state
+        .end_notification_sessions(&name)
+        .ok_or_else(|| ApiError::not_found(format!("User {name} not found")))?;
+    tracing::info!(user = %name, sessions, "notification sessions ended by the server");
+    Ok(Json(json!({"statusCode": 0, "sessions": sessions})))
 }
 
 /// A non-empty string field: absent or `null` → missing (1), another type → invalid (2).

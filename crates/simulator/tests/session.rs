@@ -349,3 +349,68 @@ async fn a_password_change_ends_the_users_sessions_and_only_the_new_password_wor
     assert_eq!(sim("/sim/reset", "").await.0, 200);
     assert_eq!(agent.get("/api/v2/me").await.0, 200);
 }
+
+/// `/sim/users/{name}/disconnect`: the server ends the user's CometD sessions. The held long
+/// poll is answered with `reconnect: none` (the client must not come back on its own), the
+/// session is gone after that, another user's session is untouched, and a new handshake works.
+#[tokio::test]
+async fn a_server_side_disconnect_answers_the_held_connect_with_reconnect_none() {
+    let (http, _stop) = spawn_server(config()).await;
+    let mut agent = Agent::login(&http, "agent1").await;
+    agent.connect_cometd().await;
+    let mut other = Agent::login(&http, "agent2").await;
+    other.connect_cometd().await;
+    let held = {
+        let agent = agent.clone();
+        tokio::spawn(async move { agent.connect().await })
+    };
+    // Ends the session whether the connect is already held or not yet (its next look says so).
+    let (status, _, text) = http
+        .request(
+            "POST",
+            "/sim/users/agent1/disconnect",
+            &[("Content-Type", "application/json")],
+            "",
+        )
+        .await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).expect("json"),
+        json!({"statusCode": 0, "sessions": 1})
+    );
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(5), held)
+        .await
+        .expect("answered at once, not after the hold")
+        .expect("task");
+    let last = reply.last().expect("connect reply");
+    assert_eq!(last["channel"], "/meta/connect", "{reply:?}");
+    assert_eq!(last["advice"]["reconnect"], "none", "{reply:?}");
+    let again = agent.connect().await;
+    assert!(
+        again[0]["error"].as_str().unwrap_or("").starts_with("402"),
+        "the session is gone: {again:?}"
+    );
+    let state = http.request("GET", "/sim/state", &[], "").await.2;
+    let sessions: Value = serde_json::from_str(&state).expect("json");
+    assert!(
+        sessions.to_string().contains(&other.client_id),
+        "another user's session stays"
+    );
+    agent.connect_cometd().await;
+
+    let (status, _, text) = http
+        .request(
+            "POST",
+            "/sim/users/nobody/disconnect",
+            &[("Content-Type", "application/json")],
+            "",
+        )
+        .await;
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&text).expect("json")),
+        (
+            404,
+            json!({"statusCode": 6, "statusMessage": "User nobody not found"})
+        )
+    );
+}

@@ -25,6 +25,18 @@ impl Drop for HoldGuard {
     }
 }
 
+/// The reply to a connect of a session the server ended: CometD's answer to a server-side
+/// disconnect, `reconnect: none` — the client must not come back on its own.
+fn ended(request: &Message) -> Vec<Reply> {
+    vec![Reply::Message(Box::new(Message {
+        advice: Some(Advice {
+            reconnect: Some(Reconnect::None),
+            ..Advice::default()
+        }),
+        ..reply_to(request, true)
+    }))]
+}
+
 fn connected(state: &AppState, request: &Message, queued: Vec<Queued>) -> Vec<Reply> {
     let mut messages: Vec<Reply> = queued.into_iter().map(Reply::Published).collect();
     messages.push(Reply::Message(Box::new(Message {
@@ -49,6 +61,7 @@ pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Repl
     let (seq, notify) = match hub.begin_connect(&id, user) {
         Err(_) => return vec![Reply::Message(Box::new(unknown_client(request)))],
         Ok(ConnectStart::Immediate(messages)) => return connected(state, request, messages),
+        Ok(ConnectStart::Ended) => return ended(request),
         Ok(ConnectStart::Hold { seq, notify }) => (seq, notify),
     };
     let _guard = HoldGuard {
@@ -71,6 +84,7 @@ pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Repl
         match hub.poll_connect(&id, seq, false) {
             ConnectPoll::Ready(messages) => return connected(state, request, messages),
             ConnectPoll::Superseded => return Vec::new(),
+            ConnectPoll::Ended => return ended(request),
             ConnectPoll::Gone => return vec![Reply::Message(Box::new(unknown_client(request)))],
             ConnectPoll::Pending => {}
         }
@@ -82,6 +96,7 @@ pub async fn handle(state: &AppState, user: &str, request: &Message) -> Vec<Repl
     match hub.poll_connect(&id, seq, true) {
         ConnectPoll::Ready(messages) => connected(state, request, messages),
         ConnectPoll::Superseded => Vec::new(),
+        ConnectPoll::Ended => ended(request),
         ConnectPoll::Gone | ConnectPoll::Pending => {
             vec![Reply::Message(Box::new(unknown_client(request)))]
         }

@@ -36,6 +36,8 @@ struct Client {
     held: bool,
     connected_once: bool,
     last_seen: Instant,
+    /// Ended from the server's side ([`Hub::end_user`]): its next connect look says so.
+    ended: bool,
 }
 
 #[derive(Debug, Default)]
@@ -59,6 +61,8 @@ pub type Queued = Arc<str>;
 pub enum ConnectStart {
     /// Reply now with these messages (first connect, or messages already queued).
     Immediate(Vec<Queued>),
+    /// The server ended this session ([`Hub::end_user`]): it is gone now.
+    Ended,
     /// Hold: wait on `notify`, then poll with `seq`.
     Hold {
         /// This connect's number.
@@ -79,6 +83,8 @@ pub enum ConnectPoll {
     Superseded,
     /// The session is gone (expired, disconnected, restarted).
     Gone,
+    /// The server ended this session ([`Hub::end_user`]): it is gone now.
+    Ended,
 }
 
 /// The CometD session registry.
@@ -160,6 +166,7 @@ impl Hub {
                 held: false,
                 connected_once: false,
                 last_seen: Instant::now(),
+                ended: false,
             },
         );
         id
@@ -211,6 +218,10 @@ impl Hub {
     pub fn begin_connect(&self, id: &str, user: &str) -> Result<ConnectStart, HubError> {
         let mut inner = self.lock();
         let client = Self::client(&mut inner, id, user)?;
+        if client.ended {
+            Self::forget(&mut inner, id);
+            return Ok(ConnectStart::Ended);
+        }
         client.last_seen = Instant::now();
         client.connect_seq += 1;
         if client.held {
@@ -237,6 +248,10 @@ impl Hub {
         };
         if client.connect_seq != seq {
             return ConnectPoll::Superseded;
+        }
+        if client.ended {
+            Self::forget(&mut inner, id);
+            return ConnectPoll::Ended;
         }
         if client.queue.is_empty() && !finish {
             return ConnectPoll::Pending;
@@ -380,6 +395,31 @@ impl Hub {
             }
             keep
         });
+    }
+
+    /// Ends every session of `user` from the server's side (an administrator's disconnect, a
+    /// node leaving the cluster): each one's held connect — or its next connect — is answered
+    /// with `reconnect: none`, and the session is gone after that. Returns how many sessions.
+    pub fn end_user(&self, user: &str) -> usize {
+        let mut inner = self.lock();
+        let Inner {
+            clients, by_user, ..
+        } = &mut *inner;
+        let ids = by_user.get(user).cloned().unwrap_or_default();
+        for id in &ids {
+            if let Some(client) = clients.get_mut(id) {
+                client.ended = true;
+                client.notify.notify_waiters();
+            }
+        }
+        ids.len()
+    }
+
+    /// Removes one session.
+    fn forget(inner: &mut Inner, id: &str) {
+        if let Some(client) = inner.clients.remove(id) {
+            Self::unindex(&mut inner.by_user, &client.user, id);
+        }
     }
 
     /// Number of live sessions.

@@ -291,6 +291,18 @@ impl AppState {
         true
     }
 
+    /// Ends `user`'s CometD sessions from the server's side ([`Hub::end_user`]); `None` for an
+    /// unknown user, else how many sessions.
+    pub fn end_notification_sessions(&self, user: &str) -> Option<usize> {
+        let known = self
+            .shared
+            .credentials
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(user);
+        known.then(|| self.hub().end_user(user))
+    }
+
     /// Puts every configured password back (`/sim/reset`); sessions are kept.
     pub fn restore_passwords(&self) {
         let mut credentials = self
