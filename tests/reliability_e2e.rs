@@ -138,3 +138,36 @@ async fn a_call_released_while_disconnected_disappears_after_resync() {
         "kept in recent calls"
     );
 }
+
+/// The server ends the session (`reconnect: none`): the widget does not come back on its own —
+/// the badge says "Disconnected by the server" and offers "Retry now" — and the agent's click
+/// brings a new session that hears what happened meanwhile and what comes next.
+#[wasm_bindgen_test]
+async fn a_session_the_server_ended_comes_back_when_the_agent_asks() {
+    let (root, _widget, id) = agent1_on_a_call().await;
+    TimeoutFuture::new(300).await; // the long poll is held
+    sim_control::post(SIM, "/sim/users/agent1/disconnect", &json!({}))
+        .await
+        .expect("sessions ended");
+    wait_for("the badge to say the server ended it", 10_000, || {
+        (badge_state(&root) == "ended").then_some(())
+    })
+    .await;
+    assert_eq!(
+        text_of(&root, ".gws-connection__label"),
+        "Disconnected by the server"
+    );
+    // Nothing automatic: a call rings meanwhile and the widget cannot hear it.
+    let missed = sim_control::inject_call(SIM, "5007", "5005", None)
+        .await
+        .expect("call injected");
+    TimeoutFuture::new(1_500).await;
+    assert!(card(&root, &missed).is_none(), "no session to hear it on");
+    assert_eq!(badge_state(&root), "ended", "not retried on its own");
+    click_on(&root, "[data-testid=\"retry-now\"]").await;
+    wait_connected(&root).await;
+    wait_card_state(&root, &missed, "Ringing").await;
+    click_action(&root, &id, "Hold").await;
+    wait_card_state(&root, &id, "Held").await;
+    assert_eq!(cards(&root).len(), 2, "each call once");
+}
