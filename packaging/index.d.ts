@@ -103,6 +103,8 @@ export type GwsConnectionState =
   | 'reconnecting'
   | 'offline'
   | 'disconnected'
+  /** The server closed the session (`reconnect: none`); nothing retries until the agent clicks "Retry now". */
+  | 'ended'
   | 'signed-out';
 
 /** One remote party of a call, as GWS describes it (every field optional on the wire). */
