@@ -1,6 +1,8 @@
 //! Secrets stay out of what a page can print: the REST client's and the configuration's
 //! `Debug` never show the password or the `Authorization` value (logs and error reports end up
-//! in support tickets and session-replay tools).
+//! in support tickets and session-replay tools). And what the page's `fetch` or the server sends
+//! back — a badly wrapped `fetch`, a body that stalls or never ends — costs a request, never the
+//! widget.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -90,4 +92,51 @@ async fn a_badly_wrapped_fetch_costs_a_request_not_the_widget() {
             assert!(format!("{get:?}").contains("blocked by policy"), "{get:?}");
         }
     }
+}
+
+/// A reply whose body stalls after its headers, or never ends, costs one request: the body is
+/// read by the request's deadline and up to 8 MiB. (`Response::text()` waited forever on a
+/// stalled body — a sign-in that never finished — and held an endless one in memory.)
+#[wasm_bindgen_test]
+async fn a_stalled_or_endless_reply_body_costs_a_request() {
+    use gws_widget::drivers::rest::MAX_REST_BODY_BYTES;
+    use gws_widget::error::ApiError;
+
+    let global = js_sys::global();
+    let original = js_sys::Reflect::get(&global, &"fetch".into()).expect("fetch");
+    let rest = RestClient::new("", "agent1", PASSWORD).with_timeout(500);
+    let serve = |body: &str| {
+        let wrapper = js_sys::eval(&format!("(() => Promise.resolve(new Response({body})))"))
+            .expect("wrapper");
+        js_sys::Reflect::set(&global, &"fetch".into(), &wrapper).expect("patch fetch");
+    };
+    serve(
+        "new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('{\"statusCode\"')) } })",
+    );
+    let stalled_get = rest.get_text("/api/v2/me").await;
+    let stalled_post = rest.post_text("/api/v2/me/calls/c1", "{}".into()).await;
+    serve("new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1 << 20).fill(32)) } })");
+    let endless = rest.get_text("/api/v2/me").await;
+    serve("'{\"statusCode\":0}'");
+    let fine = rest.post_text("/api/v2/me/calls/c1", "{}".into()).await;
+    js_sys::Reflect::set(&global, &"fetch".into(), &original).expect("restore fetch");
+
+    assert!(
+        matches!(stalled_get, Err(ApiError::Timeout)),
+        "{stalled_get:?}"
+    );
+    assert!(
+        matches!(stalled_post, Err(ApiError::Timeout)),
+        "{stalled_post:?}"
+    );
+    match endless {
+        Err(ApiError::Network(message)) => {
+            assert!(
+                message.contains(&MAX_REST_BODY_BYTES.to_string()),
+                "{message}"
+            )
+        }
+        other => panic!("an endless body must fail: {other:?}"),
+    }
+    assert_eq!(fine.as_deref(), Ok("{\"statusCode\":0}"));
 }

@@ -27,8 +27,13 @@ use web_sys::{
     AbortController, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestCredentials,
 };
 
-/// Timeout of one-shot REST calls.
+/// Timeout of one-shot REST calls: headers and the whole body.
 pub const REST_TIMEOUT_MS: u32 = 15_000;
+
+/// The largest REST reply body read: 8 MiB. GWS replies are kilobytes (a snapshot of the 64
+/// calls the store keeps is a few hundred); a server or proxy that sends an endless body must
+/// cost a request, not the tab's memory (wasm memory never shrinks).
+pub const MAX_REST_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct CsrfToken {
@@ -44,6 +49,8 @@ pub struct RestClient {
     /// The `Authorization` header value; replaced on re-authentication.
     authorization: Rc<RefCell<String>>,
     csrf: Rc<RefCell<Option<CsrfToken>>>,
+    /// How long a one-shot call may take, body included ([`REST_TIMEOUT_MS`]).
+    timeout_ms: u32,
 }
 
 impl std::fmt::Debug for RestClient {
@@ -76,7 +83,14 @@ impl RestClient {
             base: base.trim_end_matches('/').to_string(),
             authorization: Rc::new(RefCell::new(basic_authorization(username, password))),
             csrf: Rc::new(RefCell::new(None)),
+            timeout_ms: REST_TIMEOUT_MS,
         }
+    }
+
+    /// The same client with another timeout for one-shot calls (tests of slow servers).
+    pub fn with_timeout(mut self, timeout_ms: u32) -> Self {
+        self.timeout_ms = timeout_ms;
+        self
     }
 
     /// Uses these credentials for every request from now on (re-authentication), in every
@@ -211,15 +225,13 @@ impl RestClient {
     /// `GET path`: the body of a 2xx reply.
     pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
         let builder = self.authorised(Request::get(&self.url(path)?), false);
+        let deadline = clock::now() + Millis(u64::from(self.timeout_ms));
         let response = self
-            .fetch(builder, None, REST_TIMEOUT_MS)
+            .fetch(builder, None, self.timeout_ms)
             .await
             .map_err(api_failure)?;
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let text = read_text(response, deadline).await?;
         if !(200..300).contains(&status) {
             return Err(error_from(status, &text));
         }
@@ -249,15 +261,13 @@ impl RestClient {
         let mut refreshed = false;
         loop {
             let builder = self.authorised(Request::post(&self.url(path)?), true);
+            let deadline = clock::now() + Millis(u64::from(self.timeout_ms));
             let response = self
-                .fetch(builder, Some(body.clone()), REST_TIMEOUT_MS)
+                .fetch(builder, Some(body.clone()), self.timeout_ms)
                 .await
                 .map_err(api_failure)?;
             let status = response.status();
-            let text = response
-                .text()
-                .await
-                .map_err(|e| ApiError::Network(e.to_string()))?;
+            let text = read_text(response, deadline).await?;
             if status == 403 && is_csrf_refusal(&text) {
                 if refreshed {
                     return Err(ApiError::Csrf);
@@ -445,6 +455,55 @@ impl Drop for BodyStream {
             let _ = cancelled.await;
         });
     }
+}
+
+/// The body of a one-shot reply as text, read by the request's `deadline` and at most
+/// [`MAX_REST_BODY_BYTES`] long. `Response::text()` alone waited for the body without end: a
+/// server that sent its headers and then stalled held the request — a sign-in, a snapshot —
+/// forever, and an endless body grew wasm memory until the tab died.
+async fn read_text(response: Response, deadline: Millis) -> Result<String, ApiError> {
+    let too_large = || ApiError::Network(format!("reply larger than {MAX_REST_BODY_BYTES} bytes"));
+    let failed = |error: String| {
+        if clock::now() >= deadline {
+            ApiError::Timeout
+        } else {
+            ApiError::Network(error)
+        }
+    };
+    let Some(reader) = response
+        .body()
+        .and_then(|stream| stream.get_reader().dyn_into().ok())
+    else {
+        // No body stream (no body at all, or a browser without streams): whole, by the deadline.
+        let left = u32::try_from((deadline - clock::now()).as_u64()).unwrap_or(u32::MAX);
+        return match select(
+            Box::pin(response.text()),
+            Box::pin(TimeoutFuture::new(left)),
+        )
+        .await
+        {
+            Either::Left((Ok(text), _)) if text.len() > MAX_REST_BODY_BYTES => Err(too_large()),
+            Either::Left((Ok(text), _)) => Ok(text),
+            Either::Left((Err(error), _)) => Err(failed(error.to_string())),
+            Either::Right(((), _)) => Err(ApiError::Timeout),
+        };
+    };
+    // Dropped on every early return: the rest of the download is cancelled.
+    let mut body = BodyStream {
+        reader,
+        chunk: None,
+        piece: Vec::new(),
+        deadline,
+    };
+    let mut bytes = Vec::new();
+    while let Some(piece) = body.next_piece().await.map_err(failed)? {
+        if bytes.len() + piece.len() > MAX_REST_BODY_BYTES {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(piece);
+    }
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned()))
 }
 
 /// Parses a JSON body into `T`.
