@@ -99,7 +99,8 @@ async fn a_badly_wrapped_fetch_costs_a_request_not_the_widget() {
 /// stalled body — a sign-in that never finished — and held an endless one in memory.)
 #[wasm_bindgen_test]
 async fn a_stalled_or_endless_reply_body_costs_a_request() {
-    use gws_widget::drivers::rest::MAX_REST_BODY_BYTES;
+    use gws_client::{Millis, Outcome};
+    use gws_widget::drivers::rest::{BayeuxReply, MAX_REST_BODY_BYTES};
     use gws_widget::error::ApiError;
 
     let global = js_sys::global();
@@ -115,6 +116,14 @@ async fn a_stalled_or_endless_reply_body_costs_a_request() {
     );
     let stalled_get = rest.get_text("/api/v2/me").await;
     let stalled_post = rest.post_text("/api/v2/me/calls/c1", "{}".into()).await;
+    serve("new ReadableStream({ start(c) { c.enqueue(new Uint8Array([123])) } }), { status: 503 }");
+    let stalled_bayeux_error = match rest
+        .post_bayeux("/api/v2/notifications", "[]".into(), Millis(300))
+        .await
+    {
+        BayeuxReply::Done(outcome) => Some(outcome),
+        BayeuxReply::Body(_) => None,
+    };
     serve("new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1 << 20).fill(32)) } })");
     let endless = rest.get_text("/api/v2/me").await;
     serve("'{\"statusCode\":0}'");
@@ -129,6 +138,7 @@ async fn a_stalled_or_endless_reply_body_costs_a_request() {
         matches!(stalled_post, Err(ApiError::Timeout)),
         "{stalled_post:?}"
     );
+    assert_eq!(stalled_bayeux_error, Some(Outcome::Timeout));
     match endless {
         Err(ApiError::Network(message)) => {
             assert!(

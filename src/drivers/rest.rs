@@ -356,15 +356,11 @@ impl RestClient {
                 deadline,
             });
         }
-        // Bytes, not text: one copy into wasm memory instead of decoding UTF-8 into a JS string
-        // and encoding it back.
-        BayeuxReply::Done(match response.binary().await {
-            Ok(bytes) => Outcome::Http {
-                status,
-                body: String::from_utf8(bytes).unwrap_or_else(|invalid| {
-                    String::from_utf8_lossy(invalid.as_bytes()).into_owned()
-                }),
-            },
+        // An error reply (or a browser without body streams): read whole, but by the deadline
+        // and bounded, like a one-shot reply.
+        BayeuxReply::Done(match read_text(response, deadline).await {
+            Ok(body) => Outcome::Http { status, body },
+            Err(ApiError::Timeout) => Outcome::Timeout,
             Err(error) => Outcome::NetworkError(error.to_string()),
         })
     }
