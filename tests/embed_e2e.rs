@@ -595,3 +595,46 @@ async fn a_leader_destroyed_while_logging_out_hands_over() {
     assert!(took_over, "the other tab leads its own loop within 5 s");
     follower.destroy();
 }
+
+/// A follower tab's "Log out" is the leader's own logout: the leader's loop unsubscribes and
+/// disconnects before `EndContactCenterSession` ends the HTTP session. Posted straight away, the
+/// logout ended the session under the live loop, which re-handshook into a fresh CometD session
+/// the agent had just left — and the two tabs disagreed (the leader "connected", its own logout
+/// "disconnected"). Then "Log in" in the follower brings both back.
+#[wasm_bindgen_test]
+async fn a_followers_logout_is_the_leaders_and_its_login_brings_both_back() {
+    const LOG_OUT: &str = "[data-testid=\"voice-login\"][data-action=\"EndContactCenterSession\"]";
+    const LOG_IN: &str = "[data-testid=\"voice-login\"][data-action=\"StartContactCenterSession\"]";
+    const DISCONNECTED: &str = "[data-testid=\"connection\"][data-state=\"disconnected\"]";
+    fresh_simulator().await;
+    let (leader_host, leader, follower_host, follower) = leader_and_follower().await;
+    for host in [&leader_host, &follower_host] {
+        wait_for("logged in", 10_000, || shadow_find(host, LOG_OUT)).await;
+    }
+    follower.logout().expect("logout");
+    for host in [&leader_host, &follower_host] {
+        wait_for("the Log in control in both tabs", 10_000, || {
+            shadow_find(host, LOG_IN)
+        })
+        .await;
+        wait_for("both tabs disconnected", 10_000, || {
+            shadow_find(host, DISCONNECTED)
+        })
+        .await;
+    }
+    TimeoutFuture::new(500).await;
+    assert!(
+        agent1_client_ids().await.is_empty(),
+        "the leader's session was closed before the logout, not re-handshaken after it"
+    );
+    follower.login().expect("login");
+    for host in [&leader_host, &follower_host] {
+        wait_shadow_connected(host).await;
+        wait_for("the Log out control in both tabs", 10_000, || {
+            shadow_find(host, LOG_OUT)
+        })
+        .await;
+    }
+    leader.destroy();
+    follower.destroy();
+}

@@ -649,14 +649,68 @@ fn a_followers_log_out_and_log_in_go_through_the_leader() {
     );
 }
 
+/// A follower's "Log out" is the leader's own logout, in the documented order: the leader's
+/// loop unsubscribes and disconnects first, `EndContactCenterSession` goes last (posted at once,
+/// it ended the HTTP session under the live loop). Every tab then shows the same thing.
 #[test]
-fn a_shared_leader_posts_a_followers_logout_for_it() {
+fn a_shared_leader_logs_out_for_a_follower_in_the_documented_order() {
     let mut h = Harness::connected(config(NO_LOGIN, false, true));
     h.tab(20, relayed_session("other", 1, end_body()));
+    assert_eq!(stops(&h), vec![true], "unsubscribe, then disconnect");
+    assert!(h.requests().is_empty(), "EndContactCenterSession goes last");
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::EndContactCenterSession)
+    );
+    h.feed(21, Input::NotificationsStopped);
     assert_eq!(session_bodies(&h), vec![end_body()]);
+    let end = session_post(&h);
+    h.reply_ok(22, end.token, json!({"statusCode": 0}));
+    assert_eq!(h.state.connection, ConnectionState::Disconnected);
+    assert!(h.broadcasts().contains(&TabMessage::Resync {
+        from: LEADER.into()
+    }));
     assert!(
-        stops(&h).is_empty(),
-        "its own loop is not the follower's to stop"
+        !h.broadcasts()
+            .iter()
+            .any(|m| matches!(m, TabMessage::Failed { .. }))
+    );
+}
+
+/// The follower that asked is told when the logout fails (the leader's loop resumes).
+#[test]
+fn a_failed_logout_for_a_follower_is_told_to_it() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, true));
+    h.tab(20, relayed_session("other", 7, end_body()));
+    h.feed(21, Input::NotificationsStopped);
+    let end = session_post(&h);
+    h.reply_err(22, end.token, ApiError::Network("refused".into()));
+    let failed: Vec<TabMessage> = h
+        .broadcasts()
+        .into_iter()
+        .filter(|m| matches!(m, TabMessage::Failed { .. }))
+        .collect();
+    match failed.as_slice() {
+        [
+            TabMessage::Failed {
+                to, id, message, ..
+            },
+        ] => {
+            assert_eq!((to.as_str(), *id), ("other", 7));
+            assert!(message.starts_with("Log out failed: "), "{message}");
+        }
+        other => panic!("one Failed for the follower: {other:?}"),
+    }
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 1);
+    // A later logout of the leader's own is not the follower's.
+    h.intent(30, Intent::LogOut);
+    h.feed(31, Input::NotificationsStopped);
+    let end = session_post(&h);
+    h.reply_err(32, end.token, ApiError::Network("refused".into()));
+    assert!(
+        !h.broadcasts()
+            .iter()
+            .any(|m| matches!(m, TabMessage::Failed { .. }))
     );
 }
 

@@ -14,7 +14,7 @@
 //! are made ([`SIGN_IN_RETRIES`], from [`SIGN_IN_RETRY_MS`]).
 
 use super::intents::describe;
-use super::tabs::{RelayTarget, TabMessage};
+use super::tabs::{RelayTarget, Relayed, TabMessage};
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
@@ -80,6 +80,8 @@ pub(super) struct Sessions {
     failed_sign_ins: u32,
     /// When the next automatic sign-in attempt is due.
     sign_in_retry_at: Option<u64>,
+    /// The follower tab whose "Log out" the logout under way is: told if it fails.
+    logout_for: Option<Relayed>,
 }
 
 impl Sessions {
@@ -159,19 +161,32 @@ impl WidgetCore {
 
     /// The agent confirmed "Log out" (or the host called `logout()`).
     pub(super) fn log_out(&mut self, now: u64, views: &mut Views<'_>) {
-        self.sessions.login_wanted = false;
-        let end = Box::new(OperationRequest::new(Operation::EndContactCenterSession));
         if self.tabs.follower_id().is_some() {
-            // The leader sends it; its session ends, it re-handshakes and re-reads the device.
+            // The leader logs out as for its own click, and tells this tab if it fails.
+            self.sessions.login_wanted = false;
+            let end = Box::new(OperationRequest::new(Operation::EndContactCenterSession));
             return self.send_operation(now, RelayTarget::Me, end, views);
         }
+        self.log_out_for(now, None, views);
+    }
+
+    /// Logs out from this tab, which runs the loop: stops it (unsubscribe, disconnect), then
+    /// `EndContactCenterSession`. `follower`: the tab that asked, if another one did.
+    pub(super) fn log_out_for(
+        &mut self,
+        now: u64,
+        follower: Option<Relayed>,
+        views: &mut Views<'_>,
+    ) {
+        self.sessions.login_wanted = false;
         self.agent_pending_at = now;
         if !views
             .agent_mut()
             .mark_pending(Operation::EndContactCenterSession)
         {
-            return;
+            return; // a logout is already under way: it answers for both
         }
+        self.sessions.logout_for = follower;
         match self.sessions.loop_state {
             LoopState::Running => {
                 self.sessions.loop_state = LoopState::Stopping {
@@ -218,6 +233,7 @@ impl WidgetCore {
         result: Result<String, ApiError>,
         views: &mut Views<'_>,
     ) {
+        let follower = self.sessions.logout_for.take();
         match result {
             Ok(_) => {
                 self.set_connection(ConnectionState::Disconnected, views);
@@ -240,6 +256,9 @@ impl WidgetCore {
                     &error,
                     &self.config.catalog,
                 );
+                if let Some(follower) = follower {
+                    self.tell_relay_failed(follower, message.clone());
+                }
                 self.fail(Target::Agent, message, views);
                 self.resume_notifications();
             }

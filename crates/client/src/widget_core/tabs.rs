@@ -323,7 +323,7 @@ impl WidgetCore {
                 id,
                 target,
                 request,
-            } if is_tab_id(&from) => self.relay(me, from, id, target, *request, views),
+            } if is_tab_id(&from) => self.relay(now, me, from, id, target, *request, views),
             TabMessage::Intent { .. } => self.log(
                 Severity::Warning,
                 "gws-widget: ignored a relayed operation from no tab",
@@ -335,8 +335,10 @@ impl WidgetCore {
     }
 
     /// Sends a follower's operation — only one valid for its target, to the path built here.
+    #[allow(clippy::too_many_arguments)] // the message's fields, taken apart once
     fn relay(
         &mut self,
+        now: u64,
         me: String,
         to: String,
         id: u64,
@@ -354,6 +356,14 @@ impl WidgetCore {
             Some(self.config.catalog.text(Key::ErrOtherTab).to_string())
         } else {
             match target.path(views.agent) {
+                // A follower's logout is this tab's own: its loop unsubscribes and disconnects
+                // before `EndContactCenterSession` ends the HTTP session (API doc §2.6), as for
+                // a click here. Posted straight away, it ended the session under the live loop,
+                // which then re-handshook into a session the agent had just left.
+                Some(_) if operation == Operation::EndContactCenterSession => {
+                    let relayed = Relayed { to, id, operation };
+                    return self.log_out_for(now, Some(relayed), views);
+                }
                 Some(path) => {
                     let body = serde_json::to_string(&request).unwrap_or_default();
                     // A follower logs the agent in after this tab logged out: the loop this tab
@@ -511,12 +521,17 @@ impl WidgetCore {
     pub(super) fn on_relay_reply(&mut self, relayed: Relayed, result: Result<String, ApiError>) {
         if let Err(error) = result {
             let message = describe(&relayed.operation, &error, &self.config.catalog);
-            self.broadcast_as_leader(|from| TabMessage::Failed {
-                from,
-                to: relayed.to,
-                id: relayed.id,
-                message,
-            });
+            self.tell_relay_failed(relayed, message);
         }
+    }
+
+    /// Tells the follower that asked for `relayed` that it failed, and why.
+    pub(super) fn tell_relay_failed(&mut self, relayed: Relayed, message: String) {
+        self.broadcast_as_leader(|from| TabMessage::Failed {
+            from,
+            to: relayed.to,
+            id: relayed.id,
+            message,
+        });
     }
 }
