@@ -1249,3 +1249,54 @@ fn a_login_relayed_after_the_leader_logged_out_resumes_its_loop() {
     );
     assert_eq!(count(&h, &Effect::ResumeNotifications), 0, "{:?}", h.out);
 }
+
+/// Signing in again clears exactly the message the sign-out showed, not a later error: a host
+/// wording that begins with the reason (`"{reason} — sign in again"`) made every agent-bar error
+/// look like the sign-out's when it was recognised by the template's text before `{reason}`.
+#[test]
+fn signing_in_again_clears_the_sign_out_message_only() {
+    let (catalog, unknown) = gws_client::Catalog::default().with_overrides([(
+        "error.signedOut".to_string(),
+        "{reason} — sign in again".to_string(),
+    )]);
+    assert!(unknown.is_empty());
+    let mut h = Harness::connected(CoreConfig {
+        catalog,
+        ..config(NO_LOGIN, STATIC, false)
+    });
+    h.bayeux(20, Event::ResyncNeeded);
+    let devices = h.request(Method::Get, DEVICES);
+    h.reply_err(20, devices.token, ApiError::Unauthorized);
+    let shown = h.state.agent.error.clone().expect("signed out");
+    assert_eq!(shown, "the server refused the credentials — sign in again");
+    h.feed(21, Input::NotificationsStopped);
+    h.intent(30, Intent::SignIn);
+    h.feed(30, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(31, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(
+        h.state.agent.error, None,
+        "the sign-out's message is cleared"
+    );
+
+    // Signed out again; meanwhile another error takes the agent bar.
+    h.bayeux(40, Event::ResyncNeeded);
+    let devices = h.request(Method::Get, DEVICES);
+    h.reply_err(40, devices.token, ApiError::Unauthorized);
+    h.feed(41, Input::NotificationsStopped);
+    h.bayeux(
+        42,
+        message("/v2/me/devices", error_data(None, "Ready", "Place busy")),
+    );
+    let later = h.state.agent.error.clone().expect("the later error");
+    assert!(later.contains("Place busy"), "{later}");
+    h.intent(50, Intent::SignIn);
+    h.feed(50, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(51, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(
+        h.state.agent.error,
+        Some(later),
+        "not the sign-out's to clear"
+    );
+}

@@ -82,6 +82,9 @@ pub(super) struct Sessions {
     sign_in_retry_at: Option<u64>,
     /// The follower tab whose "Log out" the logout under way is: told if it fails.
     logout_for: Option<Relayed>,
+    /// The agent-bar message the last sign-out showed, cleared once credentials work again
+    /// (only if it still shows: a later error is not the sign-out's to clear).
+    signed_out_message: Option<String>,
 }
 
 impl Sessions {
@@ -346,6 +349,7 @@ impl WidgetCore {
             .config
             .catalog
             .fill(Key::ErrSignedOut, &[("reason", why)]);
+        self.sessions.signed_out_message = Some(message.clone());
         self.fail(Target::Agent, message, views);
         if self.sessions.loop_state == LoopState::Running {
             self.sessions.loop_state = LoopState::Stopping {
@@ -386,15 +390,10 @@ impl WidgetCore {
                 self.sessions.auth = Auth::Trusted;
                 self.sessions.failed_sign_ins = 0;
                 self.sessions.sign_in_retry_at = None;
-                // The message `sign_out` showed: the template's text before its reason.
-                let template = self.config.catalog.text(Key::ErrSignedOut);
-                let signed_out = template.split("{reason}").next().unwrap_or(template);
-                if views
-                    .agent
-                    .error
-                    .as_deref()
-                    .is_some_and(|e| e.starts_with(signed_out))
-                {
+                // Exactly the message `sign_out` showed (a prefix of its template matched any
+                // error once a host's wording began with the reason).
+                let signed_out = self.sessions.signed_out_message.take();
+                if signed_out.is_some() && views.agent.error == signed_out {
                     views.agent_mut().error = None;
                 }
                 match self.sessions.loop_state {
