@@ -405,14 +405,21 @@ fn refused_subscription_is_reported_and_not_retried_in_a_loop() {
     );
 }
 
-#[test]
-fn reconnect_none_stops_the_client() {
+/// Connected, then the held connect answered (`successful` or not) with `reconnect: none` at
+/// t=100: the server ended the session.
+fn ended_by_the_server(successful: bool) -> BayeuxClient {
     let (mut client, held) = connected();
     client.handle_response(
         Millis(100),
         held.id,
-        ok(json!([{"channel": "/meta/connect", "successful": false, "advice": {"reconnect": "none"}}])),
+        ok(json!([{"channel": "/meta/connect", "successful": successful, "advice": {"reconnect": "none"}}])),
     );
+    client
+}
+
+#[test]
+fn reconnect_none_stops_the_client() {
+    let mut client = ended_by_the_server(false);
     assert_eq!(client.state(), &ConnectionState::EndedByServer);
     assert!(requests(&mut client, Millis(1_000_000)).is_empty());
     assert_eq!(client.poll_deadline(), None);
@@ -428,12 +435,7 @@ fn reconnect_none_stops_the_client() {
 
 #[test]
 fn server_side_disconnect_on_a_successful_connect_stops_too() {
-    let (mut client, held) = connected();
-    client.handle_response(
-        Millis(100),
-        held.id,
-        ok(json!([{"channel": "/meta/connect", "successful": true, "advice": {"reconnect": "none"}}])),
-    );
+    let mut client = ended_by_the_server(true);
     assert_eq!(client.state(), &ConnectionState::EndedByServer);
     assert!(requests(&mut client, Millis(100_000)).is_empty());
 }
@@ -442,12 +444,7 @@ fn server_side_disconnect_on_a_successful_connect_stops_too() {
 /// subscribed again, and one re-read once it is in place (what happened meanwhile was missed).
 #[test]
 fn the_agent_reconnects_a_session_the_server_ended() {
-    let (mut client, held) = connected();
-    client.handle_response(
-        Millis(100),
-        held.id,
-        ok(json!([{"channel": "/meta/connect", "successful": true, "advice": {"reconnect": "none"}}])),
-    );
+    let mut client = ended_by_the_server(true);
     drain(&mut client);
     client.reconnect(Millis(5_000));
     assert_eq!(client.state(), &ConnectionState::Connecting);
@@ -465,12 +462,7 @@ fn the_agent_reconnects_a_session_the_server_ended() {
 /// end its loop), and `reconnect` on a client the application stopped does nothing.
 #[test]
 fn an_ended_client_stopped_by_the_application_is_disconnected() {
-    let (mut client, held) = connected();
-    client.handle_response(
-        Millis(100),
-        held.id,
-        ok(json!([{"channel": "/meta/connect", "successful": false, "advice": {"reconnect": "none"}}])),
-    );
+    let mut client = ended_by_the_server(false);
     client.disconnect();
     assert_eq!(client.state(), &ConnectionState::Disconnected);
     client.reconnect(Millis(200));
