@@ -31,6 +31,10 @@
 //!   to re-read state it may have missed, once: by the change back into
 //!   [`ConnectionState::Connected`] (a lost session goes through `Reconnecting`), or by
 //!   [`Event::ResyncNeeded`] if the state never left `Connected` — never both;
+//! - a channel the server refuses is reported ([`Event::SubscriptionFailed`]) and asked for
+//!   again in the same session after [`REFUSED_RETRY`], doubling up to [`MAX_REFUSED_RETRY`]
+//!   (and at every new session); once granted, [`Event::SubscriptionRestored`], and a re-read
+//!   if the session was already `Connected` (what was published on it meanwhile was missed);
 //! - [`ConnectionState::Connected`] means what the badge promises: a session whose
 //!   subscriptions are in place and whose long poll is not backing off. It is read from the
 //!   session, not from the failure count, which stays up after a re-handshake;
@@ -49,6 +53,15 @@ use std::collections::VecDeque;
 /// advise tens of seconds; anything above this is a misconfigured or hostile server, and obeying
 /// it would leave the agent without notifications (or without a retry) for that long.
 pub const MAX_ADVICE: Millis = Millis(10 * 60 * 1000);
+
+/// How long a channel the server refused waits before it is asked for again in the same
+/// session: 30 s, doubled at each refusal, at most [`MAX_REFUSED_RETRY`]. A refusal may be
+/// passing (a server restarting a service, a permission being granted); a channel missing for
+/// good still costs one subscribe every few minutes, not a loop.
+pub const REFUSED_RETRY: Millis = Millis(30_000);
+
+/// The longest wait between two subscribes of a refused channel: 5 minutes.
+pub const MAX_REFUSED_RETRY: Millis = Millis(5 * 60 * 1000);
 
 /// Identifies one HTTP request handed to the driver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -165,7 +178,13 @@ pub enum Event {
     },
     /// A new session replaced a lost one: notifications may have been missed, re-read state.
     ResyncNeeded,
-    /// The server refused a subscription.
+    /// A channel the server refused before is subscribed now (it is asked for again after
+    /// [`REFUSED_RETRY`], and at every new session).
+    SubscriptionRestored {
+        /// The channel.
+        channel: String,
+    },
+    /// The server refused a subscription (asked for again after [`REFUSED_RETRY`], doubling).
     SubscriptionFailed {
         /// The channel.
         channel: String,
@@ -308,8 +327,13 @@ struct Session {
     subscriptions: Slot,
     /// Channels this session has confirmed.
     confirmed: Channels,
-    /// Channels the server refused in this session (not retried until the next handshake).
+    /// Channels the server refused in this session: not asked for again until
+    /// `refused_retry_at` (or the next session).
     refused: Channels,
+    /// When the refused channels are asked for again.
+    refused_retry_at: Option<Millis>,
+    /// Refusals in this session (the wait doubles with each).
+    refusals: u32,
     /// When the last connect went out (or the session began): the server cannot have swept the
     /// session earlier than `timeout + interval + maxInterval` after it.
     last_connect_sent_at: Millis,
@@ -331,6 +355,8 @@ impl Session {
             subscriptions: Slot::Due(now),
             confirmed: Channels::default(),
             refused: Channels::default(),
+            refused_retry_at: None,
+            refusals: 0,
             last_connect_sent_at: now,
             resync_owed,
             long_poll_failing: false,
@@ -563,6 +589,9 @@ pub struct BayeuxClient {
     failures: u32,
     /// Channels the application wants, subscribed again on every session.
     wanted: Channels,
+    /// Channels refused (in this session or an earlier one) and not confirmed since: their
+    /// confirmation is news for the application ([`Event::SubscriptionRestored`]).
+    refused_before: Channels,
     events: VecDeque<Event>,
     /// The 200 reply being read piece by piece ([`BayeuxClient::begin_body`]), if any.
     reading: Option<Reading>,
@@ -603,6 +632,7 @@ impl BayeuxClient {
             },
             failures: 0,
             wanted: Channels::default(),
+            refused_before: Channels::default(),
             events: VecDeque::new(),
             reading: None,
         }
@@ -793,11 +823,16 @@ impl BayeuxClient {
             }
             _ => None,
         };
+        let refused_retry = match &self.phase {
+            Phase::Connected(session) if self.online => session.refused_retry_at,
+            _ => None,
+        };
         self.phase
             .flights()
             .map(|(_, flight)| flight.deadline)
             .chain(scheduled)
             .chain(subscriptions)
+            .chain(refused_retry)
             .min()
     }
 
@@ -830,6 +865,11 @@ impl BayeuxClient {
                 Some(request)
             }
             Phase::Connected(session) => {
+                if session.refused_retry_at.is_some_and(|at| at <= now) {
+                    // Their wait is over: the next batch asks for them again.
+                    session.refused = Channels::default();
+                    session.refused_retry_at = None;
+                }
                 if session.subscriptions.is_due(now)
                     && let Some(request) =
                         session.subscriptions_request(&self.wanted, ids, other_timeout)
@@ -1192,8 +1232,29 @@ impl BayeuxClient {
                 changed |= session.confirmed.remove(channel);
             } else if message.is_successful() {
                 changed |= session.confirmed.insert(channel.to_string());
+                if self.refused_before.remove(channel) {
+                    self.events.push_back(Event::SubscriptionRestored {
+                        channel: channel.to_string(),
+                    });
+                    // What was published on it meanwhile was missed: re-read, unless the
+                    // session's own `Connected` (or `ResyncNeeded`) is still to come and will.
+                    if self.state == ConnectionState::Connected && !session.resync_owed {
+                        self.events.push_back(Event::ResyncNeeded);
+                    }
+                }
             } else {
                 session.refused.insert(channel.to_string());
+                // One wait per batch, however many channels it refused.
+                if session.refused_retry_at.is_none() {
+                    session.refusals = session.refusals.saturating_add(1);
+                    let doublings = session.refusals.saturating_sub(1).min(16);
+                    let wait = REFUSED_RETRY
+                        .as_u64()
+                        .saturating_mul(1 << doublings)
+                        .min(MAX_REFUSED_RETRY.as_u64());
+                    session.refused_retry_at = Some(now + Millis(wait));
+                }
+                self.refused_before.insert(channel.to_string());
                 self.events.push_back(Event::SubscriptionFailed {
                     channel: channel.to_string(),
                     error: error.to_string(),

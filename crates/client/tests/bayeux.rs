@@ -405,6 +405,116 @@ fn refused_subscription_is_reported_and_not_retried_in_a_loop() {
     );
 }
 
+/// A refused channel is asked for again in the same session, after 30 s, then 60 s, 120 s…
+/// (never in a loop, at most every 5 minutes); once granted, the application hears it and is
+/// told to re-read (what was published on it meanwhile was missed). The badge stays
+/// `Connected` throughout: the other channels deliver.
+#[test]
+fn a_refused_channel_is_asked_for_again_on_a_doubling_wait_then_restored() {
+    let (mut client, sent) = handshaken();
+    let refuse = |request: &Request| {
+        ok(json!([{"channel": "/meta/subscribe", "successful": false,
+                    "subscription": request.messages[0].subscription, "error": "403::denied"}]))
+    };
+    client.handle_response(
+        Millis(2),
+        sent[0].id,
+        ok(json!([
+            {"channel": "/meta/subscribe", "successful": true, "subscription": CALLS},
+            {"channel": "/meta/subscribe", "successful": false, "subscription": DEVICES, "error": "403::denied"}
+        ])),
+    );
+    client.handle_response(Millis(3), sent[1].id, ok(json!([connect_ok()])));
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    let _held = one(&mut client, Millis(3), RequestKind::Connect);
+    drain(&mut client);
+    assert_eq!(
+        client.poll_deadline(),
+        Some(Millis(2 + 30_000)),
+        "before the held connect's"
+    );
+    let mut refused_at = 2;
+    for wait in [30_000, 60_000, 120_000, 240_000, 300_000, 300_000] {
+        let due = refused_at + wait;
+        assert!(
+            client.poll_deadline() <= Some(Millis(due)),
+            "wakes up for it"
+        );
+        assert!(requests(&mut client, Millis(due - 1)).is_empty());
+        let again = one(&mut client, Millis(due), RequestKind::Subscriptions);
+        assert_eq!(
+            batch(&again),
+            vec![("/meta/subscribe".to_string(), DEVICES.to_string())]
+        );
+        client.handle_response(Millis(due + 1), again.id, refuse(&again));
+        assert_eq!(client.state(), &ConnectionState::Connected);
+        let events = drain(&mut client);
+        assert_eq!(rereads(&events), 0, "{events:?}");
+        refused_at = due + 1;
+    }
+    let due = refused_at + 300_000;
+    let again = one(&mut client, Millis(due), RequestKind::Subscriptions);
+    client.handle_response(Millis(due + 1), again.id, subscriptions_ok(&again));
+    let events = drain(&mut client);
+    assert_eq!(
+        events,
+        vec![
+            Event::SubscriptionRestored {
+                channel: DEVICES.into()
+            },
+            Event::ResyncNeeded
+        ]
+    );
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert!(
+        requests(&mut client, Millis(due + 10_000_000))
+            .iter()
+            .all(|r| r.kind != RequestKind::Subscriptions),
+        "nothing more to ask for"
+    );
+}
+
+/// A channel refused in one session and granted by the next one (after a re-handshake) is
+/// restored too — and read once, by the new session's `Connected`, not twice.
+#[test]
+fn a_channel_granted_by_the_next_session_is_restored_and_read_once() {
+    let (mut client, held) = connected();
+    let lose_and_rehandshake = |client: &mut BayeuxClient, lost: Request, at: u64| {
+        client.handle_response(Millis(at), lost.id, unknown_client());
+        let retry = client.poll_deadline().expect("a handshake retry");
+        let handshake = one(client, retry, RequestKind::Handshake);
+        client.handle_response(retry, handshake.id, handshake_ok("c"));
+        drain(client);
+        (retry, requests(client, retry))
+    };
+    let (now, sent) = lose_and_rehandshake(&mut client, held, 20);
+    client.handle_response(
+        now,
+        sent[0].id,
+        ok(json!([
+            {"channel": "/meta/subscribe", "successful": true, "subscription": CALLS},
+            {"channel": "/meta/subscribe", "successful": false, "subscription": DEVICES, "error": "403::denied"}
+        ])),
+    );
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    assert_eq!(
+        rereads(&drain(&mut client)),
+        1,
+        "the new session's Connected"
+    );
+    let connect = sent[1].clone();
+    let (now, sent) = lose_and_rehandshake(&mut client, connect, now.as_u64() + 1);
+    client.handle_response(now, sent[0].id, subscriptions_ok(&sent[0]));
+    let events = drain(&mut client);
+    assert!(
+        events.contains(&Event::SubscriptionRestored {
+            channel: DEVICES.into()
+        }),
+        "{events:?}"
+    );
+    assert_eq!(rereads(&events), 1, "{events:?}");
+}
+
 /// Connected, then the held connect answered (`successful` or not) with `reconnect: none` at
 /// t=100: the server ended the session.
 fn ended_by_the_server(successful: bool) -> BayeuxClient {

@@ -248,25 +248,49 @@ fn resync_needed_rereads_calls_and_devices() {
     assert_eq!(h.state.connection, ConnectionState::Connected);
 }
 
-/// A refused subscription is not retried until the next handshake: the agent is told, since a
-/// channel missing in silence is a missed call (and the log has it too).
+/// A refused subscription is said on the agent bar, since a channel missing in silence is a
+/// missed call (and the log has it too) — once: the client asks again on a backoff, and each
+/// further refusal is only logged. Granted after all, the message goes (not a later error).
 #[test]
-fn a_refused_subscription_is_said_on_the_agent_bar() {
+fn a_refused_subscription_is_said_on_the_agent_bar_once_and_cleared_when_granted() {
     let mut h = Harness::connected(ALONE);
+    let refused = || Event::SubscriptionFailed {
+        channel: "/v2/me/calls".into(),
+        error: "403::Permission denied".into(),
+    };
+    h.bayeux(20, refused());
+    let said =
+        "The server refused updates on /v2/me/calls (403::Permission denied): asking again shortly";
+    assert_eq!(h.state.agent.error.as_deref(), Some(said));
+    assert_eq!(h.announcements(), vec![said.to_string()]);
+    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    h.bayeux(30_020, refused());
+    assert!(h.announcements().is_empty(), "said once");
+    assert!(h.host_errors().is_empty());
+    assert_eq!(h.logs(Severity::Warning).len(), 1, "logged again");
     h.bayeux(
-        20,
-        Event::SubscriptionFailed {
+        90_020,
+        Event::SubscriptionRestored {
             channel: "/v2/me/calls".into(),
-            error: "403::Permission denied".into(),
         },
     );
-    assert_eq!(
-        h.state.agent.error.as_deref(),
-        Some(
-            "The server refused updates on /v2/me/calls (403::Permission denied): reload to try again"
-        )
+    assert_eq!(h.state.agent.error, None);
+
+    // Refused again, then another error takes the agent bar: granting clears only its own.
+    h.bayeux(100_000, refused());
+    assert_eq!(h.announcements(), vec![said.to_string()], "news again");
+    h.bayeux(
+        100_001,
+        message("/v2/me/devices", error_data(None, "Ready", "Place busy")),
     );
-    assert_eq!(h.logs(Severity::Warning).len(), 1);
+    let later = h.state.agent.error.clone().expect("the later error");
+    h.bayeux(
+        130_000,
+        Event::SubscriptionRestored {
+            channel: "/v2/me/calls".into(),
+        },
+    );
+    assert_eq!(h.state.agent.error, Some(later));
 }
 
 #[test]

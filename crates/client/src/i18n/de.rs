@@ -144,7 +144,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCannotSignIn => "Anmeldung nicht möglich: {reason}",
         ErrOtherTab => "Der Vorgang wurde abgelehnt: aus einem anderen Tab nicht erlaubt",
         ErrSubscriptionRefused => {
-            "Der Server hat Aktualisierungen auf {channel} abgelehnt ({error}): zum erneuten Versuch neu laden"
+            "Der Server hat Aktualisierungen auf {channel} abgelehnt ({error}): neue Anfrage in Kürze"
         }
         #[allow(unreachable_patterns)]
         _ => return None,

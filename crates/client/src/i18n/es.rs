@@ -144,7 +144,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCannotSignIn => "No se puede iniciar sesión: {reason}",
         ErrOtherTab => "La operación fue rechazada: no permitida desde otra pestaña",
         ErrSubscriptionRefused => {
-            "El servidor rechazó las actualizaciones en {channel} ({error}): recargue para volver a intentarlo"
+            "El servidor rechazó las actualizaciones en {channel} ({error}): se volverá a pedir en breve"
         }
         #[allow(unreachable_patterns)]
         _ => return None,

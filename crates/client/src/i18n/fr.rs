@@ -144,7 +144,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCannotSignIn => "Identification impossible : {reason}",
         ErrOtherTab => "L’opération a été refusée : non autorisée depuis un autre onglet",
         ErrSubscriptionRefused => {
-            "Le serveur a refusé les mises à jour sur {channel} ({error}) : rechargez pour réessayer"
+            "Le serveur a refusé les mises à jour sur {channel} ({error}) : nouvelle demande sous peu"
         }
         #[allow(unreachable_patterns)]
         _ => return None,

@@ -183,5 +183,5 @@ keys! {
     ErrCredentialsRefused = "error.credentialsRefused" => "the server refused the credentials",
     ErrCannotSignIn = "error.cannotSignIn" => "Cannot sign in: {reason}",
     ErrOtherTab = "error.otherTab" => "The operation was refused: not allowed from another tab",
-    ErrSubscriptionRefused = "error.subscriptionRefused" => "The server refused updates on {channel} ({error}): reload to try again",
+    ErrSubscriptionRefused = "error.subscriptionRefused" => "The server refused updates on {channel} ({error}): asking again shortly",
 }

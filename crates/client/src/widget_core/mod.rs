@@ -322,6 +322,9 @@ pub struct WidgetCore {
     /// When the last device notification was applied: a device snapshot asked before it is
     /// older and is skipped.
     device_notified_at: Option<u64>,
+    /// Channels the server refused, with the agent-bar message that said so: said once (the
+    /// client asks again on a backoff), cleared when the channel is subscribed after all.
+    refused_channels: Vec<(String, String)>,
 }
 
 impl WidgetCore {
@@ -339,6 +342,7 @@ impl WidgetCore {
             retire_at: None,
             agent_pending_at: 0,
             device_notified_at: None,
+            refused_channels: Vec::new(),
         }
     }
 

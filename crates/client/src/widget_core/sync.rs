@@ -73,13 +73,34 @@ impl WidgetCore {
                     Severity::Warning,
                     format!("gws-widget: subscription to {channel} refused: {error}"),
                 );
-                // Not retried until the next handshake, and a channel missing in silence is
-                // how calls are missed: the agent bar says so.
+                // A channel missing in silence is how calls are missed: the agent bar says so,
+                // once — the client asks again on a backoff, and each refusal is only logged.
+                if self.refused_channels.iter().any(|(c, _)| *c == channel) {
+                    return;
+                }
                 let message = self.config.catalog.fill(
                     crate::i18n::Key::ErrSubscriptionRefused,
                     &[("channel", &channel), ("error", &error)],
                 );
+                self.refused_channels.push((channel, message.clone()));
                 self.fail(super::Target::Agent, message, views);
+            }
+            Event::SubscriptionRestored { channel } => {
+                self.log(
+                    Severity::Info,
+                    format!("gws-widget: subscription to {channel} granted after a refusal"),
+                );
+                let Some(at) = self
+                    .refused_channels
+                    .iter()
+                    .position(|(c, _)| *c == channel)
+                else {
+                    return;
+                };
+                let (_, message) = self.refused_channels.remove(at);
+                if views.agent.error.as_deref() == Some(message.as_str()) {
+                    views.agent_mut().error = None;
+                }
             }
             Event::Unauthorized { status } => {
                 self.log(
