@@ -171,3 +171,50 @@ async fn a_session_the_server_ended_comes_back_when_the_agent_asks() {
     wait_card_state(&root, &id, "Held").await;
     assert_eq!(cards(&root).len(), 2, "each call once");
 }
+
+/// The server refuses the calls channel once: the agent bar says so, the widget asks again
+/// 30 s later on its own, and once granted the message goes, the call that rang meanwhile is
+/// read, and the next one arrives as a notification.
+#[wasm_bindgen_test]
+async fn a_refused_channel_is_asked_for_again_and_then_delivers() {
+    sim_control::reset(SIM).await.expect("simulator reachable");
+    sim_control::post(
+        SIM,
+        "/sim/faults",
+        &json!({"clear": true, "refuseSubscriptions": 1}),
+    )
+    .await
+    .expect("fault armed");
+    let root = fresh_root();
+    let config = WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false);
+    let _widget = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <AgentWidget config=config.clone()/> },
+    );
+    let agent_error =
+        |root: &Element| find(root, "[data-testid=\"agent-error\"]").and_then(|e| e.text_content());
+    let said = wait_for("the refusal on the agent bar", 15_000, || {
+        agent_error(&root)
+    })
+    .await;
+    assert!(
+        said.starts_with("The server refused updates on /v2/me/calls"),
+        "{said}"
+    );
+    wait_connected(&root).await; // the devices channel delivers
+    let missed = sim_control::inject_call(SIM, "5000", "5005", None)
+        .await
+        .expect("call injected");
+    TimeoutFuture::new(1_000).await;
+    assert!(
+        card(&root, &missed).is_none(),
+        "not subscribed to calls yet"
+    );
+    wait_for("the refusal to go once granted", 45_000, || {
+        agent_error(&root).is_none().then_some(())
+    })
+    .await;
+    wait_card_state(&root, &missed, "Ringing").await;
+    click_action(&root, &missed, "Answer").await;
+    wait_card_state(&root, &missed, "Established").await;
+}

@@ -4,7 +4,8 @@
 //! `{"expireSessions":true, "restartCometd":true, "rotateCsrf":true,
 //!   "failNext":2, "failStatus":503, "failPath":"/api/v2/notifications",
 //!   "delayNext":1, "delayMs":3000, "delayPath":"/api/v2",
-//!   "dropConnects":1, "stallBodies":1, "stallMs":20000, "clear":true}`
+//!   "dropConnects":1, "stallBodies":1, "stallMs":20000, "refuseSubscriptions":1,
+//!   "clear":true}`
 
 use crate::state::AppState;
 use axum::body::Body;

@@ -262,3 +262,21 @@ async fn asynchronous_errors_arrive_as_error_messages() {
     assert_eq!(got[0]["data"]["operationName"], "Dial");
     assert!(got[0]["data"]["errorMessage"].is_string());
 }
+
+/// `refuseSubscriptions`: the next N subscribe messages are refused as for a channel the user
+/// may not see; the one after is granted (what the widget's retry of a refused channel meets).
+#[tokio::test]
+async fn the_next_subscriptions_can_be_refused() {
+    let (http, _stop) = spawn_server(config()).await;
+    let mut agent = Agent::login(&http, "agent1").await;
+    agent.connect_cometd().await;
+    fault(&http, json!({"refuseSubscriptions": 1})).await;
+    let subscribe = json!([{"channel": "/meta/subscribe", "clientId": agent.client_id,
+                            "subscription": "/v2/me/calls", "id": "9"}]);
+    let refused = agent.bayeux(subscribe.clone()).await;
+    assert_eq!(refused[0]["successful"], false, "{refused:?}");
+    assert_eq!(refused[0]["error"], "403::Subscription denied");
+    assert_eq!(refused[0]["subscription"], "/v2/me/calls");
+    let granted = agent.bayeux(subscribe).await;
+    assert_eq!(granted[0]["successful"], true, "{granted:?}");
+}

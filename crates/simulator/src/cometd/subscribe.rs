@@ -29,6 +29,13 @@ pub fn handle(state: &AppState, user: &str, request: &Message) -> Message {
             ..failure(request, "400::Missing subscription")
         };
     }
+    if state.faults().take_refuse_subscription() {
+        tracing::debug!(%user, "subscription refused (fault)");
+        return Message {
+            subscription: request.subscription.clone(),
+            ..failure(request, "403::Subscription denied")
+        };
+    }
     if let Some(denied) = channels.iter().find(|c| !ALLOWED.contains(c)) {
         tracing::debug!(%user, channel = %denied, "subscription denied");
         return Message {

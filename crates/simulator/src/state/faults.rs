@@ -32,6 +32,9 @@ pub struct Faults {
     pub stall_bodies: u32,
     /// How long a stalled body holds its rest.
     pub stall_ms: u64,
+    /// `/meta/subscribe` messages still to refuse (`403::Subscription denied`, as for a channel
+    /// the user may not see).
+    pub refuse_subscriptions: u32,
 }
 
 /// The body of `POST /sim/faults`.
@@ -74,6 +77,9 @@ pub struct FaultRequest {
     /// For this long (default 20 000 ms).
     #[serde(default)]
     pub stall_ms: Option<u64>,
+    /// Refuse the next N `/meta/subscribe` messages.
+    #[serde(default)]
+    pub refuse_subscriptions: Option<u32>,
     /// Forget pending faults first.
     #[serde(default)]
     pub clear: bool,
@@ -108,6 +114,18 @@ impl Faults {
             self.stall_bodies = self.stall_bodies.saturating_add(n);
             self.stall_ms = request.stall_ms.unwrap_or(20_000);
         }
+        if let Some(n) = request.refuse_subscriptions {
+            self.refuse_subscriptions = self.refuse_subscriptions.saturating_add(n);
+        }
+    }
+
+    /// Takes one "refuse this subscribe" if pending.
+    pub fn take_refuse_subscription(&mut self) -> bool {
+        if self.refuse_subscriptions > 0 {
+            self.refuse_subscriptions -= 1;
+            return true;
+        }
+        false
     }
 
     /// Takes one "drop this connect" if pending.
@@ -133,6 +151,7 @@ mod tests {
             delay_next: Some(u32::MAX),
             drop_connects: Some(u32::MAX),
             stall_bodies: Some(u32::MAX),
+            refuse_subscriptions: Some(u32::MAX),
             ..FaultRequest::default()
         };
         let two = FaultRequest {
@@ -150,5 +169,6 @@ mod tests {
         assert_eq!(faults.delay_next, u32::MAX);
         assert_eq!(faults.drop_connects, u32::MAX);
         assert_eq!(faults.stall_bodies, u32::MAX);
+        assert_eq!(faults.refuse_subscriptions, u32::MAX);
     }
 }
