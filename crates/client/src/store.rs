@@ -42,6 +42,9 @@ pub struct CallEntry {
     pub released_at: Option<u64>,
     /// An operation sent and accepted, waiting for its notification.
     pub pending: Option<Operation>,
+    /// Clock value when `pending` was sent: a snapshot asked before it cannot confirm it, and a
+    /// late HTTP reply of an earlier operation must not settle it.
+    pub pending_at: u64,
     /// The last error about this call, shown until the next operation on it.
     pub error: Option<String>,
 }
@@ -56,6 +59,7 @@ impl CallEntry {
             held_since,
             released_at,
             pending: None,
+            pending_at: 0,
             error: None,
         }
     }
@@ -291,7 +295,11 @@ impl CallsStore {
                         entry.released_at = fresh.released_at;
                         entry.received_at = now;
                         entry.call = fresh.call;
-                        entry.pending = None;
+                        // Asked before the operation was sent, the snapshot cannot show its
+                        // effect: the operation stays pending (and the double-click guard on).
+                        if entry.pending_at < asked_at {
+                            entry.pending = None;
+                        }
                         changes.push((entry.call.id.clone(), Change::Updated));
                     }
                     kept.push(entry);
@@ -341,10 +349,11 @@ impl CallsStore {
 
     /// Marks `operation` as sent on call `id`. Returns `false` (send nothing) when the call is
     /// unknown or already waiting for an operation: this is the double-click guard.
-    pub fn mark_pending(&mut self, id: &str, operation: Operation) -> bool {
+    pub fn mark_pending(&mut self, id: &str, operation: Operation, now: u64) -> bool {
         match self.get_mut(id) {
             Some(entry) if entry.pending.is_none() => {
                 entry.pending = Some(operation);
+                entry.pending_at = now;
                 entry.error = None;
                 true
             }
@@ -572,22 +581,22 @@ mod tests {
     fn pending_blocks_a_second_click_until_the_next_notification() {
         let mut store = CallsStore::new();
         store.apply(0, &note(call("a", CallState::Ringing)));
-        assert!(store.mark_pending("a", Operation::Answer));
+        assert!(store.mark_pending("a", Operation::Answer, 0));
         assert!(
-            !store.mark_pending("a", Operation::Answer),
+            !store.mark_pending("a", Operation::Answer, 0),
             "double click sends once"
         );
-        assert!(!store.mark_pending("unknown", Operation::Answer));
+        assert!(!store.mark_pending("unknown", Operation::Answer, 0));
         store.apply(10, &note(call("a", CallState::Established)));
         assert_eq!(store.get("a").and_then(|e| e.pending.clone()), None);
-        assert!(store.mark_pending("a", Operation::Hangup));
+        assert!(store.mark_pending("a", Operation::Hangup, 0));
     }
 
     #[test]
     fn failed_operation_shows_error_and_keeps_state() {
         let mut store = CallsStore::new();
         store.apply(0, &note(call("a", CallState::Established)));
-        store.mark_pending("a", Operation::Hold);
+        store.mark_pending("a", Operation::Hold, 0);
         store.operation_failed("a", "Not allowed".into());
         let entry = store.get("a").expect("exists");
         assert_eq!(entry.call.state, CallState::Established);
@@ -599,7 +608,7 @@ mod tests {
     fn error_notification_lands_on_the_named_call() {
         let mut store = CallsStore::new();
         store.apply(0, &note(call("a", CallState::Established)));
-        store.mark_pending("a", Operation::InitiateTransfer);
+        store.mark_pending("a", Operation::InitiateTransfer, 0);
         let error = ErrorNotification {
             error_message: "Destination busy".into(),
             operation_name: "InitiateTransfer".into(),

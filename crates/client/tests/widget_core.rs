@@ -1001,6 +1001,76 @@ fn a_notification_before_the_http_reply_still_confirms_the_operation() {
     assert_eq!(h.call_error("C1"), None);
 }
 
+/// A snapshot asked before the agent clicked cannot show the click's effect: the operation
+/// stays pending (the double-click guard with it), even though the call in it differs.
+#[test]
+fn a_snapshot_asked_before_an_operation_keeps_it_pending() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Ringing");
+    h.bayeux(100, Event::ResyncNeeded);
+    let calls = h.request(Method::Get, CALLS);
+    h.intent(150, Intent::operation("C1", Operation::Answer));
+    h.request(Method::Post, "/api/v2/me/calls/C1");
+    let mut ringing = call("C1", "Ringing");
+    ringing["duration"] = json!("3");
+    h.reply_ok(
+        200,
+        calls.token,
+        json!({"statusCode": 0, "calls": [ringing]}),
+    );
+    assert_eq!(h.call_pending("C1"), Some(Operation::Answer));
+    h.intent(210, Intent::operation("C1", Operation::Answer));
+    assert!(
+        h.requests().is_empty(),
+        "still guarded against a double click"
+    );
+}
+
+/// A late reply of an earlier operation — the agent held, the notification came, they
+/// retrieved, then the Hold's HTTP reply failed (a timeout) — is not the Retrieve's: no
+/// "Hold failed" on a call that is held, and the Retrieve stays pending and watched.
+#[test]
+fn a_late_reply_of_an_earlier_operation_does_not_settle_the_newer_one() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let hold_post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.notify_call(150, "C1", "Held");
+    h.intent(200, Intent::operation("C1", Operation::Retrieve));
+    let retrieve_post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(250, retrieve_post.token, json!({"statusCode": 0}));
+    h.reply_err(300, hold_post.token, ApiError::Timeout);
+    assert_eq!(h.call_error("C1"), None);
+    assert!(h.host_errors().is_empty());
+    assert_eq!(h.call_pending("C1"), Some(Operation::Retrieve));
+    assert_eq!(h.logs(Severity::Warning).len(), 1, "logged, not shown");
+    // Its watchdog still runs: unconfirmed, the Retrieve becomes an error.
+    h.tick(250 + PENDING_TIMEOUT_MS);
+    let error = h.call_error("C1").expect("no confirmation");
+    assert!(error.contains("no confirmation"), "{error}");
+}
+
+/// Replies out of order: the Retrieve's OK before the Hold's. The Hold's late OK must not
+/// replace the Retrieve's watchdog (the card would stay pending for good).
+#[test]
+fn a_late_ok_of_an_earlier_operation_keeps_the_newer_ones_watchdog() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    h.intent(100, hold("C1"));
+    let hold_post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.notify_call(150, "C1", "Held");
+    h.intent(200, Intent::operation("C1", Operation::Retrieve));
+    let retrieve_post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(250, retrieve_post.token, json!({"statusCode": 0}));
+    h.reply_ok(300, hold_post.token, json!({"statusCode": 0}));
+    h.tick(250 + PENDING_TIMEOUT_MS);
+    assert_eq!(h.call_pending("C1"), None, "the watchdog settled it");
+    assert!(
+        h.call_error("C1")
+            .is_some_and(|e| e.contains("no confirmation"))
+    );
+}
+
 #[test]
 fn an_old_watchdog_does_not_fail_a_newer_identical_operation() {
     let mut h = Harness::connected(ALONE);

@@ -210,6 +210,7 @@ mod tests {
             held_since: None,
             released_at: None,
             pending: None,
+            pending_at: 0,
             error: None,
         }
     }

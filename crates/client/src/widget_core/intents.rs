@@ -7,7 +7,7 @@
 //! control still pending [`PENDING_TIMEOUT_MS`] after it was accepted becomes an error too.
 
 use super::tabs::{RelayTarget, TabMessage};
-use super::{Effect, Method, PENDING_TIMEOUT_MS, Purpose, Target, Views, WidgetCore};
+use super::{Effect, Method, PENDING_TIMEOUT_MS, Purpose, Severity, Target, Views, WidgetCore};
 use crate::error::ApiError;
 use crate::i18n::{Catalog, Key};
 use crate::intent::Intent;
@@ -19,6 +19,8 @@ use gws_protocol::api::OperationRequest;
 pub(crate) struct Sent {
     target: Target,
     operation: Operation,
+    /// When it was sent (its target's pending time): the reply settles this operation only.
+    sent_at: u64,
 }
 
 /// A control that must be confirmed by a notification before `deadline`.
@@ -94,11 +96,13 @@ impl WidgetCore {
         };
         let operation = request.operation_name.clone();
         let accepted = match &target {
-            Target::Call(id) => views.calls_mut().mark_pending(id, operation.clone()),
-            Target::Agent => {
+            Target::Call(id) => views.calls_mut().mark_pending(id, operation.clone(), now),
+            // Only an accepted one moves the time: a refused double click is not an operation.
+            Target::Agent if views.agent_mut().mark_pending(operation.clone()) => {
                 self.agent_pending_at = now;
-                views.agent_mut().mark_pending(operation.clone())
+                true
             }
+            Target::Agent => false,
         };
         if !accepted {
             return;
@@ -120,7 +124,11 @@ impl WidgetCore {
                 Method::Post,
                 path,
                 Some(body),
-                Purpose::Operation(Sent { target, operation }),
+                Purpose::Operation(Sent {
+                    target,
+                    operation,
+                    sent_at: now,
+                }),
             );
         }
     }
@@ -132,12 +140,31 @@ impl WidgetCore {
         result: Result<String, ApiError>,
         views: &mut Views<'_>,
     ) {
+        // Only while this very operation is pending: a late reply of an earlier one (the agent
+        // held, the notification came, they retrieved) must neither fail nor time the newer one.
+        let still_pending = match &sent.target {
+            Target::Call(id) => views.calls.get(id).is_some_and(|entry| {
+                entry.pending.as_ref() == Some(&sent.operation) && entry.pending_at == sent.sent_at
+            }),
+            Target::Agent => {
+                views.agent.pending.as_ref() == Some(&sent.operation)
+                    && self.agent_pending_at == sent.sent_at
+            }
+        };
         match result {
-            Ok(_) => self.watch(now, sent.target, sent.operation, None),
-            Err(error) => {
+            Ok(_) if still_pending => self.watch(now, sent.target, sent.operation, None),
+            Ok(_) => {} // confirmed already by its notification
+            Err(error) if still_pending => {
                 let message = describe(&sent.operation, &error, &self.config.catalog);
                 self.fail(sent.target, message, views);
             }
+            Err(error) => self.log(
+                Severity::Warning,
+                format!(
+                    "gws-widget: {} failed after it was settled: {error}",
+                    sent.operation
+                ),
+            ),
         }
     }
 

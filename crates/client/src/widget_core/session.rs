@@ -182,13 +182,13 @@ impl WidgetCore {
         views: &mut Views<'_>,
     ) {
         self.sessions.login_wanted = false;
-        self.agent_pending_at = now;
         if !views
             .agent_mut()
             .mark_pending(Operation::EndContactCenterSession)
         {
             return; // a logout is already under way: it answers for both
         }
+        self.agent_pending_at = now;
         self.sessions.logout_for = follower;
         match self.sessions.loop_state {
             LoopState::Running => {
