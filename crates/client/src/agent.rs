@@ -93,6 +93,19 @@ impl AgentStore {
         true
     }
 
+    /// The server accepted `EndContactCenterSession`: the voice channel is logged out. No
+    /// notification can confirm it (the loop stopped first), and the device re-read that
+    /// follows may fail or no longer list the device (GWS unassigns it): the logout must not
+    /// stay pending on either. Returns whether anything changed.
+    pub fn logged_out(&mut self) -> bool {
+        let was = (self.pending.clone(), self.logged_in);
+        if self.pending == Some(Operation::EndContactCenterSession) {
+            self.pending = None;
+        }
+        self.logged_in = Some(false);
+        was != (self.pending.clone(), self.logged_in)
+    }
+
     /// A new call appeared: a pending `Dial` is answered by it (Dial's result is a call, not a
     /// device notification).
     pub fn call_appeared(&mut self) {

@@ -1300,3 +1300,34 @@ fn signing_in_again_clears_the_sign_out_message_only() {
         "not the sign-out's to clear"
     );
 }
+
+/// The logout's own reply ends it: the device re-read that follows may fail, or no longer list
+/// the device (GWS unassigns it at logout) — "Logging out…" must not stay on screen, and
+/// "Log in" must work again.
+#[test]
+fn a_logout_ends_even_if_the_device_re_read_fails() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, false));
+    h.intent(20, Intent::LogOut);
+    h.feed(21, Input::NotificationsStopped);
+    let end = session_post(&h);
+    h.reply_ok(22, end.token, json!({"statusCode": 0}));
+    assert_eq!(h.state.agent.pending, None);
+    assert_eq!(h.state.agent.logged_in, Some(false));
+    assert!(h.hosts().contains(&HostEvent::AgentChanged));
+    let devices = h.request(Method::Get, DEVICES);
+    h.reply_err(23, devices.token, ApiError::Http(502));
+    assert_eq!(h.state.agent.logged_in, Some(false));
+
+    h.intent(30, Intent::LogIn);
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 1);
+    h.bayeux(31, Event::StateChanged(ConnectionState::Connecting));
+    h.bayeux(32, Event::StateChanged(ConnectionState::Connected));
+    assert_eq!(
+        session_bodies(&h)
+            .iter()
+            .filter(|b| b["operationName"] == "StartContactCenterSession")
+            .count(),
+        1,
+        "logs in again"
+    );
+}

@@ -16,6 +16,7 @@
 use super::intents::describe;
 use super::tabs::{RelayTarget, Relayed, TabMessage};
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
+use crate::AgentStore;
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
 use crate::i18n::Key;
@@ -240,6 +241,7 @@ impl WidgetCore {
         match result {
             Ok(_) => {
                 self.set_connection(ConnectionState::Disconnected, views);
+                self.set_agent(views, AgentStore::logged_out);
                 // No notification comes any more: the device's logged-out state is read (and
                 // clears the pending control), and follower tabs re-read theirs.
                 self.request(
