@@ -1331,3 +1331,34 @@ fn a_logout_ends_even_if_the_device_re_read_fails() {
         "logs in again"
     );
 }
+
+/// A follower whose own request was refused (its credentials, not the leader's) signs in again
+/// itself — asking the leader, whose session is fine, left it signed out for good — and then
+/// shows the leader's state again.
+#[test]
+fn a_follower_signed_out_by_its_own_request_signs_in_again_itself() {
+    let mut h = follower_with(config(NO_LOGIN, STATIC, true), &logged_in("d1"));
+    h.tab(10_000, leader_resync());
+    let calls = h.request(Method::Get, CALLS);
+    h.reply_err(10_001, calls.token, ApiError::Unauthorized);
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    h.tab(10_002, leader_connected());
+    assert_eq!(h.state.connection, ConnectionState::SignedOut, "its own");
+
+    h.intent(10_003, Intent::SignIn);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    assert!(h.broadcasts().is_empty(), "not the leader's to fix");
+    h.feed(10_004, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(10_005, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(
+        h.broadcasts(),
+        vec![TabMessage::Hello { from: "me".into() }]
+    );
+    assert!(
+        !h.out.contains(&Effect::RetryConnection),
+        "a follower runs no loop"
+    );
+    h.tab(10_006, leader_connected());
+    assert_eq!(h.state.connection, ConnectionState::Connected);
+}

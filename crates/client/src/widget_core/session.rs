@@ -373,15 +373,17 @@ impl WidgetCore {
     /// The agent clicked "Sign in" (in this tab, or in a follower tab, which sends it here), or
     /// an automatic attempt is due.
     pub(super) fn sign_in_again(&mut self) {
-        // A follower: it is the leader's session that was signed out.
-        if self.ask_the_leader(|from| TabMessage::SignIn { from }) {
-            return;
-        }
+        // This tab's own credentials were refused (a request of its own got a 401): it signs
+        // in again itself, follower or not — the leader's session may be fine, and asking it
+        // left a follower signed out for good.
         if self.sessions.auth == Auth::SignedOut {
             self.sessions.sign_in_retry_at = None;
             self.sessions.auth = Auth::Asking;
             self.effects.push_back(Effect::Reauthenticate);
+            return;
         }
+        // A follower showing the leader's sign-out: it is the leader's session.
+        self.ask_the_leader(|from| TabMessage::SignIn { from });
     }
 
     /// A request succeeded with the current credentials.
@@ -397,6 +399,15 @@ impl WidgetCore {
                 let signed_out = self.sessions.signed_out_message.take();
                 if signed_out.is_some() && views.agent.error == signed_out {
                     views.agent_mut().error = None;
+                }
+                if let Some(me) = self.tabs.follower_id() {
+                    // A follower runs no loop: it asks the leader for its state again (the
+                    // leader's state messages were set aside while this tab was signed out).
+                    let hello = TabMessage::Hello {
+                        from: me.to_owned(),
+                    };
+                    self.effects.push_back(Effect::Broadcast(hello));
+                    return;
                 }
                 match self.sessions.loop_state {
                     LoopState::Stopped => self.resume_notifications(),
