@@ -431,6 +431,15 @@ fn the_core_words_its_messages_in_the_catalog_language() {
         Some("„Anrufen“ fehlgeschlagen: Der Server antwortete mit HTTP 500"),
         "a language set later words later messages"
     );
+    // The watchdog's message too (it was English whatever the language).
+    h.intent(400, hold("C1"));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    h.reply_ok(410, post.token, json!({"statusCode": 0}));
+    h.tick(410 + PENDING_TIMEOUT_MS);
+    assert_eq!(
+        h.call_error("C1").as_deref(),
+        Some("Halten: noch keine Bestätigung vom Server")
+    );
 }
 
 #[test]
@@ -1201,7 +1210,7 @@ fn an_unconfirmed_agent_state_change_times_out_on_the_agent_bar() {
     let post = h.request(Method::Post, "/api/v2/me/channels/voice");
     h.reply_ok(200, post.token, json!({"statusCode": 0}));
     h.tick(200 + PENDING_TIMEOUT_MS);
-    let expected = "NotReady: no confirmation from the server yet".to_string();
+    let expected = "Not ready: no confirmation from the server yet".to_string();
     assert_eq!(h.state.agent.error, Some(expected.clone()));
     assert_eq!(h.host_errors(), vec![(expected, None)]);
 }

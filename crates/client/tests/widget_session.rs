@@ -1362,3 +1362,44 @@ fn a_follower_signed_out_by_its_own_request_signs_in_again_itself() {
     h.tab(10_006, leader_connected());
     assert_eq!(h.state.connection, ConnectionState::Connected);
 }
+
+/// A follower's Log out while the leader waits for another agent operation: the follower is
+/// told it did not go out (it used to time out in silence 15 s later), and the leader's own
+/// wish to log in is untouched. While the leader's own logout is under way, the follower's
+/// joins it and hears if it fails.
+#[test]
+fn a_followers_logout_the_leader_cannot_send_now_is_answered() {
+    let mut h = Harness::connected(config(NO_LOGIN, false, true));
+    h.intent(
+        10,
+        Intent::AgentState(Box::new(OperationRequest::new(Operation::Ready))),
+    );
+    h.tab(11, relayed_session("other", 3, end_body()));
+    match h.broadcasts().as_slice() {
+        [
+            TabMessage::Failed {
+                to, id, message, ..
+            },
+        ] => {
+            assert_eq!((to.as_str(), *id), ("other", 3));
+            assert_eq!(
+                message,
+                "Log out failed: another operation is still waiting for the server"
+            );
+        }
+        other => panic!("one Failed: {other:?}"),
+    }
+    assert!(stops(&h).is_empty());
+
+    let mut h = Harness::connected(config(NO_LOGIN, false, true));
+    h.intent(20, Intent::LogOut);
+    h.tab(21, relayed_session("other", 4, end_body()));
+    assert!(h.broadcasts().is_empty());
+    h.feed(22, Input::NotificationsStopped);
+    let end = session_post(&h);
+    h.reply_err(23, end.token, ApiError::Network("refused".into()));
+    assert!(h.broadcasts().iter().any(|m| matches!(
+        m,
+        TabMessage::Failed { to, id: 4, .. } if to == "other"
+    )));
+}

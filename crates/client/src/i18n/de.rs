@@ -143,6 +143,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCredentialsRefused => "der Server hat die Zugangsdaten abgelehnt",
         ErrCannotSignIn => "Anmeldung nicht möglich: {reason}",
         ErrOtherTab => "Der Vorgang wurde abgelehnt: aus einem anderen Tab nicht erlaubt",
+        ErrNoConfirmation => "{operation}: noch keine Bestätigung vom Server",
+        ErrBusy => "ein anderer Vorgang wartet noch auf den Server",
         ErrSubscriptionRefused => {
             "Der Server hat Aktualisierungen auf {channel} abgelehnt ({error}): neue Anfrage in Kürze"
         }

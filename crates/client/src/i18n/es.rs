@@ -143,6 +143,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCredentialsRefused => "el servidor rechazó las credenciales",
         ErrCannotSignIn => "No se puede iniciar sesión: {reason}",
         ErrOtherTab => "La operación fue rechazada: no permitida desde otra pestaña",
+        ErrNoConfirmation => "{operation}: aún sin confirmación del servidor",
+        ErrBusy => "otra operación aún espera al servidor",
         ErrSubscriptionRefused => {
             "El servidor rechazó las actualizaciones en {channel} ({error}): se volverá a pedir en breve"
         }

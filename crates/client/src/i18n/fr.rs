@@ -143,6 +143,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrCredentialsRefused => "le serveur a refusé les identifiants",
         ErrCannotSignIn => "Identification impossible : {reason}",
         ErrOtherTab => "L’opération a été refusée : non autorisée depuis un autre onglet",
+        ErrNoConfirmation => "{operation} : pas encore de confirmation du serveur",
+        ErrBusy => "une autre opération attend encore le serveur",
         ErrSubscriptionRefused => {
             "Le serveur a refusé les mises à jour sur {channel} ({error}) : nouvelle demande sous peu"
         }

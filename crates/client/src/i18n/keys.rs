@@ -183,5 +183,7 @@ keys! {
     ErrCredentialsRefused = "error.credentialsRefused" => "the server refused the credentials",
     ErrCannotSignIn = "error.cannotSignIn" => "Cannot sign in: {reason}",
     ErrOtherTab = "error.otherTab" => "The operation was refused: not allowed from another tab",
+    ErrNoConfirmation = "error.noConfirmation" => "{operation}: no confirmation from the server yet",
+    ErrBusy = "error.busy" => "another operation is still waiting for the server",
     ErrSubscriptionRefused = "error.subscriptionRefused" => "The server refused updates on {channel} ({error}): asking again shortly",
 }

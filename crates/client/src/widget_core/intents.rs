@@ -204,9 +204,13 @@ impl WidgetCore {
                 Target::Agent => views.agent.pending.as_ref(),
             };
             if pending == Some(&watchdog.operation) {
-                let message = format!(
-                    "{}: no confirmation from the server yet",
-                    watchdog.operation
+                let catalog = &self.config.catalog;
+                let message = catalog.fill(
+                    Key::ErrNoConfirmation,
+                    &[(
+                        "operation",
+                        &crate::actions::label(&watchdog.operation, catalog),
+                    )],
                 );
                 self.fail(watchdog.target, message, views);
             }

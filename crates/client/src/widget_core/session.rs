@@ -182,13 +182,35 @@ impl WidgetCore {
         follower: Option<Relayed>,
         views: &mut Views<'_>,
     ) {
-        self.sessions.login_wanted = false;
         if !views
             .agent_mut()
             .mark_pending(Operation::EndContactCenterSession)
         {
-            return; // a logout is already under way: it answers for both
+            let Some(follower) = follower else {
+                return; // a double click
+            };
+            if views.agent.pending == Some(Operation::EndContactCenterSession) {
+                // A logout is already under way: it answers for both (told if it fails).
+                self.sessions.logout_for.get_or_insert(follower);
+            } else {
+                // Another agent operation waits for the server: the follower must hear that
+                // its Log out did not go out, not see it time out in silence.
+                let catalog = &self.config.catalog;
+                let message = catalog.fill(
+                    Key::ErrOperationFailed,
+                    &[
+                        (
+                            "operation",
+                            &crate::actions::label(&Operation::EndContactCenterSession, catalog),
+                        ),
+                        ("error", catalog.text(Key::ErrBusy)),
+                    ],
+                );
+                self.tell_relay_failed(follower, message);
+            }
+            return;
         }
+        self.sessions.login_wanted = false;
         self.agent_pending_at = now;
         self.sessions.logout_for = follower;
         match self.sessions.loop_state {
