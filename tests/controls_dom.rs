@@ -441,7 +441,7 @@ async fn user_data_is_shown_as_text_and_edited_by_key_and_value() {
 #[wasm_bindgen_test]
 async fn pending_operation_disables_the_card_and_marks_its_button() {
     let mut store = store_of(vec![call("c", CallState::Established, &["Hold", "Hangup"])]);
-    assert!(store.mark_pending("c", Operation::Hold));
+    assert!(store.mark_pending("c", Operation::Hold, 0));
     let mounted = mount_calls(store, ConnectionState::Connected);
     tick().await;
     let hold = button(&mounted.root, "c", "Hold");
@@ -456,7 +456,7 @@ async fn pending_operation_disables_the_card_and_marks_its_button() {
 #[wasm_bindgen_test]
 async fn an_error_is_shown_on_the_card_with_the_state_unchanged() {
     let mut store = store_of(vec![call("c", CallState::Established, &["Hold"])]);
-    store.mark_pending("c", Operation::Hold);
+    store.mark_pending("c", Operation::Hold, 0);
     store.operation_failed("c", "Hold failed: Operation forbidden (code 3)".into());
     let mounted = mount_calls(store, ConnectionState::Connected);
     tick().await;

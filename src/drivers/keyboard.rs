@@ -42,7 +42,29 @@ pub fn shortcut_intent(store: &CallsStore, alt: bool, code: &str) -> Option<Inte
     shortcut_target(store, &operation, states).map(|id| Intent::operation(&id, operation))
 }
 
+/// Whether the key press is the agent typing: in a text field, a list or an editable element
+/// (the host's CRM notes, the widget's own number fields). On macOS Option+A types "å"; a
+/// shortcut there must not answer a call and swallow the letter.
+fn typing_in(event: &KeyboardEvent) -> bool {
+    let Some(target) = event
+        .composed_path()
+        .get(0)
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+    else {
+        return false;
+    };
+    target.is_content_editable()
+        || matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+}
+
 /// Listens for the shortcuts on the window until the returned listener is dropped.
+///
+/// Only Alt with no other modifier is ours: AltGr (Ctrl+Alt on Windows) types characters such as
+/// "ą", and Ctrl/Meta/Shift combinations belong to the browser and the host. A key held down
+/// (auto-repeat), a press inside an input method's composition, a press the host page already
+/// handled (`preventDefault`), or typing in a field is left alone. Several widgets on one page
+/// each listen: the first to act marks the press handled, so one Alt+A answers one call.
 pub fn watch_shortcuts(
     calls: RwSignal<CallsStore>,
     intents: UnboundedSender<Intent>,
@@ -52,6 +74,16 @@ pub fn watch_shortcuts(
         let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
             return;
         };
+        if key.default_prevented()
+            || key.repeat()
+            || key.is_composing()
+            || key.ctrl_key()
+            || key.meta_key()
+            || key.shift_key()
+            || typing_in(key)
+        {
+            return;
+        }
         let intent = calls
             .try_with_untracked(|store| shortcut_intent(store, key.alt_key(), &key.code()))
             .flatten();
