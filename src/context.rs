@@ -103,11 +103,20 @@ expect_impl!(
 );
 
 impl AnnouncerContext {
-    /// Announces `text` (a repeated text is still announced: the region is cleared first).
+    /// Announces `text`, even when it is the text already in the region (the same caller
+    /// ringing again, the same error twice). Clearing the region first did not do it: both
+    /// writes land before the view updates, which then sees the same text and leaves the DOM —
+    /// and the screen reader — alone. A repeat ends with a no-break space instead (silent, but a
+    /// change of the region's text), and the next repeat without it.
     pub fn say(&self, text: impl Into<String>) {
         let text = text.into();
-        self.0.try_set(String::new());
-        self.0.try_set(text);
+        self.0.try_update(|current| {
+            *current = if *current == text {
+                format!("{text}\u{a0}")
+            } else {
+                text
+            };
+        });
     }
 }
 

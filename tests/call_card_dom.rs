@@ -144,3 +144,33 @@ async fn server_strings_render_as_text_never_as_html() {
     let parties = find(&root, "[data-testid=\"call-parties\"]").and_then(|p| p.text_content());
     assert_eq!(parties.as_deref(), Some(evil));
 }
+
+/// The same announcement twice in a row — the same caller ringing again — changes the live
+/// region's text each time, so a screen reader speaks it again. (Clearing the region first was
+/// undone before the view updated: the DOM did not change and nothing was spoken.)
+#[wasm_bindgen_test]
+async fn a_repeated_announcement_changes_the_live_region_again() {
+    use gws_widget::components::announcer::Announcer;
+    let root = fresh_root();
+    let (tx, _rx) = unbounded();
+    let announcer = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let provided = announcer.clone();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let (_, _, _, _, said) = provide_widget_contexts(WidgetState::default(), 0, tx.clone());
+        *provided.borrow_mut() = Some(said);
+        view! { <Announcer/> }
+    });
+    let said = announcer.borrow().expect("mounted");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        said.say("Incoming call from 5000");
+        tick().await;
+        seen.push(text_of(&root, "[data-testid=\"announcer\"]"));
+    }
+    assert!(
+        seen.iter().all(|t| t.trim() == "Incoming call from 5000"),
+        "{seen:?}"
+    );
+    assert_ne!(seen[0], seen[1], "the second one changed the region");
+    assert_ne!(seen[1], seen[2], "and the third");
+}
