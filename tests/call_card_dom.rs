@@ -174,3 +174,52 @@ async fn a_repeated_announcement_changes_the_live_region_again() {
     assert_ne!(seen[0], seen[1], "the second one changed the region");
     assert_ne!(seen[1], seen[2], "and the third");
 }
+
+/// While reconnecting, the badge shows the countdown but its live region — what a screen
+/// reader speaks — says "Reconnecting…" once, not every second.
+#[wasm_bindgen_test]
+async fn the_badge_speaks_the_state_not_the_countdown() {
+    use gws_widget::components::connection_badge::ConnectionBadge;
+    let root = fresh_root();
+    let (tx, _rx) = unbounded();
+    let signals = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let provided = signals.clone();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let state = WidgetState {
+            connection: ConnectionState::Reconnecting {
+                attempt: 2,
+                retry_at: Some(10_000),
+            },
+            ..WidgetState::default()
+        };
+        let (_, _, _, clock, _) = provide_widget_contexts(state, 0, tx.clone());
+        *provided.borrow_mut() = Some(clock);
+        view! { <ConnectionBadge/> }
+    });
+    let clock = signals.borrow().expect("mounted");
+    let mut shown = Vec::new();
+    let mut spoken = Vec::new();
+    for now in [0, 1_000, 2_000] {
+        clock.0.set(now);
+        tick().await;
+        shown.push(text_of(&root, ".gws-connection__label"));
+        spoken.push(text_of(&root, "[data-testid=\"connection-status\"]"));
+    }
+    assert_eq!(
+        shown,
+        [
+            "Reconnecting in 10 s",
+            "Reconnecting in 9 s",
+            "Reconnecting in 8 s"
+        ]
+    );
+    assert!(
+        spoken.iter().all(|s| s.trim() == "Reconnecting…"),
+        "{spoken:?}"
+    );
+    let live = find(&root, "[role=\"status\"][aria-live=\"polite\"]").expect("a live region");
+    assert_eq!(
+        live.get_attribute("data-testid").as_deref(),
+        Some("connection-status")
+    );
+}

@@ -5,7 +5,7 @@
 use crate::context::{ClockContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
 use gws_client::Key;
-use gws_client::view::connection::{badge_label, can_retry_now, can_sign_in};
+use gws_client::view::connection::{badge_label, can_retry_now, can_sign_in, status_label};
 use leptos::prelude::*;
 
 /// The connection badge (`data-testid="connection"`, `data-state` = the state name).
@@ -22,13 +22,22 @@ pub fn ConnectionBadge() -> impl IntoView {
         i18n.0
             .with(|catalog| connection.with(|state| badge_label(state, now, catalog)))
     });
+    // What a screen reader hears: the state, once per change — not the countdown.
+    let status = Memo::new(move |_| {
+        i18n.0
+            .with(|catalog| connection.with(|state| status_label(state, catalog)))
+    });
     let can_retry = move || connection.with(can_retry_now);
     let signed_out = move || connection.with(can_sign_in);
     let sign_in = dispatch.clone();
     view! {
-        <div class="gws-connection" data-testid="connection" data-state=state_name role="status" aria-live="polite">
+        <div class="gws-connection" data-testid="connection" data-state=state_name>
             <span class="gws-connection__dot" aria-hidden="true"></span>
-            <span class="gws-connection__label">{move || label.get()}</span>
+            // Seen, with the countdown; the live region beside it is what is read out.
+            <span class="gws-connection__label" aria-hidden="true">{move || label.get()}</span>
+            <span class="gws-visually-hidden" data-testid="connection-status" role="status" aria-live="polite">
+                {move || status.get()}
+            </span>
             <Show when=can_retry>
                 <button
                     type="button"

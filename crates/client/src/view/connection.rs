@@ -79,6 +79,15 @@ pub fn badge_label(state: &ConnectionState, now: u64, catalog: &Catalog) -> Stri
     catalog.text(key).to_string()
 }
 
+/// The badge's words for a screen reader: the state without the countdown. A live region that
+/// held the countdown was read out every second for the whole outage.
+pub fn status_label(state: &ConnectionState, catalog: &Catalog) -> String {
+    match state {
+        ConnectionState::Reconnecting { .. } => catalog.text(Key::ConnReconnecting).to_string(),
+        other => badge_label(other, 0, catalog),
+    }
+}
+
 /// Whether the badge offers "Sign in": the credentials were refused, and only the agent can
 /// decide to try again (the host's credentials provider may prompt).
 pub fn can_sign_in(state: &ConnectionState) -> bool {
@@ -170,6 +179,20 @@ mod tests {
         assert_eq!(
             badge_label(&ConnectionState::EndedByServer, 0, &en()),
             "Disconnected by the server"
+        );
+    }
+
+    #[test]
+    fn the_screen_reader_status_has_no_countdown() {
+        let counting = reconnecting(2, Some(5_000));
+        assert_eq!(status_label(&counting, &en()), "Reconnecting…");
+        assert_eq!(
+            status_label(&ConnectionState::EndedByServer, &en()),
+            "Disconnected by the server"
+        );
+        assert_eq!(
+            status_label(&ConnectionState::Connected, &en()),
+            badge_label(&ConnectionState::Connected, 0, &en())
         );
     }
 
