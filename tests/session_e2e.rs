@@ -322,3 +322,27 @@ async fn static_credentials_refused_sign_out_then_sign_in_again() {
     wait_connected(&root(&host)).await;
     handle.destroy();
 }
+
+/// A provider may return a thenable that is not this frame's `Promise` — jQuery's
+/// `$.getJSON('/crm/gws-credentials')`, or a promise of another frame — as `PromiseLike`
+/// promises: the widget awaits it like any promise and signs in.
+#[wasm_bindgen_test]
+async fn a_provider_returning_a_thenable_signs_in() {
+    fresh_simulator().await;
+    let provider = js_sys::eval(
+        "(() => () => ({ then(resolve) { setTimeout(() => resolve({ username: 'agent1', password: 'agent1' }), 10); } }))()",
+    )
+    .expect("provider");
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("baseUrl", JsValue::from_str(SIM)),
+        ("shareAcrossTabs", JsValue::FALSE),
+        ("credentials", provider),
+    ] {
+        js_sys::Reflect::set(&options, &key.into(), &value).expect("option");
+    }
+    let host = fresh_root();
+    let handle = gws_widget::mount(host.clone().into(), options.into()).expect("mounted");
+    wait_connected(&root(&host)).await;
+    handle.destroy();
+}

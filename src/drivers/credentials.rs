@@ -3,7 +3,6 @@
 
 use crate::config::Credentials;
 use crate::drivers::rest::RestClient;
-use wasm_bindgen::JsCast;
 
 /// After the server refused the credentials: asks the host's provider again and sets what it
 /// returns on `rest` (static credentials are kept: the core decides whether trying them again
@@ -21,14 +20,15 @@ pub async fn resolve_credentials(credentials: &Credentials) -> Result<(String, S
     match credentials {
         Credentials::Password { username, password } => Ok((username.clone(), password.clone())),
         Credentials::Provider(provider) => {
-            let mut value = provider
+            let returned = provider
                 .call0(&wasm_bindgen::JsValue::NULL)
                 .map_err(|e| format!("credentials() threw: {e:?}"))?;
-            if let Some(promise) = value.dyn_ref::<js_sys::Promise>() {
-                value = wasm_bindgen_futures::JsFuture::from(promise.clone())
-                    .await
-                    .map_err(|e| format!("credentials() rejected: {e:?}"))?;
-            }
+            // Through `Promise.resolve`, as `await` would: a plain value, a promise of another
+            // frame, or a thenable such as jQuery's `$.getJSON(…)` (an `instanceof Promise`
+            // check saw only this frame's promises, and read the thenable itself as the value).
+            let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&returned))
+                .await
+                .map_err(|e| format!("credentials() rejected: {e:?}"))?;
             let field = |name: &str| {
                 js_sys::Reflect::get(&value, &name.into())
                     .ok()
