@@ -638,3 +638,49 @@ async fn a_followers_logout_is_the_leaders_and_its_login_brings_both_back() {
     leader.destroy();
     follower.destroy();
 }
+
+/// Click-to-dial on a web component: the click lands inside the component's shadow tree (its
+/// padding, its icon), beyond which `closest` cannot look — the number is found on the click's
+/// composed path. A Ctrl-click (open elsewhere) and a click the page already handled do not
+/// dial.
+#[wasm_bindgen_test]
+async fn click_to_dial_reaches_into_web_components_and_leaves_handled_clicks_alone() {
+    fresh_simulator().await;
+    let host = fresh_root();
+    let handle = mount(&host, json!({"clickToDial": true}));
+    wait_shadow_connected(&host).await;
+    let inside = shadow_root_element(&host);
+    js_sys::eval(
+        "(() => { const b = document.createElement('span'); b.id = 'fancy-dial'; \
+         b.setAttribute('data-gws-dial', '5003'); \
+         b.attachShadow({ mode: 'open' }).innerHTML = '<i id=\"icon\">☎</i>'; \
+         document.body.appendChild(b); })()",
+    )
+    .expect("a web component");
+    let click = |modifiers: &str| {
+        js_sys::eval(&format!(
+            "document.getElementById('fancy-dial').shadowRoot.getElementById('icon')\
+             .dispatchEvent(new MouseEvent('click', {{ bubbles: true, composed: true, cancelable: true, {modifiers} }}))"
+        ))
+        .expect("clicked");
+    };
+    click("ctrlKey: true");
+    js_sys::eval(
+        "window.__mine = (e) => e.preventDefault(); \
+         document.getElementById('fancy-dial').addEventListener('click', window.__mine)",
+    )
+    .expect("host handler");
+    click("");
+    js_sys::eval(
+        "document.getElementById('fancy-dial').removeEventListener('click', window.__mine)",
+    )
+    .expect("host handler gone");
+    TimeoutFuture::new(1_000).await;
+    let calls: Vec<Value> =
+        serde_wasm_bindgen::from_value(handle.calls().expect("calls")).expect("array");
+    assert!(calls.is_empty(), "nothing dialled yet: {calls:?}");
+    click("");
+    wait_card_with(&inside, "Established", "5003").await;
+    js_sys::eval("document.getElementById('fancy-dial').remove()").expect("cleanup");
+    handle.destroy();
+}
