@@ -587,6 +587,60 @@ async fn agent_bar_shows_the_agent_and_sends_not_ready_with_its_reason() {
     );
 }
 
+/// A key that moves the closed select's value (Windows: ArrowDown on the focused select changes
+/// it and fires `change` at once) does not send a state: the choice waits for Enter, with a hint;
+/// Escape drops it. A pick with the pointer sends at once (the test above).
+#[wasm_bindgen_test]
+async fn a_keyboard_change_of_the_agent_state_waits_for_enter() {
+    let mut mounted = mount_agent_bar(agent_fixture());
+    tick().await;
+    let select: HtmlSelectElement = find(&mounted.root, "[data-testid=\"agent-state-select\"]")
+        .expect("select")
+        .unchecked_into();
+    let key = |key: &str| {
+        let event = js_sys::eval(&format!(
+            "new KeyboardEvent('keydown', {{ key: '{key}', bubbles: true, cancelable: true }})"
+        ))
+        .expect("event");
+        select
+            .dispatch_event(event.unchecked_ref())
+            .expect("dispatch");
+    };
+    let arrow_to = |value: &str| {
+        // What the browser does: the keydown, then (before the next task) the change.
+        key("ArrowDown");
+        select.set_value(value);
+        select
+            .dispatch_event(&web_sys::Event::new("change").expect("event"))
+            .expect("dispatch");
+    };
+    arrow_to("1");
+    tick().await;
+    assert_eq!(mounted.next_intent(), None, "only looking");
+    assert!(find(&mounted.root, "[data-testid=\"agent-state-hint\"]").is_some());
+    assert_eq!(select.value(), "1", "the choice stays shown");
+    key("Escape");
+    tick().await;
+    assert!(find(&mounted.root, "[data-testid=\"agent-state-hint\"]").is_none());
+    assert_eq!(select.value(), "", "back to the prompt");
+    assert_eq!(mounted.next_intent(), None);
+
+    arrow_to("2");
+    tick().await;
+    key("Enter");
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::NotReady);
+    expected.reason_code = Some(json!("Lunch"));
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::AgentState(Box::new(expected)))
+    );
+    assert!(
+        !select.has_attribute("disabled"),
+        "never disabled: the focus would leave for the host page"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn device_controls_follow_the_device_capabilities() {
     let mut mounted = mount_agent_bar(agent_fixture());

@@ -245,7 +245,8 @@ async fn agent_goes_not_ready_with_a_reason_and_back_to_ready() {
     })
     .await;
     wait_for("the select to be usable again", 10_000, || {
-        find(&root, "[data-testid=\"agent-state-select\"]").filter(|s| !s.has_attribute("disabled"))
+        find(&root, "[data-testid=\"agent-state-select\"]")
+            .filter(|s| s.get_attribute("aria-disabled").as_deref() == Some("false"))
     })
     .await;
     choose("Ready");

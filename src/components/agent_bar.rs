@@ -43,20 +43,59 @@ pub fn AgentBar() -> impl IntoView {
     let error = move || bar.with(|b| b.error.clone());
     let choices = move || bar.with(|b| b.choices.clone());
     let toggles = move || bar.with(|b| b.toggles.clone());
-    // Back to the placeholder whenever the agent's state (or anything else shown) changes.
+    // The select sends a state when it is picked — with the pointer, or from the open list —
+    // but not when a key moves the closed select's value: on Windows one ArrowDown on the
+    // focused select changes it and fires `change`, and the agent would go Ready while only
+    // looking. Such a change waits for Enter (a hint says so); Escape or leaving drops it.
+    let keyed = StoredValue::new(false);
+    let uncommitted = RwSignal::new(None::<usize>);
+    // Back to the placeholder whenever the agent's state (or anything else shown) changes,
+    // unless a keyboard choice is waiting for its Enter.
     let placeholder = move || {
         bar.track();
-        String::new()
+        uncommitted
+            .get()
+            .map(|index| index.to_string())
+            .unwrap_or_default()
+    };
+    let send_state = {
+        let dispatch = dispatch.clone();
+        move |index: usize| {
+            if bar.with_untracked(|b| b.busy) {
+                return; // the previous change is still on its way
+            }
+            if let Some(request) = agent.with_untracked(|a| agent_state_request(a, index)) {
+                dispatch.run(Intent::AgentState(Box::new(request)));
+            }
+        }
     };
     let choose = {
-        let dispatch = dispatch.clone();
+        let send_state = send_state.clone();
         move |event: leptos::ev::Event| {
             let Ok(index) = event_target_value(&event).parse::<usize>() else {
                 return;
             };
-            if let Some(request) = agent.with_untracked(|a| agent_state_request(a, index)) {
-                dispatch.run(Intent::AgentState(Box::new(request)));
+            if keyed.get_value() {
+                uncommitted.set(Some(index));
+            } else {
+                uncommitted.set(None);
+                send_state(index);
             }
+        }
+    };
+    let on_key = move |event: leptos::ev::KeyboardEvent| match event.key().as_str() {
+        "Enter" => {
+            if let Some(index) = uncommitted.get_untracked() {
+                event.prevent_default();
+                uncommitted.set(None);
+                send_state(index);
+            }
+        }
+        "Escape" => uncommitted.set(None),
+        _ => {
+            // A `change` this key causes fires before the next task: it is the key's.
+            keyed.set_value(true);
+            set_timeout(move || keyed.set_value(false), std::time::Duration::ZERO);
         }
     };
 
@@ -110,12 +149,16 @@ pub fn AgentBar() -> impl IntoView {
                 >
                     {state_label}
                 </span>
+                // `aria-disabled`, not `disabled`, while a change is on its way: a disabled
+                // control loses the keyboard focus to the host page.
                 <select
                     class="gws-select"
                     data-testid="agent-state-select"
                     aria-label=i18n.text(Key::AgentChangeState)
-                    disabled=busy
+                    aria-disabled=move || busy().to_string()
                     on:change=choose
+                    on:keydown=on_key
+                    on:blur=move |_| uncommitted.set(None)
                     prop:value=placeholder
                 >
                     <option value="" disabled=true selected=true>{i18n.text(Key::AgentChangeStatePrompt)}</option>
@@ -123,6 +166,11 @@ pub fn AgentBar() -> impl IntoView {
                         <option value=choice.index.to_string() data-state-id=choice.id>{choice.label}</option>
                     </For>
                 </select>
+                <Show when=move || uncommitted.with(Option::is_some)>
+                    <span class="gws-agent__hint" data-testid="agent-state-hint" role="status">
+                        {i18n.text(Key::AgentPressEnter)}
+                    </span>
+                </Show>
             </div>
             <div class="gws-agent__device">
                 <Show when=dnd>

@@ -52,6 +52,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         AgentUnknown => "Unbekannt",
         AgentChangeState => "Agentenstatus ändern",
         AgentChangeStatePrompt => "Status ändern…",
+        AgentPressEnter => "Zum Übernehmen Enter drücken",
         AgentForwarding => "Umleitung an {number}",
         AgentForwardTo => "Anrufe umleiten an",
         AgentForward => "Umleiten",

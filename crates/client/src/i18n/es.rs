@@ -52,6 +52,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         AgentUnknown => "Desconocido",
         AgentChangeState => "Cambiar estado del agente",
         AgentChangeStatePrompt => "Cambiar estado…",
+        AgentPressEnter => "Pulse Intro para aplicarlo",
         AgentForwarding => "Desviando a {number}",
         AgentForwardTo => "Desviar llamadas a",
         AgentForward => "Desviar",

@@ -52,6 +52,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         AgentUnknown => "Inconnu",
         AgentChangeState => "Changer le statut de l’agent",
         AgentChangeStatePrompt => "Changer de statut…",
+        AgentPressEnter => "Appuyez sur Entrée pour l’appliquer",
         AgentForwarding => "Renvoi vers {number}",
         AgentForwardTo => "Renvoyer les appels vers",
         AgentForward => "Renvoyer",

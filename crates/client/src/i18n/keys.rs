@@ -87,6 +87,7 @@ keys! {
     AgentUnknown = "agent.Unknown" => "Unknown",
     AgentChangeState = "agent.changeState" => "Change agent state",
     AgentChangeStatePrompt = "agent.changeStatePrompt" => "Change state…",
+    AgentPressEnter = "agent.pressEnter" => "Press Enter to set it",
     AgentForwarding = "agent.forwarding" => "Forwarding to {number}",
     AgentForwardTo = "agent.forwardTo" => "Forward calls to",
     AgentForward = "agent.forward" => "Forward",
