@@ -319,6 +319,8 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
     let mut config = WidgetConfig::new("", "", "").with_lang(None);
     config.share_across_tabs = true;
     let mut log_level = LogLevel::Warn;
+    // `lang` wins over its former name `locale`, in whatever order the two come.
+    let mut lang_given = false;
     for key in js_sys::Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         let value =
@@ -352,7 +354,10 @@ pub fn parse_options(options: &JsValue) -> Result<EmbedOptions, JsValue> {
             // `locale` is the former name of `lang`, kept for hosts written against it.
             "lang" | "locale" => {
                 let tag = expect_string(&key, &value)?;
-                config.lang = (!tag.trim().is_empty()).then_some(tag);
+                if key == "lang" || !lang_given {
+                    config.lang = (!tag.trim().is_empty()).then_some(tag);
+                }
+                lang_given |= key == "lang";
             }
             "strings" => config.strings = parse_strings(&value)?,
             "compact" => config.compact = expect_bool(&key, &value)?,

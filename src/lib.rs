@@ -153,8 +153,9 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
     fatal::watch(&element, &notice);
     let watched = element.clone();
     let controller: ControllerSlot = Rc::new(RefCell::new(None));
+    let events = HostEvents::new(element.into());
     let host = HostBinding {
-        events: HostEvents::new(element.into()),
+        events: events.clone(),
         controller: controller.clone(),
     };
     let config = options.config;
@@ -165,6 +166,9 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
         fatal::forget(&watched);
         drop(handle);
         cleanup();
+        // The widget's own state is gone with it: this is the host's last word from it (the
+        // integration guide's `disconnected` on destroy).
+        events.connection_changed(&gws_client::ConnectionState::Disconnected, 0);
     });
     Ok(WidgetHandle::new(controller, unmount))
 }

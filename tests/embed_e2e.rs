@@ -313,8 +313,18 @@ async fn mount_connected() -> (HtmlElement, WidgetHandle, usize, i32) {
 async fn destroy_stops_all_traffic() {
     let (host, handle, sessions_before, loops_before) = mount_connected().await;
     assert_eq!(agent1_sessions().await, sessions_before + 1);
+    let (states, _listener) = record_events(&host, "gws:connection");
     handle.destroy();
     handle.destroy();
+    assert_eq!(
+        states
+            .borrow()
+            .iter()
+            .map(|d| d["state"].clone())
+            .collect::<Vec<_>>(),
+        vec![json!("disconnected")],
+        "the host hears the end once, as the guide says"
+    );
     assert!(
         handle.answer(None).is_err(),
         "a destroyed widget refuses commands"

@@ -239,6 +239,32 @@ async fn the_page_language_is_the_default_and_set_lang_switches_a_mounted_widget
     host.remove();
 }
 
+/// `lang` wins over its former name `locale`, whichever comes last (the custom element lists
+/// `lang` first, and an empty `locale=""` used to make the widget English).
+#[wasm_bindgen_test]
+async fn lang_wins_over_the_former_locale_option() {
+    for options in [
+        json!({"lang": "de", "locale": "fr"}),
+        json!({"locale": "fr", "lang": "de"}),
+        json!({"lang": "de", "locale": ""}),
+    ] {
+        let host = fresh_root();
+        let handle = mount(&host, options.clone());
+        assert_eq!(handle.lang().expect("lang"), "de", "{options}");
+        handle.destroy();
+        host.remove();
+    }
+    let host = fresh_root();
+    let handle = mount(&host, json!({"locale": "fr"}));
+    assert_eq!(
+        handle.lang().expect("lang"),
+        "fr",
+        "locale alone still works"
+    );
+    handle.destroy();
+    host.remove();
+}
+
 #[wasm_bindgen_test]
 async fn unknown_string_keys_are_refused_with_a_hint() {
     let host = fresh_root();
