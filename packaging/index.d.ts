@@ -94,7 +94,7 @@ export type EmbedOptions = GwsPasswordOptions | GwsProviderOptions;
 export type GwsCallState = 'Ringing' | 'Dialing' | 'Established' | 'Held' | 'Released' | (string & {});
 
 /** The agent states `setAgentState` sets. */
-export type GwsAgentStateName = 'Ready' | 'NotReady' | 'AfterCallWork';
+export type GwsAgentStateName = 'Ready' | 'NotReady' | 'AfterCallWork' | 'AuxWork';
 
 /** The widget's connection to the server. */
 export type GwsConnectionState =

@@ -547,9 +547,10 @@ impl WidgetHandle {
             "Ready" => Operation::Ready,
             "NotReady" => Operation::NotReady,
             "AfterCallWork" => Operation::AfterCallWork,
+            "AuxWork" => Operation::AuxWork,
             other => {
                 return Err(option_error(format!(
-                    "unknown agent state \"{other}\"; use Ready, NotReady or AfterCallWork"
+                    "unknown agent state \"{other}\"; use Ready, NotReady, AfterCallWork or AuxWork"
                 )));
             }
         };

@@ -694,3 +694,38 @@ async fn click_to_dial_reaches_into_web_components_and_leaves_handled_clicks_alo
     js_sys::eval("document.getElementById('fancy-dial').remove()").expect("cleanup");
     handle.destroy();
 }
+
+/// `setAgentState` sends the documented agent states — auxiliary work included — and refuses
+/// an unknown one (or an unknown reason) with a clear error.
+#[wasm_bindgen_test]
+async fn set_agent_state_sends_the_documented_states() {
+    fresh_simulator().await;
+    let host = fresh_root();
+    let handle = mount(&host, json!({}));
+    wait_shadow_connected(&host).await;
+    let inside = shadow_root_element(&host);
+    let badge_mode = || {
+        find(&inside, "[data-testid=\"agent-state\"]")
+            .and_then(|b| b.get_attribute("data-work-mode"))
+            .unwrap_or_default()
+    };
+    handle.set_agent_state("AuxWork", None).expect("AuxWork");
+    wait_for("auxiliary work", 10_000, || {
+        (badge_mode() == "AuxWork").then_some(())
+    })
+    .await;
+    let refused = handle
+        .set_agent_state("Lunchtime", None)
+        .expect_err("unknown");
+    let message = js_sys::Error::from(refused)
+        .message()
+        .as_string()
+        .unwrap_or_default();
+    assert!(message.contains("AuxWork"), "{message}");
+    assert!(
+        handle
+            .set_agent_state("NotReady", Some("Nap".into()))
+            .is_err()
+    );
+    handle.destroy();
+}

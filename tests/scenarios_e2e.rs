@@ -244,11 +244,21 @@ async fn agent_goes_not_ready_with_a_reason_and_back_to_ready() {
         .then_some(())
     })
     .await;
-    wait_for("the select to be usable again", 10_000, || {
-        find(&root, "[data-testid=\"agent-state-select\"]")
-            .filter(|s| s.get_attribute("aria-disabled").as_deref() == Some("false"))
+    let usable = || async {
+        wait_for("the select to be usable again", 10_000, || {
+            find(&root, "[data-testid=\"agent-state-select\"]")
+                .filter(|s| s.get_attribute("aria-disabled").as_deref() == Some("false"))
+        })
+        .await;
+    };
+    usable().await;
+    // Auxiliary work (gws-api.md §5.1): NotReady in its own work mode.
+    choose("AuxWork");
+    wait_for("AuxWork", 10_000, || {
+        (badge.get_attribute("data-work-mode").as_deref() == Some("AuxWork")).then_some(())
     })
     .await;
+    usable().await;
     choose("Ready");
     wait_for("Ready", 10_000, || {
         (badge.get_attribute("data-state").as_deref() == Some("Ready")).then_some(())

@@ -254,6 +254,11 @@ fn a_relayed_operation_is_posted_to_the_path_the_leader_builds() {
             "/api/v2/me/channels/voice",
         ),
         (
+            RelayTarget::AgentChannel,
+            op(Operation::AuxWork),
+            "/api/v2/me/channels/voice",
+        ),
+        (
             RelayTarget::Me,
             op(Operation::StartContactCenterSession),
             "/api/v2/me",

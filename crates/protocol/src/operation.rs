@@ -50,6 +50,7 @@ crate::string_enum! {
         Ready = "Ready",
         NotReady = "NotReady",
         AfterCallWork = "AfterCallWork",
+        AuxWork = "AuxWork",
         // --- session (`POST /api/v2/me`) ---
         StartContactCenterSession = "StartContactCenterSession",
         EndContactCenterSession = "EndContactCenterSession",

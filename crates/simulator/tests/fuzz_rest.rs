@@ -66,6 +66,7 @@ const OPERATIONS: &[&str] = &[
     "Ready",
     "NotReady",
     "AfterCallWork",
+    "AuxWork",
     "StartContactCenterSession",
     "EndContactCenterSession",
 ];
@@ -274,8 +275,8 @@ fn operations_of(target: &Target) -> &'static [&'static str] {
         Target::Call(_) => &OPERATIONS[1..31],
         Target::Device(_) => &OPERATIONS[31..39],
         Target::Dial(_) => &OPERATIONS[..1],
-        Target::Voice => &OPERATIONS[39..42],
-        Target::Me => &OPERATIONS[42..],
+        Target::Voice => &OPERATIONS[39..43],
+        Target::Me => &OPERATIONS[43..],
     }
 }
 
@@ -451,7 +452,7 @@ fn the_endpoint_operation_lists_cover_every_operation_once() {
     assert_eq!(all.len(), OPERATIONS.len());
     assert_eq!(
         operations_of(&Target::Voice),
-        ["Ready", "NotReady", "AfterCallWork"]
+        ["Ready", "NotReady", "AfterCallWork", "AuxWork"]
     );
     assert_eq!(operations_of(&Target::Device(0))[0], "DoNotDisturbOn");
 }

@@ -48,6 +48,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         AgentReady => "Bereit",
         AgentNotReady => "Nicht bereit",
         AgentAfterCallWork => "Nachbearbeitung",
+        AgentAuxWork => "Nebentätigkeit",
         AgentLoggedOut => "Abgemeldet",
         AgentUnknown => "Unbekannt",
         AgentChangeState => "Agentenstatus ändern",

@@ -48,6 +48,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         AgentReady => "Disponible",
         AgentNotReady => "No disponible",
         AgentAfterCallWork => "Trabajo posterior a la llamada",
+        AgentAuxWork => "Trabajo auxiliar",
         AgentLoggedOut => "Sesión cerrada",
         AgentUnknown => "Desconocido",
         AgentChangeState => "Cambiar estado del agente",

@@ -48,6 +48,7 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         AgentReady => "Prêt",
         AgentNotReady => "Pas prêt",
         AgentAfterCallWork => "Travail après appel",
+        AgentAuxWork => "Travail auxiliaire",
         AgentLoggedOut => "Déconnecté",
         AgentUnknown => "Inconnu",
         AgentChangeState => "Changer le statut de l’agent",

@@ -83,6 +83,7 @@ keys! {
     AgentReady = "agent.Ready" => "Ready",
     AgentNotReady = "agent.NotReady" => "Not ready",
     AgentAfterCallWork = "agent.AfterCallWork" => "After-call work",
+    AgentAuxWork = "agent.AuxWork" => "Auxiliary work",
     AgentLoggedOut = "agent.LoggedOut" => "Logged out",
     AgentUnknown = "agent.Unknown" => "Unknown",
     AgentChangeState = "agent.changeState" => "Change agent state",

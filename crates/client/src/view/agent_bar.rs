@@ -84,6 +84,7 @@ impl AgentBarView {
                 |s| {
                     state_text(
                         s.state.as_deref(),
+                        s.work_mode.as_deref(),
                         s.display_name.as_deref(),
                         s.reason.as_deref(),
                         catalog,
@@ -109,6 +110,7 @@ impl AgentBarView {
                     // A setting names its state, or at least the operation that sets it.
                     label: state_text(
                         s.state.as_deref().or(s.operation_name.as_deref()),
+                        s.work_mode.as_deref(),
                         s.display_name.as_deref(),
                         s.reason_code.as_deref(),
                         catalog,
@@ -138,25 +140,32 @@ impl AgentBarView {
     }
 }
 
-/// The request that puts the agent in the state at `index` of the server's settings (with its
-/// reason code); `None` for an unknown index or a setting without an operation.
 /// An agent state as shown. The server's display names are configured in the server's language
 /// (English in GWS): an English widget shows them as configured, another language names the
 /// states GWS defines itself and adds the reason code as sent. Unknown states keep the
-/// server's wording in every language.
+/// server's wording in every language. The work mode says more than the state: GWS puts
+/// after-call work and auxiliary work in `state: NotReady` (gws-api.md §5.1), and read by
+/// the state they both showed as "not ready" in every other language.
 fn state_text(
     state: Option<&str>,
+    work_mode: Option<&str>,
     display: Option<&str>,
     reason: Option<&str>,
     catalog: &Catalog,
 ) -> String {
-    let known = match state {
+    let by_mode = match work_mode {
+        Some("AfterCallWork") => Some(Key::AgentAfterCallWork),
+        Some("AuxWork") => Some(Key::AgentAuxWork),
+        _ => None,
+    };
+    let known = by_mode.or(match state {
         Some("Ready") => Some(Key::AgentReady),
         Some("NotReady") => Some(Key::AgentNotReady),
         Some("AfterCallWork") => Some(Key::AgentAfterCallWork),
+        Some("AuxWork") => Some(Key::AgentAuxWork),
         Some("LoggedOut") => Some(Key::AgentLoggedOut),
         _ => None,
-    };
+    });
     let base = match known {
         Some(key) if catalog.lang() != Lang::En || display.is_none() => catalog.text(key),
         _ => display.or(state).unwrap_or_default(),
@@ -169,6 +178,8 @@ fn state_text(
     }
 }
 
+/// The request that puts the agent in the state at `index` of the server's settings (with its
+/// reason code); `None` for an unknown index or a setting without an operation.
 pub fn agent_state_request(agent: &AgentStore, index: usize) -> Option<OperationRequest> {
     let setting = agent.agent_states.get(index)?;
     let operation = Operation::parse(setting.operation_name.as_deref()?);
@@ -303,6 +314,37 @@ mod tests {
         assert_eq!(
             forward_request("5001".into()).destination,
             Some(json!("5001"))
+        );
+    }
+
+    /// After-call work and auxiliary work are `NotReady` states with a work mode (gws-api.md
+    /// §5.1): they are named by their mode, not as "not ready", in every language.
+    #[test]
+    fn work_modes_name_their_states() {
+        let mut agent = agent();
+        agent.agent_states = ["AfterCallWork", "AuxWork"]
+            .into_iter()
+            .map(|mode| AgentStateSetting {
+                display_name: mode.into(),
+                state: "NotReady".into(),
+                operation_name: mode.into(),
+                work_mode: mode.into(),
+                ..Default::default()
+            })
+            .collect();
+        if let Some(state) = agent.device.as_mut().and_then(|d| d.user_state.as_mut()) {
+            state.state = "NotReady".into();
+            state.work_mode = "AuxWork".into();
+            state.display_name = "AuxWork".into();
+        }
+        let view = AgentBarView::of(&agent, true, &Catalog::new(Lang::Fr));
+        assert_eq!(view.state_label, "Travail auxiliaire");
+        let labels: Vec<String> = view.choices.into_iter().map(|c| c.label).collect();
+        assert_eq!(labels, ["Travail après appel", "Travail auxiliaire"]);
+        let english = AgentBarView::of(&agent, true, &Catalog::new(Lang::En));
+        assert_eq!(
+            english.state_label, "AuxWork",
+            "English: the server's own name"
         );
     }
 

@@ -80,7 +80,10 @@ impl RelayTarget {
             ),
             RelayTarget::DeviceCalls => matches!(operation, O::Dial),
             RelayTarget::AgentChannel => {
-                matches!(operation, O::Ready | O::NotReady | O::AfterCallWork)
+                matches!(
+                    operation,
+                    O::Ready | O::NotReady | O::AfterCallWork | O::AuxWork
+                )
             }
             RelayTarget::Me => matches!(
                 operation,

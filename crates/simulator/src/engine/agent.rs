@@ -10,8 +10,8 @@ use gws_protocol::api::OperationRequest;
 use serde_json::Value;
 
 impl Engine {
-    /// `Ready {workmode?}` / `NotReady {reasonCode?}` / `AfterCallWork {wrapUpTime?}` on
-    /// `/api/v2/me/channels/voice`. A NotReady reason must be one of the configured codes
+    /// `Ready {workmode?}` / `NotReady {reasonCode?}` / `AfterCallWork {wrapUpTime?}` /
+    /// `AuxWork` on `/api/v2/me/channels/voice`. A NotReady reason must be one of the configured codes
     /// (`GET /api/v2/settings/agent-states`).
     pub(crate) fn agent_state_operation(
         &mut self,
@@ -79,9 +79,17 @@ impl Engine {
                 state.work_mode = "AfterCallWork".into();
                 state
             }
+            // gws-api.md §5.1 [doc AgentStateAuxWork]: `NotReady` in work mode `AuxWork`.
+            Operation::AuxWork => {
+                let mut state = self
+                    .config
+                    .user_state_or("AuxWork", None, "AuxWork", "NotReady");
+                state.work_mode = "AuxWork".into();
+                state
+            }
             _ => {
                 return Err(EngineError::Invalid(format!(
-                    "Operation {operation} is not an agent-state operation (Ready, NotReady, AfterCallWork)"
+                    "Operation {operation} is not an agent-state operation (Ready, NotReady, AfterCallWork, AuxWork)"
                 )));
             }
         };

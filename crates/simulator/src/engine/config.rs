@@ -238,6 +238,14 @@ impl EngineConfig {
                 None,
                 Some("AfterCallWork"),
             ),
+            state(
+                "2B36138D-0005-4A5B-8C9D-0E1F2A3B4C05",
+                "AuxWork",
+                "NotReady",
+                "AuxWork",
+                None,
+                Some("AuxWork"),
+            ),
         ]
     }
 }

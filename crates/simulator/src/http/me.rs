@@ -109,7 +109,7 @@ pub async fn post_device(
     Ok(Json(json!({"statusCode": 0})))
 }
 
-/// `POST /api/v2/me/channels/voice`: Ready / NotReady / AfterCallWork.
+/// `POST /api/v2/me/channels/voice`: Ready / NotReady / AfterCallWork / AuxWork.
 pub async fn post_voice_channel(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,

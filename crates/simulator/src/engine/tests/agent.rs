@@ -75,6 +75,36 @@ fn ready_not_ready_with_a_reason_and_after_call_work_publish_device_state_change
     );
 }
 
+/// gws-api.md §5.1 [doc AgentStateAuxWork]: `AuxWork` puts the agent in `NotReady` with work
+/// mode `AuxWork`, with the configured state's id and display name.
+#[test]
+fn aux_work_is_not_ready_in_its_own_work_mode() {
+    let mut engine = engine();
+    let aux = ok(
+        &mut engine,
+        0,
+        voice(AGENT1, json!({"operationName": "AuxWork"})),
+    );
+    let state = devices_for(&aux, AGENT1)[0]
+        .user_state
+        .clone()
+        .expect("userState");
+    assert_eq!(
+        (
+            state.state.as_deref(),
+            state.work_mode.as_deref(),
+            state.display_name.as_deref(),
+            state.id.as_deref()
+        ),
+        (
+            Some("NotReady"),
+            Some("AuxWork"),
+            Some("AuxWork"),
+            Some("2B36138D-0005-4A5B-8C9D-0E1F2A3B4C05")
+        )
+    );
+}
+
 #[test]
 fn agent_state_refuses_unknown_reasons_and_other_operations() {
     let mut engine = engine();
