@@ -10,8 +10,8 @@ mod support;
 use gws_client::bayeux::ConnectionState;
 use gws_client::widget_core::{PENDING_TIMEOUT_MS, RELEASED_LINGER_MS};
 use gws_client::{
-    ApiError, CoreConfig, Effect, Event, HostEvent, Input, Intent, Method, RelayTarget,
-    RequestToken, Severity, TabMessage, ViewChanges,
+    ApiError, CoreConfig, Effect, Event, HostEvent, HttpRequest, Input, Intent, Method,
+    RelayTarget, RequestToken, Severity, TabMessage, ViewChanges,
 };
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{CallState, Operation};
@@ -1035,11 +1035,10 @@ fn a_snapshot_asked_before_an_operation_keeps_it_pending() {
     );
 }
 
-/// A late reply of an earlier operation — the agent held, the notification came, they
-/// retrieved, then the Hold's HTTP reply failed (a timeout) — is not the Retrieve's: no
-/// "Hold failed" on a call that is held, and the Retrieve stays pending and watched.
-#[test]
-fn a_late_reply_of_an_earlier_operation_does_not_settle_the_newer_one() {
+/// The agent held C1 (the Held notification came before the Hold's HTTP reply), then clicked
+/// Retrieve, whose POST was accepted at t=250: returns the harness and the Hold's POST, still
+/// unanswered.
+fn retrieving_before_the_holds_reply() -> (Harness, HttpRequest) {
     let mut h = Harness::connected(ALONE);
     h.notify_call(50, "C1", "Established");
     h.intent(100, hold("C1"));
@@ -1048,6 +1047,15 @@ fn a_late_reply_of_an_earlier_operation_does_not_settle_the_newer_one() {
     h.intent(200, Intent::operation("C1", Operation::Retrieve));
     let retrieve_post = h.request(Method::Post, "/api/v2/me/calls/C1");
     h.reply_ok(250, retrieve_post.token, json!({"statusCode": 0}));
+    (h, hold_post)
+}
+
+/// A late reply of an earlier operation — the agent held, the notification came, they
+/// retrieved, then the Hold's HTTP reply failed (a timeout) — is not the Retrieve's: no
+/// "Hold failed" on a call that is held, and the Retrieve stays pending and watched.
+#[test]
+fn a_late_reply_of_an_earlier_operation_does_not_settle_the_newer_one() {
+    let (mut h, hold_post) = retrieving_before_the_holds_reply();
     h.reply_err(300, hold_post.token, ApiError::Timeout);
     assert_eq!(h.call_error("C1"), None);
     assert!(h.host_errors().is_empty());
@@ -1063,14 +1071,7 @@ fn a_late_reply_of_an_earlier_operation_does_not_settle_the_newer_one() {
 /// replace the Retrieve's watchdog (the card would stay pending for good).
 #[test]
 fn a_late_ok_of_an_earlier_operation_keeps_the_newer_ones_watchdog() {
-    let mut h = Harness::connected(ALONE);
-    h.notify_call(50, "C1", "Established");
-    h.intent(100, hold("C1"));
-    let hold_post = h.request(Method::Post, "/api/v2/me/calls/C1");
-    h.notify_call(150, "C1", "Held");
-    h.intent(200, Intent::operation("C1", Operation::Retrieve));
-    let retrieve_post = h.request(Method::Post, "/api/v2/me/calls/C1");
-    h.reply_ok(250, retrieve_post.token, json!({"statusCode": 0}));
+    let (mut h, hold_post) = retrieving_before_the_holds_reply();
     h.reply_ok(300, hold_post.token, json!({"statusCode": 0}));
     h.tick(250 + PENDING_TIMEOUT_MS);
     assert_eq!(h.call_pending("C1"), None, "the watchdog settled it");
