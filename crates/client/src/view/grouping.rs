@@ -24,7 +24,7 @@ fn is_top_level(store: &CallsStore, call: &Call) -> bool {
             .is_some_and(|parent| !stands_alone(store, &parent.call))
 }
 
-/// Top-level calls, in order of appearance (see [`is_top_level`]).
+/// Top-level calls, in order of appearance: every call but a consult shown under its parent.
 pub fn root_ids(store: &CallsStore) -> Vec<String> {
     store
         .entries()
