@@ -35,11 +35,16 @@ pub(super) struct Watchdog {
 
 /// "Hold failed: …", worded for the agent in `catalog`'s language.
 pub(super) fn describe(operation: &Operation, error: &ApiError, catalog: &Catalog) -> String {
+    failed_because(operation, &error.localized(catalog), catalog)
+}
+
+/// "`operation` failed: `reason`", with the operation's label in the catalog's language.
+pub(super) fn failed_because(operation: &Operation, reason: &str, catalog: &Catalog) -> String {
     catalog.fill(
         Key::ErrOperationFailed,
         &[
             ("operation", &crate::actions::label(operation, catalog)),
-            ("error", &error.localized(catalog)),
+            ("error", reason),
         ],
     )
 }

@@ -324,7 +324,7 @@ pub struct WidgetCore {
     device_notified_at: Option<u64>,
     /// Channels the server refused, with the agent-bar message that said so: said once (the
     /// client asks again on a backoff), cleared when the channel is subscribed after all.
-    refused_channels: Vec<(String, String)>,
+    refused_channels: SmallMap<String, String>,
 }
 
 impl WidgetCore {
@@ -342,7 +342,7 @@ impl WidgetCore {
             retire_at: None,
             agent_pending_at: 0,
             device_notified_at: None,
-            refused_channels: Vec::new(),
+            refused_channels: SmallMap::new(),
         }
     }
 
@@ -525,6 +525,14 @@ impl WidgetCore {
         self.host(HostEvent::Connection(state.clone()));
         views.set_connection(state);
         was_connected
+    }
+}
+
+/// Clears the agent bar's error if it is still `shown`, the message a step put there: a later
+/// error (another operation's, a server notification) is not that step's to clear.
+fn clear_agent_error(shown: &str, views: &mut Views<'_>) {
+    if views.agent.error.as_deref() == Some(shown) {
+        views.agent_mut().error = None;
     }
 }
 

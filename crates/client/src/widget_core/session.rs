@@ -13,9 +13,9 @@
 //! against the server), the badge offers "Sign in", and a few backed-off automatic attempts
 //! are made ([`SIGN_IN_RETRIES`], from [`SIGN_IN_RETRY_MS`]).
 
-use super::intents::describe;
+use super::intents::{describe, failed_because};
 use super::tabs::{RelayTarget, Relayed, TabMessage};
-use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
+use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore, clear_agent_error};
 use crate::AgentStore;
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
@@ -196,15 +196,10 @@ impl WidgetCore {
                 // Another agent operation waits for the server: the follower must hear that
                 // its Log out did not go out, not see it time out in silence.
                 let catalog = &self.config.catalog;
-                let message = catalog.fill(
-                    Key::ErrOperationFailed,
-                    &[
-                        (
-                            "operation",
-                            &crate::actions::label(&Operation::EndContactCenterSession, catalog),
-                        ),
-                        ("error", catalog.text(Key::ErrBusy)),
-                    ],
+                let message = failed_because(
+                    &Operation::EndContactCenterSession,
+                    catalog.text(Key::ErrBusy),
+                    catalog,
                 );
                 self.tell_relay_failed(follower, message);
             }
@@ -418,9 +413,8 @@ impl WidgetCore {
                 self.sessions.sign_in_retry_at = None;
                 // Exactly the message `sign_out` showed (a prefix of its template matched any
                 // error once a host's wording began with the reason).
-                let signed_out = self.sessions.signed_out_message.take();
-                if signed_out.is_some() && views.agent.error == signed_out {
-                    views.agent_mut().error = None;
+                if let Some(shown) = self.sessions.signed_out_message.take() {
+                    clear_agent_error(&shown, views);
                 }
                 if let Some(me) = self.tabs.follower_id() {
                     // A follower runs no loop: it asks the leader for its state again (the

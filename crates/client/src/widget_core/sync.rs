@@ -75,14 +75,14 @@ impl WidgetCore {
                 );
                 // A channel missing in silence is how calls are missed: the agent bar says so,
                 // once — the client asks again on a backoff, and each refusal is only logged.
-                if self.refused_channels.iter().any(|(c, _)| *c == channel) {
+                if self.refused_channels.contains_key(&channel) {
                     return;
                 }
                 let message = self.config.catalog.fill(
                     crate::i18n::Key::ErrSubscriptionRefused,
                     &[("channel", &channel), ("error", &error)],
                 );
-                self.refused_channels.push((channel, message.clone()));
+                self.refused_channels.insert(channel, message.clone());
                 self.fail(super::Target::Agent, message, views);
             }
             Event::SubscriptionRestored { channel } => {
@@ -90,16 +90,8 @@ impl WidgetCore {
                     Severity::Info,
                     format!("gws-widget: subscription to {channel} granted after a refusal"),
                 );
-                let Some(at) = self
-                    .refused_channels
-                    .iter()
-                    .position(|(c, _)| *c == channel)
-                else {
-                    return;
-                };
-                let (_, message) = self.refused_channels.remove(at);
-                if views.agent.error.as_deref() == Some(message.as_str()) {
-                    views.agent_mut().error = None;
+                if let Some(shown) = self.refused_channels.remove(&channel) {
+                    super::clear_agent_error(&shown, views);
                 }
             }
             Event::Unauthorized { status } => {

@@ -29,7 +29,7 @@
 //! - A follower re-reads state on `Resync` at most once per [`RESYNC_INTERVAL_MS`]; more
 //!   requests within the window are coalesced into one read at its end.
 
-use super::intents::describe;
+use super::intents::{describe, failed_because};
 pub use super::relay::RelayTarget;
 use super::relay::is_tab_id;
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
@@ -376,12 +376,10 @@ impl WidgetCore {
                 }
                 None => {
                     let catalog = &self.config.catalog;
-                    Some(catalog.fill(
-                        Key::ErrOperationFailed,
-                        &[
-                            ("operation", &crate::actions::label(&operation, catalog)),
-                            ("error", catalog.text(Key::ErrNothing)),
-                        ],
+                    Some(failed_because(
+                        &operation,
+                        catalog.text(Key::ErrNothing),
+                        catalog,
                     ))
                 }
             }
