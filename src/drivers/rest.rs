@@ -209,6 +209,21 @@ impl RestClient {
         self.send(request, controller, timeout_ms).await
     }
 
+    /// A one-shot request: its status and body text, both within the client's timeout.
+    async fn exchange(
+        &self,
+        builder: RequestBuilder,
+        body: Option<String>,
+    ) -> Result<(u16, String), ApiError> {
+        let deadline = clock::now() + Millis(u64::from(self.timeout_ms));
+        let response = self
+            .fetch(builder, body, self.timeout_ms)
+            .await
+            .map_err(api_failure)?;
+        let status = response.status();
+        Ok((status, read_text(response, deadline).await?))
+    }
+
     /// Sends a request of the widget core: the body of its successful reply, or the error.
     pub async fn perform(&self, request: HttpRequest) -> Result<String, ApiError> {
         match (request.method, request.body) {
@@ -225,13 +240,7 @@ impl RestClient {
     /// `GET path`: the body of a 2xx reply.
     pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
         let builder = self.authorised(Request::get(&self.url(path)?), false);
-        let deadline = clock::now() + Millis(u64::from(self.timeout_ms));
-        let response = self
-            .fetch(builder, None, self.timeout_ms)
-            .await
-            .map_err(api_failure)?;
-        let status = response.status();
-        let text = read_text(response, deadline).await?;
+        let (status, text) = self.exchange(builder, None).await?;
         if !(200..300).contains(&status) {
             return Err(error_from(status, &text));
         }
@@ -261,13 +270,7 @@ impl RestClient {
         let mut refreshed = false;
         loop {
             let builder = self.authorised(Request::post(&self.url(path)?), true);
-            let deadline = clock::now() + Millis(u64::from(self.timeout_ms));
-            let response = self
-                .fetch(builder, Some(body.clone()), self.timeout_ms)
-                .await
-                .map_err(api_failure)?;
-            let status = response.status();
-            let text = read_text(response, deadline).await?;
+            let (status, text) = self.exchange(builder, Some(body.clone())).await?;
             if status == 403 && is_csrf_refusal(&text) {
                 if refreshed {
                     return Err(ApiError::Csrf);
@@ -345,16 +348,9 @@ impl RestClient {
         };
         let status = response.status();
         if status == 200
-            && let Some(reader) = response
-                .body()
-                .and_then(|stream| stream.get_reader().dyn_into().ok())
+            && let Some(body) = BodyStream::of(&response, deadline)
         {
-            return BayeuxReply::Body(BodyStream {
-                reader,
-                chunk: None,
-                piece: Vec::new(),
-                deadline,
-            });
+            return BayeuxReply::Body(body);
         }
         // An error reply (or a browser without body streams): read whole, but by the deadline
         // and bounded, like a one-shot reply.
@@ -390,6 +386,20 @@ pub struct BodyStream {
 }
 
 impl BodyStream {
+    /// `response`'s body, to be read by `deadline`; `None` when the browser gives no body stream
+    /// (or there is no body).
+    fn of(response: &Response, deadline: Millis) -> Option<BodyStream> {
+        let reader = response
+            .body()
+            .and_then(|stream| stream.get_reader().dyn_into().ok())?;
+        Some(BodyStream {
+            reader,
+            chunk: None,
+            piece: Vec::new(),
+            deadline,
+        })
+    }
+
     /// The next piece of the body (at most [`PIECE_BYTES`]): `Ok(None)` at its end, `Err` if
     /// the network failed or the request's deadline passed while reading it.
     pub async fn next_piece(&mut self) -> Result<Option<&[u8]>, String> {
@@ -466,10 +476,8 @@ async fn read_text(response: Response, deadline: Millis) -> Result<String, ApiEr
             ApiError::Network(error)
         }
     };
-    let Some(reader) = response
-        .body()
-        .and_then(|stream| stream.get_reader().dyn_into().ok())
-    else {
+    // Dropped on every early return: the rest of the download is cancelled.
+    let Some(mut body) = BodyStream::of(&response, deadline) else {
         // No body stream (no body at all, or a browser without streams): whole, by the deadline.
         let left = u32::try_from((deadline - clock::now()).as_u64()).unwrap_or(u32::MAX);
         return match select(
@@ -483,13 +491,6 @@ async fn read_text(response: Response, deadline: Millis) -> Result<String, ApiEr
             Either::Left((Err(error), _)) => Err(failed(error.to_string())),
             Either::Right(((), _)) => Err(ApiError::Timeout),
         };
-    };
-    // Dropped on every early return: the rest of the download is cancelled.
-    let mut body = BodyStream {
-        reader,
-        chunk: None,
-        piece: Vec::new(),
-        deadline,
     };
     let mut bytes = Vec::new();
     while let Some(piece) = body.next_piece().await.map_err(failed)? {
