@@ -55,6 +55,13 @@ impl Jitter {
     }
 }
 
+/// `base_ms` doubled `doublings` times (at most 16: a schedule of agent-facing retries, not
+/// an overflow), saturating. For waits that should thin out fast — a refused channel, a refused
+/// sign-in — rather than the connection's linear steps.
+pub fn doubled(base_ms: u64, doublings: u32) -> u64 {
+    base_ms.saturating_mul(1 << doublings.min(16))
+}
+
 impl BackoffPolicy {
     /// The un-jittered delay after `failures` consecutive failures (1 → one increment).
     pub fn base_delay(&self, failures: u32) -> u64 {

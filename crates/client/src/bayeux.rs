@@ -1247,11 +1247,11 @@ impl BayeuxClient {
                 // One wait per batch, however many channels it refused.
                 if session.refused_retry_at.is_none() {
                     session.refusals = session.refusals.saturating_add(1);
-                    let doublings = session.refusals.saturating_sub(1).min(16);
-                    let wait = REFUSED_RETRY
-                        .as_u64()
-                        .saturating_mul(1 << doublings)
-                        .min(MAX_REFUSED_RETRY.as_u64());
+                    let wait = crate::backoff::doubled(
+                        REFUSED_RETRY.as_u64(),
+                        session.refusals.saturating_sub(1),
+                    )
+                    .min(MAX_REFUSED_RETRY.as_u64());
                     session.refused_retry_at = Some(now + Millis(wait));
                 }
                 self.refused_before.insert(channel.to_string());

@@ -356,7 +356,7 @@ impl WidgetCore {
         self.sessions.failed_sign_ins = attempt.saturating_add(1);
         self.sessions.auth = Auth::SignedOut;
         self.sessions.sign_in_retry_at = (attempt < SIGN_IN_RETRIES)
-            .then(|| now.saturating_add(SIGN_IN_RETRY_MS.saturating_mul(1 << attempt.min(16))));
+            .then(|| now.saturating_add(crate::backoff::doubled(SIGN_IN_RETRY_MS, attempt)));
         self.log(Severity::Warning, format!("gws-widget: signed out: {why}"));
         self.set_connection(ConnectionState::SignedOut, views);
         // Follower tabs show it too (they would go on showing the last state relayed, while no
