@@ -543,17 +543,14 @@ impl WidgetHandle {
     /// agent-state settings) or `AfterCallWork`.
     #[wasm_bindgen(js_name = setAgentState)]
     pub fn set_agent_state(&self, state: &str, reason: Option<String>) -> Result<(), JsValue> {
-        let operation = match state {
-            "Ready" => Operation::Ready,
-            "NotReady" => Operation::NotReady,
-            "AfterCallWork" => Operation::AfterCallWork,
-            "AuxWork" => Operation::AuxWork,
-            other => {
-                return Err(option_error(format!(
-                    "unknown agent state \"{other}\"; use Ready, NotReady, AfterCallWork or AuxWork"
-                )));
-            }
-        };
+        // The agent states are what the voice channel accepts: the same list the tab relay
+        // checks, so the two cannot drift apart.
+        let operation = Operation::parse(state);
+        if !gws_client::RelayTarget::AgentChannel.allows(&operation) {
+            return Err(option_error(format!(
+                "unknown agent state \"{state}\"; use Ready, NotReady, AfterCallWork or AuxWork"
+            )));
+        }
         if let Some(reason) = &reason {
             let known = self.controller()?.agent.with_untracked(|agent| {
                 agent.agent_states.is_empty()
