@@ -206,8 +206,7 @@ impl Hub {
     pub fn disconnect(&self, id: &str, user: &str) -> Result<(), HubError> {
         let mut inner = self.lock();
         Self::client(&mut inner, id, user)?;
-        if let Some(client) = inner.clients.remove(id) {
-            Self::unindex(&mut inner.by_user, &client.user, id);
+        if let Some(client) = Self::forget(&mut inner, id) {
             client.notify.notify_waiters();
         }
         Ok(())
@@ -405,8 +404,10 @@ impl Hub {
         let Inner {
             clients, by_user, ..
         } = &mut *inner;
-        let ids = by_user.get(user).cloned().unwrap_or_default();
-        for id in &ids {
+        let Some(ids) = by_user.get(user) else {
+            return 0;
+        };
+        for id in ids {
             if let Some(client) = clients.get_mut(id) {
                 client.ended = true;
                 client.notify.notify_waiters();
@@ -415,11 +416,11 @@ impl Hub {
         ids.len()
     }
 
-    /// Removes one session.
-    fn forget(inner: &mut Inner, id: &str) {
-        if let Some(client) = inner.clients.remove(id) {
-            Self::unindex(&mut inner.by_user, &client.user, id);
-        }
+    /// Removes one session from the registry and the user index; returns it.
+    fn forget(inner: &mut Inner, id: &str) -> Option<Client> {
+        let client = inner.clients.remove(id)?;
+        Self::unindex(&mut inner.by_user, &client.user, id);
+        Some(client)
     }
 
     /// Number of live sessions.
