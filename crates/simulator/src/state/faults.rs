@@ -121,21 +121,20 @@ impl Faults {
 
     /// Takes one "refuse this subscribe" if pending.
     pub fn take_refuse_subscription(&mut self) -> bool {
-        if self.refuse_subscriptions > 0 {
-            self.refuse_subscriptions -= 1;
-            return true;
-        }
-        false
+        take_one(&mut self.refuse_subscriptions)
     }
 
     /// Takes one "drop this connect" if pending.
     pub fn take_drop_connect(&mut self) -> bool {
-        if self.drop_connects > 0 {
-            self.drop_connects -= 1;
-            return true;
-        }
-        false
+        take_one(&mut self.drop_connects)
     }
+}
+
+/// Counts one pending fault down; whether there was one.
+fn take_one(pending: &mut u32) -> bool {
+    let had = *pending > 0;
+    *pending = pending.saturating_sub(1);
+    had
 }
 
 #[cfg(test)]
