@@ -5,8 +5,7 @@
 
 mod support;
 
-use gws_widget::{AgentWidget, WidgetConfig};
-use leptos::prelude::*;
+use gws_widget::WidgetConfig;
 use support::sim_control;
 use support::*;
 use wasm_bindgen_test::*;
@@ -18,12 +17,7 @@ async fn inbound_call_rings_is_answered_and_hung_up_by_clicks() {
     sim_control::reset(SIM)
         .await
         .expect("simulator reachable: start it with scripts/test.sh");
-    let root = fresh_root();
-    let config = WidgetConfig::new(SIM, "agent1", "agent1");
-    let _widget = leptos::mount::mount_to(
-        root.clone(),
-        move || view! { <AgentWidget config=config.clone()/> },
-    );
+    let (root, _widget) = mount_widget(WidgetConfig::new(SIM, "agent1", "agent1"));
     wait_connected(&root).await;
 
     let id = sim_control::inject_call(SIM, "5000", "5005", None)
@@ -73,12 +67,8 @@ fn press(target_js: &str, code: &str, modifiers: &str) {
 #[wasm_bindgen_test]
 async fn shortcuts_act_only_on_a_plain_alt_press_outside_text_fields() {
     sim_control::reset(SIM).await.expect("simulator reachable");
-    let root = fresh_root();
-    let config = WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(true);
-    let _widget = leptos::mount::mount_to(
-        root.clone(),
-        move || view! { <AgentWidget config=config.clone()/> },
-    );
+    let (root, _widget) =
+        mount_widget(WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(true));
     wait_connected(&root).await;
     let id = sim_control::inject_call(SIM, "5000", "5005", None)
         .await

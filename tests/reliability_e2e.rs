@@ -10,8 +10,7 @@
 mod support;
 
 use gloo_timers::future::TimeoutFuture;
-use gws_widget::{AgentWidget, WidgetConfig};
-use leptos::prelude::*;
+use gws_widget::WidgetConfig;
 use serde_json::json;
 use support::sim_control;
 use support::*;
@@ -25,12 +24,8 @@ async fn agent1_on_a_call() -> (HtmlElement, impl Sized, String) {
     sim_control::post(SIM, "/sim/faults", &json!({"clear": true}))
         .await
         .expect("faults cleared");
-    let root = fresh_root();
-    let config = WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false);
-    let handle = leptos::mount::mount_to(
-        root.clone(),
-        move || view! { <AgentWidget config=config.clone()/> },
-    );
+    let (root, handle) =
+        mount_widget(WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false));
     wait_connected(&root).await;
     let id = sim_control::inject_call(SIM, "5000", "5005", None)
         .await
@@ -185,12 +180,8 @@ async fn a_refused_channel_is_asked_for_again_and_then_delivers() {
     )
     .await
     .expect("fault armed");
-    let root = fresh_root();
-    let config = WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false);
-    let _widget = leptos::mount::mount_to(
-        root.clone(),
-        move || view! { <AgentWidget config=config.clone()/> },
-    );
+    let (root, _widget) =
+        mount_widget(WidgetConfig::new(SIM, "agent1", "agent1").with_shortcuts(false));
     let agent_error =
         |root: &Element| find(root, "[data-testid=\"agent-error\"]").and_then(|e| e.text_content());
     let said = wait_for("the refusal on the agent bar", 15_000, || {

@@ -18,12 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// A connected widget for `user` (password = user name, as the built-in users have).
 async fn widget(user: &str) -> (HtmlElement, impl Sized) {
-    let root = fresh_root();
-    let config = WidgetConfig::new(SIM, user, user).with_shortcuts(false);
-    let handle = leptos::mount::mount_to(
-        root.clone(),
-        move || view! { <AgentWidget config=config.clone()/> },
-    );
+    let (root, handle) = mount_widget(WidgetConfig::new(SIM, user, user).with_shortcuts(false));
     wait_connected(&root).await;
     (root, handle)
 }

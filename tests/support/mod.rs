@@ -35,6 +35,18 @@ pub fn fresh_root() -> HtmlElement {
     root
 }
 
+/// `<AgentWidget config/>` mounted in a fresh root: the root, and the mount handle (the widget
+/// lives until it is dropped).
+pub fn mount_widget(config: gws_widget::WidgetConfig) -> (HtmlElement, impl Sized) {
+    use leptos::prelude::*;
+    let root = fresh_root();
+    let handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <gws_widget::AgentWidget config=config.clone()/> },
+    );
+    (root, handle)
+}
+
 /// Polls `probe` every 20 ms until it yields a value, or panics after `timeout_ms`.
 pub async fn wait_for<T>(what: &str, timeout_ms: u32, mut probe: impl FnMut() -> Option<T>) -> T {
     let start = js_sys::Date::now();
