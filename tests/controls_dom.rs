@@ -558,6 +558,13 @@ fn mount_agent_bar(agent: AgentStore) -> Mounted {
     }
 }
 
+/// The intent of the fixture's third state: NotReady with the reason code Lunch.
+fn not_ready_for_lunch() -> Intent {
+    let mut request = OperationRequest::new(Operation::NotReady);
+    request.reason_code = Some(json!("Lunch"));
+    Intent::AgentState(Box::new(request))
+}
+
 #[wasm_bindgen_test]
 async fn agent_bar_shows_the_agent_and_sends_not_ready_with_its_reason() {
     let mut mounted = mount_agent_bar(agent_fixture());
@@ -579,12 +586,7 @@ async fn agent_bar_shows_the_agent_and_sends_not_ready_with_its_reason() {
         .dispatch_event(&web_sys::Event::new("change").expect("event"))
         .expect("dispatch");
     tick().await;
-    let mut expected = OperationRequest::new(Operation::NotReady);
-    expected.reason_code = Some(json!("Lunch"));
-    assert_eq!(
-        mounted.next_intent(),
-        Some(Intent::AgentState(Box::new(expected)))
-    );
+    assert_eq!(mounted.next_intent(), Some(not_ready_for_lunch()));
 }
 
 /// A key that moves the closed select's value (Windows: ArrowDown on the focused select changes
@@ -629,12 +631,7 @@ async fn a_keyboard_change_of_the_agent_state_waits_for_enter() {
     tick().await;
     key("Enter");
     tick().await;
-    let mut expected = OperationRequest::new(Operation::NotReady);
-    expected.reason_code = Some(json!("Lunch"));
-    assert_eq!(
-        mounted.next_intent(),
-        Some(Intent::AgentState(Box::new(expected)))
-    );
+    assert_eq!(mounted.next_intent(), Some(not_ready_for_lunch()));
     assert!(
         !select.has_attribute("disabled"),
         "never disabled: the focus would leave for the host page"
