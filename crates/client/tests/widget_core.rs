@@ -1180,6 +1180,58 @@ fn a_new_call_confirms_a_pending_dial() {
     assert_eq!(h.state.agent.error, None);
 }
 
+/// The dialled call's notification was lost (an outage, a re-handshake): the snapshot read
+/// afterwards is the first to show it, and it answers the Dial — no "no confirmation" error
+/// while the agent is on the call they dialled. A snapshot asked before the Dial was sent
+/// cannot hold the dialled call, and leaves it pending.
+#[test]
+fn a_call_first_seen_in_a_snapshot_confirms_a_pending_dial_asked_after_it() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(90, Event::ResyncNeeded);
+    let early = h.request(Method::Get, CALLS);
+    h.intent(100, Intent::dial("5001"));
+    let post = h.request(Method::Post, "/api/v2/me/devices/d1/calls");
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    h.reply_ok(
+        210,
+        early.token,
+        json!({"statusCode": 0, "calls": [call("MISSED", "Established")]}),
+    );
+    assert_eq!(
+        h.state.agent.pending,
+        Some(Operation::Dial),
+        "asked before the Dial: not the dialled call"
+    );
+
+    h.bayeux(300, Event::ResyncNeeded);
+    let later = h.request(Method::Get, CALLS);
+    h.reply_ok(
+        400,
+        later.token,
+        json!({"statusCode": 0, "calls": [call("MISSED", "Established"), call("OUT", "Dialing")]}),
+    );
+    assert_eq!(h.state.agent.pending, None);
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    assert_eq!(h.state.agent.error, None);
+}
+
+/// A ringing call the widget first learns of from a snapshot (it rang during an outage) is
+/// announced like a notified one: a screen-reader user would not hear of it otherwise.
+#[test]
+fn a_ringing_call_first_seen_in_a_snapshot_is_announced() {
+    let mut h = Harness::connected(ALONE);
+    h.bayeux(100, Event::ResyncNeeded);
+    let calls = h.request(Method::Get, CALLS);
+    h.reply_ok(
+        200,
+        calls.token,
+        json!({"statusCode": 0, "calls": [call("RING", "Ringing"), call("TALK", "Established")]}),
+    );
+    let said = h.announcements();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].starts_with("Incoming call"), "{said:?}");
+}
+
 #[test]
 fn an_agent_state_change_posts_to_the_voice_channel() {
     let mut h = Harness::connected(ALONE);

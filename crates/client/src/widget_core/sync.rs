@@ -136,15 +136,7 @@ impl WidgetCore {
                 self.log_evicted(views);
                 let call = Box::new(notification.call);
                 if change == Change::Added {
-                    views.agent_mut().call_appeared();
-                    if call.state == CallState::Ringing {
-                        let from = call.participants.first().map(|p| p.display().to_string());
-                        let text = self.config.catalog.fill(
-                            crate::i18n::Key::AnnounceIncoming,
-                            &[("party", &from.unwrap_or_default())],
-                        );
-                        self.announce(text);
-                    }
+                    self.call_added(&call, true, views);
                 }
                 self.host(HostEvent::CallChanged { previous, call });
             }
@@ -249,6 +241,23 @@ impl WidgetCore {
         );
     }
 
+    /// A call the agent had not seen, from a notification or a snapshot: it answers a pending
+    /// `Dial` when it can be the dialled call (`answers_dial`), and a ringing one is said
+    /// aloud — a call found by the snapshot after an outage rings as much as a notified one.
+    fn call_added(&mut self, call: &Call, answers_dial: bool, views: &mut Views<'_>) {
+        if answers_dial {
+            views.agent_mut().call_appeared();
+        }
+        if call.state == CallState::Ringing {
+            let from = call.participants.first().map(|p| p.display().to_string());
+            let text = self.config.catalog.fill(
+                crate::i18n::Key::AnnounceIncoming,
+                &[("party", &from.unwrap_or_default())],
+            );
+            self.announce(text);
+        }
+    }
+
     /// Reconciles the call store with a snapshot requested at `asked_at`, telling the host what
     /// changed (calls notified since then are newer than the snapshot and stay).
     fn replace_calls(
@@ -270,6 +279,17 @@ impl WidgetCore {
         }
         let changes = views.calls_mut().reconcile(now, asked_at, snapshot);
         self.log_evicted(views);
+        // Asked after the agent's Dial was sent, a snapshot can be the first to show the dialled
+        // call (its notification lost in an outage or a re-handshake): it answers the Dial too.
+        let answers_dial = asked_at > self.agent_pending_at;
+        for (id, change) in &changes {
+            if *change == Change::Added
+                && let Some(entry) = views.calls.get(id)
+            {
+                let call = entry.call.clone();
+                self.call_added(&call, answers_dial, views);
+            }
+        }
         if !self.config.host_events {
             return;
         }
