@@ -206,7 +206,7 @@ test('every declared gws:* event fires in a call flow with the declared detail k
     await page.evaluate(() => window.handle.hangup());
     await fired('gws:error');
     await setFaults({ clear: true });
-    await page.locator('#slot [data-testid="call-card"][data-state="Held"] [data-action="Hangup"]:not([disabled])').waitFor({ timeout: 10000 });
+    await page.locator('#slot [data-testid="call-card"][data-state="Held"] [data-action="Hangup"]:not([aria-disabled="true"])').waitFor({ timeout: 10000 });
     await page.evaluate(() => window.handle.hangup());
     await fired('gws:released');
     const seen = await page.evaluate(() => window.seen);

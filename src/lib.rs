@@ -36,6 +36,7 @@ pub mod drivers;
 pub mod embed;
 pub mod error;
 pub mod fatal;
+pub mod focus;
 pub mod i18n;
 pub mod intent;
 pub mod log;

@@ -69,6 +69,8 @@ fn store_of(calls: Vec<Call>) -> CallsStore {
 struct Mounted {
     root: HtmlElement,
     intents: UnboundedReceiver<Intent>,
+    /// The mounted view's calls and agent, to change them as notifications would.
+    state: (RwSignal<CallsStore>, RwSignal<AgentStore>),
     _handle: Box<dyn std::any::Any>,
 }
 
@@ -79,23 +81,33 @@ impl Mounted {
 }
 
 fn mount_calls(store: CallsStore, connection: ConnectionState) -> Mounted {
+    mount_with(
+        WidgetState {
+            calls: store,
+            agent: AgentStore::new(),
+            connection,
+        },
+        || view! { <CallList/> }.into_any(),
+    )
+}
+
+/// Mounts `view` in a fresh root over `state`.
+fn mount_with(state: WidgetState, view: fn() -> AnyView) -> Mounted {
     let root = fresh_root();
     let (tx, intents) = unbounded();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_widget_contexts(
-            WidgetState {
-                calls: store.clone(),
-                agent: AgentStore::new(),
-                connection: connection.clone(),
-            },
-            0,
-            tx.clone(),
-        );
-        view! { <CallList/> }
-    });
+    let provided = std::rc::Rc::new(std::cell::Cell::new(None));
+    let handle = {
+        let provided = provided.clone();
+        leptos::mount::mount_to(root.clone(), move || {
+            let (calls, agent, ..) = provide_widget_contexts(state.clone(), 0, tx.clone());
+            provided.set(Some((calls.0, agent.0)));
+            view()
+        })
+    };
     Mounted {
         root,
         intents,
+        state: provided.get().expect("mounted"),
         _handle: Box::new(handle),
     }
 }
@@ -438,19 +450,112 @@ async fn user_data_is_shown_as_text_and_edited_by_key_and_value() {
     assert_eq!(keys, vec!["AccountNumber", "Note"]);
 }
 
+/// Pending, every control of the card is unavailable — `aria-disabled`, which keeps the
+/// keyboard focus where `disabled` would drop it on the host page's `<body>` — and a click on
+/// one sends nothing.
 #[wasm_bindgen_test]
 async fn pending_operation_disables_the_card_and_marks_its_button() {
     let mut store = store_of(vec![call("c", CallState::Established, &["Hold", "Hangup"])]);
     assert!(store.mark_pending("c", Operation::Hold, 0));
-    let mounted = mount_calls(store, ConnectionState::Connected);
+    let mut mounted = mount_calls(store, ConnectionState::Connected);
     tick().await;
     let hold = button(&mounted.root, "c", "Hold");
     assert_eq!(hold.get_attribute("aria-busy").as_deref(), Some("true"));
-    assert!(hold.has_attribute("disabled"));
+    assert!(!is_enabled(&hold));
+    let hangup = button(&mounted.root, "c", "Hangup");
+    assert!(!is_enabled(&hangup), "one operation at a time");
     assert!(
-        button(&mounted.root, "c", "Hangup").has_attribute("disabled"),
-        "one operation at a time"
+        !hold.has_attribute("disabled") && !hangup.has_attribute("disabled"),
+        "never `disabled`: the focus would leave the widget"
     );
+    click(hangup);
+    tick().await;
+    assert_eq!(mounted.next_intent(), None);
+}
+
+/// The element that has the focus in the document, if any but `<body>`.
+fn focused() -> Option<Element> {
+    let document = web_sys::window()?.document()?;
+    document
+        .active_element()
+        .filter(|active| document.body().is_none_or(|body| *body != *active))
+}
+
+fn focus(element: &Element) {
+    element
+        .unchecked_ref::<HtmlElement>()
+        .focus()
+        .expect("focus");
+}
+
+/// The notification of call `id` in `state` with `capabilities`, applied as the loop would.
+fn notify(mounted: &Mounted, id: &str, state: CallState, capabilities: &[&str]) {
+    let notification = CallNotification {
+        notification_type: NotificationType::StatusChange,
+        call: call(id, state, capabilities),
+        phone_number: Default::default(),
+        extensions: Default::default(),
+        dtmf_digits: Default::default(),
+    };
+    mounted.state.0.update(|store| {
+        store.apply(1, &notification);
+    });
+}
+
+/// A keyboard user holds with Enter: the pending Hold keeps the focus, and when the Held
+/// notification replaces Hold with Retrieve the focus is on Retrieve — not on the CRM page's
+/// `<body>`, from where they would have to tab back through the whole page.
+#[wasm_bindgen_test]
+async fn the_focus_passes_from_a_replaced_button_to_its_pair() {
+    let mut store = store_of(vec![call("c", CallState::Established, &["Hold", "Hangup"])]);
+    let mounted = mount_calls(store.clone(), ConnectionState::Connected);
+    tick().await;
+    focus(&button(&mounted.root, "c", "Hold"));
+    assert!(store.mark_pending("c", Operation::Hold, 0));
+    mounted.state.0.set(store);
+    tick().await;
+    let still = focused().and_then(|e| e.get_attribute("data-action"));
+    assert_eq!(still.as_deref(), Some("Hold"), "pending keeps the focus");
+
+    notify(&mounted, "c", CallState::Held, &["Retrieve", "Hangup"]);
+    tick().await;
+    let now = focused().and_then(|e| e.get_attribute("data-action"));
+    assert_eq!(now.as_deref(), Some("Retrieve"));
+}
+
+/// Released, the card loses its controls but lingers: the focus stays on the card, which says
+/// what happened (its label), instead of falling to the page.
+#[wasm_bindgen_test]
+async fn the_focus_stays_on_a_card_whose_controls_went() {
+    let mounted = mount_calls(
+        store_of(vec![call("c", CallState::Established, &["Hangup"])]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    focus(&button(&mounted.root, "c", "Hangup"));
+    notify(&mounted, "c", CallState::Released, &[]);
+    tick().await;
+    let card = card(&mounted.root, "c").expect("the card lingers");
+    assert!(find(&card, "[data-action]").is_none(), "no controls left");
+    assert_eq!(focused(), Some(card));
+}
+
+/// Only a loss caused by a re-render is mended: focus the agent moved away (to the page) is not
+/// taken back when the card changes afterwards.
+#[wasm_bindgen_test]
+async fn the_focus_the_agent_moved_away_is_not_taken_back() {
+    let mounted = mount_calls(
+        store_of(vec![call("c", CallState::Established, &["Hold", "Hangup"])]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    let hold = button(&mounted.root, "c", "Hold");
+    focus(&hold);
+    hold.unchecked_ref::<HtmlElement>().blur().expect("blur");
+    tick().await;
+    notify(&mounted, "c", CallState::Held, &["Retrieve", "Hangup"]);
+    tick().await;
+    assert_eq!(focused(), None);
 }
 
 #[wasm_bindgen_test]
@@ -474,14 +579,14 @@ async fn an_error_is_shown_on_the_card_with_the_state_unchanged() {
             .contains("Operation forbidden")
     );
     assert!(
-        !button(&mounted.root, "c", "Hold").has_attribute("disabled"),
+        is_enabled(&button(&mounted.root, "c", "Hold")),
         "the agent may try again"
     );
 }
 
 #[wasm_bindgen_test]
 async fn controls_pause_while_the_connection_is_down() {
-    let mounted = mount_calls(
+    let mut mounted = mount_calls(
         store_of(vec![call("c", CallState::Ringing, &["Answer"])]),
         ConnectionState::Reconnecting {
             attempt: 2,
@@ -490,7 +595,10 @@ async fn controls_pause_while_the_connection_is_down() {
     );
     tick().await;
     let answer = button(&mounted.root, "c", "Answer");
-    assert!(answer.has_attribute("disabled"));
+    assert!(!is_enabled(&answer));
+    click(answer.clone());
+    tick().await;
+    assert_eq!(mounted.next_intent(), None, "paused controls send nothing");
     assert!(
         answer
             .get_attribute("title")
@@ -537,25 +645,14 @@ fn agent_fixture() -> AgentStore {
 }
 
 fn mount_agent_bar(agent: AgentStore) -> Mounted {
-    let root = fresh_root();
-    let (tx, intents) = unbounded();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_widget_contexts(
-            WidgetState {
-                calls: CallsStore::new(),
-                agent: agent.clone(),
-                connection: ConnectionState::Connected,
-            },
-            0,
-            tx.clone(),
-        );
-        view! { <AgentBar/> }
-    });
-    Mounted {
-        root,
-        intents,
-        _handle: Box::new(handle),
-    }
+    mount_with(
+        WidgetState {
+            calls: CallsStore::new(),
+            agent,
+            connection: ConnectionState::Connected,
+        },
+        || view! { <AgentBar/> }.into_any(),
+    )
 }
 
 /// The intent of the fixture's third state: NotReady with the reason code Lunch.
@@ -678,6 +775,56 @@ async fn device_controls_follow_the_device_capabilities() {
         Some(Intent::DeviceOperation(Box::new(expected))),
         "ForwardCallsOn takes a plain string"
     );
+}
+
+/// Do not disturb turned on replaces its button with "off": the focus goes with it.
+#[wasm_bindgen_test]
+async fn the_agent_bars_focus_passes_to_a_toggles_pair() {
+    let mounted = mount_agent_bar(agent_fixture());
+    tick().await;
+    focus(&find(&mounted.root, "[data-action=\"DoNotDisturbOn\"]").expect("dnd on"));
+    mounted.state.1.update(|agent| {
+        let device = agent.device.as_mut().expect("the agent's device");
+        device.do_not_disturb = Some(OnOff::On);
+        device.capabilities = vec![Operation::DoNotDisturbOff, Operation::ForwardCallsOn];
+    });
+    tick().await;
+    let now = focused().and_then(|e| e.get_attribute("data-action"));
+    assert_eq!(now.as_deref(), Some("DoNotDisturbOff"));
+}
+
+/// Log out during a call opens an alertdialog that takes the focus on its safe choice
+/// (Cancel); Escape closes it and gives the focus back to the Log out button.
+#[wasm_bindgen_test]
+async fn the_logout_confirmation_takes_the_focus_and_gives_it_back() {
+    let mut agent = agent_fixture();
+    agent.logged_in = Some(true);
+    let mut mounted = mount_with(
+        WidgetState {
+            calls: store_of(vec![call("c", CallState::Established, &["Hangup"])]),
+            agent,
+            connection: ConnectionState::Connected,
+        },
+        || view! { <AgentBar/> }.into_any(),
+    );
+    tick().await;
+    let log_out = find(&mounted.root, "[data-testid=\"voice-login\"]").expect("log out");
+    focus(&log_out);
+    click(log_out.clone());
+    tick().await;
+    let cancel = find(&mounted.root, "[data-testid=\"logout-cancel\"]").expect("asked first");
+    assert_eq!(focused(), Some(cancel.clone()));
+    let escape = js_sys::eval(
+        "new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true })",
+    )
+    .expect("event");
+    cancel
+        .dispatch_event(escape.unchecked_ref())
+        .expect("dispatch");
+    tick().await;
+    assert!(find(&mounted.root, "[data-testid=\"logout-confirm\"]").is_none());
+    assert_eq!(focused(), Some(log_out));
+    assert_eq!(mounted.next_intent(), None, "nothing sent");
 }
 
 #[wasm_bindgen_test]

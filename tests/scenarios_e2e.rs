@@ -136,7 +136,7 @@ async fn dtmf_digits_are_sent_and_confirmed() {
     .await;
     // Pending until the DtmfSent notification, then the card is usable again, without error.
     wait_for("the DtmfSent notification to clear pending", 10_000, || {
-        find(&card, "[data-action=\"Hangup\"]").filter(|b| !b.has_attribute("disabled"))
+        find(&card, "[data-action=\"Hangup\"]").filter(is_enabled)
     })
     .await;
     assert!(find(&card, "[data-testid=\"call-error\"]").is_none());

@@ -134,7 +134,7 @@ async function sameCards() {
   await b.page.click('[data-testid="call-card"] [data-action="Answer"]');
   await b.page.waitForSelector('[data-testid="call-card"][data-state="Established"]', { timeout: 10_000 });
   await w.page.waitForFunction(() => document.querySelector('gws-agent-widget').shadowRoot
-    .querySelector('[data-testid="call-card"][data-state="Established"] [data-action="Hangup"]:not([disabled])'), null, { timeout: 10_000 });
+    .querySelector('[data-testid="call-card"][data-state="Established"] [data-action="Hangup"]:not([aria-disabled="true"])'), null, { timeout: 10_000 });
   const established = await compare('established (answered from the baseline)');
   for (const x of [w, b]) {
     await x.context.close();
@@ -289,6 +289,6 @@ ${requests}
 ${baselineText}${traceText}${profileText}
 Target (issue 7): page load → first card interactive ≤ ${options.target} ms (median of ${options.loads} fresh loads) — **${met ? 'met' : 'not met'}**: ${fmt(coldMedian, 1)} ms (warm: ${fmt(warmMedian, 1)} ms).
 
-Method: the page is what a CRM embeds — \`<script type="module" src="/embed.js">\` and \`<gws-agent-widget user="agent1" password="agent1" share-across-tabs="false">\`. An inline script in its head wraps \`attachShadow\` to put a MutationObserver on the widget's shadow root as soon as it exists; *Answer enabled* = the first mutation after which the ringing call's card has an \`[data-action="Answer"]\` button that is not disabled (the widget disables operations until it is connected). All times are \`performance.now()\` in the page (0 = navigation start); *received* = the resource's \`responseEnd\`.
+Method: the page is what a CRM embeds — \`<script type="module" src="/embed.js">\` and \`<gws-agent-widget user="agent1" password="agent1" share-across-tabs="false">\`. An inline script in its head wraps \`attachShadow\` to put a MutationObserver on the widget's shadow root as soon as it exists; *Answer enabled* = the first mutation after which the ringing call's card has an \`[data-action="Answer"]\` button that is not disabled (\`aria-disabled\`: the widget pauses operations until it is connected). All times are \`performance.now()\` in the page (0 = navigation start); *received* = the resource's \`responseEnd\`.
 `;
 report(options, 'startup', 'Start-up (issue 7)', body, { limit, fresh: coldMedian, freshRange: range(cold.map((r) => r.answer), 1), warm: warmMedian, met, target: options.target, ...baseFigures });

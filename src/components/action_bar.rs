@@ -2,9 +2,10 @@
 //! then secondary, each with `data-action="<operationName>"`. A button whose operation needs
 //! input opens its form below the bar; the others send at once.
 //!
-//! While an operation is pending every button of the call is disabled and the clicked one says
-//! so: a double click sends one request. While the notification connection is down the controls
-//! are paused too, with the reason in their title.
+//! While an operation is pending every button of the call is unavailable and the clicked one
+//! says so: a double click sends one request. While the notification connection is down the
+//! controls are paused too, with the reason in their title. Unavailable is `aria-disabled`, not
+//! `disabled`: a disabled button loses the keyboard focus to the host page (`crate::focus`).
 
 use crate::components::action_form::ActionForm;
 use crate::context::{CallsContext, Dispatch};
@@ -38,6 +39,7 @@ pub fn ActionBar(
     let tr = move |key: Key| move || texts.with(|c| c.text(key).to_string());
     let paused = tr(Key::CardPaused);
     // Without notifications the agent would not see what an operation did: pause the controls.
+    let unavailable = move || pending.with(Option::is_some) || offline.get();
     let offline = move || offline.get();
     let open = RwSignal::new(None::<Action>);
     // A form whose operation the server no longer offers closes itself.
@@ -74,6 +76,9 @@ pub fn ActionBar(
                 let (dispatch, call_id, action) =
                     (dispatch.clone(), call_id.clone(), action.clone());
                 move |_| {
+                    if untrack(unavailable) {
+                        return; // `aria-disabled`: the click still arrives
+                    }
                     if action.input == ActionInput::None {
                         open.set(None);
                         dispatch.run(Intent::operation(&call_id, action.operation.clone()));
@@ -108,7 +113,7 @@ pub fn ActionBar(
                     data-action=operation.as_str().to_string()
                     aria-busy=busy
                     aria-expanded=move || has_form.then(|| is_open().to_string())
-                    disabled=move || pending.with(Option::is_some) || offline()
+                    aria-disabled=move || unavailable().to_string()
                     title=move || offline().then(paused)
                     on:click=on_click
                 >

@@ -9,6 +9,7 @@ use crate::components::dial_pad::DialPad;
 use crate::components::format;
 use crate::components::voice_login::VoiceLogin;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
+use crate::focus::FocusKeeper;
 use crate::intent::Intent;
 use gws_client::view::agent_bar::{AgentBarView, agent_state_request, forward_request};
 use gws_client::{ConnectionState, Key};
@@ -100,6 +101,8 @@ pub fn AgentBar() -> impl IntoView {
     };
 
     let forwarding_form = RwSignal::new(false);
+    // Do not disturb on becomes off, a form closes: the focus stays in the bar.
+    let focus = FocusKeeper::new();
     let toggle_button = {
         let dispatch = dispatch.clone();
         move |operation: Operation| {
@@ -114,10 +117,14 @@ pub fn AgentBar() -> impl IntoView {
                     class="gws-btn gws-btn--secondary"
                     data-action=operation.as_str().to_string()
                     aria-busy=move || pending().to_string()
-                    disabled=busy
+                    aria-disabled=move || busy().to_string()
                     on:click={
                         let operation = operation.clone();
-                        move |_| dispatch.run(Intent::DeviceOperation(Box::new(OperationRequest::new(operation.clone()))))
+                        move |_| {
+                            if !untrack(busy) {
+                                dispatch.run(Intent::DeviceOperation(Box::new(OperationRequest::new(operation.clone()))))
+                            }
+                        }
                     }
                 >
                     {format::operation_label(&operation)}
@@ -134,7 +141,13 @@ pub fn AgentBar() -> impl IntoView {
     };
 
     view! {
-        <div class="gws-agent" data-testid="agent-bar">
+        <div
+            class="gws-agent"
+            data-testid="agent-bar"
+            tabindex="-1"
+            on:focusin=move |event| focus.focus_in(event)
+            on:focusout=move |event| focus.focus_out(event)
+        >
             <div class="gws-agent__who">
                 <span class="gws-agent__name" data-testid="agent-name">{name}</span>
                 <span class="gws-agent__dn" data-testid="agent-dn">{dn}</span>
@@ -191,8 +204,12 @@ pub fn AgentBar() -> impl IntoView {
                         class="gws-btn gws-btn--secondary"
                         data-action="ForwardCallsOn"
                         aria-expanded=move || forwarding_form.get().to_string()
-                        disabled=busy
-                        on:click=move |_| forwarding_form.update(|open| *open = !*open)
+                        aria-disabled=move || busy().to_string()
+                        on:click=move |_| {
+                            if !untrack(busy) {
+                                forwarding_form.update(|open| *open = !*open)
+                            }
+                        }
                     >
                         {format::operation_label(&Operation::ForwardCallsOn)}
                     </button>

@@ -4,6 +4,7 @@
 
 use crate::components::action_bar::ActionBar;
 use crate::context::Dispatch;
+use crate::focus::FocusKeeper;
 use crate::intent::Intent;
 use gws_client::Key;
 use gws_client::view::CardView;
@@ -94,9 +95,20 @@ pub fn CallCard(
         }
     };
 
+    // Hold becomes Retrieve, the controls go on release: the focus stays on the card.
+    let focus = FocusKeeper::new();
     let bar_id = id.clone();
     view! {
-        <article class=class data-testid="call-card" data-call-id=id data-state=state aria-label=label>
+        <article
+            class=class
+            data-testid="call-card"
+            data-call-id=id
+            data-state=state
+            aria-label=label
+            tabindex="-1"
+            on:focusin=move |event| focus.focus_in(event)
+            on:focusout=move |event| focus.focus_out(event)
+        >
             <header class="gws-card__header">
                 <span class="gws-card__state" data-testid="call-state">{state_label}</span>
                 <span class="gws-card__type" data-testid="call-type">{call_type}</span>

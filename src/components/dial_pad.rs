@@ -19,13 +19,16 @@ pub fn DialPad() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let keypad = RwSignal::new(false);
     let dialing = move || agent.with(|a| a.pending == Some(Operation::Dial));
-    let disabled = move || {
+    let unavailable = move || {
         dialing()
             || connection.with(|s| *s != ConnectionState::Connected)
             || agent.with(|a| a.device_id().is_none())
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
+        if untrack(unavailable) {
+            return; // `aria-disabled` (it keeps the focus): Enter still submits
+        }
         match normalize_number(&number.get_untracked()) {
             Ok(normalised) => {
                 error.set(None);
@@ -59,7 +62,7 @@ pub fn DialPad() -> impl IntoView {
                 prop:value=move || number.get()
                 on:input=move |event| number.set(event_target_value(&event))
             />
-            <button type="submit" class="gws-btn gws-btn--primary" data-action="Dial" aria-busy=move || dialing().to_string() disabled=disabled>
+            <button type="submit" class="gws-btn gws-btn--primary" data-action="Dial" aria-busy=move || dialing().to_string() aria-disabled=move || unavailable().to_string()>
                 {i18n.text(Key::OpDial)}
             </button>
             <button

@@ -17,16 +17,36 @@ pub fn VoiceLogin() -> impl IntoView {
     let login = Memo::new(move |_| agent.with(|a| calls.with(|c| VoiceLoginView::of(a, c))));
     let i18n = I18nContext::expect();
     let confirming = RwSignal::new(false);
+    // The confirmation is an alertdialog: it takes the focus, on its safe choice, and gives it
+    // back to the button that opened it (a keyboard user would otherwise be left on the host
+    // page's `<body>` when it closes).
+    let login_button = NodeRef::<leptos::html::Button>::new();
+    let cancel_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(cancel) = cancel_button.get() {
+            let _ = cancel.focus();
+        }
+    });
+    let close = move || {
+        if confirming.get_untracked() {
+            confirming.set(false);
+            if let Some(button) = login_button.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
     let run = move |intent: Intent| {
         let dispatch = dispatch.clone();
         move |_| {
-            confirming.set(false);
+            close();
             dispatch.run(intent.clone());
         }
     };
     let click = {
         let (log_in, log_out) = (run(Intent::LogIn), run(Intent::LogOut));
         move |event| match login.get_untracked() {
+            // `aria-disabled` while busy (it keeps the focus): the click still arrives.
+            view if view.busy() => {}
             view if view.control == LoginControl::LogIn => log_in(event),
             view if view.confirm_logout => confirming.set(true),
             _ => log_out(event),
@@ -41,17 +61,29 @@ pub fn VoiceLogin() -> impl IntoView {
                 data-testid="voice-login"
                 data-action=move || operation().map(|o| o.as_str().to_string())
                 aria-busy=move || login.with(|l| l.busy()).to_string()
-                disabled=move || login.with(|l| l.busy())
+                aria-disabled=move || login.with(|l| l.busy()).to_string()
+                node_ref=login_button
                 on:click=click.clone()
             >
                 {move || operation().map(|o| i18n.0.with(|c| gws_client::label(&o, c)))}
             </button>
         </Show>
         <Show when=move || confirming.get()>
-            <div class="gws-agent__confirm" data-testid="logout-confirm" role="alertdialog" aria-label=i18n.text(Key::LogoutConfirmLabel)>
+            <div
+                class="gws-agent__confirm"
+                data-testid="logout-confirm"
+                role="alertdialog"
+                aria-label=i18n.text(Key::LogoutConfirmLabel)
+                on:keydown=move |event| {
+                    if event.key() == "Escape" {
+                        event.stop_propagation();
+                        close();
+                    }
+                }
+            >
                 <span>{i18n.text(Key::LogoutConfirm)}</span>
                 <button type="button" class="gws-btn gws-btn--danger" data-action="ConfirmLogOut" on:click=run(Intent::LogOut)>{i18n.text(Key::OpLogOut)}</button>
-                <button type="button" class="gws-btn gws-btn--link" on:click=move |_| confirming.set(false)>{i18n.text(Key::Cancel)}</button>
+                <button type="button" class="gws-btn gws-btn--link" data-testid="logout-cancel" node_ref=cancel_button on:click=move |_| close()>{i18n.text(Key::Cancel)}</button>
             </div>
         </Show>
     }

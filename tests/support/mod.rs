@@ -103,6 +103,13 @@ pub async fn wait_card_state(root: &Element, id: &str, state: &str) -> Element {
     .await
 }
 
+/// Whether a control can be used now: neither `disabled` nor `aria-disabled="true"` (the
+/// widget's operation buttons use the latter, which keeps the keyboard focus).
+pub fn is_enabled(control: &Element) -> bool {
+    !control.has_attribute("disabled")
+        && control.get_attribute("aria-disabled").as_deref() != Some("true")
+}
+
 /// Clicks the button `data-action=operation` of call `id` (waits until it is enabled).
 pub async fn click_action(root: &Element, id: &str, operation: &str) {
     let button = wait_for(
@@ -111,7 +118,7 @@ pub async fn click_action(root: &Element, id: &str, operation: &str) {
         || {
             card(root, id)
                 .and_then(|c| find(&c, &format!("[data-action=\"{operation}\"]")))
-                .filter(|b| !b.has_attribute("disabled"))
+                .filter(is_enabled)
         },
     )
     .await;
@@ -166,7 +173,7 @@ pub fn type_text(root: &Element, selector: &str, text: &str) {
 /// enabled).
 pub async fn click_on(root: &Element, selector: &str) {
     let element = wait_for(&format!("enabled {selector}"), 10_000, || {
-        find(root, selector).filter(|e| !e.has_attribute("disabled"))
+        find(root, selector).filter(is_enabled)
     })
     .await;
     element.unchecked_into::<HtmlElement>().click();
