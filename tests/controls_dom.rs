@@ -353,6 +353,32 @@ async fn merge_with_several_other_calls_asks_which() {
     );
 }
 
+/// A form opened from the keyboard takes the focus on its first field; Escape closes it and
+/// the focus goes back to the button that opened it.
+#[wasm_bindgen_test]
+async fn a_form_takes_the_focus_and_escape_gives_it_back_to_its_button() {
+    let mut mounted = mount_calls(
+        store_of(vec![call(
+            "c",
+            CallState::Established,
+            &["Hangup", "SendDtmf"],
+        )]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    let keypad = button(&mounted.root, "c", "SendDtmf");
+    focus(&keypad);
+    click(keypad.clone());
+    tick().await;
+    let field = find(&mounted.root, "[data-testid=\"dtmf-input\"]").expect("the keypad");
+    assert_eq!(focused(), Some(field.clone()));
+    key_down(&field, "Escape");
+    tick().await;
+    assert!(find(&mounted.root, "[data-testid=\"dtmf-keypad\"]").is_none());
+    assert_eq!(focused(), Some(keypad));
+    assert_eq!(mounted.next_intent(), None);
+}
+
 #[wasm_bindgen_test]
 async fn complete_transfer_on_a_linked_consult_sends_at_once() {
     let parent = call("parent", CallState::Held, &["Retrieve"]);
@@ -471,6 +497,17 @@ async fn pending_operation_disables_the_card_and_marks_its_button() {
     click(hangup);
     tick().await;
     assert_eq!(mounted.next_intent(), None);
+}
+
+/// A `keydown` of `key` on `target`, as the keyboard sends it.
+fn key_down(target: &Element, key: &str) {
+    let event = js_sys::eval(&format!(
+        "new KeyboardEvent('keydown', {{ key: '{key}', bubbles: true, cancelable: true }})"
+    ))
+    .expect("event");
+    target
+        .dispatch_event(event.unchecked_ref())
+        .expect("dispatch");
 }
 
 /// The element that has the focus in the document, if any but `<body>`.
@@ -696,15 +733,7 @@ async fn a_keyboard_change_of_the_agent_state_waits_for_enter() {
     let select: HtmlSelectElement = find(&mounted.root, "[data-testid=\"agent-state-select\"]")
         .expect("select")
         .unchecked_into();
-    let key = |key: &str| {
-        let event = js_sys::eval(&format!(
-            "new KeyboardEvent('keydown', {{ key: '{key}', bubbles: true, cancelable: true }})"
-        ))
-        .expect("event");
-        select
-            .dispatch_event(event.unchecked_ref())
-            .expect("dispatch");
-    };
+    let key = |key: &str| key_down(&select, key);
     let arrow_to = |value: &str| {
         // What the browser does: the keydown, then (before the next task) the change.
         key("ArrowDown");
@@ -814,13 +843,7 @@ async fn the_logout_confirmation_takes_the_focus_and_gives_it_back() {
     tick().await;
     let cancel = find(&mounted.root, "[data-testid=\"logout-cancel\"]").expect("asked first");
     assert_eq!(focused(), Some(cancel.clone()));
-    let escape = js_sys::eval(
-        "new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true })",
-    )
-    .expect("event");
-    cancel
-        .dispatch_event(escape.unchecked_ref())
-        .expect("dispatch");
+    key_down(&cancel, "Escape");
     tick().await;
     assert!(find(&mounted.root, "[data-testid=\"logout-confirm\"]").is_none());
     assert_eq!(focused(), Some(log_out));

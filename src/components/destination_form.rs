@@ -57,6 +57,7 @@ pub fn DestinationForm(
                     on:input=move |event| value.set(event_target_value(&event))
                     on:keydown=move |event| {
                         if event.key() == "Escape" {
+                            event.stop_propagation();
                             on_cancel.run(());
                         }
                     }
