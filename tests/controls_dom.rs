@@ -14,6 +14,7 @@ use gws_protocol::notification::{CallNotification, NotificationType};
 use gws_protocol::{Call, CallState, CallType, Device, OnOff, Operation, Participant, UserState};
 use gws_widget::components::agent_bar::AgentBar;
 use gws_widget::components::call_list::CallList;
+use gws_widget::components::supervisor_panel::SupervisorPanel;
 use gws_widget::context::provide_widget_contexts;
 use gws_widget::intent::Intent;
 use leptos::prelude::*;
@@ -848,6 +849,49 @@ async fn the_logout_confirmation_takes_the_focus_and_gives_it_back() {
     assert!(find(&mounted.root, "[data-testid=\"logout-confirm\"]").is_none());
     assert_eq!(focused(), Some(log_out));
     assert_eq!(mounted.next_intent(), None, "nothing sent");
+}
+
+/// The supervisor starts listening in from the keyboard: the mode pending keeps the focus
+/// (`aria-disabled`), and when the device offers only "Stop monitoring" the focus is on it.
+#[wasm_bindgen_test]
+async fn the_supervisor_panels_focus_follows_the_modes_offered() {
+    let mut agent = agent_fixture();
+    let device = agent.device.as_mut().expect("the agent's device");
+    device.capabilities = vec![Operation::ListenIn, Operation::Coach, Operation::BargeIn];
+    let mut mounted = mount_with(
+        WidgetState {
+            calls: CallsStore::new(),
+            agent,
+            connection: ConnectionState::Connected,
+        },
+        || view! { <SupervisorPanel/> }.into_any(),
+    );
+    tick().await;
+    let listen_in = find(&mounted.root, "[data-action=\"ListenIn\"]").expect("ListenIn");
+    focus(&listen_in);
+    mounted
+        .state
+        .1
+        .update(|agent| agent.pending = Some(Operation::ListenIn));
+    tick().await;
+    assert!(!is_enabled(&listen_in));
+    assert_eq!(
+        focused(),
+        Some(listen_in.clone()),
+        "pending keeps the focus"
+    );
+    click(listen_in);
+    tick().await;
+    assert_eq!(mounted.next_intent(), None, "nothing sent while pending");
+
+    mounted.state.1.update(|agent| {
+        agent.pending = None;
+        let device = agent.device.as_mut().expect("the agent's device");
+        device.capabilities = vec![Operation::CancelSupervisorMonitoring];
+    });
+    tick().await;
+    let now = focused().and_then(|e| e.get_attribute("data-action"));
+    assert_eq!(now.as_deref(), Some("CancelSupervisorMonitoring"));
 }
 
 #[wasm_bindgen_test]

@@ -4,6 +4,7 @@
 
 use crate::components::format;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
+use crate::focus::FocusKeeper;
 use crate::intent::Intent;
 use gws_client::{ConnectionState, Key, normalize_number};
 use gws_protocol::Operation;
@@ -56,11 +57,16 @@ pub fn SupervisorPanel() -> impl IntoView {
             Some(format!("{mode} {who}").trim().to_string())
         })
     };
+    // The modes offered change with monitoring (ListenIn → Cancel): the focus stays here.
+    let focus = FocusKeeper::new();
     let button = move |operation: Operation| {
         let dispatch = dispatch.clone();
         let on_click = {
             let operation = operation.clone();
             move |_| {
+                if untrack(busy) {
+                    return; // `aria-disabled` (it keeps the focus): the click still arrives
+                }
                 let mut request = OperationRequest::new(operation.clone());
                 if operation != Operation::CancelSupervisorMonitoring {
                     match normalize_number(&target.get_untracked()) {
@@ -76,13 +82,20 @@ pub fn SupervisorPanel() -> impl IntoView {
             }
         };
         view! {
-            <button type="button" class="gws-btn gws-btn--secondary" data-action=operation.as_str().to_string() disabled=busy on:click=on_click>
+            <button type="button" class="gws-btn gws-btn--secondary" data-action=operation.as_str().to_string() aria-disabled=move || busy().to_string() on:click=on_click>
                 {format::operation_label(&operation)}
             </button>
         }
     };
     view! {
-        <section class="gws-supervisor" data-testid="supervisor-panel" aria-label=i18n.text(Key::SupervisorLabel)>
+        <section
+            class="gws-supervisor"
+            data-testid="supervisor-panel"
+            aria-label=i18n.text(Key::SupervisorLabel)
+            tabindex="-1"
+            on:focusin=move |event| focus.focus_in(event)
+            on:focusout=move |event| focus.focus_out(event)
+        >
             <label class="gws-form__field">
                 <span class="gws-form__label">{i18n.text(Key::SupervisorAgentDn)}</span>
                 <input
