@@ -223,3 +223,39 @@ async fn the_badge_speaks_the_state_not_the_countdown() {
         Some("connection-status")
     );
 }
+
+/// "Retry now" goes once used (the state turns to connecting): the focus stays on the badge
+/// instead of falling to the host page.
+#[wasm_bindgen_test]
+async fn the_focus_stays_on_the_badge_when_retry_now_goes() {
+    use gws_widget::components::connection_badge::ConnectionBadge;
+    let root = fresh_root();
+    let (tx, _rx) = unbounded();
+    let signals = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let provided = signals.clone();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let state = WidgetState {
+            connection: ConnectionState::Reconnecting {
+                attempt: 2,
+                retry_at: Some(10_000),
+            },
+            ..WidgetState::default()
+        };
+        let (_, _, connection, _, _) = provide_widget_contexts(state, 0, tx.clone());
+        *provided.borrow_mut() = Some(connection);
+        view! { <ConnectionBadge/> }
+    });
+    let connection = signals.borrow().expect("mounted");
+    let retry: web_sys::HtmlElement = find(&root, "[data-testid=\"retry-now\"]")
+        .expect("Retry now")
+        .unchecked_into();
+    retry.focus().expect("focus");
+    connection.0.set(ConnectionState::Connecting);
+    tick().await;
+    assert!(find(&root, "[data-testid=\"retry-now\"]").is_none());
+    let badge = find(&root, "[data-testid=\"connection\"]").expect("badge");
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    assert_eq!(active, Some(badge));
+}
