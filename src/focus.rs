@@ -8,7 +8,8 @@
 //! or screen-reader user has to find their way back from the top of the CRM page — on every
 //! hold. A [`FocusKeeper`] on a region (a card, the agent bar) notices that loss and puts the
 //! focus on the control at the same place, which for the paired operations is their pair (the
-//! catalog orders them so: `gws_client::actions_for`), or on the region itself.
+//! catalog orders them so: `gws_client::actions_for`), or on the region itself. Regions nest:
+//! a card's keeper mends a loss inside the card, the call list's one a card that left.
 //!
 //! Only a loss caused by a removal is mended: when the agent clicks elsewhere in the page, or
 //! the window loses the focus, the control that had it is still in the page and nothing moves.
@@ -29,6 +30,8 @@ const CONTROLS: &str = "[data-action]";
 pub struct FocusKeeper {
     /// The position, among the region's controls, of the control focused last.
     position: StoredValue<Option<usize>>,
+    /// Whether the focus may go to one of the region's controls, or only to the region.
+    to_controls: bool,
 }
 
 impl Default for FocusKeeper {
@@ -38,10 +41,22 @@ impl Default for FocusKeeper {
 }
 
 impl FocusKeeper {
-    /// A keeper for one region (owned by the calling component).
+    /// A keeper for one region whose controls all act on one thing (a card: one call; the
+    /// agent bar: one agent): the focus goes to the control at the same place.
     pub fn new() -> Self {
         Self {
             position: StoredValue::new(None),
+            to_controls: true,
+        }
+    }
+
+    /// A keeper for a region of several things (the call list, when a card leaves it): the
+    /// focus goes to the region itself, never to a control of another call, where the agent's
+    /// next Enter would act on a call they did not choose.
+    pub fn region_only() -> Self {
+        Self {
+            to_controls: false,
+            ..Self::new()
         }
     }
 
@@ -49,6 +64,9 @@ impl FocusKeeper {
     /// field, the dismiss button) keep the last control's place, so that a form closing puts
     /// the focus back on the button that opened it.
     pub fn focus_in(self, event: FocusEvent) {
+        if !self.to_controls {
+            return;
+        }
         let (Some(region), Some(target)) =
             (element(event.current_target()), element(event.target()))
         else {
@@ -79,7 +97,11 @@ impl FocusKeeper {
         if lost.is_connected() || !region.is_connected() || focus_is_somewhere(region) {
             return;
         }
-        let controls = controls(region);
+        let controls = if self.to_controls {
+            controls(region)
+        } else {
+            Vec::new()
+        };
         let at = self.position.try_get_value().flatten().unwrap_or(0);
         let candidate = controls
             .get(at.min(controls.len().saturating_sub(1)))

@@ -578,6 +578,31 @@ async fn the_focus_stays_on_a_card_whose_controls_went() {
     assert_eq!(focused(), Some(card));
 }
 
+/// Five seconds later the released card leaves the list: the focus it kept goes to the list
+/// (never to another call's button, where the next Enter would act on a call not chosen).
+#[wasm_bindgen_test]
+async fn the_focus_of_a_card_that_leaves_goes_to_the_list() {
+    let mounted = mount_calls(
+        store_of(vec![
+            call("c", CallState::Established, &["Hangup"]),
+            call("other", CallState::Established, &["Hangup"]),
+        ]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    focus(&button(&mounted.root, "c", "Hangup"));
+    notify(&mounted, "c", CallState::Released, &[]);
+    tick().await;
+    assert_eq!(focused(), card(&mounted.root, "c"));
+    mounted.state.0.update(|store| {
+        store.retire_released(10_000, 5_000);
+    });
+    tick().await;
+    assert!(card(&mounted.root, "c").is_none(), "retired");
+    let list = find(&mounted.root, "[data-testid=\"call-list\"]").expect("list");
+    assert_eq!(focused(), Some(list));
+}
+
 /// Only a loss caused by a re-render is mended: focus the agent moved away (to the page) is not
 /// taken back when the card changes afterwards.
 #[wasm_bindgen_test]

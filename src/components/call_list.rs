@@ -14,6 +14,7 @@
 
 use crate::components::call_card::{CallCard, CardCell};
 use crate::context::{CallsContext, ClockContext, ConnectionContext, I18nContext};
+use crate::focus::FocusKeeper;
 use gws_client::view::{card_view, root_ids};
 use gws_client::{CallsStore, Catalog, ConnectionState, Key, SmallMap};
 use leptos::prelude::*;
@@ -105,6 +106,7 @@ pub fn CallList() -> impl IntoView {
             });
         });
     });
+    let focus = FocusKeeper::region_only();
     let card = move |id: String, consult: bool| {
         let now = clock.get_untracked();
         cell_for(
@@ -118,7 +120,17 @@ pub fn CallList() -> impl IntoView {
         .map(|cell| view! { <CallCard id=id cell=cell consult=consult/> })
     };
     view! {
-        <div class="gws-calls" data-testid="call-list" aria-label=i18n.text(Key::CallsLabel)>
+        // A released call's card leaves 5 s after the hang-up, with the focus the card kept:
+        // the list takes it (a region, so that its name is read, and never another call's
+        // control).
+        <div
+            class="gws-calls"
+            data-testid="call-list"
+            role="region"
+            aria-label=i18n.text(Key::CallsLabel)
+            tabindex="-1"
+            on:focusout=move |event| focus.focus_out(event)
+        >
             // Always rendered, hidden while there are calls: a <Show> would build the text
             // again at every first call and leave a subscriber on the language signal each time.
             <p class="gws-calls__empty" hidden=move || !empty.get()>{i18n.text(Key::CallsEmpty)}</p>
