@@ -259,3 +259,113 @@ async fn the_focus_stays_on_the_badge_when_retry_now_goes() {
         .and_then(|d| d.active_element());
     assert_eq!(active, Some(badge));
 }
+
+/// The parts of a CSS `rgb()`/`rgba()` colour, as `getComputedStyle` writes it.
+fn rgb(css: &str) -> [f64; 3] {
+    let inner = css
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')');
+    let parts: Vec<f64> = inner
+        .split(',')
+        .take(3)
+        .map(|p| p.trim().parse().expect("a number"))
+        .collect();
+    [parts[0], parts[1], parts[2]]
+}
+
+/// The WCAG 2.x contrast ratio of two colours.
+fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let luminance = |c: [f64; 3]| {
+        let linear = |v: f64| {
+            let v = v / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(c[0]) + 0.7152 * linear(c[1]) + 0.0722 * linear(c[2])
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// The widget's default colours meet WCAG 2.1 AA in both themes: the text of every operation
+/// button (Answer, Hold, Hang up and a secondary one) ≥ 4.5:1 on its fill, a field's border
+/// ≥ 3:1 on the widget's background (the dark theme's white-on-light fills were 2.3–2.8:1).
+#[wasm_bindgen_test]
+async fn the_default_themes_meet_the_contrast_minimums() {
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let style = document.create_element("style").expect("style");
+    style.set_text_content(Some(gws_widget::WIDGET_CSS));
+    document
+        .head()
+        .expect("head")
+        .append_child(&style)
+        .expect("append");
+    let calls = |store: &mut CallsStore| {
+        for (id, state, capabilities) in [
+            ("ringing", "Ringing", vec!["Answer"]),
+            (
+                "talking",
+                "Established",
+                vec!["Hold", "Hangup", "InitiateTransfer"],
+            ),
+        ] {
+            let data = serde_json::json!({
+                "messageType": "CallStateChangeMessage",
+                "notificationType": "StatusChange",
+                "call": {"id": id, "state": state, "capabilities": capabilities,
+                         "participants": [{"phoneNumber": "5000"}]}
+            });
+            if let Ok(Notification::Call(n)) = Notification::from_data(&data) {
+                store.apply(0, &n);
+            }
+        }
+    };
+    for theme in ["gws-widget", "gws-widget gws-widget--dark"] {
+        let root = fresh_root();
+        root.set_class_name(theme);
+        let mut store = CallsStore::new();
+        calls(&mut store);
+        let (tx, _rx) = unbounded();
+        let _handle = leptos::mount::mount_to(root.clone(), move || {
+            provide_widget_contexts(
+                WidgetState {
+                    calls: store.clone(),
+                    agent: AgentStore::new(),
+                    connection: ConnectionState::Connected,
+                },
+                0,
+                tx.clone(),
+            );
+            view! { <CallList/><input class="gws-input"/> }
+        });
+        tick().await;
+        let window = web_sys::window().expect("window");
+        let computed = |element: &web_sys::Element, property: &str| {
+            let style = window
+                .get_computed_style(element)
+                .expect("style")
+                .expect("computed");
+            style.get_property_value(property).expect("property")
+        };
+        let background = rgb(&computed(&root, "background-color"));
+        for action in ["Answer", "Hold", "Hangup", "InitiateTransfer"] {
+            let button = find(&root, &format!("[data-action=\"{action}\"]")).expect(action);
+            let fill = rgb(&computed(&button, "background-color"));
+            let text = rgb(&computed(&button, "color"));
+            let ratio = contrast(text, fill);
+            assert!(ratio >= 4.5, "{theme}: {action} text {ratio:.2}:1");
+        }
+        let input = find(&root, ".gws-input").expect("input");
+        let border = rgb(&computed(&input, "border-top-color"));
+        let ratio = contrast(border, background);
+        assert!(ratio >= 3.0, "{theme}: field border {ratio:.2}:1");
+    }
+    style.remove();
+}
