@@ -3,120 +3,206 @@
 //!
 //! The server decides a card's buttons, so they come and go under the agent's hands: Hold is
 //! replaced by Retrieve, Mute by Unmute, a form closes once sent, the controls go when the call
-//! is released. The browser then moves the focus to the page's `<body>` (Chromium fires a
-//! `focusout` with no `relatedTarget`, still connected, and removes the element), and a keyboard
-//! or screen-reader user has to find their way back from the top of the CRM page — on every
-//! hold. A [`FocusKeeper`] on a region (a card, the agent bar) notices that loss and puts the
-//! focus on the control at the same place, which for the paired operations is their pair (the
-//! catalog orders them so: `gws_client::actions_for`), or on the region itself. Regions nest:
-//! a card's keeper mends a loss inside the card, the call list's one a card that left.
+//! is released, the card goes 5 s later. The browser then moves the focus to the page's
+//! `<body>` (Chromium fires a `focusout` with no `relatedTarget` while the element is still
+//! connected, then removes it), and a keyboard or screen-reader user has to find their way back
+//! from the top of the CRM page — on every hold. A region marked [`KEEP`] (a card, the agent
+//! bar) gets the focus back on the control at the same place, which for the paired operations
+//! is their pair (the catalog orders them so: `gws_client::actions_for`), or on the region
+//! itself when no control is left; a region marked [`KEEP_HERE`] (the call list, of several
+//! calls) takes it itself, never handing it to another call's control, where the agent's next
+//! Enter would act on a call they did not choose. Regions nest: the innermost one still on the
+//! page takes the focus. Regions have `tabindex="-1"` so that they can hold it.
 //!
 //! Only a loss caused by a removal is mended: when the agent clicks elsewhere in the page, or
 //! the window loses the focus, the control that had it is still in the page and nothing moves.
 //! A control that is only unavailable for a while (pending, paused) uses `aria-disabled`
 //! instead of `disabled` for the same reason: a disabled control loses the focus too.
+//!
+//! The same module opens and closes the widget's small forms for keyboard users: a form (or the
+//! logout alertdialog) opened by a click takes the focus on its first field
+//! ([`autofocus_soon`]), and Escape inside it presses its Cancel button ([`CANCEL`]).
+//!
+//! Capturing listeners on the document serve every region and form of every widget (in a
+//! shadow root too: focus and key events are composed, and the composed path names the element
+//! inside): a region is two static attributes, not listeners of its own — per-element event
+//! handlers are compiled once per element and closure type, which cost several KB of wasm.
 
-use leptos::prelude::*;
+use std::cell::Cell;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, FocusEvent, HtmlElement};
+use wasm_bindgen::prelude::Closure;
+use web_sys::{Element, Event, FocusEvent, HtmlElement};
 
-/// The controls a keeper chooses among: the operation buttons.
+/// The attribute that marks a region, with [`KEEP`] or [`KEEP_HERE`].
+pub const REGION: &str = "data-gws-focus";
+/// A region whose controls all act on one thing (one call, the agent): the focus goes to the
+/// control at the same place.
+pub const KEEP: &str = "controls";
+/// A region of several things: the focus goes to the region itself.
+pub const KEEP_HERE: &str = "region";
+
+/// Marks the button Escape presses inside a form or dialog (its Cancel).
+pub const CANCEL: &str = "data-gws-cancel";
+/// Marks the element a dialog focuses when it opens (its safe choice), where the first field
+/// would be the wrong one.
+pub const AUTOFOCUS: &str = "data-gws-autofocus";
+
+/// What Escape closes, and what takes the focus when it opens.
+const DIALOG: &str = ".gws-form, [role=\"alertdialog\"]";
+const FIRST_FIELD: &str =
+    "[data-gws-autofocus], .gws-form :is(input, select, textarea, button:not([disabled]))";
+
+/// Where a [`KEEP`] region remembers the position of its control focused last.
+const POSITION: &str = "data-gws-focus-at";
+/// The controls a region chooses among: the operation buttons.
 const CONTROLS: &str = "[data-action]";
+const ANY_REGION: &str = "[data-gws-focus]";
 
-/// Remembers where the focus was in one region; wire [`FocusKeeper::focus_in`] and
-/// [`FocusKeeper::focus_out`] to the region's `focusin` and `focusout`, and give the region
-/// `tabindex="-1"` so that it can hold the focus when no control is left.
-#[derive(Clone, Copy)]
-pub struct FocusKeeper {
-    /// The position, among the region's controls, of the control focused last.
-    position: StoredValue<Option<usize>>,
-    /// Whether the focus may go to one of the region's controls, or only to the region.
-    to_controls: bool,
+thread_local! {
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
 }
 
-impl Default for FocusKeeper {
-    fn default() -> Self {
-        Self::new()
+/// Starts keeping the focus in the page's regions (once per page; later calls do nothing).
+/// Components with a region call it when they are built.
+pub fn keep_focus() {
+    if WATCHING.get() {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let listening = listen(&document, "focusin", focus_in)
+        && listen(&document, "focusout", focus_out)
+        && listen(&document, "keydown", escape);
+    if !listening {
+        return;
+    }
+    WATCHING.set(true);
+}
+
+/// Listens for `event` on the document, in the capture phase, for the page's life: every widget
+/// mounted later uses the same listeners.
+fn listen(document: &web_sys::Document, event: &str, handler: fn(Event)) -> bool {
+    let callback = Closure::<dyn Fn(Event)>::new(handler);
+    let added = document
+        .add_event_listener_with_callback_and_bool(event, callback.as_ref().unchecked_ref(), true)
+        .is_ok();
+    callback.forget();
+    added
+}
+
+/// The element the event happened on, inside a shadow root too.
+fn origin(event: &Event) -> Option<Element> {
+    event.composed_path().get(0).dyn_into::<Element>().ok()
+}
+
+/// A click opened a form or dialog in the clicked control's region: once it is rendered, its
+/// first field (or its [`AUTOFOCUS`] element) takes the focus — a keyboard user types the
+/// number at once, a screen-reader user hears the question.
+pub fn autofocus_soon(click: &Event) {
+    let Some(region) = origin(click).and_then(|t| t.closest(ANY_REGION).ok().flatten()) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let field = region.query_selector(FIRST_FIELD).ok().flatten();
+        if let Some(field) = field.and_then(|f| f.dyn_into::<HtmlElement>().ok()) {
+            let _ = field.focus();
+        }
+    });
+}
+
+/// Escape inside one of the widget's forms or dialogs presses its Cancel, and goes no further
+/// (the host page's own Escape handling, e.g. closing a panel around the widget, is not run).
+fn escape(event: Event) {
+    let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+        return;
+    };
+    if key.key() != "Escape" || key.default_prevented() || key.is_composing() {
+        return;
+    }
+    let Some(dialog) = origin(&event).and_then(|t| t.closest(DIALOG).ok().flatten()) else {
+        return;
+    };
+    let cancel = dialog.query_selector("[data-gws-cancel]").ok().flatten();
+    if let Some(cancel) = cancel.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
+        event.prevent_default();
+        event.stop_propagation();
+        cancel.click();
     }
 }
 
-impl FocusKeeper {
-    /// A keeper for one region whose controls all act on one thing (a card: one call; the
-    /// agent bar: one agent): the focus goes to the control at the same place.
-    pub fn new() -> Self {
-        Self {
-            position: StoredValue::new(None),
-            to_controls: true,
-        }
+/// A control of a [`KEEP`] region took the focus: the region remembers its place. Other
+/// elements (a form's field, a dismiss button) leave the last control's place, so that a form
+/// closing puts the focus back on the button that opened it.
+fn focus_in(event: Event) {
+    let Some(target) = origin(&event) else {
+        return;
+    };
+    let Ok(Some(region)) = target.closest(ANY_REGION) else {
+        return;
+    };
+    if region.get_attribute(REGION).as_deref() != Some(KEEP) {
+        return;
     }
-
-    /// A keeper for a region of several things (the call list, when a card leaves it): the
-    /// focus goes to the region itself, never to a control of another call, where the agent's
-    /// next Enter would act on a call they did not choose.
-    pub fn region_only() -> Self {
-        Self {
-            to_controls: false,
-            ..Self::new()
-        }
+    if let Some(position) = controls(&region).iter().position(|c| *c == target) {
+        let _ = region.set_attribute(POSITION, &position.to_string());
     }
+}
 
-    /// A control of the region took the focus: remember its place. Other elements (a form's
-    /// field, the dismiss button) keep the last control's place, so that a form closing puts
-    /// the focus back on the button that opened it.
-    pub fn focus_in(self, event: FocusEvent) {
-        if !self.to_controls {
-            return;
-        }
-        let (Some(region), Some(target)) =
-            (element(event.current_target()), element(event.target()))
-        else {
-            return;
-        };
-        if let Some(position) = controls(&region).iter().position(|c| *c == target) {
-            self.position.set_value(Some(position));
-        }
+/// The focus left an element for nowhere: once the re-render under way has finished, mend it
+/// if the element was removed (see the module's doc).
+fn focus_out(event: Event) {
+    let related = event
+        .dyn_ref::<FocusEvent>()
+        .and_then(FocusEvent::related_target);
+    if related.is_some() {
+        return; // it went somewhere: the agent's choice
     }
-
-    /// The focus left an element of the region for nowhere: once the re-render under way has
-    /// finished, mend it if the element was removed (see the module's doc).
-    pub fn focus_out(self, event: FocusEvent) {
-        if event.related_target().is_some() {
-            return; // it went somewhere: the agent's choice
-        }
-        let (Some(region), Some(lost)) = (element(event.current_target()), element(event.target()))
-        else {
-            return;
-        };
-        // `focusout` fires before the removal: look again once it is done.
-        wasm_bindgen_futures::spawn_local(async move {
-            self.restore(&region, &lost);
-        });
+    let Some(lost) = origin(&event) else {
+        return;
+    };
+    // The regions around it, innermost first, read now: after the removal it has no parents.
+    let mut regions = Vec::new();
+    let mut next = lost.closest(ANY_REGION).ok().flatten();
+    while let Some(region) = next {
+        next = region
+            .parent_element()
+            .and_then(|parent| parent.closest(ANY_REGION).ok().flatten());
+        regions.push(region);
     }
+    if regions.is_empty() {
+        return;
+    }
+    // `focusout` fires before the removal: look again once it is done.
+    wasm_bindgen_futures::spawn_local(async move { restore(&lost, &regions) });
+}
 
-    fn restore(self, region: &Element, lost: &Element) {
-        if lost.is_connected() || !region.is_connected() || focus_is_somewhere(region) {
-            return;
-        }
-        let controls = if self.to_controls {
-            controls(region)
-        } else {
-            Vec::new()
-        };
-        let at = self.position.try_get_value().flatten().unwrap_or(0);
-        let candidate = controls
+fn restore(lost: &Element, regions: &[Element]) {
+    if lost.is_connected() || focus_is_somewhere(lost) {
+        return;
+    }
+    let Some(region) = regions.iter().find(|r| r.is_connected()) else {
+        return;
+    };
+    let candidate = if region.get_attribute(REGION).as_deref() == Some(KEEP) {
+        let controls = controls(region);
+        let at = region
+            .get_attribute(POSITION)
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(0);
+        controls
             .get(at.min(controls.len().saturating_sub(1)))
-            .and_then(|c| c.dyn_ref::<HtmlElement>());
-        // A control inside a closed `<details>` cannot take the focus: the region does.
-        if candidate.is_none_or(|c| c.focus().is_err() || !has_focus(c))
-            && let Some(region) = region.dyn_ref::<HtmlElement>()
-        {
-            let _ = region.focus();
-        }
+            .and_then(|c| c.dyn_ref::<HtmlElement>())
+            .cloned()
+    } else {
+        None
+    };
+    // A control inside a closed `<details>` cannot take the focus: the region does.
+    if candidate.is_none_or(|c| c.focus().is_err() || !has_focus(&c))
+        && let Some(region) = region.dyn_ref::<HtmlElement>()
+    {
+        let _ = region.focus();
     }
-}
-
-fn element(target: Option<web_sys::EventTarget>) -> Option<Element> {
-    target.and_then(|t| t.dyn_into::<Element>().ok())
 }
 
 fn controls(region: &Element) -> Vec<Element> {
@@ -129,10 +215,10 @@ fn controls(region: &Element) -> Vec<Element> {
         .collect()
 }
 
-/// Whether something other than the page itself has the focus (in the region's document or
-/// shadow root): then the loss was mended already, or the focus went elsewhere on purpose.
-fn focus_is_somewhere(region: &Element) -> bool {
-    let Some(document) = region.owner_document() else {
+/// Whether something other than the page itself has the focus: then the loss was mended
+/// already, or the focus went elsewhere on purpose.
+fn focus_is_somewhere(element: &Element) -> bool {
+    let Some(document) = element.owner_document() else {
         return true;
     };
     match document.active_element() {

@@ -9,6 +9,7 @@
 
 use crate::components::action_form::ActionForm;
 use crate::context::{CallsContext, Dispatch};
+use crate::focus;
 use crate::intent::Intent;
 use gws_client::view::action_form::{other_call_choices, request_with};
 use gws_client::{Action, ActionGroup, ActionInput, Catalog, Key};
@@ -75,7 +76,7 @@ pub fn ActionBar(
             let on_click = {
                 let (dispatch, call_id, action) =
                     (dispatch.clone(), call_id.clone(), action.clone());
-                move |_| {
+                move |event: leptos::ev::MouseEvent| {
                     if untrack(unavailable) {
                         return; // `aria-disabled`: the click still arrives
                     }
@@ -104,6 +105,9 @@ pub fn ActionBar(
                     }
                     let already = open.with_untracked(|o| o.as_ref() == Some(&action));
                     open.set(if already { None } else { Some(action.clone()) });
+                    if !already {
+                        focus::autofocus_soon(&event);
+                    }
                 }
             };
             view! {

@@ -16,7 +16,6 @@ use gws_client::view::action_form::{
 use gws_client::{Action, ActionInput, Key};
 use leptos::prelude::*;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
 
 /// The form for `action` on call `call_id`.
 #[component]
@@ -55,7 +54,7 @@ pub fn ActionForm(
         (others, participants, keys)
     });
     let text = move |value: String| send.run(Value::String(value));
-    let form = match input {
+    match input {
         ActionInput::Destination => view! {
             <DestinationForm label=with_action(Key::FormDestination) submit_label=label on_submit=text on_cancel=on_close/>
         }
@@ -99,29 +98,5 @@ pub fn ActionForm(
         }
         .into_any(),
         ActionInput::None => ().into_any(),
-    };
-    // Opened from the keyboard, the form takes the focus on its first field, and Escape closes
-    // it; closing gives the focus back to the button that opened it (the card's `FocusKeeper`).
-    let wrapper = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let first = wrapper.get().and_then(|w| {
-            w.query_selector("input, select, textarea, button")
-                .ok()
-                .flatten()
-        });
-        if let Some(first) = first.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = first.focus();
-        }
-    });
-    let on_key = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Escape" {
-            event.stop_propagation();
-            on_close.run(());
-        }
-    };
-    view! {
-        <div class="gws-action-form" node_ref=wrapper on:keydown=on_key>
-            {form}
-        </div>
     }
 }

@@ -9,7 +9,7 @@ use crate::components::dial_pad::DialPad;
 use crate::components::format;
 use crate::components::voice_login::VoiceLogin;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
-use crate::focus::FocusKeeper;
+use crate::focus;
 use crate::intent::Intent;
 use gws_client::view::agent_bar::{AgentBarView, agent_state_request, forward_request};
 use gws_client::{ConnectionState, Key};
@@ -102,7 +102,7 @@ pub fn AgentBar() -> impl IntoView {
 
     let forwarding_form = RwSignal::new(false);
     // Do not disturb on becomes off, a form closes: the focus stays in the bar.
-    let focus = FocusKeeper::new();
+    focus::keep_focus();
     let toggle_button = {
         let dispatch = dispatch.clone();
         move |operation: Operation| {
@@ -145,8 +145,7 @@ pub fn AgentBar() -> impl IntoView {
             class="gws-agent"
             data-testid="agent-bar"
             tabindex="-1"
-            on:focusin=move |event| focus.focus_in(event)
-            on:focusout=move |event| focus.focus_out(event)
+            data-gws-focus=focus::KEEP
         >
             <div class="gws-agent__who">
                 <span class="gws-agent__name" data-testid="agent-name">{name}</span>
@@ -205,9 +204,10 @@ pub fn AgentBar() -> impl IntoView {
                         data-action="ForwardCallsOn"
                         aria-expanded=move || forwarding_form.get().to_string()
                         aria-disabled=move || busy().to_string()
-                        on:click=move |_| {
+                        on:click=move |event| {
                             if !untrack(busy) {
-                                forwarding_form.update(|open| *open = !*open)
+                                forwarding_form.update(|open| *open = !*open);
+                                focus::autofocus_soon(&event);
                             }
                         }
                     >

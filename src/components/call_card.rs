@@ -4,7 +4,7 @@
 
 use crate::components::action_bar::ActionBar;
 use crate::context::Dispatch;
-use crate::focus::FocusKeeper;
+use crate::focus;
 use crate::intent::Intent;
 use gws_client::Key;
 use gws_client::view::CardView;
@@ -95,8 +95,6 @@ pub fn CallCard(
         }
     };
 
-    // Hold becomes Retrieve, the controls go on release: the focus stays on the card.
-    let focus = FocusKeeper::new();
     let bar_id = id.clone();
     view! {
         <article
@@ -106,8 +104,9 @@ pub fn CallCard(
             data-state=state
             aria-label=label
             tabindex="-1"
-            on:focusin=move |event| focus.focus_in(event)
-            on:focusout=move |event| focus.focus_out(event)
+            // Hold becomes Retrieve, the controls go on release: the focus stays on the card
+            // (`crate::focus`, started by the call list).
+            data-gws-focus=focus::KEEP
         >
             <header class="gws-card__header">
                 <span class="gws-card__state" data-testid="call-state">{state_label}</span>

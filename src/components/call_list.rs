@@ -14,7 +14,7 @@
 
 use crate::components::call_card::{CallCard, CardCell};
 use crate::context::{CallsContext, ClockContext, ConnectionContext, I18nContext};
-use crate::focus::FocusKeeper;
+use crate::focus;
 use gws_client::view::{card_view, root_ids};
 use gws_client::{CallsStore, Catalog, ConnectionState, Key, SmallMap};
 use leptos::prelude::*;
@@ -106,7 +106,7 @@ pub fn CallList() -> impl IntoView {
             });
         });
     });
-    let focus = FocusKeeper::region_only();
+    focus::keep_focus();
     let card = move |id: String, consult: bool| {
         let now = clock.get_untracked();
         cell_for(
@@ -129,7 +129,7 @@ pub fn CallList() -> impl IntoView {
             role="region"
             aria-label=i18n.text(Key::CallsLabel)
             tabindex="-1"
-            on:focusout=move |event| focus.focus_out(event)
+            data-gws-focus=focus::KEEP_HERE
         >
             // Always rendered, hidden while there are calls: a <Show> would build the text
             // again at every first call and leave a subscriber on the language signal each time.

@@ -73,7 +73,7 @@ pub fn ChoiceForm(
                 <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit" disabled=empty>
                     {submit_label}
                 </button>
-                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
+                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" data-gws-cancel on:click=move |_| on_cancel.run(())>
                     {i18n.now(Key::Cancel)}
                 </button>
             </div>

@@ -3,7 +3,7 @@
 //! and the countdown are `gws_client::view::connection`'s.
 
 use crate::context::{ClockContext, ConnectionContext, Dispatch, I18nContext};
-use crate::focus::FocusKeeper;
+use crate::focus;
 use crate::intent::Intent;
 use gws_client::Key;
 use gws_client::view::connection::{badge_label, can_retry_now, can_sign_in, status_label};
@@ -31,7 +31,7 @@ pub fn ConnectionBadge() -> impl IntoView {
     let can_retry = move || connection.with(can_retry_now);
     let signed_out = move || connection.with(can_sign_in);
     let sign_in = dispatch.clone();
-    let focus = FocusKeeper::new();
+    focus::keep_focus();
     view! {
         // "Retry now" and "Sign in" go once used: the focus stays on the badge, whose status
         // is what the agent wants to hear next.
@@ -40,8 +40,7 @@ pub fn ConnectionBadge() -> impl IntoView {
             data-testid="connection"
             data-state=state_name
             tabindex="-1"
-            on:focusin=move |event| focus.focus_in(event)
-            on:focusout=move |event| focus.focus_out(event)
+            data-gws-focus=focus::KEEP
         >
             <span class="gws-connection__dot" aria-hidden="true"></span>
             // Seen, with the countdown; the live region beside it is what is read out.

@@ -3,7 +3,6 @@
 
 use crate::context::I18nContext;
 use gws_client::{Key, normalize_number};
-use leptos::html::Input;
 use leptos::prelude::*;
 
 /// An inline number form. `on_submit` receives the normalised number.
@@ -25,12 +24,6 @@ pub fn DestinationForm(
     let i18n = I18nContext::expect();
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let input = NodeRef::<Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            let _ = input.focus();
-        }
-    });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         match normalize_number(&value.get_untracked()) {
@@ -46,7 +39,6 @@ pub fn DestinationForm(
             <label class="gws-form__field">
                 <span class="gws-form__label">{label}</span>
                 <input
-                    node_ref=input
                     class="gws-input"
                     type="tel"
                     inputmode="tel"
@@ -55,19 +47,13 @@ pub fn DestinationForm(
                     aria-invalid=move || error.with(Option::is_some).to_string()
                     prop:value=move || value.get()
                     on:input=move |event| value.set(event_target_value(&event))
-                    on:keydown=move |event| {
-                        if event.key() == "Escape" {
-                            event.stop_propagation();
-                            on_cancel.run(());
-                        }
-                    }
                 />
             </label>
             <div class="gws-form__buttons">
                 <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">
                     {submit_label}
                 </button>
-                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
+                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" data-gws-cancel on:click=move |_| on_cancel.run(())>
                     {i18n.now(Key::Cancel)}
                 </button>
             </div>

@@ -75,7 +75,7 @@ pub fn DtmfKeypad(
             <div class="gws-keypad__keys">{keys}</div>
             <div class="gws-form__buttons">
                 <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{i18n.now(Key::DtmfSend)}</button>
-                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
+                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" data-gws-cancel on:click=move |_| on_cancel.run(())>
                     {i18n.now(Key::Close)}
                 </button>
             </div>

@@ -4,7 +4,7 @@
 
 use crate::components::format;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
-use crate::focus::FocusKeeper;
+use crate::focus;
 use crate::intent::Intent;
 use gws_client::{ConnectionState, Key, normalize_number};
 use gws_protocol::Operation;
@@ -58,7 +58,7 @@ pub fn SupervisorPanel() -> impl IntoView {
         })
     };
     // The modes offered change with monitoring (ListenIn → Cancel): the focus stays here.
-    let focus = FocusKeeper::new();
+    focus::keep_focus();
     let button = move |operation: Operation| {
         let dispatch = dispatch.clone();
         let on_click = {
@@ -93,8 +93,7 @@ pub fn SupervisorPanel() -> impl IntoView {
             data-testid="supervisor-panel"
             aria-label=i18n.text(Key::SupervisorLabel)
             tabindex="-1"
-            on:focusin=move |event| focus.focus_in(event)
-            on:focusout=move |event| focus.focus_out(event)
+            data-gws-focus=focus::KEEP
         >
             <label class="gws-form__field">
                 <span class="gws-form__label">{i18n.text(Key::SupervisorAgentDn)}</span>

@@ -62,7 +62,7 @@ pub fn UserDataForm(
             </label>
             <div class="gws-form__buttons">
                 <button type="submit" class="gws-btn gws-btn--primary" data-testid="form-submit">{submit_label}</button>
-                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" on:click=move |_| on_cancel.run(())>
+                <button type="button" class="gws-btn gws-btn--secondary" data-testid="form-cancel" data-gws-cancel on:click=move |_| on_cancel.run(())>
                     {i18n.now(Key::Cancel)}
                 </button>
             </div>

@@ -3,6 +3,7 @@
 //! state changes when the device notification (or, after a logout, the device read) says so.
 
 use crate::context::{AgentContext, CallsContext, Dispatch, I18nContext};
+use crate::focus;
 use crate::intent::Intent;
 use gws_client::Key;
 use gws_client::view::voice_login::{LoginControl, VoiceLoginView};
@@ -17,38 +18,26 @@ pub fn VoiceLogin() -> impl IntoView {
     let login = Memo::new(move |_| agent.with(|a| calls.with(|c| VoiceLoginView::of(a, c))));
     let i18n = I18nContext::expect();
     let confirming = RwSignal::new(false);
-    // The confirmation is an alertdialog: it takes the focus, on its safe choice, and gives it
-    // back to the button that opened it (a keyboard user would otherwise be left on the host
-    // page's `<body>` when it closes).
-    let login_button = NodeRef::<leptos::html::Button>::new();
-    let cancel_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(cancel) = cancel_button.get() {
-            let _ = cancel.focus();
-        }
-    });
-    let close = move || {
-        if confirming.get_untracked() {
-            confirming.set(false);
-            if let Some(button) = login_button.get_untracked() {
-                let _ = button.focus();
-            }
-        }
-    };
     let run = move |intent: Intent| {
         let dispatch = dispatch.clone();
         move |_| {
-            close();
+            confirming.set(false);
             dispatch.run(intent.clone());
         }
     };
     let click = {
         let (log_in, log_out) = (run(Intent::LogIn), run(Intent::LogOut));
-        move |event| match login.get_untracked() {
+        move |event: leptos::ev::MouseEvent| match login.get_untracked() {
             // `aria-disabled` while busy (it keeps the focus): the click still arrives.
             view if view.busy() => {}
             view if view.control == LoginControl::LogIn => log_in(event),
-            view if view.confirm_logout => confirming.set(true),
+            // The confirmation is an alertdialog: it takes the focus on its safe choice
+            // (Cancel; Escape presses it), and when it closes the agent bar gives the focus
+            // back to this button (`crate::focus`).
+            view if view.confirm_logout => {
+                confirming.set(true);
+                focus::autofocus_soon(&event);
+            }
             _ => log_out(event),
         }
     };
@@ -62,7 +51,6 @@ pub fn VoiceLogin() -> impl IntoView {
                 data-action=move || operation().map(|o| o.as_str().to_string())
                 aria-busy=move || login.with(|l| l.busy()).to_string()
                 aria-disabled=move || login.with(|l| l.busy()).to_string()
-                node_ref=login_button
                 on:click=click.clone()
             >
                 {move || operation().map(|o| i18n.0.with(|c| gws_client::label(&o, c)))}
@@ -74,16 +62,21 @@ pub fn VoiceLogin() -> impl IntoView {
                 data-testid="logout-confirm"
                 role="alertdialog"
                 aria-label=i18n.text(Key::LogoutConfirmLabel)
-                on:keydown=move |event| {
-                    if event.key() == "Escape" {
-                        event.stop_propagation();
-                        close();
-                    }
-                }
             >
                 <span>{i18n.text(Key::LogoutConfirm)}</span>
-                <button type="button" class="gws-btn gws-btn--danger" data-action="ConfirmLogOut" on:click=run(Intent::LogOut)>{i18n.text(Key::OpLogOut)}</button>
-                <button type="button" class="gws-btn gws-btn--link" data-testid="logout-cancel" node_ref=cancel_button on:click=move |_| close()>{i18n.text(Key::Cancel)}</button>
+                // Not a `data-action`: it is no server operation, and the agent bar's focus keeping
+                // counts the operation buttons.
+                <button type="button" class="gws-btn gws-btn--danger" data-testid="logout-yes" on:click=run(Intent::LogOut)>{i18n.text(Key::OpLogOut)}</button>
+                <button
+                    type="button"
+                    class="gws-btn gws-btn--link"
+                    data-testid="logout-cancel"
+                    data-gws-cancel
+                    data-gws-autofocus
+                    on:click=move |_| confirming.set(false)
+                >
+                    {i18n.text(Key::Cancel)}
+                </button>
             </div>
         </Show>
     }
