@@ -28,6 +28,7 @@
 //! inside): a region is two static attributes, not listeners of its own — per-element event
 //! handlers are compiled once per element and closure type, which cost several KB of wasm.
 
+use crate::drivers::page_lifecycle::Listener;
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -78,6 +79,16 @@ pub fn keep_focus() {
         return;
     }
     WATCHING.set(true);
+}
+
+/// In an embedding's shadow root, a focus move between two of the widget's own elements does
+/// not reach the document at all (target and `relatedTarget` both retarget to the host, and the
+/// event skips nodes outside): the region's place is recorded by a `focusin` listener on the
+/// shadow root itself, for as long as the returned listener lives. A loss (`relatedTarget`
+/// none) and Escape still reach the document.
+pub fn watch_shadow_root(root: &web_sys::Node) -> Option<Listener> {
+    let root = root.dyn_ref::<web_sys::ShadowRoot>()?;
+    Listener::new(root, "focusin", focus_in)
 }
 
 /// Listens for `event` on the document, in the capture phase, for the page's life: every widget

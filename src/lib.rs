@@ -110,9 +110,11 @@ fn prepare_host(host: &HtmlElement) -> Result<(HtmlElement, Unmount), JsValue> {
     root.append_child(&container)?;
     let cleanup_root = root.clone();
     let cleanup_container = container.clone();
+    let focus_watch = focus::watch_shadow_root(&root);
     Ok((
         container,
         Box::new(move || {
+            drop(focus_watch);
             match &style {
                 Some(style) => {
                     let _ = cleanup_root.remove_child(style);

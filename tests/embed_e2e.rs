@@ -160,6 +160,75 @@ async fn host_gets_gws_ringing_with_the_user_data_for_screen_pop() {
     handle.destroy();
 }
 
+/// In the shadow root a CRM page embeds, a keyboard user's Hold keeps the focus on the card:
+/// when the server replaces Hold with Retrieve, Retrieve has it (the document's listeners read
+/// the composed path into the shadow root); a form opened there takes it and Escape closes it.
+#[wasm_bindgen_test]
+async fn the_keyboard_focus_stays_in_the_shadow_root_through_a_hold() {
+    fresh_simulator().await;
+    let host = fresh_root();
+    let handle = mount(&host, json!({}));
+    wait_shadow_connected(&host).await;
+    let id = sim_control::inject_call(SIM, "5000", "5005", None)
+        .await
+        .expect("call injected");
+    let card = format!("[data-call-id=\"{id}\"]");
+    let enabled = |action: &str| {
+        let (host, selector) = (host.clone(), format!("{card} [data-action=\"{action}\"]"));
+        move || shadow_find(&host, &selector).filter(is_enabled)
+    };
+    let answer = wait_for("Answer", 10_000, enabled("Answer")).await;
+    answer.unchecked_into::<HtmlElement>().click();
+    let hold: HtmlElement = wait_for("Hold", 10_000, enabled("Hold"))
+        .await
+        .unchecked_into();
+    hold.focus().expect("focus");
+    hold.click();
+    let shadow = host.shadow_root().expect("shadow root");
+    let focused_action = || {
+        shadow
+            .active_element()
+            .and_then(|e| e.get_attribute("data-action"))
+    };
+    wait_for("Retrieve to have the focus", 10_000, || {
+        (focused_action().as_deref() == Some("Retrieve")).then_some(())
+    })
+    .await;
+
+    let transfer: HtmlElement = shadow_find(
+        &host,
+        &format!("{card} [data-action=\"SingleStepTransfer\"]"),
+    )
+    .expect("transfer")
+    .unchecked_into();
+    transfer.focus().expect("focus");
+    transfer.click();
+    let input = wait_for("the transfer form's field to have the focus", 5_000, || {
+        shadow
+            .active_element()
+            .filter(|e| e.get_attribute("data-testid").as_deref() == Some("destination-input"))
+    })
+    .await;
+    let escape = js_sys::eval(
+        "new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true, composed: true })",
+    )
+    .expect("event");
+    input
+        .dispatch_event(escape.unchecked_ref())
+        .expect("dispatch");
+    wait_for(
+        "the form to close and its button to have the focus",
+        5_000,
+        || {
+            (shadow_find(&host, "[data-testid=\"destination-form\"]").is_none()
+                && focused_action().as_deref() == Some("SingleStepTransfer"))
+            .then_some(())
+        },
+    )
+    .await;
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn dial_and_click_to_dial_create_calls_through_the_simulator() {
     fresh_simulator().await;
