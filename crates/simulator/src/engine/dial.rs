@@ -1,7 +1,7 @@
 //! Dial (`POST /api/v2/me/devices/{id}/calls`).
 
 use super::model::routing::{Ring, Target};
-use super::params::{destination_of, optional_user_data};
+use super::params::{check_user_data_bound, destination_of, optional_user_data};
 use super::{Engine, EngineError, Out, error_codes};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{CALLS_CHANNEL, CallState, CallType, Operation};
@@ -10,7 +10,8 @@ impl Engine {
     /// `Dial {destination, userData?}`: a new `Dialing` call (callType Internal, no parent even
     /// when another call is held — seed 000 S2 #4); the destination rings (an agent gets their
     /// own `Ringing` call, a simulated phone answers after the delay). An established call on the
-    /// device is held first. An invalid destination yields an `ErrorMessage` and no call.
+    /// device is held first. An invalid destination yields an `ErrorMessage` and no call; user data
+    /// over the bound (`params.rs`) is refused, since the callee receives it too.
     pub(crate) fn dial(
         &mut self,
         now: u64,
@@ -28,6 +29,9 @@ impl Engine {
         }
         let destination = destination_of(request)?;
         let user_data = optional_user_data(request)?;
+        if let Some(data) = &user_data {
+            check_user_data_bound(data)?;
+        }
         let target = self.resolve(&destination, Some(agent));
         if target == Target::Invalid {
             let message = format!("Invalid destination {destination}");

@@ -3,13 +3,15 @@
 
 use super::model::PartyKind;
 use super::model::routing::{PhoneBehaviour, Target};
-use super::params::is_dialable;
+use super::params::{check_user_data_bound, is_dialable};
 use super::{Engine, EngineError, Out, PartyId};
 use gws_protocol::{CallState, CallType};
 use serde_json::{Map, Value};
 
 impl Engine {
-    /// `/sim/calls`: the simulated phone `from` calls an agent DN (or the queue).
+    /// `/sim/calls`: the simulated phone `from` calls an agent DN (or the queue). Its user data
+    /// is bounded like an agent's (`params.rs`): the control API must not build a call the
+    /// widget cannot read.
     pub(crate) fn inject_call(
         &mut self,
         now: u64,
@@ -27,6 +29,9 @@ impl Engine {
             return Err(EngineError::Invalid(format!(
                 "'from' {from:?} is not a phone number"
             )));
+        }
+        if let Some(data) = &user_data {
+            check_user_data_bound(data)?;
         }
         let agent = if to.eq_ignore_ascii_case("queue") {
             self.pick_queue_agent().ok_or_else(|| {

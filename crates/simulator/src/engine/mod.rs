@@ -14,7 +14,8 @@
 //! Layout, by concern (each layer uses only the layers above it):
 //! - [`config`]: users, agent states and reserved numbers (inputs fixed at start);
 //!   [`api`]: [`Command`], [`Outcome`], [`EngineError`], ids — what callers see;
-//!   `params.rs`: parameter parsing shared by the operations (pure functions of the request).
+//!   `params.rs`: parameter parsing shared by the operations (pure functions of the request)
+//!   and the bound on a call's user data.
 //! - `model/`: the types and the primitives that keep the model consistent — lookups
 //!   (`model/lookup.rs`), adding/moving/forgetting parties (`model/build.rs`), where a dialled
 //!   number goes and how it rings (`model/routing.rs`).
@@ -76,6 +77,7 @@ pub use api::{
 pub use capabilities::{CallContext, MonitorMode, Recording};
 pub use config::{EngineConfig, UserSpec, reserved};
 pub use model::Engine;
+pub use params::{USER_DATA_MAX_BYTES, USER_DATA_MAX_KEYS};
 
 pub(crate) use api::Out;
 use model::{Agent, AgentIndex};

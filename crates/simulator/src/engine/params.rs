@@ -1,5 +1,6 @@
-//! Parameter parsing shared by the operations: destinations, user data, call URIs. Pure
-//! functions of the request; resolving them against the model is `operands.rs`.
+//! Parameter parsing shared by the operations: destinations, user data (and the bound on what a
+//! call may hold), call URIs. Pure functions of the request; resolving them against the model
+//! is `operands.rs`.
 //!
 //! Why shared: GWS answers a missing parameter with statusCode 1 and an invalid one with 2, in
 //! the same words for every operation; one parser per parameter keeps those answers the same.
@@ -7,6 +8,60 @@
 use super::EngineError;
 use gws_protocol::api::OperationRequest;
 use serde_json::{Map, Value};
+
+/// The most a call's user data may take when serialized as JSON: 64 KiB.
+///
+/// Why: user data belongs to the conversation, so what one agent attaches every other agent on
+/// the call receives — in each `AttachedDataChanged` and in every `GET /api/v2/me/calls`. Bounded
+/// only by the 1 MiB request body, one agent could grow it past the widget's own caps (1 MiB per
+/// Bayeux message, 8 MiB per REST reply) and leave the other agent unable to read their calls.
+/// 64 KiB keeps one call far below the message cap and the widget's 64 stored calls (4 MiB)
+/// below the REST cap, while leaving ample room for real CRM data (a few hundred bytes).
+pub const USER_DATA_MAX_BYTES: usize = 64 * 1024;
+
+/// The most keys a call's user data may hold. Why: the widget renders every pair; a few dozen
+/// is what a CRM attaches, so 100 refuses a flood of tiny pairs that the byte cap alone allows.
+pub const USER_DATA_MAX_KEYS: usize = 100;
+
+// One call's user data must fit in one Bayeux message with room for the rest of the call.
+const _: () = assert!(USER_DATA_MAX_BYTES * 8 <= gws_protocol::bayeux::MAX_MESSAGE_BYTES);
+
+/// Refuses user data over [`USER_DATA_MAX_KEYS`] or [`USER_DATA_MAX_BYTES`]. Called on the
+/// data a request would *result* in (stored data merged with the request's), so that many
+/// small attaches cannot add up past the bound either.
+pub(crate) fn check_user_data_bound(data: &Map<String, Value>) -> Result<(), EngineError> {
+    if data.len() > USER_DATA_MAX_KEYS {
+        return Err(EngineError::Invalid(format!(
+            "Parameter 'userData' would leave the call with {} keys; at most {USER_DATA_MAX_KEYS} are allowed",
+            data.len()
+        )));
+    }
+    let bytes = json_len(data);
+    if bytes > USER_DATA_MAX_BYTES {
+        return Err(EngineError::Invalid(format!(
+            "Parameter 'userData' would leave the call with {bytes} bytes of user data; at most {USER_DATA_MAX_BYTES} are allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// The length of `data` serialized as compact JSON, counted without building the string.
+fn json_len(data: &Map<String, Value>) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a JSON map into a counter cannot fail (string keys, no I/O).
+    let _ = serde_json::to_writer(&mut count, data);
+    count.0
+}
 
 /// Whether `destination` is something a phone system could dial: digits, optionally a leading `+`.
 pub(crate) fn is_dialable(destination: &str) -> bool {

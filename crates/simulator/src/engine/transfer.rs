@@ -1,7 +1,7 @@
 //! InitiateTransfer / InitiateConference (the consult leg), CompleteTransfer, SingleStepTransfer.
 
 use super::model::routing::{PhoneBehaviour, Ring, Target};
-use super::params::optional_user_data;
+use super::params::{check_user_data_bound, optional_user_data};
 use super::{Engine, EngineError, Out, PartyId, error_codes};
 use gws_protocol::api::OperationRequest;
 use gws_protocol::notification::NotificationType;
@@ -10,7 +10,8 @@ use gws_protocol::{CallState, CallType};
 impl Engine {
     /// `InitiateTransfer` / `InitiateConference {destination}`: this call `Held` first, then the
     /// new consult call `Dialing` (callType Consult, `parentCallUri` = this call), then — when
-    /// the destination is an agent — their `Ringing` consult call (seed 001 S2 #3–#4).
+    /// the destination is an agent — their `Ringing` consult call (seed 001 S2 #3–#4). The
+    /// consult inherits the call's user data plus the request's, bounded like an attach.
     pub(crate) fn initiate_consult(
         &mut self,
         now: u64,
@@ -21,10 +22,6 @@ impl Engine {
         let Some((destination, target)) = self.consult_target(party, request, out)? else {
             return Ok(());
         };
-        if self.state(party) == CallState::Established {
-            self.set_state(party, CallState::Held);
-            self.emit(now, party, out);
-        }
         let parent_conv = self.conv_of(party);
         let mut data = self
             .conversations
@@ -32,6 +29,11 @@ impl Engine {
             .and_then(|c| c.user_data.clone())
             .unwrap_or_default();
         data.extend(optional_user_data(request)?.unwrap_or_default());
+        check_user_data_bound(&data)?;
+        if self.state(party) == CallState::Established {
+            self.set_state(party, CallState::Held);
+            self.emit(now, party, out);
+        }
         let conv = self.new_conversation(if data.is_empty() { None } else { Some(data) });
         let agent = self.leg(party).agent;
         let consult = self.add_agent(
@@ -123,9 +125,9 @@ impl Engine {
         if let Some(extra) = optional_user_data(request)?
             && let Some(c) = self.conversation_mut(conv)
         {
-            c.user_data
-                .get_or_insert_with(Default::default)
-                .extend(extra);
+            let data = c.user_data.get_or_insert_with(Default::default);
+            data.extend(extra);
+            check_user_data_bound(data)?;
         }
         self.release_leg(now, party, out);
         let callee = self.place(

@@ -2,9 +2,11 @@
 //! `AttachedDataChanged`.
 //!
 //! User data belongs to the conversation (T-Server attaches it to the call, not to one party),
-//! so every agent on the conversation is told, the requesting agent first.
+//! so every agent on the conversation is told, the requesting agent first. What Attach, Update
+//! and SetCallDisposition would leave is bounded (`params.rs`): another agent on the call must
+//! still be able to read it.
 
-use super::params::user_data_param;
+use super::params::{check_user_data_bound, user_data_param};
 use super::{Engine, EngineError, Out, PartyId};
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
@@ -31,6 +33,7 @@ impl Engine {
             Operation::AttachUserData | Operation::UpdateUserData => {
                 // A JSON object cannot hold duplicate keys, so Attach overwrites like Update.
                 data.extend(user_data_param(request)?);
+                check_user_data_bound(&data)?;
             }
             Operation::DeleteUserDataPair => {
                 let key = match &request.key {
@@ -68,6 +71,7 @@ impl Engine {
                     _ => "DispositionCode".to_string(),
                 };
                 data.insert(key, Value::String(disposition));
+                check_user_data_bound(&data)?;
             }
             _ => data.clear(),
         }
