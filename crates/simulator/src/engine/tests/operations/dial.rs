@@ -199,3 +199,40 @@ fn dial_carries_user_data() {
         json!({"Case": "42"}).as_object().cloned()
     );
 }
+
+#[test]
+fn a_dial_with_user_data_over_the_bound_is_refused_and_places_no_call() {
+    let mut engine = engine();
+    let too_many: serde_json::Map<String, Value> = (0..=USER_DATA_MAX_KEYS)
+        .map(|i| (format!("K{i}"), json!("v")))
+        .collect();
+    for user_data in [
+        json!({"Blob": "x".repeat(USER_DATA_MAX_BYTES)}),
+        json!(too_many),
+    ] {
+        let body = json!({"operationName": "Dial", "destination": {"phoneNumber": "5001"},
+                          "userData": user_data});
+        let before = engine.snapshot(0);
+        let error = engine
+            .handle(
+                0,
+                Command::Dial {
+                    user: AGENT1.into(),
+                    device_id: DEVICE1.into(),
+                    request: serde_json::from_value(body).expect("body"),
+                },
+            )
+            .expect_err("refused");
+        assert_eq!(
+            error.status_code(),
+            StatusCode::PARAMETER_INVALID,
+            "{error}"
+        );
+        assert_eq!(engine.snapshot(0), before, "nothing changed");
+    }
+    assert!(engine.calls_of(0, AGENT1).is_empty());
+    assert!(
+        engine.calls_of(0, AGENT2).is_empty(),
+        "the callee never rang"
+    );
+}
