@@ -1,13 +1,17 @@
 //! Who may drive the simulator: `/sim` writes need `Content-Type: application/json`, CORS
 //! answers allowed origins only, the `Host` must be a loopback name or an `--allow-host`
-//! value, and the state file is private (`0600`) and written atomically.
+//! value, and the state file is private (`0600`) and written atomically. And what one agent
+//! may do to another: a call's user data is bounded, so no agent can make the other's calls
+//! unreadable.
 
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{TestApp, basic, config, spawn_server};
+use common::{DEVICE1, TestApp, basic, config, spawn_server};
 use gws_sim::SimConfig;
-use serde_json::Value;
+use gws_sim::engine::USER_DATA_MAX_BYTES;
+use gws_sim::state::hub::{ConnectPoll, ConnectStart};
+use serde_json::{Value, json};
 
 fn calls_in(app: &TestApp) -> usize {
     app.state.read(|engine, _| engine.call_count())
@@ -376,4 +380,133 @@ async fn the_state_file_is_written_0600_through_a_fresh_temporary_file() {
         "no temporary file left"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// How many messages a CometD session of `user` (subscribed to the calls channel) has queued;
+/// empties the queue. The first call only opens the session.
+fn queued(app: &TestApp, client: &str, user: &str) -> usize {
+    match app
+        .state
+        .hub()
+        .begin_connect(client, user)
+        .expect("session")
+    {
+        ConnectStart::Immediate(messages) => messages.len(),
+        ConnectStart::Hold { seq, .. } => match app.state.hub().poll_connect(client, seq, true) {
+            ConnectPoll::Ready(messages) => messages.len(),
+            other => panic!("{other:?}"),
+        },
+        ConnectStart::Ended => panic!("session ended"),
+    }
+}
+
+/// agent1 dials agent2; returns (agent1's call uri, agent2's CometD client id).
+async fn agent1_calls_agent2(app: &TestApp) -> (String, String) {
+    let dial = app
+        .post(
+            "agent1",
+            &format!("/api/v2/me/devices/{DEVICE1}/calls"),
+            r#"{"operationName":"Dial","destination":{"phoneNumber":"5001"}}"#,
+        )
+        .await;
+    assert_eq!(dial.status, StatusCode::OK, "{}", dial.text);
+    let calls = app.get("agent1", "/api/v2/me/calls?fields=*").await.json();
+    let id = calls["calls"][0]["id"].as_str().expect("id").to_string();
+    let client = app.state.hub().handshake("agent2");
+    app.state
+        .hub()
+        .subscribe(&client, "agent2", &[gws_protocol::CALLS_CHANNEL])
+        .expect("subscribed");
+    assert_eq!(queued(app, &client, "agent2"), 0, "the session is open");
+    (format!("/api/v2/me/calls/{id}"), client)
+}
+
+fn theirs(calls: &Value) -> Value {
+    calls["calls"][0]["userData"].clone()
+}
+
+#[tokio::test]
+async fn an_attach_too_large_for_the_other_agent_is_400_and_neither_stored_nor_published() {
+    let app = TestApp::new(config());
+    let (uri, client) = agent1_calls_agent2(&app).await;
+    let small = app
+        .post(
+            "agent1",
+            &uri,
+            r#"{"operationName":"AttachUserData","userData":{"Case":"42"}}"#,
+        )
+        .await;
+    assert_eq!(small.status, StatusCode::OK, "{}", small.text);
+    assert_eq!(queued(&app, &client, "agent2"), 1, "AttachedDataChanged");
+    // What the attack sent: ~0.9 MB, under the 1 MiB body cap.
+    let body = json!({"operationName": "AttachUserData",
+                      "userData": {"Blob": "x".repeat(900_000)}});
+    let reply = app.post("agent1", &uri, &body.to_string()).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_gws_error(&reply.text, 2);
+    assert_eq!(queued(&app, &client, "agent2"), 0, "nothing published");
+    let calls = app.get("agent2", "/api/v2/me/calls?fields=*").await.json();
+    assert_eq!(
+        theirs(&calls),
+        json!({"Case": "42"}),
+        "stored data unchanged"
+    );
+}
+
+#[tokio::test]
+async fn repeated_attaches_stop_at_the_bound_and_the_other_agents_calls_stay_small() {
+    let app = TestApp::new(config());
+    let (uri, client) = agent1_calls_agent2(&app).await;
+    let piece = USER_DATA_MAX_BYTES / 4;
+    let mut accepted = 0;
+    let refused = loop {
+        let body = json!({"operationName": "AttachUserData",
+                          "userData": {format!("K{accepted}"): "x".repeat(piece)}});
+        let reply = app.post("agent1", &uri, &body.to_string()).await;
+        if reply.status != StatusCode::OK {
+            break reply;
+        }
+        accepted += 1;
+        assert!(accepted < 10, "attaches never stop");
+    };
+    assert_eq!(
+        accepted, 3,
+        "three quarters fit, the fourth with its key does not"
+    );
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_gws_error(&refused.text, 2);
+    assert_eq!(
+        queued(&app, &client, "agent2"),
+        accepted,
+        "one per accepted attach"
+    );
+    let calls = app.get("agent2", "/api/v2/me/calls?fields=*").await;
+    assert_eq!(theirs(&calls.json()).as_object().map(|d| d.len()), Some(3));
+    assert!(
+        calls.text.len() < 2 * USER_DATA_MAX_BYTES,
+        "{}",
+        calls.text.len()
+    );
+}
+
+#[tokio::test]
+async fn a_dial_or_injected_call_with_too_much_user_data_is_400_and_places_no_call() {
+    let app = TestApp::new(config());
+    let huge = "x".repeat(USER_DATA_MAX_BYTES);
+    let dial = json!({"operationName": "Dial", "destination": {"phoneNumber": "5001"},
+                      "userData": {"Blob": huge}});
+    let reply = app
+        .post(
+            "agent1",
+            &format!("/api/v2/me/devices/{DEVICE1}/calls"),
+            &dial.to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_gws_error(&reply.text, 2);
+    let inject = json!({"from": "5000", "to": "5005", "userData": {"Blob": huge}});
+    let reply = app.sim("/sim/calls", &inject.to_string()).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_gws_error(&reply.text, 2);
+    assert_eq!(calls_in(&app), 0);
 }
