@@ -100,7 +100,7 @@ async function openWidget() {
   const page = await browser.newPage();
   page.on('pageerror', (e) => { if (String(e).includes('unreachable') || String(e).includes('panicked')) panics += 1; });
   page.on('console', (m) => { if (m.text().includes('panicked at')) panics += 1; });
-  await page.goto(`${BASE}/?user=agent1&password=agent1`);
+  await page.goto(`${BASE}/?user=agent1`);
   await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 20000 });
   return page;
 }

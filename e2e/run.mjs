@@ -28,7 +28,7 @@ async function openPage(query, viewport = { width: 1100, height: 720 }) {
 
 test('demo_page_injects_answers_and_hangs_up_a_call', async () => {
   await resetSimulator();
-  const { page, errors } = await openPage('?user=agent1&password=agent1');
+  const { page, errors } = await openPage('?user=agent1');
   await page.locator('[data-testid="inject-call"]').click();
   const card = page.locator('[data-testid="call-card"]').first();
   await card.and(page.locator('[data-state="Ringing"]')).waitFor({ timeout: 10000 });
@@ -43,7 +43,7 @@ test('demo_page_injects_answers_and_hangs_up_a_call', async () => {
 });
 
 test('demo_page_fits_a_360_px_wide_screen', async () => {
-  const { page, errors } = await openPage('?user=agent1&password=agent1', { width: 360, height: 640 });
+  const { page, errors } = await openPage('?user=agent1', { width: 360, height: 640 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await page.screenshot({ path: `${OUT}demo-360.png` });
   await page.close();

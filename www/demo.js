@@ -7,8 +7,9 @@
 //
 // Without parameters it shows agent1 (DN 5005), agent2 (DN 5001) and supervisor1 (DN 5010) side
 // by side, so a person can play the seed scenarios with the mouse (answer, consult transfer to
-// 5001, agent2 answers, complete…). `?user=…&password=…` shows one widget;
-// `&base=http://host:port` points everything at another server.
+// 5001, agent2 answers, complete…). `?user=…` shows one widget, signed in with the user name as
+// password as the simulator's users are (never a password in the URL: it would stay in history,
+// server logs and Referer headers); `&base=http://host:port` points everything at another server.
 
 /** Where injected calls can go: [value, label]. */
 const TARGETS = [
@@ -107,7 +108,7 @@ export function startDemo(widget, target = document.getElementById('gws-demo') ?
   const user = param('user');
   // The first widget keeps the keyboard shortcuts; one page, one set of shortcuts.
   const users = user
-    ? [[user, param('password') ?? user]]
+    ? [[user, user]]
     : [['agent1', 'agent1'], ['agent2', 'agent2'], ['supervisor1', 'supervisor1']];
   const slots = users.map(() => el('div', { class: 'gws-demo__widget' }));
   target.replaceChildren(el('main', { class: 'gws-demo' },

@@ -96,7 +96,7 @@ let demo;
 let embed;
 let baseline;
 try {
-  demo = await download('/?user=agent1&password=agent1', '[data-testid="connection"][data-state="connected"]');
+  demo = await download('/?user=agent1', '[data-testid="connection"][data-state="connected"]');
   embed = await download('/bench/startup.html', 'gws-agent-widget [data-testid="connection"][data-state="connected"]');
   // The measuring stick of issue 15: cometd.js and plain DOM, until it is connected too.
   baseline = await download('/bench/baseline.html', () => window.__startup?.connected !== undefined);
