@@ -2,6 +2,10 @@
 // served with `script-src 'self'` (no inline scripts).
 // The CRM's side of the integration: a customer directory, screen-pop on gws:ringing, an
 // event log. Values from the widget are shown with textContent (never as HTML).
+// `?base=` points the page at a simulator on this machine; demo-base.js refuses other hosts, which
+// would otherwise receive the widget's credentials.
+import { allowedBase } from './demo-base.js';
+
 const customers = {
   'C-1042': { name: 'Ada Lovelace', phone: '5000', segment: 'Gold', case: 'Billing question #4471' },
   'C-2001': { name: 'Charles Babbage', phone: '5002', segment: 'Silver', case: 'None' },
@@ -9,8 +13,8 @@ const customers = {
 const byPhone = Object.fromEntries(Object.entries(customers).map(([id, c]) => [c.phone, id]));
 const params = new URLSearchParams(location.search);
 const widget = document.getElementById('widget');
-if (params.get('base')) widget.setAttribute('base-url', params.get('base'));
-const base = params.get('base') ?? '';
+const base = allowedBase(params.get('base'), location.origin);
+if (base) widget.setAttribute('base-url', base);
 const log = document.getElementById('log');
 const summary = (detail) => detail.call
   ? `${detail.state} ${detail.parties.join(', ')} ${JSON.stringify(detail.userData ?? {})}`

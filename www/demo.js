@@ -9,7 +9,10 @@
 // by side, so a person can play the seed scenarios with the mouse (answer, consult transfer to
 // 5001, agent2 answers, complete…). `?user=…` shows one widget, signed in with the user name as
 // password as the simulator's users are (never a password in the URL: it would stay in history,
-// server logs and Referer headers); `&base=http://host:port` points everything at another server.
+// server logs and Referer headers); `&base=http://127.0.0.1:port` points everything at another
+// server on this machine (demo-base.js says which are accepted and why).
+
+import { allowedBase } from './demo-base.js';
 
 /** Where injected calls can go: [value, label]. */
 const TARGETS = [
@@ -104,7 +107,7 @@ const handles = [];
 export function startDemo(widget, target = document.getElementById('gws-demo') ?? document.body) {
   const params = new URLSearchParams(location.search);
   const param = (name) => params.get(name) || null;
-  const base = (param('base') ?? '').replace(/\/+$/, '');
+  const base = allowedBase(param('base'), location.origin);
   const user = param('user');
   // The first widget keeps the keyboard shortcuts; one page, one set of shortcuts.
   const users = user
