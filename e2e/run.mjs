@@ -116,6 +116,32 @@ test('crm_page_pops_the_customer_record_and_dials_by_click', async () => {
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 });
 
+test('demo_pages_ignore_a_foreign_base_and_keep_the_credentials_on_their_own_server', async () => {
+  await resetSimulator();
+  for (const path of ['/?user=agent1&base=https://evil.example', '/crm-demo.html?base=https://evil.example']) {
+    const page = await browser.newPage();
+    const errors = [];
+    const warnings = [];
+    const foreign = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await page.route((url) => url.hostname === 'evil.example', (route) => {
+      foreign.push(route.request().url());
+      return route.abort();
+    });
+    await page.goto(`${APP_URL}${path}`);
+    await page.locator('[data-testid="connection"][data-state="connected"]').first().waitFor({ timeout: 20000 });
+    const baseUrl = await page.evaluate(() => document.querySelector('gws-agent-widget')?.getAttribute('base-url') ?? null);
+    await page.close();
+    if (foreign.length) throw new Error(`${path}: requests to the foreign base: ${foreign.join(', ')}`);
+    if (baseUrl !== null) throw new Error(`${path}: base-url set to ${baseUrl}`);
+    if (!warnings.some((w) => w.includes('ignoring ?base=https://evil.example'))) {
+      throw new Error(`${path}: no warning about the ignored base (${warnings.join('; ')})`);
+    }
+    if (errors.length) throw new Error(`${path}: page errors: ${errors.join('; ')}`);
+  }
+});
+
 test('two_tabs_of_one_agent_share_one_loop_and_the_second_takes_over', async () => {
   await resetSimulator();
   const earlier = new Set(await agent1Clients()); // sessions of pages closed by earlier tests

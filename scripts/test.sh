@@ -8,7 +8,8 @@
 #      with the cargo runner and again with `wasm-pack test --headless --chrome`;
 #   4. builds the demo with trunk (release), packs the npm package (scripts/package.sh) and checks
 #      the tarball's contents and that its declarations resolve (e2e/package.test.mjs), compiles the
-#      typed host example (examples/host.ts, tsc --strict), and runs the e2e demo smoke tests
+#      typed host example (examples/host.ts, tsc --strict), checks which ?base= the demo pages
+#      accept (e2e/demo-base.test.mjs, plain Node), and runs the e2e demo smoke tests
 #      (Playwright; the cross-origin embedding test installs the packed tarball into
 #      e2e/sample-host), the declarations against the runtime (e2e/types.test.mjs) and the CRM demo
 #      under a strict Content-Security-Policy (e2e/csp.test.mjs);
@@ -74,6 +75,8 @@ step "TypeScript (examples: typescript from npm)"
 (cd examples && npm ci --no-audit --no-fund --loglevel=error) || FAILED=$((FAILED + 1))
 suite types-tsc bash -c 'cd examples && npx tsc --noEmit --strict -p . && echo "test result: ok. 1 passed; 0 failed;"'
 suite package node --test e2e/package.test.mjs
+# Which ?base= the demo pages accept (www/demo-base.js; plain Node, no browser).
+suite demo-base node --test e2e/demo-base.test.mjs
 
 step "starting the test simulator"
 cargo build --locked -p gws-sim 2>&1 | tail -n 2
