@@ -303,7 +303,7 @@ async fn leader_and_follower() -> (HtmlElement, WidgetHandle, HtmlElement, Widge
 
 /// The client ids of agent1's CometD sessions on the simulator.
 async fn agent1_client_ids() -> Vec<String> {
-    let state = sim_state().await;
+    let state = sim_control::state(SIM).await;
     let sessions = state["cometdSessions"]
         .as_array()
         .cloned()
@@ -349,19 +349,11 @@ fn simulator_requests() -> usize {
 }
 
 async fn agent1_sessions() -> usize {
-    let state = sim_state().await;
+    let state = sim_control::state(SIM).await;
     state["cometdSessions"]
         .as_array()
         .map(|list| list.iter().filter(|s| s["user"] == json!("agent1")).count())
         .unwrap_or(0)
-}
-
-async fn sim_state() -> Value {
-    let response = gloo_net::http::Request::get(&format!("{SIM}/sim/state"))
-        .send()
-        .await
-        .expect("state");
-    response.json::<Value>().await.expect("json")
 }
 
 /// A fresh simulator and a connected widget, with agent1's CometD sessions and the page's

@@ -19,11 +19,24 @@ const BASIC: &str = "YWdlbnQxOnMzY3JldC1QYTU1";
 #[wasm_bindgen_test]
 fn the_rest_client_debug_shows_no_credentials() {
     let rest = RestClient::new("http://127.0.0.1:1", "agent1", PASSWORD);
-    rest.set_credentials("agent1", PASSWORD);
+    rest.set_credentials("agent1", PASSWORD)
+        .expect("the same user");
     let shown = format!("{rest:?}");
     assert!(!shown.contains(PASSWORD), "{shown}");
     assert!(!shown.contains(BASIC), "{shown}");
     assert!(shown.contains("redacted"), "{shown}");
+}
+
+/// Re-authentication keeps the user: credentials of another one (a provider answering for
+/// whoever signed in to the CRM since) are refused, and the first user's stay in use.
+#[wasm_bindgen_test]
+fn re_authentication_refuses_another_user() {
+    let rest = RestClient::new("http://127.0.0.1:1", "agent1", PASSWORD);
+    let refused = rest
+        .set_credentials("agent2", "agent2")
+        .expect_err("another user");
+    assert!(refused.contains("another user"), "{refused}");
+    assert!(rest.set_credentials("agent1", "new-password").is_ok());
 }
 
 #[wasm_bindgen_test]

@@ -264,6 +264,62 @@ async fn a_changed_password_asks_the_credentials_provider_again() {
     fresh_simulator().await; // the password back
 }
 
+/// The host's provider answers for whoever is signed in to the CRM: after agent1's password
+/// changed it returns agent2. The widget, which leads agent1's tabs, does not become agent2's:
+/// it signs out saying why, and agent2 never gets a session from it.
+#[wasm_bindgen_test]
+async fn a_provider_answering_for_another_user_signs_out() {
+    fresh_simulator().await;
+    let user = Rc::new(RefCell::new("agent1"));
+    let provider = {
+        let user = user.clone();
+        Closure::<dyn FnMut() -> JsValue>::new(move || {
+            let name = *user.borrow();
+            js(&json!({"username": name, "password": name}))
+        })
+    };
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("baseUrl", JsValue::from_str(SIM)),
+        ("shareAcrossTabs", JsValue::FALSE),
+        ("credentials", provider.as_ref().clone()),
+    ] {
+        js_sys::Reflect::set(&options, &key.into(), &value).expect("option");
+    }
+    let host = fresh_root();
+    let (errors, _listener) = record_events(&host, "gws:error");
+    let handle = gws_widget::mount(host.clone().into(), options.into()).expect("mounted");
+    wait_connected(&root(&host)).await;
+
+    *user.borrow_mut() = "agent2";
+    sim_control::post(
+        SIM,
+        "/sim/users/agent1/password",
+        &json!({"password": "changed"}),
+    )
+    .await
+    .expect("password changed");
+    wait_for("the widget to sign out", 20_000, || {
+        find(&root(&host), "[data-testid=\"connection\"]")
+            .filter(|b| b.get_attribute("data-state").as_deref() == Some("signed-out"))
+    })
+    .await;
+    assert!(
+        errors.borrow().iter().any(|e| e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("another user"))),
+        "{:?}",
+        errors.borrow()
+    );
+    let state = sim_control::state(SIM).await;
+    let agent2_sessions = state["cometdSessions"]
+        .as_array()
+        .map(|list| list.iter().filter(|s| s["user"] == json!("agent2")).count());
+    assert_eq!(agent2_sessions, Some(0), "no session for agent2");
+    handle.destroy();
+    fresh_simulator().await; // the password back
+}
+
 #[wasm_bindgen_test]
 async fn static_credentials_refused_sign_out_then_sign_in_again() {
     fresh_simulator().await;

@@ -6,11 +6,11 @@ use crate::drivers::rest::RestClient;
 
 /// After the server refused the credentials: asks the host's provider again and sets what it
 /// returns on `rest` (static credentials are kept: the core decides whether trying them again
-/// is worth it).
+/// is worth it). Credentials of another user are refused (`RestClient::set_credentials`).
 pub async fn reauthenticate(credentials: &Credentials, rest: &RestClient) -> Result<(), String> {
     if let Credentials::Provider(_) = credentials {
         let (username, password) = resolve_credentials(credentials).await?;
-        rest.set_credentials(&username, &password);
+        rest.set_credentials(&username, &password)?;
     }
     Ok(())
 }

@@ -46,6 +46,9 @@ struct CsrfToken {
 #[derive(Clone)]
 pub struct RestClient {
     base: String,
+    /// The user it signs in as, for its whole life: the tab group, the stores and the host's
+    /// events are this user's (see [`RestClient::set_credentials`]).
+    username: Rc<str>,
     /// The `Authorization` header value; replaced on re-authentication.
     authorization: Rc<RefCell<String>>,
     csrf: Rc<RefCell<Option<CsrfToken>>>,
@@ -81,6 +84,7 @@ impl RestClient {
     pub fn new(base: &str, username: &str, password: &str) -> Self {
         RestClient {
             base: base.trim_end_matches('/').to_string(),
+            username: username.into(),
             authorization: Rc::new(RefCell::new(basic_authorization(username, password))),
             csrf: Rc::new(RefCell::new(None)),
             timeout_ms: REST_TIMEOUT_MS,
@@ -94,9 +98,20 @@ impl RestClient {
     }
 
     /// Uses these credentials for every request from now on (re-authentication), in every
-    /// clone of this client.
-    pub fn set_credentials(&self, username: &str, password: &str) {
+    /// clone of this client — for the same user only. A host's provider that now answers for
+    /// another user (someone else signed in to the CRM on this workstation) must not turn this
+    /// widget into theirs: it still leads the first user's other tabs, which would be shown
+    /// the new user's calls and customer data, and relay their operations under the new
+    /// user's name. A new user is a new widget (a reload); the credentials stay unchanged.
+    pub fn set_credentials(&self, username: &str, password: &str) -> Result<(), String> {
+        if username != &*self.username {
+            return Err(format!(
+                "credentials() returned another user than {}: reload the page to sign in as them",
+                self.username
+            ));
+        }
         *self.authorization.borrow_mut() = basic_authorization(username, password);
+        Ok(())
     }
 
     /// The current `Authorization` value and CSRF token, copied out: no `RefCell` borrow may

@@ -25,6 +25,13 @@ pub async fn inject_call(
         .ok_or_else(|| ApiError::Decode("no call id in the simulator's reply".into()))
 }
 
+/// The simulator's whole state (`GET /sim/state`): its users, calls and CometD sessions.
+pub async fn state(base: &str) -> Value {
+    let url = format!("{}/sim/state", base.trim_end_matches('/'));
+    let response = Request::get(&url).send().await.expect("state");
+    response.json::<Value>().await.expect("json")
+}
+
 /// Releases every call and resets agents.
 pub async fn reset(base: &str) -> Result<(), ApiError> {
     post(base, "/sim/reset", &json!({})).await.map(|_| ())
