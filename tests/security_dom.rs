@@ -163,3 +163,40 @@ async fn a_stalled_or_endless_reply_body_costs_a_request() {
     }
     assert_eq!(fine.as_deref(), Ok("{\"statusCode\":0}"));
 }
+
+/// No request follows a redirect: a proxy or an open redirect answering 307 to another origin
+/// would otherwise receive the CSRF token, the body (numbers dialled, customer data) and the
+/// cookies, and choose the next CSRF header. One-shot calls, Bayeux polls and the keepalive
+/// `/meta/disconnect` all ask the browser to fail instead.
+#[wasm_bindgen_test]
+async fn no_request_follows_a_redirect() {
+    use gws_client::Millis;
+    let global = js_sys::global();
+    let original = js_sys::Reflect::get(&global, &"fetch".into()).expect("fetch");
+    let recorder = js_sys::eval(
+        "(() => { globalThis.__gwsRedirects = []; return (input, init) => { \
+           globalThis.__gwsRedirects.push(input instanceof Request ? input.redirect : init && init.redirect); \
+           return Promise.resolve(new Response('{\"statusCode\":0}')); }; })()",
+    )
+    .expect("recorder");
+    js_sys::Reflect::set(&global, &"fetch".into(), &recorder).expect("patch fetch");
+    let rest = RestClient::new("", "agent1", PASSWORD);
+    let _ = rest.get_text("/api/v2/me").await;
+    let _ = rest.post_text("/api/v2/me/calls/c1", "{}".into()).await;
+    let _ = rest
+        .post_bayeux("/api/v2/notifications", "[]".into(), Millis(1_000))
+        .await;
+    rest.post_keepalive("/api/v2/notifications", "[]");
+    js_sys::Reflect::set(&global, &"fetch".into(), &original).expect("restore fetch");
+    let seen: Vec<Option<String>> = js_sys::Array::from(
+        &js_sys::Reflect::get(&global, &"__gwsRedirects".into()).expect("recorded"),
+    )
+    .iter()
+    .map(|mode| mode.as_string())
+    .collect();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(
+        seen.iter().all(|mode| mode.as_deref() == Some("error")),
+        "{seen:?}"
+    );
+}

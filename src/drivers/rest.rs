@@ -25,6 +25,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestCredentials,
+    RequestRedirect,
 };
 
 /// Timeout of one-shot REST calls: headers and the whole body.
@@ -152,7 +153,11 @@ impl RestClient {
 
     fn authorised(&self, builder: RequestBuilder, with_csrf: bool) -> RequestBuilder {
         let (authorization, csrf) = self.secrets();
+        // Never followed: a redirect would carry the CSRF token, the body and the cookies to
+        // an address nobody configured (and read the next token from its answer). GWS itself
+        // does not redirect API calls; a proxy that does is a `baseUrl` to correct.
         let mut builder = builder
+            .redirect(RequestRedirect::Error)
             .credentials(RequestCredentials::Include)
             .header("Authorization", &authorization)
             .header("Accept", "application/json");
@@ -333,6 +338,7 @@ impl RestClient {
         // web-sys has no setter for `keepalive` yet; it is a plain RequestInit member.
         let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
         init.set_credentials(RequestCredentials::Include);
+        init.set_redirect(RequestRedirect::Error);
         init.set_headers(&headers);
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
         let _ = fetch_url(&url, &init);

@@ -4,7 +4,9 @@
 //! `Headers.set` throws on a name that is not an HTTP token (a duplicated header arrives joined,
 //! `X-CSRF-TOKEN, X-CSRF-TOKEN`) or a value with a line break; a throw in the middle of a request
 //! must not be possible from server data, so such a name falls back to the default and such a
-//! value is not kept.
+//! value is not kept. Nor may the server's name replace a header the widget sets itself — a
+//! CSRF "header" named `Authorization` would put a token of the server's choosing in place of
+//! the agent's credentials — so those names fall back to the default too.
 
 /// The CSRF request header when the server names none (or names an invalid one).
 pub const DEFAULT_CSRF_HEADER: &str = "X-CSRF-TOKEN";
@@ -26,10 +28,29 @@ pub fn is_field_value(value: &str) -> bool {
             .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
-/// The CSRF header to send: the server's choice when it is a valid name, else the default.
+/// Headers the widget sets itself, or that the browser controls: never the CSRF header's name.
+const RESERVED: [&str; 8] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "content-type",
+    "content-length",
+    "accept",
+    "host",
+    "origin",
+];
+
+/// The CSRF header to send: the server's choice when it is a valid name of no header the
+/// widget or the browser sets, else the default.
 pub fn csrf_header_name(announced: Option<&str>) -> &str {
     match announced.map(str::trim) {
-        Some(name) if is_token(name) => name,
+        Some(name)
+            if is_token(name)
+                && !RESERVED.iter().any(|r| name.eq_ignore_ascii_case(r))
+                && !name.to_ascii_lowercase().starts_with("sec-") =>
+        {
+            name
+        }
         _ => DEFAULT_CSRF_HEADER,
     }
 }
@@ -49,6 +70,12 @@ mod tests {
             "X-CSRF\r\nSet-Cookie: a=b",
             "Ünïcode",
             "a:b",
+            "Authorization",
+            "authorization",
+            "Cookie",
+            "Content-Type",
+            "Accept",
+            "Sec-Fetch-Site",
         ] {
             assert_eq!(csrf_header_name(Some(bad)), DEFAULT_CSRF_HEADER, "{bad:?}");
         }
