@@ -62,7 +62,9 @@ export function gwsDefineElement(mount) {
   const flags = { 'compact': 'compact', 'shortcuts': 'shortcuts', 'click-to-dial': 'clickToDial',
                   'share-across-tabs': 'shareAcrossTabs', 'auto-login': 'autoLogin' };
   // The password attribute is read once and removed, so no other script, extension or
-  // session-replay tool finds it in the page; it is kept here for a re-mount of the element.
+  // session-replay tool finds it in the page; it is kept here for a re-mount of the element —
+  // with the server and user it was given for: moved after its `base-url` or `user` changed,
+  // the element must not send it to a server (or as a user) nobody gave it for.
   const passwords = new WeakMap();
   class GwsAgentWidget extends HTMLElement {
     static get observedAttributes() { return ['lang']; }
@@ -71,12 +73,21 @@ export function gwsDefineElement(mount) {
     }
     connectedCallback() {
       if (this.handle) return;
+      const server = this.getAttribute('base-url'), user = this.getAttribute('user');
       if (this.hasAttribute('password')) {
-        passwords.set(this, this.getAttribute('password'));
+        passwords.set(this, { password: this.getAttribute('password'), server, user });
         this.removeAttribute('password');
       }
       const options = {};
-      if (passwords.has(this)) options.password = passwords.get(this);
+      const kept = passwords.get(this);
+      if (kept && (kept.server !== server || kept.user !== user)) {
+        passwords.delete(this);
+        const message = 'gws-widget: the password was given for another server or user; set the password attribute again';
+        this.dispatchEvent(new CustomEvent('gws:error', { bubbles: true, composed: true, detail: { message, callId: null } }));
+        console.error(message);
+        return;
+      }
+      if (kept) options.password = kept.password;
       for (const [attr, key] of Object.entries(text)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr);
       for (const [attr, key] of Object.entries(flags)) if (this.hasAttribute(attr)) options[key] = this.getAttribute(attr) !== 'false';
       if (typeof this.credentials === 'function') options.credentials = this.credentials;

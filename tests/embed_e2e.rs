@@ -125,6 +125,31 @@ async fn custom_element_mounts_itself_and_is_destroyed_when_removed() {
         shadow_find(&element, "[data-testid=\"agent-widget\"]").is_none(),
         "emptied"
     );
+
+    // Put back as it was, it mounts again with the password it kept.
+    let body = document.body().expect("body");
+    body.append_child(&element).expect("append");
+    wait_shadow_connected(&element).await;
+    element.remove();
+    // Moved after its server changed, it does not send that password there.
+    let (errors, _listener) = record_events(&element, "gws:error");
+    element
+        .set_attribute("base-url", "http://127.0.0.1:9")
+        .expect("attribute");
+    body.append_child(&element).expect("append");
+    TimeoutFuture::new(200).await;
+    assert!(
+        shadow_find(&element, "[data-testid=\"agent-widget\"]").is_none(),
+        "not mounted"
+    );
+    let said = errors.borrow().first().cloned().unwrap_or_default();
+    assert!(
+        said["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("another server or user")),
+        "{said:?}"
+    );
+    element.remove();
 }
 
 #[wasm_bindgen_test]
