@@ -634,7 +634,11 @@ async fn an_error_is_shown_on_the_card_with_the_state_unchanged() {
         Some("Established")
     );
     let error = find(&card, "[data-testid=\"call-error\"]").expect("error shown");
-    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(
+        error.get_attribute("role"),
+        None,
+        "the announcer says it once; an alert would say it again"
+    );
     assert!(
         error
             .text_content()
@@ -737,6 +741,12 @@ async fn agent_bar_shows_the_agent_and_sends_not_ready_with_its_reason() {
     assert_eq!(text("[data-testid=\"agent-name\"]"), "Alice Agent");
     assert_eq!(text("[data-testid=\"agent-dn\"]"), "5005");
     assert_eq!(text("[data-testid=\"agent-state\"]"), "Ready");
+    let state = find(&mounted.root, "[data-testid=\"agent-state\"]").expect("state");
+    assert_eq!(
+        state.get_attribute("role").as_deref(),
+        Some("status"),
+        "a state change is heard"
+    );
     let select: HtmlSelectElement = find(&mounted.root, "[data-testid=\"agent-state-select\"]")
         .expect("select")
         .unchecked_into();
@@ -771,11 +781,12 @@ async fn a_keyboard_change_of_the_agent_state_waits_for_enter() {
     arrow_to("1");
     tick().await;
     assert_eq!(mounted.next_intent(), None, "only looking");
-    assert!(find(&mounted.root, "[data-testid=\"agent-state-hint\"]").is_some());
+    let hint = || text_of(&mounted.root, "[data-testid=\"agent-state-hint\"]");
+    assert!(!hint().is_empty(), "the hint says to press Enter");
     assert_eq!(select.value(), "1", "the choice stays shown");
     key("Escape");
     tick().await;
-    assert!(find(&mounted.root, "[data-testid=\"agent-state-hint\"]").is_none());
+    assert_eq!(hint(), "", "the hint's live region stays, empty");
     assert_eq!(select.value(), "", "back to the prompt");
     assert_eq!(mounted.next_intent(), None);
 
@@ -869,6 +880,13 @@ async fn the_logout_confirmation_takes_the_focus_and_gives_it_back() {
     tick().await;
     let cancel = find(&mounted.root, "[data-testid=\"logout-cancel\"]").expect("asked first");
     assert_eq!(focused(), Some(cancel.clone()));
+    let dialog = find(&mounted.root, "[role=\"alertdialog\"]").expect("the dialog");
+    let question = dialog
+        .get_attribute("aria-describedby")
+        .and_then(|id| find(&mounted.root, &format!("#{id}")))
+        .and_then(|q| q.text_content())
+        .unwrap_or_default();
+    assert!(!question.is_empty(), "the question is read with the dialog");
     key_down(&cancel, "Escape");
     tick().await;
     assert!(find(&mounted.root, "[data-testid=\"logout-confirm\"]").is_none());
@@ -926,7 +944,14 @@ async fn dial_pad_normalises_and_validates_numbers() {
     type_into(&mounted.root, "[data-testid=\"dial-input\"]", "call me");
     click(find(&mounted.root, "[data-action=\"Dial\"]").expect("dial"));
     tick().await;
-    assert!(find(&mounted.root, "[data-testid=\"dial-error\"]").is_some());
+    let error = find(&mounted.root, "[data-testid=\"dial-error\"]").expect("the reason");
+    let input = find(&mounted.root, "[data-testid=\"dial-input\"]").expect("input");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby"),
+        Some(error.id()),
+        "the field is described by its reason, read again when the agent comes back to it"
+    );
     assert!(mounted.next_intent().is_none());
     type_into(
         &mounted.root,

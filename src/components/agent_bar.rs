@@ -153,11 +153,14 @@ pub fn AgentBar() -> impl IntoView {
                 <VoiceLogin/>
             </div>
             <div class="gws-agent__state">
+                // A live region: the agent hears the state change they asked for, and the ones
+                // the server makes (NotReady after an unanswered ring, after-call work).
                 <span
                     class="gws-agent__badge"
                     data-testid="agent-state"
                     data-state=state_name
                     data-work-mode=work_mode
+                    role="status"
                 >
                     {state_label}
                 </span>
@@ -178,11 +181,11 @@ pub fn AgentBar() -> impl IntoView {
                         <option value=choice.index.to_string() data-state-id=choice.id>{choice.label}</option>
                     </For>
                 </select>
-                <Show when=move || uncommitted.with(Option::is_some)>
-                    <span class="gws-agent__hint" data-testid="agent-state-hint" role="status">
-                        {i18n.text(Key::AgentPressEnter)}
-                    </span>
-                </Show>
+                // Always there, only its text changes: a live region created with its text is
+                // often not spoken.
+                <span class="gws-agent__hint" data-testid="agent-state-hint" role="status">
+                    {move || uncommitted.with(Option::is_some).then(i18n.text(Key::AgentPressEnter))}
+                </span>
             </div>
             <div class="gws-agent__device">
                 <Show when=dnd>
@@ -224,7 +227,8 @@ pub fn AgentBar() -> impl IntoView {
                 />
             </Show>
             <Show when=move || error().is_some()>
-                <div class="gws-agent__error" data-testid="agent-error" role="alert">
+                // Not a live region: the announcer says it (see the call card's error).
+                <div class="gws-agent__error" data-testid="agent-error">
                     <span>{move || error().unwrap_or_default()}</span>
                     <button
                         type="button"

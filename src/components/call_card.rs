@@ -162,7 +162,9 @@ pub fn CallCard(
                 </dl>
             </Show>
             <Show when=move || error().is_some()>
-                <div class="gws-card__error" data-testid="call-error" role="alert">
+                // Not a live region: the core says every error through the announcer (heard
+                // while the focus is in the CRM page too); an alert here said it twice.
+                <div class="gws-card__error" data-testid="call-error">
                     <span>{move || error().unwrap_or_default()}</span>
                     <button type="button" class="gws-btn gws-btn--link" aria-label=tr(Key::DismissError) on:click=dismiss.clone()>
                         "×"

@@ -1,6 +1,7 @@
 //! `<ChoiceForm/>`: pick one of a few options (another call for swap/merge/complete, a
 //! participant to remove, a user-data key to delete) and confirm.
 
+use crate::components::format;
 use crate::context::I18nContext;
 use gws_client::Key;
 use gws_client::view::action_form::Choice;
@@ -29,7 +30,7 @@ pub fn ChoiceForm(
 ) -> impl IntoView {
     let i18n = I18nContext::expect();
     let selected = RwSignal::new(choices.first().map(|c| c.value.clone()));
-    let group = format!("gws-choice-{}", js_sys::Math::random().to_bits());
+    let group = format::unique_id("choice");
     let empty = choices.is_empty();
     let options = choices
         .into_iter()

@@ -1,6 +1,7 @@
 //! `<DestinationForm/>`: a phone number for transfers, conferences, forwarding and dialling,
 //! normalised and validated before anything is sent.
 
+use crate::components::format;
 use crate::context::I18nContext;
 use gws_client::{Key, normalize_number};
 use leptos::prelude::*;
@@ -24,6 +25,8 @@ pub fn DestinationForm(
     let i18n = I18nContext::expect();
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // The reason is read with the field again when the agent comes back to it.
+    let error_id = format::unique_id("error");
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         match normalize_number(&value.get_untracked()) {
@@ -45,6 +48,10 @@ pub fn DestinationForm(
                     autocomplete="off"
                     data-testid="destination-input"
                     aria-invalid=move || error.with(Option::is_some).to_string()
+                    aria-describedby={
+                        let id = error_id.clone();
+                        move || error.with(Option::is_some).then(|| id.clone())
+                    }
                     prop:value=move || value.get()
                     on:input=move |event| value.set(event_target_value(&event))
                 />
@@ -58,7 +65,7 @@ pub fn DestinationForm(
                 </button>
             </div>
             <Show when=move || error.with(Option::is_some)>
-                <p class="gws-form__error" role="alert" data-testid="form-error">
+                <p class="gws-form__error" role="alert" data-testid="form-error" id=error_id.clone()>
                     {move || error.get().unwrap_or_default()}
                 </p>
             </Show>

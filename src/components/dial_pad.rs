@@ -2,6 +2,7 @@
 //! mouse users. The number is normalised and validated before it is sent.
 
 use crate::components::dtmf_keypad::KEYS;
+use crate::components::format;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
 use gws_client::{ConnectionState, Key, normalize_number};
@@ -17,6 +18,8 @@ pub fn DialPad() -> impl IntoView {
     let i18n = I18nContext::expect();
     let number = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // The reason is read with the field again when the agent comes back to it.
+    let error_id = format::unique_id("error");
     let keypad = RwSignal::new(false);
     let dialing = move || agent.with(|a| a.pending == Some(Operation::Dial));
     let unavailable = move || {
@@ -59,6 +62,10 @@ pub fn DialPad() -> impl IntoView {
                 aria-label=i18n.text(Key::DialNumber)
                 data-testid="dial-input"
                 aria-invalid=move || error.with(Option::is_some).to_string()
+                aria-describedby={
+                    let id = error_id.clone();
+                    move || error.with(Option::is_some).then(|| id.clone())
+                }
                 prop:value=move || number.get()
                 on:input=move |event| number.set(event_target_value(&event))
             />
@@ -78,7 +85,7 @@ pub fn DialPad() -> impl IntoView {
                 <div class="gws-keypad__keys gws-dial__keys">{keys.clone()}</div>
             </Show>
             <Show when=move || error.with(Option::is_some)>
-                <p class="gws-form__error" role="alert" data-testid="dial-error">{move || error.get().unwrap_or_default()}</p>
+                <p class="gws-form__error" role="alert" data-testid="dial-error" id=error_id.clone()>{move || error.get().unwrap_or_default()}</p>
             </Show>
         </form>
     }

@@ -1,6 +1,7 @@
 //! `<DtmfKeypad/>`: digits to send on an established call (`SendDtmf`). Keys append to an
 //! editable field; Send sends them in one request (GWS accepts several digits at once).
 
+use crate::components::format;
 use crate::context::I18nContext;
 use gws_client::Key;
 use leptos::prelude::*;
@@ -30,6 +31,8 @@ pub fn DtmfKeypad(
     let i18n = I18nContext::expect();
     let digits = RwSignal::new(String::new());
     let error = RwSignal::new(false);
+    // The reason is read with the field again when the agent comes back to it.
+    let error_id = format::unique_id("error");
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let value: String = digits
@@ -67,6 +70,11 @@ pub fn DtmfKeypad(
                 class="gws-input"
                 data-testid="dtmf-input"
                 aria-label=i18n.now(Key::DtmfInput)
+                aria-invalid=move || error.get().to_string()
+                aria-describedby={
+                    let id = error_id.clone();
+                    move || error.get().then(|| id.clone())
+                }
                 inputmode="tel"
                 autocomplete="off"
                 prop:value=move || digits.get()
@@ -80,7 +88,7 @@ pub fn DtmfKeypad(
                 </button>
             </div>
             <Show when=move || error.get()>
-                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.now(Key::DtmfInvalid)}</p>
+                <p class="gws-form__error" role="alert" data-testid="form-error" id=error_id.clone()>{i18n.now(Key::DtmfInvalid)}</p>
             </Show>
         </form>
     }

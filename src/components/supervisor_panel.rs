@@ -28,6 +28,8 @@ pub fn SupervisorPanel() -> impl IntoView {
     let i18n = I18nContext::expect();
     let target = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // The reason is read with the field again when the agent comes back to it.
+    let error_id = format::unique_id("error");
     let busy = move || {
         agent.with(|a| a.pending.is_some()) || connection.with(|s| *s != ConnectionState::Connected)
     };
@@ -102,6 +104,11 @@ pub fn SupervisorPanel() -> impl IntoView {
                     type="tel"
                     inputmode="tel"
                     data-testid="monitor-dn"
+                    aria-invalid=move || error.with(Option::is_some).to_string()
+                    aria-describedby={
+                        let id = error_id.clone();
+                        move || error.with(Option::is_some).then(|| id.clone())
+                    }
                     prop:value=move || target.get()
                     on:input=move |event| target.set(event_target_value(&event))
                 />
@@ -113,7 +120,7 @@ pub fn SupervisorPanel() -> impl IntoView {
                 <p class="gws-flag gws-flag--monitor" data-testid="monitoring-state">{move || monitoring().unwrap_or_default()}</p>
             </Show>
             <Show when=move || error.with(Option::is_some)>
-                <p class="gws-form__error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                <p class="gws-form__error" role="alert" id=error_id.clone()>{move || error.get().unwrap_or_default()}</p>
             </Show>
         </section>
     }

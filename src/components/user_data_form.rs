@@ -1,6 +1,7 @@
 //! `<UserDataForm/>`: one key/value pair to attach (`AttachUserData`) or set
 //! (`UpdateUserData`).
 
+use crate::components::format;
 use crate::context::I18nContext;
 use gws_client::Key;
 use leptos::prelude::*;
@@ -26,6 +27,8 @@ pub fn UserDataForm(
     let key = RwSignal::new(key);
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(false);
+    // The reason is read with the field again when the agent comes back to it.
+    let error_id = format::unique_id("error");
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let name = key.get_untracked().trim().to_string();
@@ -46,6 +49,11 @@ pub fn UserDataForm(
                     class="gws-input"
                     data-testid="user-data-key"
                     autocomplete="off"
+                    aria-invalid=move || error.get().to_string()
+                    aria-describedby={
+                        let id = error_id.clone();
+                        move || error.get().then(|| id.clone())
+                    }
                     prop:value=move || key.get()
                     on:input=move |event| key.set(event_target_value(&event))
                 />
@@ -67,7 +75,7 @@ pub fn UserDataForm(
                 </button>
             </div>
             <Show when=move || error.get()>
-                <p class="gws-form__error" role="alert" data-testid="form-error">{i18n.now(Key::FormEnterKey)}</p>
+                <p class="gws-form__error" role="alert" data-testid="form-error" id=error_id.clone()>{i18n.now(Key::FormEnterKey)}</p>
             </Show>
         </form>
     }

@@ -2,6 +2,7 @@
 //! asks for confirmation first. What it offers is `gws_client::view::voice_login`'s; the login
 //! state changes when the device notification (or, after a logout, the device read) says so.
 
+use crate::components::format;
 use crate::context::{AgentContext, CallsContext, Dispatch, I18nContext};
 use crate::focus;
 use crate::intent::Intent;
@@ -18,6 +19,7 @@ pub fn VoiceLogin() -> impl IntoView {
     let login = Memo::new(move |_| agent.with(|a| calls.with(|c| VoiceLoginView::of(a, c))));
     let i18n = I18nContext::expect();
     let confirming = RwSignal::new(false);
+    let question_id = format::unique_id("logout-question");
     let run = move |intent: Intent| {
         let dispatch = dispatch.clone();
         move |_| {
@@ -62,8 +64,10 @@ pub fn VoiceLogin() -> impl IntoView {
                 data-testid="logout-confirm"
                 role="alertdialog"
                 aria-label=i18n.text(Key::LogoutConfirmLabel)
+                aria-describedby=question_id.clone()
             >
-                <span>{i18n.text(Key::LogoutConfirm)}</span>
+                // Its question is read with its name when the dialog takes the focus.
+                <span id=question_id.clone()>{i18n.text(Key::LogoutConfirm)}</span>
                 // Not a `data-action`: it is no server operation, and the agent bar's focus keeping
                 // counts the operation buttons.
                 <button type="button" class="gws-btn gws-btn--danger" data-testid="logout-yes" on:click=run(Intent::LogOut)>{i18n.text(Key::OpLogOut)}</button>
