@@ -236,7 +236,7 @@ test('a crash shows a reload notice in every widget and a fatal gws:error', asyn
   const page_html = `<!doctype html><html><head><script type="module" src="${APP_URL}/embed.js"></script></head>
     <body>
     <gws-agent-widget id="a" base-url="${APP_URL}" user="agent1" password="agent1" share-across-tabs="false"></gws-agent-widget>
-    <gws-agent-widget id="b" base-url="${APP_URL}" user="agent2" password="agent2" share-across-tabs="false"></gws-agent-widget>
+    <gws-agent-widget id="b" base-url="${APP_URL}" user="agent2" password="agent2" share-across-tabs="false" lang="fr"></gws-agent-widget>
     <script>window.fatal = []; document.addEventListener('gws:error', (e) => { if (e.detail.fatal === true) window.fatal.push(e.target.id); });</script>
     </body></html>`;
   const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page_html); });
@@ -262,6 +262,12 @@ test('a crash shows a reload notice in every widget and a fatal gws:error', asyn
     const fatal = await page.evaluate(() => window.fatal.slice().sort());
     if (JSON.stringify(fatal) !== '["a","b"]') throw new Error(`fatal gws:error on ${JSON.stringify(fatal)}`);
     if (!(await page.evaluate(() => document.getElementById('b').handle.stopped))) throw new Error('handle.stopped is false');
+    // Read in the widget's language, and the dead controls out of reach (inert).
+    const [lang, inert] = await page.evaluate(() => {
+      const root = document.getElementById('b').shadowRoot;
+      return [root.querySelector('[data-testid="fatal"]').lang, root.querySelector('.gws-mount').inert];
+    });
+    if (lang !== 'fr' || inert !== true) throw new Error(`fatal notice lang ${lang}, controls inert ${inert}`);
     await page.screenshot({ path: `${OUT}fatal.png` });
   } finally {
     await page.close();

@@ -19,7 +19,7 @@ extern "C" {
     #[wasm_bindgen(js_name = gwsStopAll)]
     fn stop_all();
     #[wasm_bindgen(js_name = gwsRegisterHost)]
-    fn register_host(host: &web_sys::HtmlElement, notice: &str);
+    fn register_host(host: &web_sys::HtmlElement, notice: &str, lang: &str);
     #[wasm_bindgen(js_name = gwsUnregisterHost)]
     fn unregister_host(host: &web_sys::HtmlElement);
     #[wasm_bindgen(js_name = gwsStopped)]
@@ -43,9 +43,10 @@ pub fn install() {
 }
 
 /// Registers an embedded widget's host element for the notice, worded in the widget's language
-/// (until [`forget`]).
-pub fn watch(host: &web_sys::HtmlElement, notice: &str) {
-    register_host(host, notice);
+/// and marked with its tag `lang` (a screen reader reads it with that language's voice), until
+/// [`forget`].
+pub fn watch(host: &web_sys::HtmlElement, notice: &str, lang: &str) {
+    register_host(host, notice, lang);
 }
 
 /// The widget of `host` was destroyed.

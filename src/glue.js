@@ -15,11 +15,15 @@ function showFatalNotice(host) {
       notice.setAttribute('data-testid', 'fatal');
       notice.setAttribute('role', 'alert');
       notice.className = 'gws-fatal';
-      notice.textContent = fatalHosts.get(host) || FATAL_NOTICE;
+      const { text, lang } = fatalHosts.get(host) || {};
+      notice.textContent = text || FATAL_NOTICE;
+      if (lang) notice.lang = lang;
       root.prepend(notice);
+      // The stopped widget's controls would still take the focus and sound live, doing nothing.
+      for (const mount of root.querySelectorAll('.gws-mount')) mount.inert = true;
     }
     host.dispatchEvent(new CustomEvent('gws:error', { bubbles: true, composed: true,
-      detail: { message: fatalHosts.get(host) || FATAL_NOTICE, callId: null, fatal: true } }));
+      detail: { message: (fatalHosts.get(host) || {}).text || FATAL_NOTICE, callId: null, fatal: true } }));
   } catch (_) { /* nothing more can be done */ }
 }
 export function gwsStopAll() {
@@ -27,7 +31,7 @@ export function gwsStopAll() {
   fatalStopped = true;
   for (const host of fatalHosts.keys()) showFatalNotice(host);
 }
-export function gwsRegisterHost(host, notice) { fatalHosts.set(host, notice); }
+export function gwsRegisterHost(host, notice, lang) { fatalHosts.set(host, { text: notice, lang }); }
 export function gwsUnregisterHost(host) { fatalHosts.delete(host); }
 export function gwsStopped() { return fatalStopped; }
 export function gwsWatchTraps() {

@@ -150,10 +150,9 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<WidgetHandle, JsValue
     let options = parse_options(&options)?;
     apply_log_level(&options);
     let (container, cleanup) = prepare_host(&element)?;
-    let notice = crate::i18n::catalog(&options.config)
-        .text(gws_client::Key::FatalNotice)
-        .to_string();
-    fatal::watch(&element, &notice);
+    let catalog = crate::i18n::catalog(&options.config);
+    let notice = catalog.text(gws_client::Key::FatalNotice).to_string();
+    fatal::watch(&element, &notice, catalog.lang().tag());
     let watched = element.clone();
     let controller: ControllerSlot = Rc::new(RefCell::new(None));
     let events = HostEvents::new(element.into());

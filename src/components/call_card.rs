@@ -111,7 +111,11 @@ pub fn CallCard(
             <header class="gws-card__header">
                 <span class="gws-card__state" data-testid="call-state">{state_label}</span>
                 <span class="gws-card__type" data-testid="call-type">{call_type}</span>
-                <span class="gws-card__timer" data-testid="call-timer" aria-label=tr(Key::CardDuration)>{call_time}</span>
+                // A span cannot carry a name (ARIA): the label is hidden text before the time.
+                <span class="gws-card__timer" data-testid="call-timer">
+                    <span class="gws-visually-hidden">{tr(Key::CardDuration)} " "</span>
+                    {call_time}
+                </span>
             </header>
             <div class="gws-card__parties" data-testid="call-parties">{parties}</div>
             <div class="gws-card__meta">
@@ -152,7 +156,7 @@ pub fn CallCard(
                 </Show>
             </div>
             <Show when=has_data>
-                <dl class="gws-card__data" data-testid="user-data" aria-label=tr(Key::CardAttachedData)>
+                <dl class="gws-card__data" data-testid="user-data" role="group" aria-label=tr(Key::CardAttachedData)>
                     <For each=user_data key=|pair| pair.clone() let((key, value))>
                         <div class="gws-card__pair">
                             <dt>{key}</dt>

@@ -45,7 +45,14 @@ pub fn DialPad() -> impl IntoView {
         .iter()
         .map(|key| {
             view! {
-                <button type="button" class="gws-key" data-digit=*key on:click=move |_| number.update(|n| n.push_str(key))>
+                // Named like the keypad's keys: "*" and "#" are silent at some punctuation levels.
+                <button
+                    type="button"
+                    class="gws-key"
+                    data-digit=*key
+                    aria-label=i18n.0.with_untracked(|c| c.fill(Key::DtmfDigit, &[("digit", key)]))
+                    on:click=move |_| number.update(|n| n.push_str(key))
+                >
                     {*key}
                 </button>
             }
