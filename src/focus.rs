@@ -21,7 +21,8 @@
 //!
 //! The same module opens and closes the widget's small forms for keyboard users: a form (or the
 //! logout alertdialog) opened by a click takes the focus on its first field
-//! ([`autofocus_soon`]), and Escape inside it presses its Cancel button ([`CANCEL`]).
+//! ([`autofocus_soon`]), and Escape inside it presses its Cancel button (marked
+//! `data-gws-cancel`).
 //!
 //! Capturing listeners on the document serve every region and form of every widget (in a
 //! shadow root too: focus and key events are composed, and the composed path names the element
@@ -42,14 +43,12 @@ pub const KEEP: &str = "controls";
 /// A region of several things: the focus goes to the region itself.
 pub const KEEP_HERE: &str = "region";
 
-/// Marks the button Escape presses inside a form or dialog (its Cancel).
-pub const CANCEL: &str = "data-gws-cancel";
-/// Marks the element a dialog focuses when it opens (its safe choice), where the first field
-/// would be the wrong one.
-pub const AUTOFOCUS: &str = "data-gws-autofocus";
-
-/// What Escape closes, and what takes the focus when it opens.
+/// What Escape closes: a form or dialog, by pressing its button marked `data-gws-cancel`.
 const DIALOG: &str = ".gws-form, [role=\"alertdialog\"]";
+const CANCEL: &str = "[data-gws-cancel]";
+/// What takes the focus when a form or dialog opens: the element marked `data-gws-autofocus`
+/// (a dialog's safe choice, where its first button would be the wrong one), else the form's
+/// first field.
 const FIRST_FIELD: &str =
     "[data-gws-autofocus], .gws-form :is(input, select, textarea, button:not([disabled]))";
 
@@ -108,7 +107,7 @@ fn origin(event: &Event) -> Option<Element> {
 }
 
 /// A click opened a form or dialog in the clicked control's region: once it is rendered, its
-/// first field (or its [`AUTOFOCUS`] element) takes the focus — a keyboard user types the
+/// first field (or its `data-gws-autofocus` element) takes the focus — a keyboard user types the
 /// number at once, a screen-reader user hears the question.
 pub fn autofocus_soon(click: &Event) {
     let Some(region) = origin(click).and_then(|t| t.closest(ANY_REGION).ok().flatten()) else {
@@ -134,7 +133,7 @@ fn escape(event: Event) {
     let Some(dialog) = origin(&event).and_then(|t| t.closest(DIALOG).ok().flatten()) else {
         return;
     };
-    let cancel = dialog.query_selector("[data-gws-cancel]").ok().flatten();
+    let cancel = dialog.query_selector(CANCEL).ok().flatten();
     if let Some(cancel) = cancel.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
         event.prevent_default();
         event.stop_propagation();
