@@ -380,6 +380,34 @@ async fn a_form_takes_the_focus_and_escape_gives_it_back_to_its_button() {
     assert_eq!(mounted.next_intent(), None);
 }
 
+/// A form with nothing to choose (no attached data to delete) has its submit disabled: the
+/// focus goes to Cancel, so that its message is heard and Escape still closes it.
+#[wasm_bindgen_test]
+async fn an_empty_choice_form_focuses_cancel() {
+    let mounted = mount_calls(
+        store_of(vec![call("c", CallState::Established, &["Hangup"])]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    // The attached-data operations are folded away: the agent opens them first.
+    let folded = find(&mounted.root, ".gws-actions__data").expect("folded");
+    folded.set_attribute("open", "").expect("open");
+    let delete = button(&mounted.root, "c", "DeleteUserDataPair");
+    focus(&delete);
+    click(delete.clone());
+    tick().await;
+    let cancel = find(
+        &mounted.root,
+        "[data-testid=\"choice-form\"] [data-testid=\"form-cancel\"]",
+    )
+    .expect("the form");
+    assert_eq!(focused(), Some(cancel.clone()));
+    key_down(&cancel, "Escape");
+    tick().await;
+    assert!(find(&mounted.root, "[data-testid=\"choice-form\"]").is_none());
+    assert_eq!(focused(), Some(delete));
+}
+
 #[wasm_bindgen_test]
 async fn complete_transfer_on_a_linked_consult_sends_at_once() {
     let parent = call("parent", CallState::Held, &["Retrieve"]);
