@@ -10,7 +10,10 @@ use gws_client::WidgetState;
 use gws_client::{AgentStore, CallsStore, ConnectionState};
 use gws_protocol::{Notification, Operation};
 use gws_widget::components::call_list::CallList;
-use gws_widget::context::provide_widget_contexts;
+use gws_widget::context::{
+    AgentContext, AnnouncerContext, CallsContext, ClockContext, ConnectionContext,
+    provide_widget_contexts,
+};
 use gws_widget::intent::Intent;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -19,6 +22,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// What `provide_widget_contexts` returns.
+type ProvidedContexts = (
+    CallsContext,
+    AgentContext,
+    ConnectionContext,
+    ClockContext,
+    AnnouncerContext,
+);
 
 const SWAP_SAMPLE_2: &str =
     include_str!("../crates/protocol/tests/fixtures/seed000_swapcalls_sample2.json");
@@ -175,28 +187,36 @@ async fn a_repeated_announcement_changes_the_live_region_again() {
     assert_ne!(seen[1], seen[2], "and the third");
 }
 
+/// `<ConnectionBadge/>` alone, reconnecting (attempt 2, the next try at 10 s): its root, the
+/// contexts it reads, and the mount (alive until dropped).
+fn mount_badge_reconnecting() -> (web_sys::HtmlElement, ProvidedContexts, impl Sized) {
+    use gws_widget::components::connection_badge::ConnectionBadge;
+    let root = fresh_root();
+    let (tx, _rx) = unbounded();
+    let provided = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let handle = {
+        let provided = provided.clone();
+        leptos::mount::mount_to(root.clone(), move || {
+            let state = WidgetState {
+                connection: ConnectionState::Reconnecting {
+                    attempt: 2,
+                    retry_at: Some(10_000),
+                },
+                ..WidgetState::default()
+            };
+            *provided.borrow_mut() = Some(provide_widget_contexts(state, 0, tx.clone()));
+            view! { <ConnectionBadge/> }
+        })
+    };
+    let contexts = provided.borrow_mut().take().expect("mounted");
+    (root, contexts, handle)
+}
+
 /// While reconnecting, the badge shows the countdown but its live region — what a screen
 /// reader speaks — says "Reconnecting…" once, not every second.
 #[wasm_bindgen_test]
 async fn the_badge_speaks_the_state_not_the_countdown() {
-    use gws_widget::components::connection_badge::ConnectionBadge;
-    let root = fresh_root();
-    let (tx, _rx) = unbounded();
-    let signals = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let provided = signals.clone();
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        let state = WidgetState {
-            connection: ConnectionState::Reconnecting {
-                attempt: 2,
-                retry_at: Some(10_000),
-            },
-            ..WidgetState::default()
-        };
-        let (_, _, _, clock, _) = provide_widget_contexts(state, 0, tx.clone());
-        *provided.borrow_mut() = Some(clock);
-        view! { <ConnectionBadge/> }
-    });
-    let clock = signals.borrow().expect("mounted");
+    let (root, (_, _, _, clock, _), _handle) = mount_badge_reconnecting();
     let mut shown = Vec::new();
     let mut spoken = Vec::new();
     for now in [0, 1_000, 2_000] {
@@ -228,24 +248,7 @@ async fn the_badge_speaks_the_state_not_the_countdown() {
 /// instead of falling to the host page.
 #[wasm_bindgen_test]
 async fn the_focus_stays_on_the_badge_when_retry_now_goes() {
-    use gws_widget::components::connection_badge::ConnectionBadge;
-    let root = fresh_root();
-    let (tx, _rx) = unbounded();
-    let signals = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let provided = signals.clone();
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        let state = WidgetState {
-            connection: ConnectionState::Reconnecting {
-                attempt: 2,
-                retry_at: Some(10_000),
-            },
-            ..WidgetState::default()
-        };
-        let (_, _, connection, _, _) = provide_widget_contexts(state, 0, tx.clone());
-        *provided.borrow_mut() = Some(connection);
-        view! { <ConnectionBadge/> }
-    });
-    let connection = signals.borrow().expect("mounted");
+    let (root, (_, _, connection, _, _), _handle) = mount_badge_reconnecting();
     let retry: web_sys::HtmlElement = find(&root, "[data-testid=\"retry-now\"]")
         .expect("Retry now")
         .unchecked_into();

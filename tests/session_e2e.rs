@@ -62,6 +62,20 @@ fn mount(host: &HtmlElement, options: Value) -> WidgetHandle {
 }
 
 /// The widget's root inside `host`'s shadow root (what the support helpers search).
+/// Mounts a widget in `host` that signs in through `provider` (the host's credentials
+/// function), alone in its tab group.
+fn mount_with_provider(host: &HtmlElement, provider: &JsValue) -> WidgetHandle {
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("baseUrl", JsValue::from_str(SIM)),
+        ("shareAcrossTabs", JsValue::FALSE),
+        ("credentials", provider.clone()),
+    ] {
+        js_sys::Reflect::set(&options, &key.into(), &value).expect("option");
+    }
+    gws_widget::mount(host.clone().into(), options.into()).expect("mounted")
+}
+
 fn root(host: &HtmlElement) -> Element {
     host.shadow_root()
         .and_then(|shadow| shadow.query_selector(".gws-mount").ok().flatten())
@@ -226,16 +240,8 @@ async fn a_changed_password_asks_the_credentials_provider_again() {
             js(&json!({"username": "agent1", "password": password.borrow().clone()}))
         })
     };
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("baseUrl", JsValue::from_str(SIM)),
-        ("shareAcrossTabs", JsValue::FALSE),
-        ("credentials", provider.as_ref().clone()),
-    ] {
-        js_sys::Reflect::set(&options, &key.into(), &value).expect("option");
-    }
     let host = fresh_root();
-    let handle = gws_widget::mount(host.clone().into(), options.into()).expect("mounted");
+    let handle = mount_with_provider(&host, provider.as_ref());
     wait_connected(&root(&host)).await;
     assert_eq!(*asked.borrow(), 1);
 
@@ -278,17 +284,9 @@ async fn a_provider_answering_for_another_user_signs_out() {
             js(&json!({"username": name, "password": name}))
         })
     };
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("baseUrl", JsValue::from_str(SIM)),
-        ("shareAcrossTabs", JsValue::FALSE),
-        ("credentials", provider.as_ref().clone()),
-    ] {
-        js_sys::Reflect::set(&options, &key.into(), &value).expect("option");
-    }
     let host = fresh_root();
     let (errors, _listener) = record_events(&host, "gws:error");
-    let handle = gws_widget::mount(host.clone().into(), options.into()).expect("mounted");
+    let handle = mount_with_provider(&host, provider.as_ref());
     wait_connected(&root(&host)).await;
 
     *user.borrow_mut() = "agent2";
@@ -389,16 +387,8 @@ async fn a_provider_returning_a_thenable_signs_in() {
         "(() => () => ({ then(resolve) { setTimeout(() => resolve({ username: 'agent1', password: 'agent1' }), 10); } }))()",
     )
     .expect("provider");
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("baseUrl", JsValue::from_str(SIM)),
-        ("shareAcrossTabs", JsValue::FALSE),
-        ("credentials", provider),
-    ] {
-        js_sys::Reflect::set(&options, &key.into(), &value).expect("option");
-    }
     let host = fresh_root();
-    let handle = gws_widget::mount(host.clone().into(), options.into()).expect("mounted");
+    let handle = mount_with_provider(&host, &provider);
     wait_connected(&root(&host)).await;
     handle.destroy();
 }
