@@ -1,7 +1,7 @@
 //! `<DialPad/>`: a new outbound call (`Dial` on the agent's device), with a keypad for touch and
 //! mouse users. The number is normalised and validated before it is sent.
 
-use crate::components::dtmf_keypad::KEYS;
+use crate::components::dtmf_keypad::keys_typing_into;
 use crate::components::format;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
@@ -41,23 +41,6 @@ pub fn DialPad() -> impl IntoView {
             Err(reason) => error.set(Some(i18n.0.with_untracked(|c| reason.localized(c)))),
         }
     };
-    let keys = KEYS
-        .iter()
-        .map(|key| {
-            view! {
-                // Named like the keypad's keys: "*" and "#" are silent at some punctuation levels.
-                <button
-                    type="button"
-                    class="gws-key"
-                    data-digit=*key
-                    aria-label=i18n.0.with_untracked(|c| c.fill(Key::DtmfDigit, &[("digit", key)]))
-                    on:click=move |_| number.update(|n| n.push_str(key))
-                >
-                    {*key}
-                </button>
-            }
-        })
-        .collect_view();
     view! {
         <form class="gws-dial" data-testid="dial-pad" on:submit=submit>
             <input
@@ -89,7 +72,7 @@ pub fn DialPad() -> impl IntoView {
                 "⌨"
             </button>
             <Show when=move || keypad.get()>
-                <div class="gws-keypad__keys gws-dial__keys">{keys.clone()}</div>
+                <div class="gws-keypad__keys gws-dial__keys">{keys_typing_into(number)}</div>
             </Show>
             <Show when=move || error.with(Option::is_some)>
                 <p class="gws-form__error" role="alert" data-testid="dial-error" id=error_id.clone()>{move || error.get().unwrap_or_default()}</p>

@@ -48,22 +48,7 @@ pub fn DtmfKeypad(
             error.set(true);
         }
     };
-    let keys = KEYS
-        .iter()
-        .map(|key| {
-            view! {
-                <button
-                    type="button"
-                    class="gws-key"
-                    data-digit=*key
-                    aria-label=i18n.0.with_untracked(|c| c.fill(Key::DtmfDigit, &[("digit", key)]))
-                    on:click=move |_| digits.update(|d| d.push_str(key))
-                >
-                    {*key}
-                </button>
-            }
-        })
-        .collect_view();
+    let keys = keys_typing_into(digits);
     view! {
         <form class="gws-form gws-keypad" data-testid="dtmf-keypad" on:submit=submit>
             <input
@@ -92,4 +77,25 @@ pub fn DtmfKeypad(
             </Show>
         </form>
     }
+}
+
+/// The twelve keys, each typing its digit into `text` — the keypad's and the dial pad's. Each
+/// is named ("Digit #"): "*" and "#" are silent at some screen-reader punctuation levels.
+pub fn keys_typing_into(text: RwSignal<String>) -> impl IntoView {
+    let i18n = I18nContext::expect();
+    KEYS.iter()
+        .map(|key| {
+            view! {
+                <button
+                    type="button"
+                    class="gws-key"
+                    data-digit=*key
+                    aria-label=i18n.0.with_untracked(|c| c.fill(Key::DtmfDigit, &[("digit", key)]))
+                    on:click=move |_| text.update(|t| t.push_str(key))
+                >
+                    {*key}
+                </button>
+            }
+        })
+        .collect_view()
 }
