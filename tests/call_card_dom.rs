@@ -331,23 +331,13 @@ async fn the_default_themes_meet_the_contrast_minimums() {
         }
     };
     for theme in ["gws-widget", "gws-widget gws-widget--dark"] {
-        let root = fresh_root();
-        root.set_class_name(theme);
         let mut store = CallsStore::new();
         calls(&mut store);
-        let (tx, _rx) = unbounded();
-        let _handle = leptos::mount::mount_to(root.clone(), move || {
-            provide_widget_contexts(
-                WidgetState {
-                    calls: store.clone(),
-                    agent: AgentStore::new(),
-                    connection: ConnectionState::Connected,
-                },
-                0,
-                tx.clone(),
-            );
-            view! { <CallList/><input class="gws-input"/> }
-        });
+        let (root, _intents, _handle) = mount_list(store);
+        root.set_class_name(theme);
+        let field = document.create_element("input").expect("input");
+        field.set_class_name("gws-input");
+        root.append_child(&field).expect("append");
         tick().await;
         let window = web_sys::window().expect("window");
         let computed = |element: &web_sys::Element, property: &str| {

@@ -76,6 +76,18 @@ fn mount_with_provider(host: &HtmlElement, provider: &JsValue) -> WidgetHandle {
     gws_widget::mount(host.clone().into(), options.into()).expect("mounted")
 }
 
+/// Changes agent1's password on the simulator (to "changed"; `fresh_simulator` puts it back):
+/// the widget's next request is refused with 401.
+async fn change_agent1_password() {
+    sim_control::post(
+        SIM,
+        "/sim/users/agent1/password",
+        &json!({"password": "changed"}),
+    )
+    .await
+    .expect("password changed");
+}
+
 fn root(host: &HtmlElement) -> Element {
     host.shadow_root()
         .and_then(|shadow| shadow.query_selector(".gws-mount").ok().flatten())
@@ -249,13 +261,7 @@ async fn a_changed_password_asks_the_credentials_provider_again() {
     // widget ask may arrive before this test's next line runs (it once did, and the widget,
     // handed the old password again, rightly signed out).
     *password.borrow_mut() = "changed".into();
-    sim_control::post(
-        SIM,
-        "/sim/users/agent1/password",
-        &json!({"password": "changed"}),
-    )
-    .await
-    .expect("password changed");
+    change_agent1_password().await;
     wait_for("the provider to be asked again", 20_000, || {
         (*asked.borrow() >= 2).then_some(())
     })
@@ -290,13 +296,7 @@ async fn a_provider_answering_for_another_user_signs_out() {
     wait_connected(&root(&host)).await;
 
     *user.borrow_mut() = "agent2";
-    sim_control::post(
-        SIM,
-        "/sim/users/agent1/password",
-        &json!({"password": "changed"}),
-    )
-    .await
-    .expect("password changed");
+    change_agent1_password().await;
     wait_for("the widget to sign out", 20_000, || {
         find(&root(&host), "[data-testid=\"connection\"]")
             .filter(|b| b.get_attribute("data-state").as_deref() == Some("signed-out"))
@@ -325,13 +325,7 @@ async fn static_credentials_refused_sign_out_then_sign_in_again() {
     let (connection, _listener) = record_events(&host, "gws:connection");
     let handle = mount(&host, json!({}));
     wait_connected(&root(&host)).await;
-    sim_control::post(
-        SIM,
-        "/sim/users/agent1/password",
-        &json!({"password": "changed"}),
-    )
-    .await
-    .expect("password changed");
+    change_agent1_password().await;
     wait_for_selector(
         &host,
         "the badge to say signed out",
