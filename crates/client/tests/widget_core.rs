@@ -313,13 +313,15 @@ fn a_ringing_call_adds_a_card_announces_it_and_tells_the_host() {
     assert!(h.changes.calls && !h.changes.connection);
 }
 
+/// A call connecting is said (the agent answered, or the dialled party did), as the card's
+/// change is seen; the update's host event carries the state before it.
 #[test]
-fn a_call_update_reports_its_previous_state_and_is_not_announced() {
+fn a_call_update_reports_its_previous_state_and_a_connect_is_announced() {
     let mut h = Harness::connected(ALONE);
     h.notify_call(100, "C1", "Ringing");
     h.notify_call(200, "C1", "Established");
     assert_eq!(h.call_state("C1"), Some(CallState::Established));
-    assert!(h.announcements().is_empty());
+    assert_eq!(h.announcements(), vec!["Connected with 5000".to_string()]);
     match h.hosts().as_slice() {
         [HostEvent::CallChanged { previous, call }] => {
             assert_eq!(*previous, Some(CallState::Ringing));
@@ -335,6 +337,34 @@ fn a_call_update_reports_its_previous_state_and_is_not_announced() {
             connection: false
         },
         "an update re-renders the calls only"
+    );
+}
+
+/// What a screen-reader user hears over a call's life: it rings, connects and ends — the
+/// customer hanging up is not silent. A hold and its retrieve are not said (the focus moving
+/// from Hold to Retrieve says it), nor a second Released.
+#[test]
+fn a_calls_connect_and_end_are_announced_and_nothing_else() {
+    let mut h = Harness::connected(ALONE);
+    let mut said = Vec::new();
+    for (at, state) in [
+        (100, "Ringing"),
+        (200, "Established"),
+        (300, "Held"),
+        (400, "Established"),
+        (500, "Released"),
+        (600, "Released"),
+    ] {
+        h.notify_call(at, "C1", state);
+        said.extend(h.announcements());
+    }
+    assert_eq!(
+        said,
+        [
+            "Incoming call from 5000",
+            "Connected with 5000",
+            "Call with 5000 ended"
+        ]
     );
 }
 

@@ -125,6 +125,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
             "Die Anrufsteuerung wurde nach einem internen Fehler angehalten. Laden Sie die Seite neu, um fortzufahren."
         }
         AnnounceIncoming => "Eingehender Anruf von {party}",
+        AnnounceConnected => "Verbunden mit {party}",
+        AnnounceEnded => "Anruf mit {party} beendet",
         NumberEmpty => "Rufnummer eingeben",
         NumberInvalidChar => "„{char}“ ist in einer Rufnummer nicht erlaubt",
         NumberTooLong => "Eine Rufnummer hat höchstens {max} Ziffern",

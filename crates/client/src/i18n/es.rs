@@ -125,6 +125,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
             "Los controles de llamada se detuvieron tras un error interno. Recargue la página para continuar."
         }
         AnnounceIncoming => "Llamada entrante de {party}",
+        AnnounceConnected => "Conectado con {party}",
+        AnnounceEnded => "Llamada con {party} finalizada",
         NumberEmpty => "Introduzca un número",
         NumberInvalidChar => "«{char}» no está permitido en un número de teléfono",
         NumberTooLong => "Un número tiene como máximo {max} dígitos",

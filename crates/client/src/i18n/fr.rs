@@ -125,6 +125,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
             "Les commandes d’appel se sont arrêtées après une erreur interne. Rechargez la page pour continuer."
         }
         AnnounceIncoming => "Appel entrant de {party}",
+        AnnounceConnected => "En communication avec {party}",
+        AnnounceEnded => "Appel avec {party} terminé",
         NumberEmpty => "Saisissez un numéro",
         NumberInvalidChar => "« {char} » n’est pas autorisé dans un numéro de téléphone",
         NumberTooLong => "Un numéro compte au plus {max} chiffres",

@@ -163,6 +163,8 @@ keys! {
     WidgetLabel = "widget.label" => "Call control",
     FatalNotice = "widget.fatal" => "The call controls stopped after an internal error. Reload the page to continue.",
     AnnounceIncoming = "announce.incoming" => "Incoming call from {party}",
+    AnnounceConnected = "announce.connected" => "Connected with {party}",
+    AnnounceEnded = "announce.ended" => "Call with {party} ended",
     // Phone numbers.
     NumberEmpty = "number.empty" => "Enter a number",
     NumberInvalidChar = "number.invalidChar" => "“{char}” is not allowed in a phone number",

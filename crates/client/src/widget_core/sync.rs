@@ -138,6 +138,17 @@ impl WidgetCore {
                 if change == Change::Added {
                     self.call_added(&call, true, views);
                 }
+                // A screen-reader user hears a call connect and end, as a sighted agent sees the
+                // card change: the customer hanging up would otherwise pass in silence.
+                match (&previous, &call.state) {
+                    (Some(CallState::Dialing | CallState::Ringing), CallState::Established) => {
+                        self.say_about(crate::i18n::Key::AnnounceConnected, &call)
+                    }
+                    (Some(before), CallState::Released) if *before != CallState::Released => {
+                        self.say_about(crate::i18n::Key::AnnounceEnded, &call)
+                    }
+                    _ => {}
+                }
                 self.host(HostEvent::CallChanged { previous, call });
             }
             Ok(Notification::Device(update)) => {
@@ -249,13 +260,18 @@ impl WidgetCore {
             views.agent_mut().call_appeared();
         }
         if call.state == CallState::Ringing {
-            let from = call.participants.first().map(|p| p.display().to_string());
-            let text = self.config.catalog.fill(
-                crate::i18n::Key::AnnounceIncoming,
-                &[("party", &from.unwrap_or_default())],
-            );
-            self.announce(text);
+            self.say_about(crate::i18n::Key::AnnounceIncoming, call);
         }
+    }
+
+    /// Says `key` about `call`, naming its first party.
+    fn say_about(&mut self, key: crate::i18n::Key, call: &Call) {
+        let party = call.participants.first().map(|p| p.display().to_string());
+        let text = self
+            .config
+            .catalog
+            .fill(key, &[("party", &party.unwrap_or_default())]);
+        self.announce(text);
     }
 
     /// Reconciles the call store with a snapshot requested at `asked_at`, telling the host what
