@@ -25,7 +25,8 @@ pub fn DestinationForm(
     let i18n = I18nContext::expect();
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    // The reason is read with the field again when the agent comes back to it.
+    // The reason is read with the field again when the agent comes back to it (the reference
+    // is always set: pointing at no element while there is no error, it is ignored).
     let error_id = format::unique_id("error");
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -48,10 +49,7 @@ pub fn DestinationForm(
                     autocomplete="off"
                     data-testid="destination-input"
                     aria-invalid=move || error.with(Option::is_some).to_string()
-                    aria-describedby={
-                        let id = error_id.clone();
-                        move || error.with(Option::is_some).then(|| id.clone())
-                    }
+                    aria-describedby=error_id.clone()
                     prop:value=move || value.get()
                     on:input=move |event| value.set(event_target_value(&event))
                 />

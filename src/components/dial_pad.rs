@@ -18,7 +18,8 @@ pub fn DialPad() -> impl IntoView {
     let i18n = I18nContext::expect();
     let number = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    // The reason is read with the field again when the agent comes back to it.
+    // The reason is read with the field again when the agent comes back to it (the reference
+    // is always set: pointing at no element while there is no error, it is ignored).
     let error_id = format::unique_id("error");
     let keypad = RwSignal::new(false);
     let dialing = move || agent.with(|a| a.pending == Some(Operation::Dial));
@@ -52,10 +53,7 @@ pub fn DialPad() -> impl IntoView {
                 aria-label=i18n.text(Key::DialNumber)
                 data-testid="dial-input"
                 aria-invalid=move || error.with(Option::is_some).to_string()
-                aria-describedby={
-                    let id = error_id.clone();
-                    move || error.with(Option::is_some).then(|| id.clone())
-                }
+                aria-describedby=error_id.clone()
                 prop:value=move || number.get()
                 on:input=move |event| number.set(event_target_value(&event))
             />

@@ -31,7 +31,8 @@ pub fn DtmfKeypad(
     let i18n = I18nContext::expect();
     let digits = RwSignal::new(String::new());
     let error = RwSignal::new(false);
-    // The reason is read with the field again when the agent comes back to it.
+    // The reason is read with the field again when the agent comes back to it (the reference
+    // is always set: pointing at no element while there is no error, it is ignored).
     let error_id = format::unique_id("error");
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -56,10 +57,7 @@ pub fn DtmfKeypad(
                 data-testid="dtmf-input"
                 aria-label=i18n.now(Key::DtmfInput)
                 aria-invalid=move || error.get().to_string()
-                aria-describedby={
-                    let id = error_id.clone();
-                    move || error.get().then(|| id.clone())
-                }
+                aria-describedby=error_id.clone()
                 inputmode="tel"
                 autocomplete="off"
                 prop:value=move || digits.get()

@@ -28,7 +28,8 @@ pub fn SupervisorPanel() -> impl IntoView {
     let i18n = I18nContext::expect();
     let target = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    // The reason is read with the field again when the agent comes back to it.
+    // The reason is read with the field again when the agent comes back to it (the reference
+    // is always set: pointing at no element while there is no error, it is ignored).
     let error_id = format::unique_id("error");
     let busy = move || {
         agent.with(|a| a.pending.is_some()) || connection.with(|s| *s != ConnectionState::Connected)
@@ -105,10 +106,7 @@ pub fn SupervisorPanel() -> impl IntoView {
                     inputmode="tel"
                     data-testid="monitor-dn"
                     aria-invalid=move || error.with(Option::is_some).to_string()
-                    aria-describedby={
-                        let id = error_id.clone();
-                        move || error.with(Option::is_some).then(|| id.clone())
-                    }
+                    aria-describedby=error_id.clone()
                     prop:value=move || target.get()
                     on:input=move |event| target.set(event_target_value(&event))
                 />

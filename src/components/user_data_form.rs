@@ -27,7 +27,8 @@ pub fn UserDataForm(
     let key = RwSignal::new(key);
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(false);
-    // The reason is read with the field again when the agent comes back to it.
+    // The reason is read with the field again when the agent comes back to it (the reference
+    // is always set: pointing at no element while there is no error, it is ignored).
     let error_id = format::unique_id("error");
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -50,10 +51,7 @@ pub fn UserDataForm(
                     data-testid="user-data-key"
                     autocomplete="off"
                     aria-invalid=move || error.get().to_string()
-                    aria-describedby={
-                        let id = error_id.clone();
-                        move || error.get().then(|| id.clone())
-                    }
+                    aria-describedby=error_id.clone()
                     prop:value=move || key.get()
                     on:input=move |event| key.set(event_target_value(&event))
                 />
