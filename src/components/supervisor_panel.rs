@@ -6,6 +6,7 @@ use crate::components::format;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
 use crate::focus;
 use crate::intent::Intent;
+use gws_client::view::agent_bar::monitoring_label;
 use gws_client::{ConnectionState, Key, normalize_number};
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
@@ -43,23 +44,7 @@ pub fn SupervisorPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let monitoring = move || {
-        agent.with(|a| {
-            let state = a.device.as_ref()?.supervisor_monitoring_state.as_ref()?;
-            let mode = state
-                .get("state")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| i18n.now(Key::SupervisorMonitoring));
-            let who = state
-                .get("phoneNumber")
-                .or_else(|| state.get("targetDeviceUri"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_default();
-            Some(format!("{mode} {who}").trim().to_string())
-        })
-    };
+    let monitoring = move || i18n.0.with(|c| agent.with(|a| monitoring_label(a, c)));
     // The modes offered change with monitoring (ListenIn → Cancel): the focus stays here.
     focus::keep_focus();
     let button = move |operation: Operation| {

@@ -178,6 +178,27 @@ fn state_text(
     }
 }
 
+/// What the supervisor panel says while monitoring is configured (`supervisorMonitoringState`):
+/// the mode in the widget's language — the server's `state` name when it is one the widget does
+/// not know — then whom, by number or else device URI. `None` while nothing is monitored.
+pub fn monitoring_label(agent: &AgentStore, catalog: &Catalog) -> Option<String> {
+    let state = agent
+        .device
+        .as_ref()?
+        .supervisor_monitoring_state
+        .as_ref()?;
+    let mode = match state.get("state").and_then(Value::as_str) {
+        Some(name) => crate::actions::label(&Operation::parse(name), catalog),
+        None => catalog.text(Key::SupervisorMonitoring).to_string(),
+    };
+    let who = state
+        .get("phoneNumber")
+        .or_else(|| state.get("targetDeviceUri"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Some(format!("{mode} {who}").trim().to_string())
+}
+
 /// The request that puts the agent in the state at `index` of the server's settings (with its
 /// reason code); `None` for an unknown index or a setting without an operation.
 pub fn agent_state_request(agent: &AgentStore, index: usize) -> Option<OperationRequest> {
@@ -381,6 +402,40 @@ mod tests {
         assert_eq!(
             AgentBarView::of(&AgentStore::new(), true, &Catalog::new(Lang::De)).state_label,
             "Unbekannt"
+        );
+    }
+
+    /// The supervisor's monitoring, in the widget's language: a French supervisor read
+    /// "ListenIn 5001", the server's operation name.
+    #[test]
+    fn the_monitoring_mode_is_said_in_the_widgets_language() {
+        let mut supervisor = agent();
+        let french = Catalog::new(Lang::Fr);
+        assert_eq!(
+            monitoring_label(&supervisor, &french),
+            None,
+            "nothing monitored"
+        );
+        let device = supervisor.device.as_mut().expect("device");
+        device.supervisor_monitoring_state =
+            Some(json!({"state": "ListenIn", "phoneNumber": "5001"}));
+        assert_eq!(
+            monitoring_label(&supervisor, &french).as_deref(),
+            Some("Écouter 5001")
+        );
+        let device = supervisor.device.as_mut().expect("device");
+        device.supervisor_monitoring_state =
+            Some(json!({"state": "Whisper", "targetDeviceUri": "http://x/d/7"}));
+        assert_eq!(
+            monitoring_label(&supervisor, &french).as_deref(),
+            Some("Whisper http://x/d/7"),
+            "an unknown mode keeps the server's name"
+        );
+        let device = supervisor.device.as_mut().expect("device");
+        device.supervisor_monitoring_state = Some(json!({}));
+        assert_eq!(
+            monitoring_label(&supervisor, &french).as_deref(),
+            Some("Supervision")
         );
     }
 }
