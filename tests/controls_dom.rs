@@ -965,6 +965,55 @@ async fn the_supervisor_panels_focus_follows_the_modes_offered() {
     assert_eq!(now.as_deref(), Some("CancelSupervisorMonitoring"));
 }
 
+/// A recent call offers "Call back", named for its party, which dials its number; the list is
+/// rebuilt whenever a call changes, and the focus stays on the same row's button.
+#[wasm_bindgen_test]
+async fn a_recent_call_is_called_back_and_keeps_the_focus() {
+    use gws_widget::components::recent_calls::RecentCalls;
+    let mut calls = store_of(vec![call("done", CallState::Released, &[])]);
+    calls.retire_released(10_000, 5_000);
+    let mut mounted = mount_with(
+        WidgetState {
+            calls,
+            agent: agent_fixture(),
+            connection: ConnectionState::Connected,
+        },
+        || view! { <RecentCalls/> }.into_any(),
+    );
+    tick().await;
+    find(&mounted.root, "[data-testid=\"recent-calls\"]")
+        .expect("the list")
+        .set_attribute("open", "")
+        .expect("open");
+    let call_back = find(&mounted.root, "[data-testid=\"call-back\"]").expect("call back");
+    assert_eq!(
+        call_back.get_attribute("aria-label").as_deref(),
+        Some("Call back 5000")
+    );
+    focus(&call_back);
+    click(call_back);
+    tick().await;
+    assert_eq!(mounted.next_intent(), Some(Intent::dial("5000")));
+
+    notify(&mounted, "new", CallState::Ringing, &["Answer"]);
+    tick().await;
+    let now = focused().and_then(|e| e.get_attribute("data-testid"));
+    assert_eq!(
+        now.as_deref(),
+        Some("call-back"),
+        "the rebuilt row's button"
+    );
+
+    mounted
+        .state
+        .1
+        .update(|agent| agent.pending = Some(Operation::Dial));
+    tick().await;
+    click(find(&mounted.root, "[data-testid=\"call-back\"]").expect("call back"));
+    tick().await;
+    assert_eq!(mounted.next_intent(), None, "one Dial at a time");
+}
+
 #[wasm_bindgen_test]
 async fn dial_pad_normalises_and_validates_numbers() {
     let mut mounted = mount_agent_bar(agent_fixture());

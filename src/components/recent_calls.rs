@@ -1,14 +1,22 @@
-//! `<RecentCalls/>`: the last released calls (kept in memory, newest first).
+//! `<RecentCalls/>`: the last released calls (kept in memory, newest first), each with "Call
+//! back" when its party has a number a phone can dial.
 
-use crate::context::{CallsContext, I18nContext};
-use gws_client::Key;
+use crate::context::{AgentContext, CallsContext, ConnectionContext, Dispatch, I18nContext};
+use crate::focus;
+use crate::intent::Intent;
 use gws_client::view::recent::{RecentRow, recent_rows};
+use gws_client::{ConnectionState, Key};
+use gws_protocol::Operation;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The recent-calls list, collapsed by default.
 #[component]
 pub fn RecentCalls() -> impl IntoView {
     let CallsContext(calls) = CallsContext::expect();
+    let AgentContext(agent) = AgentContext::expect();
+    let ConnectionContext(connection) = ConnectionContext::expect();
+    let dispatch = Dispatch::expect();
     let i18n = I18nContext::expect();
     let recent = move || {
         i18n.0
@@ -21,22 +29,60 @@ pub fn RecentCalls() -> impl IntoView {
             catalog.fill(Key::RecentTitle, &[("count", &count)])
         })
     };
+    // "Call back" is the dial pad's Dial: unavailable while a Dial is pending, before the
+    // device is known and while notifications are down (the new call would not show).
+    let unavailable = move || {
+        agent.with(|a| a.pending == Some(Operation::Dial) || a.device_id().is_none())
+            || connection.with(|s| *s != ConnectionState::Connected)
+    };
+    let call_back = move |event: leptos::ev::MouseEvent| {
+        let number = event
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|button| button.get_attribute("data-number"));
+        if let Some(number) = number.filter(|_| !untrack(unavailable)) {
+            dispatch.run(Intent::dial(&number));
+        }
+    };
+    focus::keep_focus();
     view! {
         <Show when=move || count() != 0>
-            <details class="gws-recent" data-testid="recent-calls">
+            // The list is rebuilt whenever a call changes: the focus on a "Call back" stays at
+            // its place (`crate::focus`).
+            <details class="gws-recent" data-testid="recent-calls" tabindex="-1" data-gws-focus=focus::KEEP>
                 <summary>{title}</summary>
                 <ol class="gws-recent__list">
                     // A plain list rebuilt in place, not a keyed <For>: a <For> in a
                     // long-lived component leaks a row owner per call (see `CallList`).
-                    {move || {
+                    {
+                        let call_back = call_back.clone();
+                        move || {
                         recent()
                             .into_iter()
-                            .map(|RecentRow { id, parties, kind, duration }| {
+                            .map(|RecentRow { id, parties, kind, duration, call_back: number, call_back_label }| {
+                                let call_back = call_back.clone();
+                                let button = number.map(|number| {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="gws-btn gws-btn--link"
+                                            data-action="Dial"
+                                            data-testid="call-back"
+                                            data-number=number
+                                            aria-label=call_back_label
+                                            aria-disabled=move || unavailable().to_string()
+                                            on:click=call_back
+                                        >
+                                            {i18n.text(Key::RecentCallBack)}
+                                        </button>
+                                    }
+                                });
                                 view! {
                                     <li class="gws-recent__item" data-call-id=id>
                                         <span class="gws-recent__party">{parties}</span>
                                         <span class="gws-recent__type">{kind}</span>
                                         <span class="gws-recent__duration">{duration}</span>
+                                        {button}
                                     </li>
                                 }
                             })

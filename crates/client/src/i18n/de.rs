@@ -115,6 +115,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         CallsLabel => "Anrufe",
         CallsEmpty => "Keine Anrufe",
         RecentTitle => "Letzte Anrufe ({count})",
+        RecentCallBack => "Zurückrufen",
+        RecentCallBackLabel => "{party} zurückrufen",
         SupervisorLabel => "Überwachung durch Supervisor",
         SupervisorAgentDn => "Nebenstelle des Agenten",
         SupervisorMonitoring => "Überwachung",

@@ -115,6 +115,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         CallsLabel => "Llamadas",
         CallsEmpty => "No hay llamadas",
         RecentTitle => "Llamadas recientes ({count})",
+        RecentCallBack => "Devolver llamada",
+        RecentCallBackLabel => "Devolver la llamada a {party}",
         SupervisorLabel => "Supervisión",
         SupervisorAgentDn => "Extensión del agente",
         SupervisorMonitoring => "Supervisando",

@@ -115,6 +115,8 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         CallsLabel => "Appels",
         CallsEmpty => "Aucun appel",
         RecentTitle => "Appels récents ({count})",
+        RecentCallBack => "Rappeler",
+        RecentCallBackLabel => "Rappeler {party}",
         SupervisorLabel => "Supervision",
         SupervisorAgentDn => "Poste de l’agent",
         SupervisorMonitoring => "Supervision",

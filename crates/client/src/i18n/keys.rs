@@ -155,6 +155,8 @@ keys! {
     CallsLabel = "calls.label" => "Calls",
     CallsEmpty = "calls.empty" => "No calls",
     RecentTitle = "recent.title" => "Recent calls ({count})",
+    RecentCallBack = "recent.callBack" => "Call back",
+    RecentCallBackLabel = "recent.callBackLabel" => "Call back {party}",
     SupervisorLabel = "supervisor.label" => "Supervisor monitoring",
     SupervisorAgentDn = "supervisor.agentDn" => "Agent DN",
     SupervisorMonitoring = "supervisor.monitoring" => "Monitoring",
