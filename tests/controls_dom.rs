@@ -965,8 +965,8 @@ async fn the_supervisor_panels_focus_follows_the_modes_offered() {
     assert_eq!(now.as_deref(), Some("CancelSupervisorMonitoring"));
 }
 
-/// A recent call offers "Call back", named for its party, which dials its number; the list is
-/// rebuilt whenever a call changes, and the focus stays on the same row's button.
+/// A recent call offers "Call back", named for its party, which dials its number; when a call
+/// changes, the rows are rebuilt in place and the focus stays on the button.
 #[wasm_bindgen_test]
 async fn a_recent_call_is_called_back_and_keeps_the_focus() {
     use gws_widget::components::recent_calls::RecentCalls;

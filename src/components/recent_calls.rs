@@ -2,7 +2,6 @@
 //! back" when its party has a number a phone can dial.
 
 use crate::context::{AgentContext, CallsContext, ConnectionContext, Dispatch, I18nContext};
-use crate::focus;
 use crate::intent::Intent;
 use gws_client::view::recent::{RecentRow, recent_rows};
 use gws_client::{ConnectionState, Key};
@@ -44,12 +43,9 @@ pub fn RecentCalls() -> impl IntoView {
             dispatch.run(Intent::dial(&number));
         }
     };
-    focus::keep_focus();
     view! {
         <Show when=move || count() != 0>
-            // The list is rebuilt whenever a call changes: the focus on a "Call back" stays at
-            // its place (`crate::focus`).
-            <details class="gws-recent" data-testid="recent-calls" tabindex="-1" data-gws-focus=focus::KEEP>
+            <details class="gws-recent" data-testid="recent-calls">
                 <summary>{title}</summary>
                 <ol class="gws-recent__list">
                     // A plain list rebuilt in place, not a keyed <For>: a <For> in a
