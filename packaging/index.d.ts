@@ -18,7 +18,8 @@ export interface GwsCredentials {
 /**
  * Returns the credentials when the widget signs in, and again when the server refused them
  * (so it can fetch fresh ones). May return a promise. The recommended way: the secret stays in
- * the host's code and never appears in the page's markup.
+ * the host's code and never appears in the page's markup. Asked again, it must answer for the
+ * same user: another user's credentials sign the widget out (a new user is a new widget).
  */
 export type GwsCredentialsProvider = () => GwsCredentials | PromiseLike<GwsCredentials>;
 
