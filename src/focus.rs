@@ -44,13 +44,19 @@ pub const KEEP: &str = "controls";
 pub const KEEP_HERE: &str = "region";
 
 /// What Escape closes: a form or dialog, by pressing its button marked `data-gws-cancel`.
-const DIALOG: &str = ".gws-form, [role=\"alertdialog\"]";
+const DIALOG: &str = ".gws-form, .gws-agent__confirm";
 const CANCEL: &str = "[data-gws-cancel]";
 /// What takes the focus when a form or dialog opens: the element marked `data-gws-autofocus`
-/// (a dialog's safe choice, where its first button would be the wrong one), else the form's
-/// first field.
-const FIRST_FIELD: &str =
-    "[data-gws-autofocus], .gws-form :is(input, select, textarea, button:not([disabled]))";
+/// (a dialog's safe choice, where its first button would be the wrong one), else its first
+/// field.
+const AUTOFOCUS: &str = "[data-gws-autofocus]";
+const FIRST_FIELD: &str = "input, select, textarea, button:not([disabled])";
+
+/// What a click opened, for [`autofocus_soon`]: one of the card's forms, the agent bar's
+/// forwarding form, the logout dialog.
+pub const OPENED_FORM: &str = ".gws-form";
+/// See [`OPENED_FORM`].
+pub const OPENED_DIALOG: &str = ".gws-agent__confirm";
 
 /// Where a [`KEEP`] region remembers the position of its control focused last.
 const POSITION: &str = "data-gws-focus-at";
@@ -106,15 +112,20 @@ fn origin(event: &Event) -> Option<Element> {
     event.composed_path().get(0).dyn_into::<Element>().ok()
 }
 
-/// A click opened a form or dialog in the clicked control's region: once it is rendered, its
-/// first field (or its `data-gws-autofocus` element) takes the focus — a keyboard user types the
-/// number at once, a screen-reader user hears the question.
-pub fn autofocus_soon(click: &Event) {
+/// A click opened a form or dialog (`opened`: [`OPENED_FORM`] or [`OPENED_DIALOG`]) in the
+/// clicked control's region: once it is rendered, its first field (or its `data-gws-autofocus`
+/// element) takes the focus — a keyboard user types the number at once, a screen-reader user
+/// hears the question.
+pub fn autofocus_soon(click: &Event, opened: &'static str) {
     let Some(region) = origin(click).and_then(|t| t.closest(ANY_REGION).ok().flatten()) else {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let field = region.query_selector(FIRST_FIELD).ok().flatten();
+        let container = region.query_selector(opened).ok().flatten();
+        let field = container.and_then(|container| {
+            let marked = container.query_selector(AUTOFOCUS).ok().flatten();
+            marked.or_else(|| container.query_selector(FIRST_FIELD).ok().flatten())
+        });
         if let Some(field) = field.and_then(|f| f.dyn_into::<HtmlElement>().ok()) {
             let _ = field.focus();
         }
@@ -127,13 +138,23 @@ fn escape(event: Event) {
     let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
         return;
     };
-    if key.key() != "Escape" || key.default_prevented() || key.is_composing() {
+    // 229: Safari ends a composition before the Escape that cancels it reaches the page.
+    if key.key() != "Escape"
+        || key.default_prevented()
+        || key.is_composing()
+        || key.key_code() == 229
+    {
         return;
     }
     let Some(dialog) = origin(&event).and_then(|t| t.closest(DIALOG).ok().flatten()) else {
         return;
     };
-    let cancel = dialog.query_selector(CANCEL).ok().flatten();
+    // Its own Cancel: a widget mounted without a shadow root may sit in a host page's dialog.
+    let cancel = dialog
+        .query_selector(CANCEL)
+        .ok()
+        .flatten()
+        .filter(|c| c.closest(DIALOG).ok().flatten().as_ref() == Some(&dialog));
     if let Some(cancel) = cancel.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
         event.prevent_default();
         event.stop_propagation();

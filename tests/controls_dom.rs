@@ -408,6 +408,58 @@ async fn an_empty_choice_form_focuses_cancel() {
     assert_eq!(focused(), Some(delete));
 }
 
+/// Escape belongs to the widget only inside its own forms: a widget mounted without a shadow
+/// root inside a host page's dialog leaves the host's Escape alone (the host's listener runs,
+/// the widget's open form stays).
+#[wasm_bindgen_test]
+async fn escape_in_a_host_dialog_around_the_widget_is_the_hosts() {
+    let mounted = mount_calls(
+        store_of(vec![call("c", CallState::Established, &["SendDtmf"])]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let dialog = document.create_element("div").expect("div");
+    dialog.set_attribute("role", "alertdialog").expect("role");
+    let field = document.create_element("input").expect("input");
+    dialog.append_child(&field).expect("append");
+    document
+        .body()
+        .expect("body")
+        .append_child(&dialog)
+        .expect("append");
+    dialog
+        .append_child(&mounted.root)
+        .expect("move the widget in");
+    let heard = js_sys::eval("(() => { const seen = []; return seen; })()").expect("array");
+    let listener = {
+        let heard: js_sys::Array = heard.clone().unchecked_into();
+        wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            heard.push(&"escape".into());
+        })
+    };
+    dialog
+        .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref())
+        .expect("listen");
+    click(button(&mounted.root, "c", "SendDtmf"));
+    tick().await;
+    key_down(&field, "Escape");
+    tick().await;
+    assert!(
+        find(&mounted.root, "[data-testid=\"dtmf-keypad\"]").is_some(),
+        "the widget's form stays open"
+    );
+    assert_eq!(
+        heard.unchecked_ref::<js_sys::Array>().length(),
+        1,
+        "the host heard its Escape"
+    );
+    dialog.remove();
+}
+
 #[wasm_bindgen_test]
 async fn complete_transfer_on_a_linked_consult_sends_at_once() {
     let parent = call("parent", CallState::Held, &["Retrieve"]);
@@ -1012,6 +1064,30 @@ async fn a_recent_call_is_called_back_and_keeps_the_focus() {
     click(find(&mounted.root, "[data-testid=\"call-back\"]").expect("call back"));
     tick().await;
     assert_eq!(mounted.next_intent(), None, "one Dial at a time");
+}
+
+/// Opening the forwarding form while the logout question is open focuses the form's number
+/// field, not the question's Cancel (what a click opened is looked for in what it opened).
+#[wasm_bindgen_test]
+async fn the_forwarding_form_takes_the_focus_even_with_the_logout_question_open() {
+    let mut agent = agent_fixture();
+    agent.logged_in = Some(true);
+    let mounted = mount_with(
+        WidgetState {
+            calls: store_of(vec![call("c", CallState::Established, &["Hangup"])]),
+            agent,
+            connection: ConnectionState::Connected,
+        },
+        || view! { <AgentBar/> }.into_any(),
+    );
+    tick().await;
+    click(find(&mounted.root, "[data-testid=\"voice-login\"]").expect("log out"));
+    tick().await;
+    assert!(find(&mounted.root, "[data-testid=\"logout-confirm\"]").is_some());
+    click(find(&mounted.root, "[data-action=\"ForwardCallsOn\"]").expect("forward"));
+    tick().await;
+    let now = focused().and_then(|e| e.get_attribute("data-testid"));
+    assert_eq!(now.as_deref(), Some("destination-input"));
 }
 
 #[wasm_bindgen_test]

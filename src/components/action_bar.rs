@@ -106,7 +106,7 @@ pub fn ActionBar(
                     let already = open.with_untracked(|o| o.as_ref() == Some(&action));
                     open.set(if already { None } else { Some(action.clone()) });
                     if !already {
-                        focus::autofocus_soon(&event);
+                        focus::autofocus_soon(&event, focus::OPENED_FORM);
                     }
                 }
             };

@@ -210,7 +210,9 @@ pub fn AgentBar() -> impl IntoView {
                         on:click=move |event| {
                             if !untrack(busy) {
                                 forwarding_form.update(|open| *open = !*open);
-                                focus::autofocus_soon(&event);
+                                if forwarding_form.get_untracked() {
+                                    focus::autofocus_soon(&event, focus::OPENED_FORM);
+                                }
                             }
                         }
                     >

@@ -38,7 +38,7 @@ pub fn VoiceLogin() -> impl IntoView {
             // back to this button (`crate::focus`).
             view if view.confirm_logout => {
                 confirming.set(true);
-                focus::autofocus_soon(&event);
+                focus::autofocus_soon(&event, focus::OPENED_DIALOG);
             }
             _ => log_out(event),
         }
