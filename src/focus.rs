@@ -4,9 +4,10 @@
 //! The server decides a card's buttons, so they come and go under the agent's hands: Hold is
 //! replaced by Retrieve, Mute by Unmute, a form closes once sent, the controls go when the call
 //! is released, the card goes 5 s later. The browser then moves the focus to the page's
-//! `<body>` (Chromium fires a `focusout` with no `relatedTarget` while the element is still
-//! connected, then removes it), and a keyboard or screen-reader user has to find their way back
-//! from the top of the CRM page — on every hold. A region marked [`KEEP`] (a card, the agent
+//! `<body>` — Chromium with a `focusout`, Firefox and Safari without any event — and a keyboard
+//! or screen-reader user has to find their way back from the top of the CRM page, on every
+//! hold. The element that had the focus is remembered when it takes it, and a mutation
+//! observer notices when a render removed it. A region marked [`KEEP`] (a card, the agent
 //! bar) gets the focus back on the control at the same place, which for the paired operations
 //! is their pair (the catalog orders them so: `gws_client::actions_for`), or on the region
 //! itself when no control is left; a region marked [`KEEP_HERE`] (the call list, of several
@@ -14,8 +15,10 @@
 //! Enter would act on a call they did not choose. Regions nest: the innermost one still on the
 //! page takes the focus. Regions have `tabindex="-1"` so that they can hold it.
 //!
-//! Only a loss caused by a removal is mended: when the agent clicks elsewhere in the page, or
-//! the window loses the focus, the control that had it is still in the page and nothing moves.
+//! Only a loss caused by a removal is mended: when the agent clicks elsewhere in the page the
+//! control that had the focus is still in the page, and nothing is remembered any more. A
+//! control patched in place to show another call (a recent-calls row shifted by a newer one)
+//! passes the focus to the control of the call it was on.
 //! A control that is only unavailable for a while (pending, paused) uses `aria-disabled`
 //! instead of `disabled` for the same reason: a disabled control loses the focus too.
 //!
@@ -24,16 +27,17 @@
 //! ([`autofocus_soon`]), and Escape inside it presses its Cancel button (marked
 //! `data-gws-cancel`).
 //!
-//! Capturing listeners on the document serve every region and form of every widget (in a
-//! shadow root too: focus and key events are composed, and the composed path names the element
-//! inside): a region is two static attributes, not listeners of its own — per-element event
-//! handlers are compiled once per element and closure type, which cost several KB of wasm.
+//! Capturing listeners and a mutation observer on the document serve every region and form of
+//! every widget (an embed's shadow root adds its own `focusin` listener and observer: see
+//! [`watch_shadow_root`]): a region is two static attributes, not listeners of its own —
+//! per-element event handlers are compiled once per element and closure type, which cost
+//! several KB of wasm.
 
 use crate::drivers::page_lifecycle::Listener;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{Element, Event, FocusEvent, HtmlElement};
+use web_sys::{Element, Event, FocusEvent, HtmlElement, MutationObserver, MutationObserverInit};
 
 /// The attribute that marks a region, with [`KEEP`] or [`KEEP_HERE`].
 pub const REGION: &str = "data-gws-focus";
@@ -64,8 +68,19 @@ const POSITION: &str = "data-gws-focus-at";
 const CONTROLS: &str = "[data-action]";
 const ANY_REGION: &str = "[data-gws-focus]";
 
+/// The element of a region that has the focus, read when it took it.
+#[derive(Clone)]
+struct Focused {
+    element: Element,
+    /// The regions around it, innermost first.
+    regions: Vec<Element>,
+    /// The call it belongs to.
+    call: Option<String>,
+}
+
 thread_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+    static FOCUSED: RefCell<Option<Focused>> = const { RefCell::new(None) };
 }
 
 /// Starts keeping the focus in the page's regions (once per page; later calls do nothing).
@@ -83,17 +98,53 @@ pub fn keep_focus() {
     if !listening {
         return;
     }
+    // Widgets mounted in the page itself (no shadow root): their renders are the page's.
+    if let Some((observer, callback)) = observe(&document) {
+        std::mem::forget(observer);
+        callback.forget();
+    }
     WATCHING.set(true);
+}
+
+/// A mutation observer on `root` (a document or a shadow root) calling [`on_mutations`]: the
+/// tree's elements coming and going, and rows changing call. Only the observer and its
+/// callback kept alive together keep it observing.
+fn observe(root: &web_sys::Node) -> Option<(MutationObserver, Closure<dyn Fn()>)> {
+    let callback = Closure::<dyn Fn()>::new(on_mutations);
+    let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    let options = MutationObserverInit::new();
+    options.set_child_list(true);
+    options.set_subtree(true);
+    options.set_attribute_filter(&js_sys::Array::of1(&"data-call-id".into()));
+    observer.observe_with_options(root, &options).ok()?;
+    Some((observer, callback))
+}
+
+/// What keeps the focus in an embedding's shadow root, for as long as it lives.
+pub struct ShadowRootWatch {
+    _focus_in: Option<Listener>,
+    observer: Option<(MutationObserver, Closure<dyn Fn()>)>,
+}
+
+impl Drop for ShadowRootWatch {
+    fn drop(&mut self) {
+        if let Some((observer, _)) = &self.observer {
+            observer.disconnect();
+        }
+    }
 }
 
 /// In an embedding's shadow root, a focus move between two of the widget's own elements does
 /// not reach the document at all (target and `relatedTarget` both retarget to the host, and the
-/// event skips nodes outside): the region's place is recorded by a `focusin` listener on the
-/// shadow root itself, for as long as the returned listener lives. A loss (`relatedTarget`
-/// none) and Escape still reach the document.
-pub fn watch_shadow_root(root: &web_sys::Node) -> Option<Listener> {
-    let root = root.dyn_ref::<web_sys::ShadowRoot>()?;
-    Listener::new(root, "focusin", focus_in)
+/// event skips nodes outside), nor do the root's mutations reach the document's observer: a
+/// `focusin` listener and a mutation observer on the shadow root itself. A loss
+/// (`relatedTarget` none) and Escape still reach the document.
+pub fn watch_shadow_root(root: &web_sys::Node) -> Option<ShadowRootWatch> {
+    let shadow = root.dyn_ref::<web_sys::ShadowRoot>()?;
+    Some(ShadowRootWatch {
+        _focus_in: Listener::new(shadow, "focusin", focus_in),
+        observer: observe(root),
+    })
 }
 
 /// Listens for `event` on the document, in the capture phase, for the page's life: every widget
@@ -162,50 +213,117 @@ fn escape(event: Event) {
     }
 }
 
-/// A control of a [`KEEP`] region took the focus: the region remembers its place. Other
-/// elements (a form's field, a dismiss button) leave the last control's place, so that a form
-/// closing puts the focus back on the button that opened it.
+/// An element of a region took the focus: remember it, its regions and its call (after a
+/// removal it has no parents to read them from). A control of a [`KEEP`] region also marks its
+/// place there; other elements (a form's field, a dismiss button) leave the last control's
+/// place, so that a form closing puts the focus back on the button that opened it.
 fn focus_in(event: Event) {
     let Some(target) = origin(&event) else {
         return;
     };
-    let Ok(Some(region)) = target.closest(ANY_REGION) else {
+    let regions = regions_around(&target);
+    let Some(region) = regions.first() else {
+        FOCUSED.set(None); // outside the widget: nothing to keep
         return;
     };
-    if region.get_attribute(REGION).as_deref() != Some(KEEP) {
-        return;
-    }
-    if let Some(position) = controls(&region).iter().position(|c| *c == target) {
+    if region.get_attribute(REGION).as_deref() == Some(KEEP)
+        && let Some(position) = controls(region).iter().position(|c| *c == target)
+    {
         let _ = region.set_attribute(POSITION, &position.to_string());
     }
+    let call = call_of(&target);
+    FOCUSED.set(Some(Focused {
+        element: target,
+        regions,
+        call,
+    }));
 }
 
-/// The focus left an element for nowhere: once the re-render under way has finished, mend it
-/// if the element was removed (see the module's doc).
+/// The focus left an element for nowhere. If the element is still in the page, the agent moved
+/// the focus away (clicked outside any control): nothing is to be kept any more. A window
+/// losing the focus is not that (the element gets it back with the window), nor is a removal,
+/// which [`on_mutations`] mends — in every browser, where only Chromium fires this event for a
+/// removed element.
 fn focus_out(event: Event) {
     let related = event
         .dyn_ref::<FocusEvent>()
         .and_then(FocusEvent::related_target);
     if related.is_some() {
-        return; // it went somewhere: the agent's choice
+        return; // it went somewhere: its `focusin` says where
     }
     let Some(lost) = origin(&event) else {
         return;
     };
-    // The regions around it, innermost first, read now: after the removal it has no parents.
+    // `focusout` fires before a removal: look once it is done.
+    wasm_bindgen_futures::spawn_local(async move {
+        let window_blur = lost
+            .owner_document()
+            .is_some_and(|d| !d.has_focus().unwrap_or(false));
+        if lost.is_connected() && !window_blur {
+            let kept = FOCUSED.with_borrow(|f| f.as_ref().is_some_and(|f| f.element == lost));
+            if kept {
+                FOCUSED.set(None);
+            }
+        }
+    });
+}
+
+/// The DOM changed under a focused element of a region (a widget's render): if it was removed,
+/// the focus goes back into its region (see the module's doc); if it was patched in place to
+/// show another call (a recent-calls row shifted by a newer one), the focus follows the call it
+/// was on — the agent's next Enter must act on the call they chose.
+fn on_mutations() {
+    let Some(focused) = FOCUSED.with_borrow(Clone::clone) else {
+        return;
+    };
+    if focused.element.is_connected() {
+        if focused.call.is_some() && call_of(&focused.element) != focused.call {
+            follow_call(&focused);
+        }
+        return;
+    }
+    FOCUSED.set(None);
+    restore(&focused.element, &focused.regions);
+}
+
+/// Focuses the control of `focused`'s call that does what the focused one did (same
+/// `data-action`) in the innermost region still in the page, else that region.
+fn follow_call(focused: &Focused) {
+    let Some(region) = focused.regions.iter().find(|r| r.is_connected()) else {
+        return;
+    };
+    let action = focused.element.get_attribute("data-action");
+    let same = controls(region)
+        .into_iter()
+        .find(|c| c.get_attribute("data-action") == action && call_of(c) == focused.call);
+    let moved = same
+        .and_then(|c| c.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|c| c.focus().is_ok() && has_focus(&c));
+    if !moved && let Some(region) = region.dyn_ref::<HtmlElement>() {
+        let _ = region.focus();
+    }
+}
+
+/// The regions around `element`, innermost first.
+fn regions_around(element: &Element) -> Vec<Element> {
     let mut regions = Vec::new();
-    let mut next = lost.closest(ANY_REGION).ok().flatten();
+    let mut next = element.closest(ANY_REGION).ok().flatten();
     while let Some(region) = next {
         next = region
             .parent_element()
             .and_then(|parent| parent.closest(ANY_REGION).ok().flatten());
         regions.push(region);
     }
-    if regions.is_empty() {
-        return;
-    }
-    // `focusout` fires before the removal: look again once it is done.
-    wasm_bindgen_futures::spawn_local(async move { restore(&lost, &regions) });
+    regions
+}
+
+/// The call `element` belongs to (its row's or card's `data-call-id`), if any.
+fn call_of(element: &Element) -> Option<String> {
+    element
+        .closest("[data-call-id]")
+        .ok()
+        .flatten()
+        .and_then(|row| row.get_attribute("data-call-id"))
 }
 
 fn restore(lost: &Element, regions: &[Element]) {

@@ -2,6 +2,7 @@
 //! back" when its party has a number a phone can dial.
 
 use crate::context::{AgentContext, CallsContext, ConnectionContext, Dispatch, I18nContext};
+use crate::focus;
 use crate::intent::Intent;
 use gws_client::view::recent::{RecentRow, recent_rows};
 use gws_client::{ConnectionState, Key};
@@ -43,9 +44,13 @@ pub fn RecentCalls() -> impl IntoView {
             dispatch.run(Intent::dial(&number));
         }
     };
+    focus::keep_focus();
     view! {
         <Show when=move || count() != 0>
-            <details class="gws-recent" data-testid="recent-calls">
+            // The rows are patched in place, by position: when a newer call is listed above,
+            // the focused "Call back" would show (and dial) another call; the focus follows the
+            // call it was on instead (`crate::focus`).
+            <details class="gws-recent" data-testid="recent-calls" tabindex="-1" data-gws-focus=focus::KEEP_HERE>
                 <summary>{title}</summary>
                 <ol class="gws-recent__list">
                     // A plain list rebuilt in place, not a keyed <For>: a <For> in a
