@@ -50,19 +50,21 @@ fn call(id: &str, state: CallState, extra: &[&str]) -> Call {
     }
 }
 
+/// `call` as a StatusChange notification.
+fn status_change(call: Call) -> CallNotification {
+    CallNotification {
+        notification_type: NotificationType::StatusChange,
+        call,
+        phone_number: Default::default(),
+        extensions: Default::default(),
+        dtmf_digits: Default::default(),
+    }
+}
+
 fn store_of(calls: Vec<Call>) -> CallsStore {
     let mut store = CallsStore::new();
     for call in calls {
-        store.apply(
-            0,
-            &CallNotification {
-                notification_type: NotificationType::StatusChange,
-                call,
-                phone_number: Default::default(),
-                extensions: Default::default(),
-                dtmf_digits: Default::default(),
-            },
-        );
+        store.apply(0, &status_change(call));
     }
     store
 }
@@ -608,13 +610,7 @@ fn focus(element: &Element) {
 
 /// The notification of call `id` in `state` with `capabilities`, applied as the loop would.
 fn notify(mounted: &Mounted, id: &str, state: CallState, capabilities: &[&str]) {
-    let notification = CallNotification {
-        notification_type: NotificationType::StatusChange,
-        call: call(id, state, capabilities),
-        phone_number: Default::default(),
-        extensions: Default::default(),
-        dtmf_digits: Default::default(),
-    };
+    let notification = status_change(call(id, state, capabilities));
     mounted.state.0.update(|store| {
         store.apply(1, &notification);
     });
@@ -838,6 +834,20 @@ fn mount_agent_bar(agent: AgentStore) -> Mounted {
     )
 }
 
+/// The agent bar of a logged-in agent with a call up (Log out asks first).
+fn mount_agent_bar_on_a_call() -> Mounted {
+    let mut agent = agent_fixture();
+    agent.logged_in = Some(true);
+    mount_with(
+        WidgetState {
+            calls: store_of(vec![call("c", CallState::Established, &["Hangup"])]),
+            agent,
+            connection: ConnectionState::Connected,
+        },
+        || view! { <AgentBar/> }.into_any(),
+    )
+}
+
 /// The intent of the fixture's third state: NotReady with the reason code Lunch.
 fn not_ready_for_lunch() -> Intent {
     let mut request = OperationRequest::new(Operation::NotReady);
@@ -979,16 +989,7 @@ async fn the_agent_bars_focus_passes_to_a_toggles_pair() {
 /// (Cancel); Escape closes it and gives the focus back to the Log out button.
 #[wasm_bindgen_test]
 async fn the_logout_confirmation_takes_the_focus_and_gives_it_back() {
-    let mut agent = agent_fixture();
-    agent.logged_in = Some(true);
-    let mut mounted = mount_with(
-        WidgetState {
-            calls: store_of(vec![call("c", CallState::Established, &["Hangup"])]),
-            agent,
-            connection: ConnectionState::Connected,
-        },
-        || view! { <AgentBar/> }.into_any(),
-    );
+    let mut mounted = mount_agent_bar_on_a_call();
     tick().await;
     let log_out = find(&mounted.root, "[data-testid=\"voice-login\"]").expect("log out");
     focus(&log_out);
@@ -1097,16 +1098,7 @@ async fn a_recent_call_is_called_back_and_keeps_the_focus() {
     let mut newer = call("newer", CallState::Released, &[]);
     newer.participants = vec![Participant::internal("5002")];
     mounted.state.0.update(|store| {
-        store.apply(
-            20_000,
-            &CallNotification {
-                notification_type: NotificationType::StatusChange,
-                call: newer,
-                phone_number: Default::default(),
-                extensions: Default::default(),
-                dtmf_digits: Default::default(),
-            },
-        );
+        store.apply(20_000, &status_change(newer));
         store.retire_released(30_000, 5_000);
     });
     tick().await;
@@ -1134,16 +1126,7 @@ async fn a_recent_call_is_called_back_and_keeps_the_focus() {
 /// field, not the question's Cancel (what a click opened is looked for in what it opened).
 #[wasm_bindgen_test]
 async fn the_forwarding_form_takes_the_focus_even_with_the_logout_question_open() {
-    let mut agent = agent_fixture();
-    agent.logged_in = Some(true);
-    let mounted = mount_with(
-        WidgetState {
-            calls: store_of(vec![call("c", CallState::Established, &["Hangup"])]),
-            agent,
-            connection: ConnectionState::Connected,
-        },
-        || view! { <AgentBar/> }.into_any(),
-    );
+    let mounted = mount_agent_bar_on_a_call();
     tick().await;
     click(find(&mounted.root, "[data-testid=\"voice-login\"]").expect("log out"));
     tick().await;
