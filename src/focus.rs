@@ -296,12 +296,7 @@ fn follow_call(focused: &Focused) {
     let same = controls(region)
         .into_iter()
         .find(|c| c.get_attribute("data-action") == action && call_of(c) == focused.call);
-    let moved = same
-        .and_then(|c| c.dyn_into::<HtmlElement>().ok())
-        .is_some_and(|c| c.focus().is_ok() && has_focus(&c));
-    if !moved && let Some(region) = region.dyn_ref::<HtmlElement>() {
-        let _ = region.focus();
-    }
+    focus_or_region(same, region);
 }
 
 /// The regions around `element`, innermost first.
@@ -341,15 +336,20 @@ fn restore(lost: &Element, regions: &[Element]) {
             .unwrap_or(0);
         controls
             .get(at.min(controls.len().saturating_sub(1)))
-            .and_then(|c| c.dyn_ref::<HtmlElement>())
             .cloned()
     } else {
         None
     };
-    // A control inside a closed `<details>` cannot take the focus: the region does.
-    if candidate.is_none_or(|c| c.focus().is_err() || !has_focus(&c))
-        && let Some(region) = region.dyn_ref::<HtmlElement>()
-    {
+    focus_or_region(candidate, region);
+}
+
+/// Focuses `candidate`, or `region` when there is none or it cannot take the focus (a control
+/// inside a closed `<details>`).
+fn focus_or_region(candidate: Option<Element>, region: &Element) {
+    let focused = candidate
+        .and_then(|c| c.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|c| c.focus().is_ok() && has_focus(&c));
+    if !focused && let Some(region) = region.dyn_ref::<HtmlElement>() {
         let _ = region.focus();
     }
 }
