@@ -10,8 +10,8 @@
 //! observer notices when a render removed it. A region marked [`KEEP`] (a card, the agent
 //! bar) gets the focus back on the control at the same place, which for the paired operations
 //! is their pair (the catalog orders them so: `gws_client::actions_for`), or on the region
-//! itself when no control is left; a region marked [`KEEP_HERE`] (the call list, of several
-//! calls) takes it itself, never handing it to another call's control, where the agent's next
+//! itself when no control is left; a region marked [`KEEP_HERE`] (the call list and the recent
+//! calls, of several calls) takes it itself, never handing it to another call's control, where the agent's next
 //! Enter would act on a call they did not choose. Regions nest: the innermost one still on the
 //! page takes the focus. Regions have `tabindex="-1"` so that they can hold it.
 //!
@@ -107,8 +107,8 @@ pub fn keep_focus() {
 }
 
 /// A mutation observer on `root` (a document or a shadow root) calling [`on_mutations`]: the
-/// tree's elements coming and going, and rows changing call. Only the observer and its
-/// callback kept alive together keep it observing.
+/// tree's elements coming and going, and rows changing call. It observes while both the
+/// observer and its callback are kept.
 fn observe(root: &web_sys::Node) -> Option<(MutationObserver, Closure<dyn Fn()>)> {
     let callback = Closure::<dyn Fn()>::new(on_mutations);
     let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
