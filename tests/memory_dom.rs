@@ -1,7 +1,9 @@
 //! Long-shift memory: call cards come and go all day, and the widget must not keep anything of
 //! them. A card that read widget-wide signals used to leave its reactive nodes behind (Leptos
 //! keeps dead subscribers until the signal itself is dropped), and a keyed list in a long-lived
-//! owner left one row owner per call (~110 bytes each); this test fails if either returns. Wasm
+//! owner left one row owner per call (~110 bytes each), and a reactive attribute in the
+//! recent list's rows, rebuilt at every change, left an effect per row and rebuild; this test
+//! fails if any returns. Wasm
 //! memory grows in 64 KiB pages: the bound allows one page of allocator slack over 1 500 calls,
 //! the row-owner leak alone was ~165 KiB.
 
@@ -15,6 +17,7 @@ use gws_client::{AgentStore, CallsStore, ConnectionState};
 use gws_protocol::notification::{CallNotification, NotificationType};
 use gws_protocol::{Call, CallState, Operation, Participant};
 use gws_widget::components::call_list::CallList;
+use gws_widget::components::recent_calls::RecentCalls;
 use gws_widget::context::provide_widget_contexts;
 use leptos::prelude::*;
 use support::*;
@@ -73,7 +76,10 @@ async fn two_thousand_call_lifecycles_leave_no_memory_behind() {
             tx.clone(),
         );
         *publish.borrow_mut() = Some((calls.0, clock.0));
-        view! { <CallList/> }
+        // The recent list too: it is rebuilt at every change of the calls, with a "Call back"
+        // on each of its 20 rows (a reactive attribute per row left its effect behind at
+        // every rebuild: ~20 KiB per call).
+        view! { <CallList/><RecentCalls/> }
     });
     let Some((calls, clock)) = *slot.borrow() else {
         panic!("mounted")

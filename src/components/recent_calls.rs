@@ -54,10 +54,15 @@ pub fn RecentCalls() -> impl IntoView {
                 <summary>{title}</summary>
                 <ol class="gws-recent__list">
                     // A plain list rebuilt in place, not a keyed <For>: a <For> in a
-                    // long-lived component leaks a row owner per call (see `CallList`).
+                    // long-lived component leaks a row owner per call (see `CallList`). For the
+                    // same reason nothing in a row is reactive (an effect made in a rebuild
+                    // stays until the component goes: 20 rows a call): the list is rebuilt
+                    // when Call back's availability changes, and its texts are read now.
                     {
                         let call_back = call_back.clone();
                         move || {
+                        let unavailable = unavailable().to_string();
+                        let label = i18n.now(Key::RecentCallBack);
                         recent()
                             .into_iter()
                             .map(|RecentRow { id, parties, kind, duration, call_back: number, call_back_label }| {
@@ -71,10 +76,10 @@ pub fn RecentCalls() -> impl IntoView {
                                             data-testid="call-back"
                                             data-number=number
                                             aria-label=call_back_label
-                                            aria-disabled=move || unavailable().to_string()
+                                            aria-disabled=unavailable.clone()
                                             on:click=call_back
                                         >
-                                            {i18n.text(Key::RecentCallBack)}
+                                            {label.clone()}
                                         </button>
                                     }
                                 });
