@@ -33,7 +33,7 @@
 //! per-element event handlers are compiled once per element and closure type, which cost
 //! several KB of wasm.
 
-use crate::drivers::page_lifecycle::Listener;
+use crate::drivers::page_lifecycle::{Listener, event_origin};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -158,17 +158,13 @@ fn listen(document: &web_sys::Document, event: &str, handler: fn(Event)) -> bool
     added
 }
 
-/// The element the event happened on, inside a shadow root too.
-fn origin(event: &Event) -> Option<Element> {
-    event.composed_path().get(0).dyn_into::<Element>().ok()
-}
-
 /// A click opened a form or dialog (`opened`: [`OPENED_FORM`] or [`OPENED_DIALOG`]) in the
 /// clicked control's region: once it is rendered, its first field (or its `data-gws-autofocus`
 /// element) takes the focus — a keyboard user types the number at once, a screen-reader user
 /// hears the question.
 pub fn autofocus_soon(click: &Event, opened: &'static str) {
-    let Some(region) = origin(click).and_then(|t| t.closest(ANY_REGION).ok().flatten()) else {
+    let Some(region) = event_origin(click).and_then(|t| t.closest(ANY_REGION).ok().flatten())
+    else {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
@@ -197,7 +193,7 @@ fn escape(event: Event) {
     {
         return;
     }
-    let Some(dialog) = origin(&event).and_then(|t| t.closest(DIALOG).ok().flatten()) else {
+    let Some(dialog) = event_origin(&event).and_then(|t| t.closest(DIALOG).ok().flatten()) else {
         return;
     };
     // Its own Cancel: a widget mounted without a shadow root may sit in a host page's dialog.
@@ -218,7 +214,7 @@ fn escape(event: Event) {
 /// place there; other elements (a form's field, a dismiss button) leave the last control's
 /// place, so that a form closing puts the focus back on the button that opened it.
 fn focus_in(event: Event) {
-    let Some(target) = origin(&event) else {
+    let Some(target) = event_origin(&event) else {
         return;
     };
     let regions = regions_around(&target);
@@ -251,7 +247,7 @@ fn focus_out(event: Event) {
     if related.is_some() {
         return; // it went somewhere: its `focusin` says where
     }
-    let Some(lost) = origin(&event) else {
+    let Some(lost) = event_origin(&event) else {
         return;
     };
     // `focusout` fires before a removal: look once it is done.

@@ -9,21 +9,22 @@ let fatalStopped = false;
 const FATAL_NOTICE = 'The call controls stopped after an internal error. Reload the page to continue.';
 function showFatalNotice(host) {
   try {
+    const { text, lang } = fatalHosts.get(host) || {};
+    const message = text || FATAL_NOTICE;
     const root = host.shadowRoot;
     if (root && !root.querySelector('[data-testid="fatal"]')) {
       const notice = document.createElement('div');
       notice.setAttribute('data-testid', 'fatal');
       notice.setAttribute('role', 'alert');
       notice.className = 'gws-fatal';
-      const { text, lang } = fatalHosts.get(host) || {};
-      notice.textContent = text || FATAL_NOTICE;
+      notice.textContent = message;
       if (lang) notice.lang = lang;
       root.prepend(notice);
       // The stopped widget's controls would still take the focus and sound live, doing nothing.
       for (const mount of root.querySelectorAll('.gws-mount')) mount.inert = true;
     }
     host.dispatchEvent(new CustomEvent('gws:error', { bubbles: true, composed: true,
-      detail: { message: (fatalHosts.get(host) || {}).text || FATAL_NOTICE, callId: null, fatal: true } }));
+      detail: { message, callId: null, fatal: true } }));
   } catch (_) { /* nothing more can be done */ }
 }
 export function gwsStopAll() {

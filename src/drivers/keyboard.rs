@@ -2,7 +2,7 @@
 //! send the same intents as the buttons (so the server still decides), and a widget can turn
 //! them off (`WidgetConfig::shortcuts`) when a host page uses those keys.
 
-use crate::drivers::page_lifecycle::Listener;
+use crate::drivers::page_lifecycle::{Listener, event_origin};
 use crate::intent::Intent;
 use futures::channel::mpsc::UnboundedSender;
 use gws_client::CallsStore;
@@ -46,11 +46,7 @@ pub fn shortcut_intent(store: &CallsStore, alt: bool, code: &str) -> Option<Inte
 /// (the host's CRM notes, the widget's own number fields). On macOS Option+A types "å"; a
 /// shortcut there must not answer a call and swallow the letter.
 fn typing_in(event: &KeyboardEvent) -> bool {
-    let Some(target) = event
-        .composed_path()
-        .get(0)
-        .dyn_into::<web_sys::HtmlElement>()
-        .ok()
+    let Some(target) = event_origin(event).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     else {
         return false;
     };

@@ -36,6 +36,12 @@ impl Listener {
     }
 }
 
+/// The element an event happened on, inside a shadow root too (`composedPath()[0]`: the
+/// event's `target` is the shadow host once it leaves the root).
+pub fn event_origin(event: &Event) -> Option<web_sys::Element> {
+    event.composed_path().get(0).dyn_into().ok()
+}
+
 impl Drop for Listener {
     fn drop(&mut self) {
         let _ = self.target.remove_event_listener_with_callback(
