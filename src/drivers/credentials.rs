@@ -3,11 +3,15 @@
 
 use crate::config::Credentials;
 use crate::drivers::rest::RestClient;
+use gws_client::ReauthFailure;
 
 /// After the server refused the credentials: asks the host's provider again and sets what it
 /// returns on `rest` (static credentials are kept: the core decides whether trying them again
 /// is worth it). Credentials of another user are refused (`RestClient::set_credentials`).
-pub async fn reauthenticate(credentials: &Credentials, rest: &RestClient) -> Result<(), String> {
+pub async fn reauthenticate(
+    credentials: &Credentials,
+    rest: &RestClient,
+) -> Result<(), ReauthFailure> {
     if let Credentials::Provider(_) = credentials {
         let (username, password) = resolve_credentials(credentials).await?;
         rest.set_credentials(&username, &password)?;

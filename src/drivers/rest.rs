@@ -13,7 +13,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use gws_client::header::{DEFAULT_CSRF_HEADER, csrf_header_name, is_field_value};
 use gws_client::url::{self, UrlError};
-use gws_client::{HttpRequest, Method, Millis, Outcome};
+use gws_client::{HttpRequest, Method, Millis, Outcome, ReauthFailure};
 use gws_protocol::ApiStatus;
 use js_sys::Uint8Array;
 use serde::Serialize;
@@ -104,12 +104,9 @@ impl RestClient {
     /// widget into theirs: it still leads the first user's other tabs, which would be shown
     /// the new user's calls and customer data, and relay their operations under the new
     /// user's name. A new user is a new widget (a reload); the credentials stay unchanged.
-    pub fn set_credentials(&self, username: &str, password: &str) -> Result<(), String> {
+    pub fn set_credentials(&self, username: &str, password: &str) -> Result<(), ReauthFailure> {
         if username != &*self.username {
-            return Err(format!(
-                "credentials() returned another user than {}: reload the page to sign in as them",
-                self.username
-            ));
+            return Err(ReauthFailure::OtherUser);
         }
         *self.authorization.borrow_mut() = basic_authorization(username, password);
         Ok(())

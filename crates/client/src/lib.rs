@@ -52,6 +52,6 @@ pub use small_map::SmallMap;
 pub use store::{CallEntry, CallsStore, Change};
 pub use time::Millis;
 pub use widget_core::{
-    CoreConfig, Effect, HostEvent, HttpRequest, Input, LoginOptions, Method, RelayTarget,
-    RequestToken, Severity, TabMessage, ViewChanges, Views, WidgetCore, WidgetState,
+    CoreConfig, Effect, HostEvent, HttpRequest, Input, LoginOptions, Method, ReauthFailure,
+    RelayTarget, RequestToken, Severity, TabMessage, ViewChanges, Views, WidgetCore, WidgetState,
 };

@@ -15,7 +15,7 @@ use gws_client::widget_core::{
 };
 use gws_client::{
     ApiError, CoreConfig, Effect, Event, HostEvent, HttpRequest, Input, Intent, Method,
-    RelayTarget, TabMessage,
+    ReauthFailure, RelayTarget, TabMessage,
 };
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
@@ -1011,6 +1011,42 @@ fn the_retry_delays_are_thirty_sixty_and_a_hundred_twenty_seconds() {
         .map(|i| SIGN_IN_RETRY_MS << i)
         .collect();
     assert_eq!(delays, expected);
+}
+
+/// A provider that now answers for another user (someone else signed in to the CRM on this
+/// workstation) signs the widget out in its own language, and nothing retries by itself: the
+/// provider would name the same other user again. A click still asks (the first user may be
+/// back).
+#[test]
+fn a_provider_answering_for_another_user_signs_out_without_automatic_attempts() {
+    let mut h = Harness::connected(CoreConfig {
+        catalog: gws_client::Catalog::new(gws_client::Lang::Fr),
+        ..config(NO_LOGIN, PROVIDER, false)
+    });
+    h.bayeux(20, Event::Unauthorized { status: 401 });
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1);
+    h.feed(21, Input::Reauthenticated(Err(ReauthFailure::OtherUser)));
+    assert_eq!(h.state.connection, ConnectionState::SignedOut);
+    let error = h.state.agent.error.clone().expect("an error");
+    assert_eq!(
+        error,
+        "Session fermée : la page identifie maintenant un autre utilisateur : rechargez-la pour continuer avec lui"
+    );
+    assert_eq!(h.announcements(), vec![error]);
+    assert_eq!(stops(&h), vec![false]);
+    assert!(h.requests().is_empty(), "{:#?}", h.out);
+    assert_eq!(h.core.poll_timeout(), None, "no automatic attempt");
+    h.feed(22, Input::NotificationsStopped);
+    h.tick(22 + 100 * SIGN_IN_RETRY_MS);
+    assert!(!h.out.contains(&Effect::Reauthenticate));
+
+    h.intent(30, Intent::SignIn);
+    assert_eq!(count(&h, &Effect::Reauthenticate), 1, "a click asks again");
+    h.feed(31, Input::Reauthenticated(Ok(())));
+    let me = h.request(Method::Get, ME);
+    h.reply_ok(32, me.token, me_with(&logged_in("d1"), "Ann"));
+    assert_eq!(count(&h, &Effect::ResumeNotifications), 1);
+    assert_eq!(h.state.agent.error, None);
 }
 
 #[test]

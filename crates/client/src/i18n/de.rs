@@ -147,6 +147,9 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrNothing => "Nichts zu bearbeiten",
         ErrSignedOut => "Abgemeldet: {reason}",
         ErrCredentialsRefused => "der Server hat die Zugangsdaten abgelehnt",
+        ErrCredentialsOtherUser => {
+            "die Seite meldet jetzt einen anderen Benutzer an: neu laden, um als dieser fortzufahren"
+        }
         ErrCannotSignIn => "Anmeldung nicht möglich: {reason}",
         ErrOtherTab => "Der Vorgang wurde abgelehnt: aus einem anderen Tab nicht erlaubt",
         ErrNoConfirmation => "{operation}: noch keine Bestätigung vom Server",

@@ -147,6 +147,9 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrNothing => "Nada sobre lo que actuar",
         ErrSignedOut => "Sesión cerrada: {reason}",
         ErrCredentialsRefused => "el servidor rechazó las credenciales",
+        ErrCredentialsOtherUser => {
+            "la página inicia ahora sesión con otro usuario: recárguela para continuar con ese usuario"
+        }
         ErrCannotSignIn => "No se puede iniciar sesión: {reason}",
         ErrOtherTab => "La operación fue rechazada: no permitida desde otra pestaña",
         ErrNoConfirmation => "{operation}: aún sin confirmación del servidor",

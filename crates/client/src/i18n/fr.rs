@@ -147,6 +147,9 @@ pub(super) fn text(key: Key) -> Option<&'static str> {
         ErrNothing => "Rien sur quoi agir",
         ErrSignedOut => "Session fermée : {reason}",
         ErrCredentialsRefused => "le serveur a refusé les identifiants",
+        ErrCredentialsOtherUser => {
+            "la page identifie maintenant un autre utilisateur : rechargez-la pour continuer avec lui"
+        }
         ErrCannotSignIn => "Identification impossible : {reason}",
         ErrOtherTab => "L’opération a été refusée : non autorisée depuis un autre onglet",
         ErrNoConfirmation => "{operation} : pas encore de confirmation du serveur",

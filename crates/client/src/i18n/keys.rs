@@ -187,6 +187,7 @@ keys! {
     ErrNothing = "error.nothing" => "Nothing to act on",
     ErrSignedOut = "error.signedOut" => "Signed out: {reason}",
     ErrCredentialsRefused = "error.credentialsRefused" => "the server refused the credentials",
+    ErrCredentialsOtherUser = "error.credentialsOtherUser" => "this page now signs in as another user: reload it to continue as them",
     ErrCannotSignIn = "error.cannotSignIn" => "Cannot sign in: {reason}",
     ErrOtherTab = "error.otherTab" => "The operation was refused: not allowed from another tab",
     ErrNoConfirmation = "error.noConfirmation" => "{operation}: no confirmation from the server yet",

@@ -281,7 +281,33 @@ pub enum Input {
     /// The notification loop ended after [`Effect::StopNotifications`].
     NotificationsStopped,
     /// The outcome of [`Effect::Reauthenticate`]: credentials to try, or why there are none.
-    Reauthenticated(Result<(), String>),
+    Reauthenticated(Result<(), ReauthFailure>),
+}
+
+/// Why re-authentication produced no credentials to try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReauthFailure {
+    /// The host's provider answered for another user than the one this widget signed in as
+    /// (someone else signed in to the CRM on this workstation). The widget stays the first
+    /// user's: it leads their other tabs, which must never be shown the new user's calls nor
+    /// relay operations under the new user's name. Asking the provider again would give the
+    /// same answer, so no attempt is scheduled; a reload signs in as the new user.
+    OtherUser,
+    /// The provider threw, rejected, or returned no `{username, password}` (the detail is for
+    /// the integrator, like the start-up's).
+    Provider(String),
+}
+
+impl From<&str> for ReauthFailure {
+    fn from(detail: &str) -> Self {
+        ReauthFailure::Provider(detail.to_string())
+    }
+}
+
+impl From<String> for ReauthFailure {
+    fn from(detail: String) -> Self {
+        ReauthFailure::Provider(detail)
+    }
 }
 
 /// Where an intent's pending state and error live.

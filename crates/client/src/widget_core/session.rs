@@ -15,7 +15,9 @@
 
 use super::intents::{describe, failed_because};
 use super::tabs::{RelayTarget, Relayed, TabMessage};
-use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore, clear_agent_error};
+use super::{
+    Effect, Method, Purpose, ReauthFailure, Severity, Target, Views, WidgetCore, clear_agent_error,
+};
 use crate::AgentStore;
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
@@ -339,7 +341,7 @@ impl WidgetCore {
     pub(super) fn on_reauthenticated(
         &mut self,
         now: u64,
-        result: Result<(), String>,
+        result: Result<(), ReauthFailure>,
         views: &mut Views<'_>,
     ) {
         match result {
@@ -347,7 +349,17 @@ impl WidgetCore {
                 self.sessions.auth = Auth::Retrying;
                 self.request_me(); // proves them, then resumes (see `on_credentials_accepted`)
             }
-            Err(message) => self.sign_out(now, &message, views),
+            Err(ReauthFailure::Provider(detail)) => self.sign_out(now, &detail, views),
+            Err(ReauthFailure::OtherUser) => {
+                let why = self
+                    .config
+                    .catalog
+                    .text(Key::ErrCredentialsOtherUser)
+                    .to_string();
+                self.sign_out(now, &why, views);
+                // The provider would name the other user again: only a click tries.
+                self.sessions.sign_in_retry_at = None;
+            }
         }
     }
 
