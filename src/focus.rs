@@ -27,11 +27,13 @@
 //! ([`autofocus_soon`]), and Escape inside it presses its Cancel button (marked
 //! `data-gws-cancel`).
 //!
-//! Capturing listeners and a mutation observer on the document serve every region and form of
-//! every widget (an embed's shadow root adds its own `focusin` listener and observer: see
-//! [`watch_shadow_root`]): a region is two static attributes, not listeners of its own —
-//! per-element event handlers are compiled once per element and closure type, which cost
-//! several KB of wasm.
+//! Capturing listeners on the document serve every region and form of every widget (an embed's
+//! shadow root adds its own `focusin` listener: see [`watch_shadow_root`]): a region is two
+//! static attributes, not listeners of its own — per-element event handlers are compiled once
+//! per element and closure type, which cost several KB of wasm. One mutation observer watches
+//! the tree of the focused element (the document, or the embed's shadow root) only while an
+//! element of a region has the focus: a CRM page changes its DOM all day, and an observer of
+//! the whole document would have the browser record every change of it for nothing.
 
 use crate::drivers::page_lifecycle::{Listener, event_origin};
 use std::cell::{Cell, RefCell};
@@ -81,6 +83,67 @@ struct Focused {
 thread_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
     static FOCUSED: RefCell<Option<Focused>> = const { RefCell::new(None) };
+    /// The observer of the focused element's tree, made at the first focus in a region.
+    static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
+}
+
+/// A mutation observer and its callback, kept together for the page's life.
+struct Observer {
+    observer: MutationObserver,
+    _callback: Closure<dyn Fn()>,
+    /// The tree it observes now, if any.
+    root: Option<web_sys::Node>,
+}
+
+/// Remembers (or forgets) the focused element, and observes its tree for exactly as long.
+fn set_focused(focused: Option<Focused>) {
+    let root = focused.as_ref().map(|f| f.element.get_root_node());
+    FOCUSED.set(focused);
+    OBSERVER.with_borrow_mut(|slot| {
+        if slot.is_none() && root.is_some() {
+            *slot = new_observer();
+        }
+        let Some(observer) = slot else {
+            return;
+        };
+        if observer.root == root {
+            return;
+        }
+        observer.observer.disconnect();
+        observer.root = None;
+        if let Some(root) = root {
+            let options = MutationObserverInit::new();
+            options.set_child_list(true);
+            options.set_subtree(true);
+            options.set_attribute_filter(&js_sys::Array::of1(&"data-call-id".into()));
+            if observer
+                .observer
+                .observe_with_options(&root, &options)
+                .is_ok()
+            {
+                observer.root = Some(root);
+            }
+        }
+    });
+}
+
+/// A mutation observer calling [`on_mutations`]: elements coming and going, and rows changing
+/// call.
+fn new_observer() -> Option<Observer> {
+    let callback = Closure::<dyn Fn()>::new(on_mutations);
+    let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    Some(Observer {
+        observer,
+        _callback: callback,
+        root: None,
+    })
+}
+
+/// The tree the focus module observes now: the focused element's document or shadow root, and
+/// none while no element of a region has the focus (for tests).
+#[doc(hidden)]
+pub fn observed_root() -> Option<web_sys::Node> {
+    OBSERVER.with_borrow(|slot| slot.as_ref().and_then(|o| o.root.clone()))
 }
 
 /// Starts keeping the focus in the page's regions (once per page; later calls do nothing).
@@ -95,55 +158,25 @@ pub fn keep_focus() {
     let listening = listen(&document, "focusin", focus_in)
         && listen(&document, "focusout", focus_out)
         && listen(&document, "keydown", escape);
-    if !listening {
-        return;
+    if listening {
+        WATCHING.set(true);
     }
-    // Widgets mounted in the page itself (no shadow root): their renders are the page's.
-    if let Some((observer, callback)) = observe(&document) {
-        std::mem::forget(observer);
-        callback.forget();
-    }
-    WATCHING.set(true);
-}
-
-/// A mutation observer on `root` (a document or a shadow root) calling [`on_mutations`]: the
-/// tree's elements coming and going, and rows changing call. It observes while both the
-/// observer and its callback are kept.
-fn observe(root: &web_sys::Node) -> Option<(MutationObserver, Closure<dyn Fn()>)> {
-    let callback = Closure::<dyn Fn()>::new(on_mutations);
-    let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-    let options = MutationObserverInit::new();
-    options.set_child_list(true);
-    options.set_subtree(true);
-    options.set_attribute_filter(&js_sys::Array::of1(&"data-call-id".into()));
-    observer.observe_with_options(root, &options).ok()?;
-    Some((observer, callback))
 }
 
 /// What keeps the focus in an embedding's shadow root, for as long as it lives.
 pub struct ShadowRootWatch {
     _focus_in: Option<Listener>,
-    observer: Option<(MutationObserver, Closure<dyn Fn()>)>,
-}
-
-impl Drop for ShadowRootWatch {
-    fn drop(&mut self) {
-        if let Some((observer, _)) = &self.observer {
-            observer.disconnect();
-        }
-    }
 }
 
 /// In an embedding's shadow root, a focus move between two of the widget's own elements does
 /// not reach the document at all (target and `relatedTarget` both retarget to the host, and the
-/// event skips nodes outside), nor do the root's mutations reach the document's observer: a
-/// `focusin` listener and a mutation observer on the shadow root itself. A loss
-/// (`relatedTarget` none) and Escape still reach the document.
+/// event skips nodes outside): a `focusin` listener on the shadow root itself. A loss
+/// (`relatedTarget` none) and Escape still reach the document; the root's mutations are
+/// observed from the first focus in it (`set_focused`).
 pub fn watch_shadow_root(root: &web_sys::Node) -> Option<ShadowRootWatch> {
     let shadow = root.dyn_ref::<web_sys::ShadowRoot>()?;
     Some(ShadowRootWatch {
         _focus_in: Listener::new(shadow, "focusin", focus_in),
-        observer: observe(root),
     })
 }
 
@@ -219,7 +252,7 @@ fn focus_in(event: Event) {
     };
     let regions = regions_around(&target);
     let Some(region) = regions.first() else {
-        FOCUSED.set(None); // outside the widget: nothing to keep
+        set_focused(None); // outside the widget: nothing to keep
         return;
     };
     if region.get_attribute(REGION).as_deref() == Some(KEEP)
@@ -228,7 +261,7 @@ fn focus_in(event: Event) {
         let _ = region.set_attribute(POSITION, &position.to_string());
     }
     let call = call_of(&target);
-    FOCUSED.set(Some(Focused {
+    set_focused(Some(Focused {
         element: target,
         regions,
         call,
@@ -258,7 +291,7 @@ fn focus_out(event: Event) {
         if lost.is_connected() && !window_blur {
             let kept = FOCUSED.with_borrow(|f| f.as_ref().is_some_and(|f| f.element == lost));
             if kept {
-                FOCUSED.set(None);
+                set_focused(None);
             }
         }
     });
@@ -278,8 +311,8 @@ fn on_mutations() {
         }
         return;
     }
-    FOCUSED.set(None);
-    restore(&focused.element, &focused.regions);
+    set_focused(None);
+    restore(&focused.element, &focused.regions); // its `focusin` observes again
 }
 
 /// Focuses the control of `focused`'s call that does what the focused one did (same

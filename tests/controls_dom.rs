@@ -716,7 +716,8 @@ async fn the_focus_of_a_card_that_leaves_goes_to_the_list() {
 }
 
 /// Only a loss caused by a re-render is mended: focus the agent moved away (to the page) is not
-/// taken back when the card changes afterwards.
+/// taken back when the card changes afterwards. The page's DOM is observed only while a
+/// widget control has the focus (a CRM page changes its DOM all day).
 #[wasm_bindgen_test]
 async fn the_focus_the_agent_moved_away_is_not_taken_back() {
     let mounted = mount_calls(
@@ -726,8 +727,14 @@ async fn the_focus_the_agent_moved_away_is_not_taken_back() {
     tick().await;
     let hold = button(&mounted.root, "c", "Hold");
     focus(&hold);
+    let document: web_sys::Node = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document")
+        .into();
+    assert_eq!(gws_widget::focus::observed_root(), Some(document));
     hold.unchecked_ref::<HtmlElement>().blur().expect("blur");
     tick().await;
+    assert_eq!(gws_widget::focus::observed_root(), None, "nothing observed");
     notify(&mounted, "c", CallState::Held, &["Retrieve", "Hangup"]);
     tick().await;
     assert_eq!(focused(), None);

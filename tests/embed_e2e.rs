@@ -208,8 +208,14 @@ async fn the_keyboard_focus_stays_in_the_shadow_root_through_a_hold() {
         .await
         .unchecked_into();
     hold.focus().expect("focus");
-    hold.click();
     let shadow = host.shadow_root().expect("shadow root");
+    let shadow_node: &web_sys::Node = shadow.as_ref();
+    assert_eq!(
+        gws_widget::focus::observed_root().as_ref(),
+        Some(shadow_node),
+        "the focused control's tree is observed: the shadow root, not the page"
+    );
+    hold.click();
     let focused_action = || {
         shadow
             .active_element()
