@@ -71,6 +71,8 @@ fn agent_detail(agent: &AgentStore) -> JsValue {
 }
 
 /// The `detail` of the call events, borrowed from the store's call (no intermediate JSON tree).
+/// `userData` is not written here: it is `call.userData`, set on the parsed object, so that a
+/// CRM's attached data (often dozens of keys) is encoded and parsed once per event, not twice.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CallDetail<'a> {
@@ -81,7 +83,6 @@ struct CallDetail<'a> {
     ani: Option<&'a str>,
     dnis: Option<&'a str>,
     parties: Vec<&'a str>,
-    user_data: &'a Option<serde_json::Map<String, Value>>,
 }
 
 impl HostEvents {
@@ -114,8 +115,15 @@ impl HostEvents {
                 .or_else(|| call.participants.first().map(|p| p.number())),
             dnis: call.dnis.as_deref(),
             parties: call.participants.iter().map(|p| p.number()).collect(),
-            user_data: &call.user_data,
         });
+        if !detail.is_null() {
+            let user_data = js_sys::Reflect::get(&detail, &"call".into())
+                .and_then(|call| js_sys::Reflect::get(&call, &"userData".into()))
+                .ok()
+                .filter(|data| !data.is_undefined())
+                .unwrap_or(JsValue::NULL);
+            let _ = js_sys::Reflect::set(&detail, &"userData".into(), &user_data);
+        }
         if previous != Some(&call.state) {
             let name = match call.state {
                 CallState::Ringing => Some("gws:ringing"),

@@ -152,6 +152,25 @@ async fn custom_element_mounts_itself_and_is_destroyed_when_removed() {
     element.remove();
 }
 
+/// A call without attached data: `userData` is `null` (present, so a CRM can test it), and the
+/// call resource has none, as the server sent it.
+#[wasm_bindgen_test]
+async fn a_call_without_user_data_has_user_data_null() {
+    fresh_simulator().await;
+    let host = fresh_root();
+    let (ringing, _listener) = record_events(&host, "gws:ringing");
+    let handle = mount(&host, json!({}));
+    wait_shadow_connected(&host).await;
+    let id = sim_control::inject_call(SIM, "5000", "5005", None)
+        .await
+        .expect("call injected");
+    let detail = wait_for("gws:ringing", 10_000, || ringing.borrow().first().cloned()).await;
+    assert_eq!(detail["callId"], json!(id));
+    assert_eq!(detail.get("userData"), Some(&Value::Null), "{detail}");
+    assert_eq!(detail["call"].get("userData"), None, "{detail}");
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn host_gets_gws_ringing_with_the_user_data_for_screen_pop() {
     fresh_simulator().await;
@@ -167,6 +186,7 @@ async fn host_gets_gws_ringing_with_the_user_data_for_screen_pop() {
     let detail = wait_for("gws:ringing", 10_000, || ringing.borrow().first().cloned()).await;
     assert_eq!(detail["callId"], json!(id));
     assert_eq!(detail["userData"], user_data);
+    assert_eq!(detail["call"]["userData"], user_data);
     assert_eq!(detail["ani"], json!("5000"));
     assert_eq!(detail["dnis"], json!("5005"));
     assert_eq!(detail["call"]["state"], json!("Ringing"));
