@@ -166,6 +166,18 @@ pub fn keep_focus() {
 /// What keeps the focus in an embedding's shadow root, for as long as it lives.
 pub struct ShadowRootWatch {
     _focus_in: Option<Listener>,
+    root: web_sys::Node,
+}
+
+impl Drop for ShadowRootWatch {
+    /// A widget destroyed while one of its controls had the focus: its shadow root is no
+    /// longer observed nor its control remembered (neither would keep the unmounted tree alive
+    /// until the next focus move in the page).
+    fn drop(&mut self) {
+        if observed_root().as_ref() == Some(&self.root) {
+            set_focused(None);
+        }
+    }
 }
 
 /// In an embedding's shadow root, a focus move between two of the widget's own elements does
@@ -177,6 +189,7 @@ pub fn watch_shadow_root(root: &web_sys::Node) -> Option<ShadowRootWatch> {
     let shadow = root.dyn_ref::<web_sys::ShadowRoot>()?;
     Some(ShadowRootWatch {
         _focus_in: Listener::new(shadow, "focusin", focus_in),
+        root: root.clone(),
     })
 }
 

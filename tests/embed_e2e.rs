@@ -278,6 +278,11 @@ async fn the_keyboard_focus_stays_in_the_shadow_root_through_a_hold() {
     )
     .await;
     handle.destroy();
+    assert_eq!(
+        gws_widget::focus::observed_root(),
+        None,
+        "a destroyed widget's shadow root is not observed any more"
+    );
 }
 
 #[wasm_bindgen_test]
