@@ -9,7 +9,7 @@
 use super::{Method, Purpose, Severity, Views, WidgetCore};
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
-use gws_protocol::api::{AgentStatesResponse, MeResponse};
+use gws_protocol::api::{AgentStatesResponse, CallsResponse, DevicesResponse, MeResponse};
 
 /// Longest wait between two attempts to load the agent.
 const MAX_SIGN_IN_DELAY_MS: u64 = 30_000;
@@ -40,13 +40,50 @@ impl SignIn {
     }
 }
 
+/// A GWS reply to a GET: its `statusCode` says whether the rest of it is an answer.
+pub(super) trait Reply: serde::de::DeserializeOwned {
+    fn status_code(&self) -> i64;
+}
+
+macro_rules! reply {
+    ($($reply:ty),+) => {$(
+        impl Reply for $reply {
+            fn status_code(&self) -> i64 {
+                self.status_code
+            }
+        }
+    )+};
+}
+
+reply!(
+    MeResponse,
+    AgentStatesResponse,
+    CallsResponse,
+    DevicesResponse
+);
+
 /// Decodes a JSON reply body. A decoding error says what and where, never the value it choked
 /// on ([`gws_protocol::redacted_error`]): it is logged, and the body can hold customer data.
-pub(super) fn decode<T: serde::de::DeserializeOwned>(
-    result: Result<String, ApiError>,
-) -> Result<T, ApiError> {
-    serde_json::from_str(&result?)
-        .map_err(|error| ApiError::Decode(gws_protocol::redacted_error(&error)))
+///
+/// The browser driver hands over any 2xx body of a GET, and every field of these replies has a
+/// default: without the two checks below, an error body (`{"statusCode": 4, …}`) or a JSON
+/// array (serde reads a struct from an array, field by field: `[]` is a reply of defaults)
+/// read as a snapshot without calls and removed every card — found by `tests/fuzz_peer.rs`.
+/// Such a reply is an error: logged, and the state stays as it was.
+pub(super) fn decode<T: Reply>(result: Result<String, ApiError>) -> Result<T, ApiError> {
+    let text = result?;
+    if !text.trim_start().starts_with('{') {
+        return Err(ApiError::Decode("not a JSON object".into()));
+    }
+    let reply: T = serde_json::from_str(&text)
+        .map_err(|error| ApiError::Decode(gws_protocol::redacted_error(&error)))?;
+    match reply.status_code() {
+        0 => Ok(reply),
+        code => Err(ApiError::Rejected {
+            code,
+            message: "The server refused the request".into(),
+        }),
+    }
 }
 
 impl WidgetCore {
