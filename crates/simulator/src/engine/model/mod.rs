@@ -69,7 +69,8 @@ pub(crate) struct Agent {
 /// call, not days; 20 covers any plausible backlog while keeping an agent's memory constant.
 pub const RECENT_RELEASED_PER_AGENT: usize = 20;
 
-/// How many disposition reports the simulator keeps (the newest; see [`DispositionReport`]).
+/// How many disposition reports of released calls the simulator keeps (the newest), shown by
+/// `GET /sim/state` as `dispositions`.
 pub const DISPOSITION_REPORTS: usize = 100;
 
 /// A call of one agent, released: what a disposition set after the release names and reports.
