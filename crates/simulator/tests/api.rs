@@ -348,3 +348,109 @@ async fn the_autopilot_routes_customer_calls_to_ready_agents_and_the_customers_h
         "every customer gave up within 75 s"
     );
 }
+
+#[tokio::test]
+async fn set_call_disposition_on_the_device_reaches_a_call_the_customer_hung_up() {
+    let app = app();
+    let id = app.inject("5000", "5005").await;
+    let answered = app
+        .post(
+            "agent1",
+            &format!("/api/v2/me/calls/{id}"),
+            r#"{"operationName":"Answer"}"#,
+        )
+        .await;
+    assert_eq!(answered.json(), json!({"statusCode": 0}));
+    let hangup = app.sim(&format!("/sim/calls/{id}/hangup"), "").await;
+    assert_eq!(hangup.status, StatusCode::OK, "{}", hangup.text);
+    // The call resource is gone: the call-level form is 404 + 6 and stays so.
+    let call_level = app
+        .post(
+            "agent1",
+            &format!("/api/v2/me/calls/{id}"),
+            r#"{"operationName":"SetCallDisposition","disposition":"Sale"}"#,
+        )
+        .await;
+    assert_eq!(
+        (call_level.status, call_level.json()["statusCode"].clone()),
+        (StatusCode::NOT_FOUND, json!(6))
+    );
+    // On the device, as the older sample and the iOS client post it: accepted and reported.
+    let device = format!("/api/v2/me/devices/{DEVICE1}");
+    let body = json!({
+        "operationName": "SetCallDisposition",
+        "callUri": format!("http://127.0.0.1:8080/api/v2/me/calls/{id}"),
+        "disposition": "Sale",
+    });
+    let reply = app.post("agent1", &device, &body.to_string()).await;
+    assert_eq!(
+        (reply.status, reply.json()),
+        (StatusCode::OK, json!({"statusCode": 0}))
+    );
+    let state = app.request(Method::GET, "/sim/state", &[], "").await.json();
+    let reports = state["dispositions"].as_array().expect("dispositions");
+    assert_eq!(reports.len(), 1, "{state}");
+    assert_eq!(reports[0]["userName"], "agent1");
+    assert_eq!(reports[0]["callId"], json!(id));
+    assert_eq!(reports[0]["callUuid"], json!(id));
+    assert_eq!(reports[0]["key"], "DispositionCode");
+    assert_eq!(reports[0]["disposition"], "Sale");
+    assert!(reports[0]["timeMs"].is_u64());
+    // Refusals keep the GWS shape.
+    let cases = [
+        (
+            json!({"operationName": "SetCallDisposition", "callUuid": id}),
+            StatusCode::BAD_REQUEST,
+            1,
+        ),
+        (
+            json!({"operationName": "SetCallDisposition", "disposition": "Sale"}),
+            StatusCode::BAD_REQUEST,
+            1,
+        ),
+        (
+            json!({"operationName": "SetCallDisposition", "callUuid": id, "disposition": true}),
+            StatusCode::BAD_REQUEST,
+            2,
+        ),
+        (
+            json!({"operationName": "SetCallDisposition", "callUuid": "nope", "disposition": "x"}),
+            StatusCode::NOT_FOUND,
+            6,
+        ),
+    ];
+    for (body, status, code) in cases {
+        let reply = app.post("agent1", &device, &body.to_string()).await;
+        let json = reply.json();
+        assert_eq!(
+            (reply.status, json["statusCode"].clone()),
+            (status, json!(code)),
+            "{body}"
+        );
+        assert!(
+            json["statusMessage"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    // Another agent cannot post on agent1's device, nor name agent1's call on their own.
+    let foreign = app.post("agent2", &device, &body.to_string()).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let body2 = json!({"operationName": "SetCallDisposition", "callUuid": id, "disposition": "x"});
+    let theirs = app
+        .post(
+            "agent2",
+            &format!("/api/v2/me/devices/{}", common::DEVICE2),
+            &body2.to_string(),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let state = app.request(Method::GET, "/sim/state", &[], "").await.json();
+    assert_eq!(state["dispositions"].as_array().map(Vec::len), Some(1));
+    // Reset forgets the released call and the reports.
+    assert_eq!(app.sim("/sim/reset", "").await.status, StatusCode::OK);
+    let state = app.request(Method::GET, "/sim/state", &[], "").await.json();
+    assert_eq!(state["dispositions"], json!([]));
+    let after_reset = app.post("agent1", &device, &body.to_string()).await;
+    assert_eq!(after_reset.status, StatusCode::NOT_FOUND);
+}

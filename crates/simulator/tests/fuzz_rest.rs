@@ -90,8 +90,30 @@ const PARAMETERS: &[&str] = &[
     "channels",
     "disposition",
     "dispositionKey",
+    "callUuid",
+    "callUri",
     "operationName",
 ];
+
+/// The device endpoint's operations: its own (`OPERATIONS[31..39]`) and SetCallDisposition
+/// naming a call by `callUuid` / `callUri` (the older location, gws-api.md §4.1), so the only
+/// operation two endpoints take.
+const DEVICE_OPERATIONS: &[&str] = &[
+    "DoNotDisturbOn",
+    "DoNotDisturbOff",
+    "ForwardCallsOn",
+    "ForwardCallsOff",
+    "ListenIn",
+    "Coach",
+    "BargeIn",
+    "CancelSupervisorMonitoring",
+    "SetCallDisposition",
+];
+
+/// Placeholders for the fixture's call ids (see [`fixture`]; ids change with every start),
+/// replaced in a body before it is sent: agent1's talking and ringing calls, agent2's ringing
+/// call, agent1's released call.
+const FIXTURE_CALLS: [&str; 4] = ["@call0@", "@call1@", "@call2@", "@call3@"];
 
 /// Which endpoint a case hits; call and device ids are picked among the fixture's.
 #[derive(Debug, Clone)]
@@ -189,8 +211,13 @@ fn operation_body() -> impl Strategy<Value = Value> {
 fn sensible_body(operations: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
     let destination =
         prop::sample::select(vec!["5001", "5010", "7000", "9000", "9001", "9002", "5005"]);
-    (prop::sample::select(operations), destination, any::<bool>()).prop_map(
-        |(operation, number, with_data)| {
+    (
+        prop::sample::select(operations),
+        destination,
+        any::<bool>(),
+        prop::sample::select(&FIXTURE_CALLS[..]),
+    )
+        .prop_map(|(operation, number, with_data, call)| {
             let mut body = json!({"operationName": operation});
             match operation {
                 "Dial"
@@ -203,7 +230,16 @@ fn sensible_body(operations: &'static [&'static str]) -> impl Strategy<Value = V
                 }
                 "SendDtmf" => body["digits"] = json!("12#"),
                 "DeleteUserDataPair" => body["key"] = json!("Account"),
-                "SetCallDisposition" => body["disposition"] = json!("Sale"),
+                "SetCallDisposition" => {
+                    body["disposition"] = json!("Sale");
+                    // Read by the device form only (the call form takes the call from the path).
+                    if with_data {
+                        body["callUri"] =
+                            json!(format!("http://127.0.0.1:8080/api/v2/me/calls/{call}"));
+                    } else {
+                        body["callUuid"] = json!(call);
+                    }
+                }
                 "ListenIn" | "Coach" | "BargeIn" => body["phoneNumber"] = json!("5005"),
                 "NotReady" => body["reasonCode"] = json!("Break"),
                 _ => {}
@@ -212,8 +248,7 @@ fn sensible_body(operations: &'static [&'static str]) -> impl Strategy<Value = V
                 body["userData"] = json!({"Account": "42", "Tier": 3});
             }
             body.to_string().into_bytes()
-        },
-    )
+        })
 }
 
 /// A body with one huge string (some above the 1 MiB body limit, one above axum's default
@@ -273,7 +308,7 @@ fn deep_body() -> impl Strategy<Value = Vec<u8>> {
 fn operations_of(target: &Target) -> &'static [&'static str] {
     match target {
         Target::Call(_) => &OPERATIONS[1..31],
-        Target::Device(_) => &OPERATIONS[31..39],
+        Target::Device(_) => DEVICE_OPERATIONS,
         Target::Dial(_) => &OPERATIONS[..1],
         Target::Voice => &OPERATIONS[39..43],
         Target::Me => &OPERATIONS[43..],
@@ -320,8 +355,8 @@ fn request(operation: Value) -> OperationRequest {
 }
 
 /// A simulator holding a few calls: agent1 talking on one and a second ringing, agent2's
-/// call ringing (not agent1's to touch).
-fn fixture() -> (TestApp, Vec<String>) {
+/// call ringing (not agent1's to touch), and agent1's call released by the customer.
+fn fixture() -> (TestApp, Vec<String>, [String; 4]) {
     let app = TestApp::new(config());
     let inject = |to: &str, from: &str| {
         app.state
@@ -344,7 +379,20 @@ fn fixture() -> (TestApp, Vec<String>) {
         .expect("answered");
     let ringing = inject("5005", "5002");
     let theirs = inject("5001", "5003");
-    (app, vec![talking, ringing, theirs, "not-a-call".into()])
+    // A call the customer hung up: a device-level SetCallDisposition can still name it.
+    let released = inject("5005", "5004");
+    app.state
+        .execute(Command::RemoteHangup {
+            call_id: released.clone(),
+            number: None,
+        })
+        .expect("hung up");
+    let named = [&talking, &ringing, &theirs, &released].map(String::clone);
+    (
+        app,
+        vec![talking, ringing, theirs, "not-a-call".into()],
+        named,
+    )
 }
 
 fn path(target: &Target, calls: &[String]) -> String {
@@ -358,6 +406,21 @@ fn path(target: &Target, calls: &[String]) -> String {
     }
 }
 
+/// `body` with the [`FIXTURE_CALLS`] placeholders replaced by the fixture's call ids (a body
+/// that is not UTF-8 has none).
+fn with_call_ids(body: &[u8], ids: &[String; 4]) -> Vec<u8> {
+    match std::str::from_utf8(body) {
+        Ok(text) if text.contains("@call") => FIXTURE_CALLS
+            .iter()
+            .zip(ids)
+            .fold(text.to_string(), |text, (placeholder, id)| {
+                text.replace(placeholder, id)
+            })
+            .into_bytes(),
+        _ => body.to_vec(),
+    }
+}
+
 fn count(tally: &Mutex<BTreeMap<(u16, i64), usize>>, key: (u16, i64)) {
     if let Ok(mut tally) = tally.lock() {
         *tally.entry(key).or_default() += 1;
@@ -368,7 +431,8 @@ async fn run_case(
     case: &Case,
     tally: &Mutex<BTreeMap<(u16, i64), usize>>,
 ) -> Result<(), TestCaseError> {
-    let (app, calls) = fixture();
+    let (app, calls, named) = fixture();
+    let case_body = with_call_ids(&case.body, &named);
     let token = app.csrf(case.user).await;
     let before = app.state.read(|engine, _| engine.persisted());
     let uri = path(&case.target, &calls);
@@ -379,7 +443,7 @@ async fn run_case(
         .header("authorization", basic(case.user))
         .header("x-csrf-token", &token)
         .header("content-type", "application/json")
-        .body(axum::body::Body::from(case.body.clone()))
+        .body(axum::body::Body::from(case_body.clone()))
         .map_err(|e| TestCaseError::fail(format!("request: {e}")))?;
     let response = app
         .app
@@ -399,7 +463,7 @@ async fn run_case(
         headers: axum::http::HeaderMap::new(),
         text: String::from_utf8_lossy(&bytes).into_owned(),
     };
-    let body = String::from_utf8_lossy(&case.body);
+    let body = String::from_utf8_lossy(&case_body);
     let preview: String = body.chars().take(200).collect();
     prop_assert!(
         reply.status.as_u16() < 500,
@@ -446,10 +510,12 @@ fn the_endpoint_operation_lists_cover_every_operation_once() {
         Target::Me,
     ];
     let mut all: Vec<&str> = targets.iter().flat_map(operations_of).copied().collect();
-    assert_eq!(all.len(), OPERATIONS.len());
+    // SetCallDisposition is taken by the call and the device endpoints; every other once.
+    assert_eq!(all.len(), OPERATIONS.len() + 1);
     all.sort_unstable();
     all.dedup();
     assert_eq!(all.len(), OPERATIONS.len());
+    assert_eq!(&DEVICE_OPERATIONS[..8], &OPERATIONS[31..39]);
     assert_eq!(
         operations_of(&Target::Voice),
         ["Ready", "NotReady", "AfterCallWork", "AuxWork"]

@@ -102,6 +102,8 @@ impl Engine {
     /// ForwardCallsOff, and for supervisors ListenIn / Coach / BargeIn {targetDeviceUri |
     /// phoneNumber, supervisorMonitoringScope?, supervisorMonitoringMode?} and
     /// CancelSupervisorMonitoring. Only operations in the device's capabilities are accepted.
+    /// (SetCallDisposition on the device is about a call, not the device: it is routed to
+    /// `user_data.rs` before this, see `Engine::device_disposition`.)
     pub(crate) fn device_operation(
         &mut self,
         now: u64,

@@ -55,7 +55,7 @@ impl Engine {
         let number = p.number.clone();
         let inviter = p.inviter.clone();
         let conv = p.conv;
-        self.forget_party(party);
+        self.forget_party(now, party);
         if let Some((inviter, operation)) = inviter
             && self.parties.contains_key(&inviter)
         {

@@ -70,7 +70,8 @@ pub enum Command {
         /// The body.
         request: OperationRequest,
     },
-    /// `POST /api/v2/me/devices/{id}` (DND, forwarding, supervisor monitoring).
+    /// `POST /api/v2/me/devices/{id}` (DND, forwarding, supervisor monitoring, SetCallDisposition
+    /// naming a live or recently released call).
     DeviceOperation {
         /// Authenticated user.
         user: String,

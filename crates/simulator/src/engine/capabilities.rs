@@ -5,11 +5,13 @@
 //! them as sets, so the rules must be readable next to the spec. The same context also decides
 //! which operations the engine *accepts*: everything advertised plus a few operations GWS accepts
 //! without ever listing them (MuteCall on an established call, MergeWithOtherCall next to a held
-//! call, MuteMonitoredUser for a supervisor, SetCallDisposition on a live call) — no seed shows them as capabilities, and adding them
-//! would break the exact capability sets of situations D and E. A deployment that wants a
-//! capability-driven client to offer Mute turns on [`CallContext::advertise_mute`]
-//! (`--advertise-mute`): the Call Control table lists MuteCall, and a widget that draws its
-//! buttons from capabilities can only offer what the server advertises.
+//! call, MuteMonitoredUser for a supervisor, SetCallDisposition on a live call, and on the device
+//! for a live or recently released call, see [`device_capabilities`]) — no seed shows them as
+//! capabilities, and adding them would break the exact capability sets of situations D and E.
+//! A deployment that wants a capability-driven client to offer Mute turns on
+//! [`CallContext::advertise_mute`] (`--advertise-mute`): the Call Control table lists MuteCall,
+//! and a widget that draws its buttons from capabilities can only offer what the server
+//! advertises.
 
 use gws_protocol::{CallState, Operation};
 
@@ -262,6 +264,11 @@ impl CallContext {
 
 /// Device capabilities: the On/Off partner of DND and forwarding; supervisors add the monitoring
 /// operations, and `CancelSupervisorMonitoring` while monitoring is armed (gws-api.md §8.1).
+///
+/// `SetCallDisposition` is accepted on the device (with `callUuid` / `callUri`, for a live or
+/// a recently released call) but never listed here: gws-api.md §5.2 names the device as only
+/// its older location, no sample device capability list shows it (§5.1, §8), and the call-level
+/// form is not advertised either (§7.5). Listing it would change every device's capability set.
 pub fn device_capabilities(
     dnd: bool,
     forwarding: bool,

@@ -60,7 +60,7 @@ impl Engine {
         if p.leg().is_some() {
             self.release_leg(now, party, out);
         } else {
-            self.forget_party(party);
+            self.forget_party(now, party);
         }
         if monitor {
             self.emit_monitored_flag(now, conv, out);
@@ -109,7 +109,7 @@ impl Engine {
                 .and_then(|p| p.leg())
                 .map(|leg| leg.agent)
             {
-                self.forget_party(party);
+                self.forget_party(now, party);
                 self.after_release(now, agent);
             } else {
                 self.parties.remove(&party);
@@ -122,7 +122,7 @@ impl Engine {
         self.set_state(party, CallState::Released);
         self.emit(now, party, out);
         let agent = self.leg(party).agent;
-        self.forget_party(party);
+        self.forget_party(now, party);
         self.after_release(now, agent);
     }
 
@@ -146,7 +146,7 @@ impl Engine {
         let active_conv = self.conv_of(active);
         self.set_state(active, CallState::Released);
         self.emit(now, active, out);
-        self.forget_party(active);
+        self.forget_party(now, active);
         self.merge_conversations(active_conv, held_conv);
         self.set_state(held, CallState::Established);
         self.leg_mut(held).conference_owner = true;

@@ -76,7 +76,7 @@ pub use api::{
 };
 pub use capabilities::{CallContext, MonitorMode, Recording};
 pub use config::{EngineConfig, UserSpec, reserved};
-pub use model::Engine;
+pub use model::{DISPOSITION_REPORTS, Engine, RECENT_RELEASED_PER_AGENT};
 pub use params::{USER_DATA_MAX_BYTES, USER_DATA_MAX_KEYS};
 
 pub(crate) use api::Out;
@@ -84,7 +84,7 @@ use model::{Agent, AgentIndex};
 
 use gws_protocol::api::OperationRequest;
 use gws_protocol::{Operation, UserState};
-use imbl::OrdMap;
+use imbl::{OrdMap, Vector};
 use std::sync::Arc;
 
 impl Engine {
@@ -103,6 +103,7 @@ impl Engine {
                     logged_in: true,
                     monitoring: None,
                     idle_since_ms: 0,
+                    released: Vector::new(),
                 })
             })
             .collect();
@@ -117,6 +118,7 @@ impl Engine {
             next_conv: 1,
             next_party: 1,
             next_call_seq: 1,
+            dispositions: Vector::new(),
         };
         for index in 0..engine.agents.len() {
             engine.reset_agent(index);
@@ -170,6 +172,13 @@ impl Engine {
                 device_id,
                 request,
             } => self.dial(now, &user, &device_id, &request, out),
+            Command::DeviceOperation {
+                user,
+                device_id,
+                request,
+            } if request.operation_name == Operation::SetCallDisposition => {
+                self.device_disposition(now, &user, &device_id, &request, out)
+            }
             Command::DeviceOperation {
                 user,
                 device_id,
@@ -252,6 +261,31 @@ impl Engine {
             other => Err(EngineError::Invalid(format!(
                 "Operation {other} is not a call operation"
             ))),
+        }
+    }
+
+    /// SetCallDisposition posted on the device (`callUuid` / `callUri` name the call), the
+    /// form the older sample and the iOS client use, and the only one that reaches a call after
+    /// its release (`/api/v2/me/calls/{id}` is then 404, and stays so: the resource is gone).
+    /// A live call of the agent gets exactly the call-level operation (`AttachedDataChanged` to
+    /// every agent on the conversation); a recently released one is reported without any
+    /// notification (`user_data.rs`). Accepted although no device capability lists it
+    /// ([`capabilities::device_capabilities`]).
+    fn device_disposition(
+        &mut self,
+        now: u64,
+        user: &str,
+        device_id: &str,
+        request: &OperationRequest,
+        out: &mut Out,
+    ) -> Result<(), EngineError> {
+        match self.disposition_target(user, device_id, request)? {
+            user_data::DispositionTarget::Live(call_id) => {
+                self.call_operation(now, user, &call_id, request, out)
+            }
+            user_data::DispositionTarget::Released(agent, call) => {
+                self.report_disposition(now, agent, &call, request)
+            }
         }
     }
 

@@ -123,3 +123,70 @@ pub(crate) fn call_id_param(value: &Value, name: &str) -> Result<String, EngineE
         .map(str::to_string)
         .ok_or_else(|| EngineError::Invalid(format!("Parameter '{name}' is not a call URI")))
 }
+
+/// The key SetCallDisposition writes when the request names none. GWS's default is configured
+/// on the server (gws-api.md §4.1); `DispositionCode` is the one GWS samples show in user data.
+pub(crate) const DEFAULT_DISPOSITION_KEY: &str = "DispositionCode";
+
+/// SetCallDisposition's `disposition` and `dispositionKey`, as (key, disposition).
+///
+/// `disposition` is required: a string, or a number taken as its text (a disposition code may
+/// be numeric); anything else is invalid. `dispositionKey` is optional: absent, `null` or empty
+/// means [`DEFAULT_DISPOSITION_KEY`]; a non-string is invalid.
+pub(crate) fn disposition_param(
+    request: &OperationRequest,
+) -> Result<(String, String), EngineError> {
+    let disposition = match request.other.get("disposition") {
+        None | Some(Value::Null) => {
+            return Err(EngineError::MissingParameter(
+                "Parameter 'disposition' is missing".into(),
+            ));
+        }
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(number)) => number.to_string(),
+        Some(_) => {
+            return Err(EngineError::Invalid(
+                "Parameter 'disposition' must be a string".into(),
+            ));
+        }
+    };
+    let key = match request.other.get("dispositionKey") {
+        None | Some(Value::Null) => DEFAULT_DISPOSITION_KEY.to_string(),
+        Some(Value::String(key)) if key.is_empty() => DEFAULT_DISPOSITION_KEY.to_string(),
+        Some(Value::String(key)) => key.clone(),
+        Some(_) => {
+            return Err(EngineError::Invalid(
+                "Parameter 'dispositionKey' must be a string".into(),
+            ));
+        }
+    };
+    Ok((key, disposition))
+}
+
+/// The call a device-level operation names: `callUuid`, or the trailing id of `callUri`
+/// (both may be given if they agree). Neither → missing; a non-string, an empty id or two
+/// different calls → invalid.
+pub(crate) fn named_call_param(request: &OperationRequest) -> Result<String, EngineError> {
+    let uuid = match request.other.get("callUuid") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(uuid)) if !uuid.trim().is_empty() => Some(uuid.trim().to_string()),
+        Some(_) => {
+            return Err(EngineError::Invalid(
+                "Parameter 'callUuid' must be a non-empty string".into(),
+            ));
+        }
+    };
+    let by_uri = match request.other.get("callUri") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(call_id_param(value, "callUri")?),
+    };
+    match (uuid, by_uri) {
+        (None, None) => Err(EngineError::MissingParameter(
+            "Parameter 'callUuid' or 'callUri' is missing".into(),
+        )),
+        (Some(uuid), Some(id)) if uuid != id => Err(EngineError::Invalid(format!(
+            "Parameters 'callUuid' ({uuid}) and 'callUri' ({id}) name different calls"
+        ))),
+        (Some(id), _) | (None, Some(id)) => Ok(id),
+    }
+}

@@ -8,7 +8,10 @@
 //! The derived indexes (call id → party, agent → calls) are not stored: they are rebuilt, so
 //! they cannot disagree with the parties.
 
-use super::model::{Agent, AgentIndex, Conversation, Leg, MonitoringSetup, Party, PartyKind};
+use super::model::{
+    Agent, AgentIndex, Conversation, DISPOSITION_REPORTS, DispositionReport, Leg, MonitoringSetup,
+    Party, PartyKind, RECENT_RELEASED_PER_AGENT, ReleasedCall,
+};
 use super::{ConvId, Engine, EngineConfig, PartyId, ids};
 use gws_protocol::UserState;
 use imbl::{OrdMap, Vector};
@@ -28,6 +31,10 @@ pub struct AgentRecord {
     logged_in: bool,
     monitoring: Option<MonitoringSetup>,
     idle_since_ms: u64,
+    /// Recently released calls (for a disposition after the release). Absent in older files,
+    /// and when empty, so a file without any stays as it was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    released: Vec<ReleasedCall>,
 }
 
 /// The whole call model: agents, conversations, parties with their GWS calls (ids, connIds,
@@ -46,6 +53,9 @@ pub struct PersistedModel {
     next_conv: ConvId,
     next_party: PartyId,
     next_call_seq: u64,
+    /// Disposition reports of released calls (same compatibility rule as `released`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    dispositions: Vec<DispositionReport>,
 }
 
 /// Why a stored model cannot be used with this configuration.
@@ -81,6 +91,7 @@ impl Engine {
                     logged_in: a.logged_in,
                     monitoring: a.monitoring.clone(),
                     idle_since_ms: a.idle_since_ms,
+                    released: a.released.iter().cloned().collect(),
                 })
                 .collect(),
             conversations: self
@@ -96,6 +107,7 @@ impl Engine {
             next_conv: self.next_conv,
             next_party: self.next_party,
             next_call_seq: self.next_call_seq,
+            dispositions: self.dispositions.iter().cloned().collect(),
         }
     }
 
@@ -130,6 +142,7 @@ impl Engine {
                     logged_in: record.logged_in,
                     monitoring: record.monitoring,
                     idle_since_ms: record.idle_since_ms,
+                    released: record.released.into_iter().collect(),
                 })
             })
             .collect();
@@ -160,6 +173,7 @@ impl Engine {
             next_conv: model.next_conv,
             next_party: model.next_party,
             next_call_seq: model.next_call_seq,
+            dispositions: model.dispositions.into_iter().collect(),
         })
     }
 }
@@ -190,6 +204,20 @@ fn check(model: &PersistedModel) -> Result<(), RestoreError> {
         {
             return bad(format!("{} monitors an unknown device", agent.user_name));
         }
+    }
+    // The memory of released calls and reports is bounded in the model; a file is held to it.
+    for agent in &model.agents {
+        if agent.released.len() > RECENT_RELEASED_PER_AGENT {
+            return bad(format!(
+                "{} remembers more than {RECENT_RELEASED_PER_AGENT} released calls",
+                agent.user_name
+            ));
+        }
+    }
+    if model.dispositions.len() > DISPOSITION_REPORTS {
+        return bad(format!(
+            "more than {DISPOSITION_REPORTS} disposition reports"
+        ));
     }
     let mut call_ids = BTreeSet::new();
     for (&id, party) in &model.parties {
@@ -339,6 +367,48 @@ mod tests {
                 .iter()
                 .any(|c| c.user_data.as_ref().is_some_and(|d| d["Account"] == "42"))
         );
+    }
+
+    #[test]
+    fn released_calls_and_disposition_reports_survive_a_save_and_load() {
+        let mut engine = engine();
+        let (id, _) = inject(&mut engine, 1_000, "5000", "5005");
+        ok(
+            &mut engine,
+            1_500,
+            op(AGENT1, &id, json!({"operationName": "Answer"})),
+        );
+        ok(
+            &mut engine,
+            2_000,
+            op(AGENT1, &id, json!({"operationName": "Hangup"})),
+        );
+        let set = |n: &str| Command::DeviceOperation {
+            user: AGENT1.into(),
+            device_id: crate::engine::tests::DEVICE1.into(),
+            request: serde_json::from_value(
+                json!({"operationName": "SetCallDisposition", "callUuid": id, "disposition": n}),
+            )
+            .expect("request"),
+        };
+        ok(&mut engine, 3_000, set("Sale"));
+        let mut restored = round_trip(&engine);
+        assert_eq!(restored.persisted(), engine.persisted());
+        assert_eq!(restored.snapshot(0), engine.snapshot(0));
+        // Still remembered: a second disposition after the restart is reported too.
+        ok(&mut restored, 4_000, set("Callback"));
+        assert_eq!(
+            restored.snapshot(0)["dispositions"][1]["disposition"],
+            "Callback"
+        );
+        // A file over the bounds is refused.
+        let mut model = engine.persisted();
+        let report = model.dispositions[0].clone();
+        model.dispositions = vec![report; DISPOSITION_REPORTS + 1];
+        assert!(matches!(
+            Engine::restore(crate::engine::tests::config(), model),
+            Err(RestoreError::Inconsistent(_))
+        ));
     }
 
     #[test]

@@ -95,7 +95,10 @@ impl Engine {
             .map(|p| self.render_call(now, p))
     }
 
-    /// A JSON dump of the whole model for `GET /sim/state`.
+    /// A JSON dump of the whole model for `GET /sim/state`: per user also the recently
+    /// released calls a disposition can still name (`releasedCalls`: `callId`, `connId`,
+    /// `releasedMs`), and the disposition reports of released calls (`dispositions`: `userName`,
+    /// `callId`, `callUuid`, `connId`, `key`, `disposition`, `timeMs`), oldest first.
     pub fn snapshot(&self, now: u64) -> Value {
         let users: Vec<Value> = self
             .agents
@@ -110,6 +113,7 @@ impl Engine {
                     "place": a.spec.place_name(),
                     "device": self.render_device(i),
                     "calls": self.calls_of(now, &a.spec.user_name),
+                    "releasedCalls": a.released.iter().collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -133,6 +137,10 @@ impl Engine {
                 json!({ "id": id, "parties": parties, "userData": c.user_data })
             })
             .collect();
-        json!({ "users": users, "conversations": conversations })
+        json!({
+            "users": users,
+            "conversations": conversations,
+            "dispositions": self.dispositions.iter().collect::<Vec<_>>(),
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! `/sim/reset`: every call released (notified, so open widgets clear) and forgotten, agents
-//! back to their initial state (and login state). Also how [`Engine::new`] puts every agent in their initial
+//! back to their initial state (and login state), the recently released calls and the
+//! disposition reports gone. Also how [`Engine::new`] puts every agent in their initial
 //! state.
 
 use super::{Engine, Out, PartyId};
@@ -8,7 +9,7 @@ use gws_protocol::CallState;
 impl Engine {
     /// Puts an agent back in their initial state: logged in to voice or not per
     /// [`EngineConfig::agents_logged_in`](super::EngineConfig::agents_logged_in), no DND,
-    /// forwarding or monitoring.
+    /// forwarding or monitoring, no recently released calls.
     pub(crate) fn reset_agent(&mut self, index: usize) {
         let initial = self.agents[index]
             .spec
@@ -26,6 +27,7 @@ impl Engine {
         agent.logged_in = logged_in;
         agent.monitoring = None;
         agent.idle_since_ms = 0;
+        agent.released.clear();
     }
 
     /// `/sim/reset`: the calls are released (notified) before the devices are reset, so that
@@ -41,6 +43,8 @@ impl Engine {
         self.parties.clear();
         self.calls.clear();
         self.agent_calls.clear();
+        // A reset starts a new test: earlier calls cannot be dispositioned, earlier reports go.
+        self.dispositions.clear();
         for index in 0..self.agents.len() {
             self.reset_agent(index);
             self.emit_device(index, out);

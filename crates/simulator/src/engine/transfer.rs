@@ -85,8 +85,8 @@ impl Engine {
         self.set_state(active, CallState::Released);
         self.emit(now, active, out);
         let agent = self.leg(held).agent;
-        self.forget_party(held);
-        self.forget_party(active);
+        self.forget_party(now, held);
+        self.forget_party(now, active);
         self.agent_mut(agent).idle_since_ms = now;
         self.merge_conversations(active_conv, held_conv);
         for other in self.agent_parties(held_conv) {

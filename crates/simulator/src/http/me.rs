@@ -93,7 +93,8 @@ pub async fn get_device(
     Ok(Json(json!({"statusCode": 0, "device": device})))
 }
 
-/// `POST /api/v2/me/devices/{id}`: DND, forwarding, supervisor monitoring.
+/// `POST /api/v2/me/devices/{id}`: DND, forwarding, supervisor monitoring, and
+/// SetCallDisposition naming a call by `callUuid` / `callUri` (live or recently released).
 pub async fn post_device(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,

@@ -2,7 +2,10 @@
 //! model's maps, so that the indexes (call id → party, agent → calls) never disagree with the
 //! parties. Nothing here notifies anybody: callers publish in the order the seeds require.
 
-use super::{ConvId, Conversation, Engine, Leg, Party, PartyId, PartyKind};
+use super::{
+    ConvId, Conversation, Engine, Leg, Party, PartyId, PartyKind, RECENT_RELEASED_PER_AGENT,
+    ReleasedCall,
+};
 use crate::engine::capabilities::Recording;
 use crate::engine::ids;
 use gws_protocol::{CallState, CallType};
@@ -112,8 +115,10 @@ impl Engine {
     }
 
     /// Removes a party from the model (its call, if any, is forgotten: released calls are not
-    /// listed by GWS).
-    pub(crate) fn forget_party(&mut self, party: PartyId) {
+    /// listed by GWS). An agent's call is remembered among the agent's recently released calls
+    /// (at most [`RECENT_RELEASED_PER_AGENT`], the oldest dropped first), so that a wrap-up
+    /// disposition posted on the device after the release still finds it.
+    pub(crate) fn forget_party(&mut self, now: u64, party: PartyId) {
         let Some(removed) = self.parties.remove(&party) else {
             return;
         };
@@ -123,6 +128,15 @@ impl Engine {
         if let PartyKind::Agent(leg) = &removed.kind {
             self.calls.remove(&leg.call_id);
             self.agent_calls.remove(&(leg.agent, leg.call_id.clone()));
+            let released = &mut self.agent_mut(leg.agent).released;
+            released.push_back(ReleasedCall {
+                call_id: leg.call_id.clone(),
+                conn_id: leg.conn_id.clone(),
+                released_ms: now,
+            });
+            while released.len() > RECENT_RELEASED_PER_AGENT {
+                released.pop_front();
+            }
         }
     }
 

@@ -56,6 +56,47 @@ pub(crate) struct Agent {
     pub(in crate::engine) monitoring: Option<MonitoringSetup>,
     /// When the agent last became idle; queue routing picks the longest idle.
     pub(in crate::engine) idle_since_ms: u64,
+    /// The agent's last [`RECENT_RELEASED_PER_AGENT`] released calls, oldest first.
+    pub(in crate::engine) released: Vector<ReleasedCall>,
+}
+
+/// How many released calls each agent's device remembers.
+///
+/// Why remember any: a released call is no longer a resource (`/api/v2/me/calls/{id}` is 404),
+/// yet the agent's wrap-up disposition usually comes after the customer hung up; GWS takes it on
+/// the device (`SetCallDisposition` with `callUuid`/`callUri`, gws-api.md §4.1, §5.2) and
+/// sends it to reporting. Why a bound: a disposition comes during wrap-up, minutes after the
+/// call, not days; 20 covers any plausible backlog while keeping an agent's memory constant.
+pub const RECENT_RELEASED_PER_AGENT: usize = 20;
+
+/// How many disposition reports of released calls the simulator keeps (the newest), shown by
+/// `GET /sim/state` as `dispositions`.
+pub const DISPOSITION_REPORTS: usize = 100;
+
+/// A call of one agent, released: what a disposition set after the release names and reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReleasedCall {
+    /// The call id, which is also its `callUuid` in this simulator.
+    pub(in crate::engine) call_id: String,
+    pub(in crate::engine) conn_id: String,
+    pub(in crate::engine) released_ms: u64,
+}
+
+/// A disposition set on a released call: what GWS sends to reporting (T-Server
+/// `EventUserEvent`) instead of a notification. Kept so that tests and the demo console can see
+/// it in `GET /sim/state` (`dispositions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DispositionReport {
+    pub(in crate::engine) user_name: String,
+    pub(in crate::engine) call_id: String,
+    pub(in crate::engine) call_uuid: String,
+    pub(in crate::engine) conn_id: String,
+    pub(in crate::engine) key: String,
+    pub(in crate::engine) disposition: String,
+    /// On the engine's clock (milliseconds), like every other time in the model.
+    pub(in crate::engine) time_ms: u64,
 }
 
 /// The GWS call resource one agent sees.
@@ -151,6 +192,8 @@ pub struct Engine {
     pub(in crate::engine) next_conv: ConvId,
     pub(in crate::engine) next_party: PartyId,
     pub(in crate::engine) next_call_seq: u64,
+    /// Dispositions sent to reporting, oldest first, at most [`DISPOSITION_REPORTS`].
+    pub(in crate::engine) dispositions: Vector<DispositionReport>,
 }
 
 /// Agent indexes by user name, DN and device id (the first agent wins on duplicates, as a
