@@ -164,7 +164,8 @@ export interface GwsCallEventDetail {
   dnis: string | null;
   /** The remote parties' numbers. */
   parties: string[];
-  /** Attached data (e.g. a customer id for screen-pop), `null` when there is none. */
+  /** Attached data (e.g. a customer id for screen-pop), `null` when there is none; the same
+   * object as `call.userData`. */
   userData: GwsUserData | null;
 }
 

@@ -9,7 +9,8 @@
 //! Event `detail` shapes (all JSON-compatible):
 //! - `gws:ringing`, `gws:established`, `gws:held`, `gws:released`, `gws:call-updated`:
 //!   `{ call, callId, state, previousState, ani, dnis, parties, userData }` — `call` is the
-//!   server's call resource as received; `parties` the remote numbers.
+//!   server's call resource as received; `parties` the remote numbers; `userData` is
+//!   `call.userData` (the same object), `null` when there is none.
 //! - `gws:agent-state`: `{ state, workMode, reason, displayName, doNotDisturb, forwardTo,
 //!   loggedIn }` (`loggedIn`: the voice channel, `null` while no device is known).
 //! - `gws:connection`: `{ state, attempt, retryInMs }`; `state` is `connecting | connected |
