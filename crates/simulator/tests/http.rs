@@ -664,6 +664,22 @@ async fn the_bayeux_endpoint_needs_auth_and_csrf_and_accepts_an_appended_type() 
     );
 }
 
+/// Found by `fuzz_cometd`: a body over the 1 MiB limit got axum's plain-text 413, the one
+/// answer of the Bayeux endpoint that was not a JSON array of replies.
+#[tokio::test]
+async fn a_bayeux_body_over_the_limit_is_a_413_in_the_bayeux_shape() {
+    let app = app();
+    let huge = "7".repeat(gws_sim::http::MAX_BODY_BYTES + 1);
+    let body = json!([{"channel": "/meta/handshake", "ext": {"big": huge}}]).to_string();
+    let reply = app.post("agent1", "/api/v2/notifications", &body).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        reply.json(),
+        json!([{"successful": false, "error": "413::Request body too large"}])
+    );
+    assert!(app.state.hub().is_empty(), "nothing was handshaken");
+}
+
 #[tokio::test]
 async fn forbidden_subscriptions_fail_with_403_and_unknown_clients_with_402() {
     let app = app();

@@ -10,27 +10,49 @@ use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gws_protocol::bayeux::{META_CONNECT, parse_messages};
 use tokio::time::Duration;
 
+/// A refusal of the whole body, in the Bayeux shape every other answer has: a JSON array with
+/// one unsuccessful reply.
+fn refused(status: StatusCode, error: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!([{"successful": false, "error": error}])),
+    )
+        .into_response()
+}
+
 /// Parses the batch (an array, or one message object), answers it as a JSON array.
+///
+/// Why the body's rejection is taken by hand: axum answers a body over
+/// [`super::MAX_BODY_BYTES`] with a plain-text `413`, and a Bayeux client reads every answer of
+/// this endpoint as a JSON array of replies.
 pub async fn endpoint(
     State(state): State<AppState>,
     Extension(AuthUser(user)): Extension<AuthUser>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            tracing::debug!(%rejection, "Bayeux body too large");
+            return refused(StatusCode::PAYLOAD_TOO_LARGE, "413::Request body too large");
+        }
+        Err(rejection) => {
+            tracing::debug!(%rejection, "Bayeux body unreadable");
+            return refused(StatusCode::BAD_REQUEST, "400::Malformed request");
+        }
+    };
     let text = String::from_utf8_lossy(&body);
     let batch = match parse_messages(&text) {
         Ok(batch) => batch,
         Err(problem) => {
             tracing::debug!(%problem, "bad Bayeux body");
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(serde_json::json!([{"successful": false, "error": "400::Malformed request"}])),
-            )
-                .into_response();
+            return refused(StatusCode::BAD_REQUEST, "400::Malformed request");
         }
     };
     let has_connect = batch
