@@ -1643,6 +1643,8 @@ fn a_shared_leader_answers_hello_with_its_connection_state() {
 #[test]
 fn a_shared_leader_sends_a_followers_operation_and_reports_only_failures() {
     let mut h = Harness::connected(SHARED);
+    h.notify_call(50, "C1", "Established"); // the leader relays only on a call it shows
+    h.out.clear();
     let request = Box::new(OperationRequest::new(Operation::Hold));
     let target = RelayTarget::Call { id: "C1".into() };
     h.tab(

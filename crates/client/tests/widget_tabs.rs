@@ -215,6 +215,45 @@ fn the_leader_refuses_unknown_operations_and_operations_not_valid_for_their_targ
     }
 }
 
+/// Found by `fuzz_tabs.rs`: a relayed operation valid for a call target was posted whatever the
+/// leader's own state — on a call it does not show (another user's id, a stale one) or one
+/// whose capabilities do not list it — where a click in the leader would send nothing.
+#[test]
+fn the_leader_relays_a_call_operation_only_on_a_call_it_shows_that_allows_it() {
+    let mut h = Harness::connected(SHARED);
+    let mut data = call_data("C1", "Established");
+    data["call"]["capabilities"] = json!(["Hangup", "Hold", "SendDtmf"]);
+    h.bayeux(20, message("/v2/me/calls", data));
+    h.out.clear();
+    let before = h.state.clone();
+    for (n, (id, operation)) in [
+        ("C1", Operation::SingleStepTransfer),
+        ("C1", Operation::Retrieve),
+        ("other-users-call", Operation::Hangup),
+        ("C2", Operation::Hold),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let label = format!("{id} {operation:?}");
+        let n = n as u64 + 1;
+        h.tab(100, intent("f1", n, call(id), op(operation)));
+        assert!(h.requests().is_empty(), "{label}: {:?}", h.out);
+        assert!(h.hosts().is_empty(), "{label}");
+        assert!(
+            matches!(h.broadcasts().as_slice(), [TabMessage::Failed { to, id, .. }]
+                if to == "f1" && *id == n),
+            "{label}: the follower is told: {:?}",
+            h.out
+        );
+        assert_eq!(h.logs(Severity::Warning).len(), 1, "{label}");
+        assert_eq!(h.state, before, "{label}");
+    }
+    // What the call allows is sent.
+    h.tab(200, intent("f1", 9, call("C1"), op(Operation::Hold)));
+    h.request(Method::Post, "/api/v2/me/calls/C1");
+}
+
 #[test]
 fn the_leader_ignores_intents_from_no_valid_tab_id() {
     let mut h = Harness::connected(SHARED);
@@ -231,6 +270,9 @@ fn the_leader_ignores_intents_from_no_valid_tab_id() {
 #[test]
 fn a_relayed_operation_is_posted_to_the_path_the_leader_builds() {
     let mut h = Harness::connected(SHARED);
+    // The calls it acts on are the leader's (`support::call` lists Answer and Hold).
+    h.notify_call(50, "../../x?y#z", "Established");
+    h.notify_call(51, "C1", "Ringing");
     let cases = [
         (
             call("../../x?y#z"),

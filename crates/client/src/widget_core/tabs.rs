@@ -11,7 +11,8 @@
 //! is:
 //! - A follower relays a typed request ([`RelayTarget`] + [`OperationRequest`]), never a path:
 //!   the leader builds the path itself (the call id as one encoded segment, the device from its
-//!   own store) and sends only operations valid for the target; anything else is logged and
+//!   own store) and sends only operations valid for the target — on a call, only one it shows
+//!   whose capabilities list the operation, as for a click there; anything else is logged and
 //!   answered with [`TabMessage::Failed`] so the follower's control does not hang.
 //! - Every message of the leader carries its tab id (`from`), and a follower applies
 //!   notifications, connection states, resyncs and failures only from the leader it knows.
@@ -334,7 +335,8 @@ impl WidgetCore {
         }
     }
 
-    /// Sends a follower's operation — only one valid for its target, to the path built here.
+    /// Sends a follower's operation — only one valid for its target (on a call, one this tab
+    /// shows whose capabilities list it, as for a click here), to the path built here.
     #[allow(clippy::too_many_arguments)] // the message's fields, taken apart once
     fn relay(
         &mut self,
@@ -354,6 +356,21 @@ impl WidgetCore {
                 "gws-widget: refused a relayed operation not valid for its target",
             );
             Some(self.config.catalog.text(Key::ErrOtherTab).to_string())
+        } else if let RelayTarget::Call { id } = &target
+            && !views.calls.get(id).is_some_and(|e| e.call.can(&operation))
+        {
+            // As a click here: only on a call this tab shows, and only what its capabilities
+            // list now (another user's call id, a stale or forged request are not sent).
+            self.log(
+                Severity::Warning,
+                "gws-widget: refused a relayed operation its call does not allow",
+            );
+            let catalog = &self.config.catalog;
+            let reason = match views.calls.get(id) {
+                Some(_) => catalog.text(Key::ErrOtherTab).to_string(),
+                None => failed_because(&operation, catalog.text(Key::ErrNothing), catalog),
+            };
+            Some(reason)
         } else {
             match target.path(views.agent) {
                 // A follower's logout is this tab's own: its loop unsubscribes and disconnects
