@@ -18,8 +18,10 @@
 //! message still gets through, a ringing call still gets its card). Cases: `PROPTEST_CASES`
 //! (default 256 per property), so the file runs in seconds; each property prints its count.
 
+mod fuzz_support;
 mod support;
 
+use fuzz_support::{Mutation, mutate};
 use gws_client::bayeux::RequestKind;
 use gws_client::store::MAX_CALLS;
 use gws_client::view::{AgentBarView, CardContent, card_view, root_ids};
@@ -31,7 +33,7 @@ use gws_protocol::bayeux::{MessageReader, RawData, parse_messages};
 use gws_protocol::{CallState, Notification};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use serde_json::{Map, Number, Value, json};
 use support::{
     AGENT_STATES, ALONE, CALLS, DEVICES, Harness, ME, call, call_data, device, device_data,
@@ -69,42 +71,13 @@ const STATES: &[&str] = &[
     "",
 ];
 
-/// Runs `property` over `strategy` for `PROPTEST_CASES` cases (default 256), no persistence
-/// file, and says how many cases ran and how long they took.
+/// [`fuzz_support::run`]: this suite reports only its counts.
 fn run<S: Strategy>(
     name: &str,
     strategy: S,
     property: impl Fn(S::Value) -> Result<(), TestCaseError>,
 ) {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(256);
-    // XorShift: ChaCha (the default) was most of the run time in a debug build, and the cases
-    // need variety, not cryptographic randomness.
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..Config::default()
-    });
-    let ran = std::cell::Cell::new(0usize);
-    // The wall clock of the test run, for its report only: the code under test never reads it.
-    #[allow(clippy::disallowed_methods)]
-    let started = std::time::Instant::now();
-    let result = runner.run(&strategy, |value| {
-        ran.set(ran.get() + 1);
-        property(value)
-    });
-    println!(
-        "{name}: {} cases run ({cases} wanted, shrinking included) in {:.2} s, {}",
-        ran.get(),
-        started.elapsed().as_secs_f64(),
-        if result.is_ok() { "passed" } else { "FAILED" }
-    );
-    if let Err(error) = result {
-        panic!("{name}: {error}");
-    }
+    fuzz_support::run(name, strategy, property, || {});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,54 +228,8 @@ fn seed_replies() -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// One step of a path into a JSON tree.
-#[derive(Debug, Clone)]
-enum Step {
-    Key(String),
-    At(usize),
-}
-
-fn paths(value: &Value, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-    out.push(prefix.clone());
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                prefix.push(Step::Key(key.clone()));
-                paths(child, prefix, out);
-                prefix.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (at, child) in items.iter().enumerate() {
-                prefix.push(Step::At(at));
-                paths(child, prefix, out);
-                prefix.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-fn node<'a>(value: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
-    path.iter().try_fold(value, |value, step| match step {
-        Step::Key(key) => value.get_mut(key.as_str()),
-        Step::At(at) => value.get_mut(*at),
-    })
-}
-
-/// A structure-aware change of a JSON tree, applied at a node picked by its `Index`.
-#[derive(Debug, Clone)]
-enum Mutation {
-    /// The node leaves its object or array (the root becomes `null`).
-    Drop(Index),
-    /// The node becomes another value (often of another type).
-    Replace(Index, Value),
-    /// An object gains a field (an array an item), usually unknown.
-    Add(Index, String, Value),
-    /// An array item is repeated (a duplicated call, device, capability…).
-    Duplicate(Index),
-}
-
+/// Mutations of server data: fields dropped, values of other types, unknown fields, duplicated
+/// items.
 fn mutation() -> BoxedStrategy<Mutation> {
     let key = prop_oneof![
         prop::sample::select(vec![
@@ -335,55 +262,6 @@ fn mutation() -> BoxedStrategy<Mutation> {
         1 => any::<Index>().prop_map(Mutation::Duplicate),
     ]
     .boxed()
-}
-
-fn mutate(mut value: Value, mutations: &[Mutation]) -> Value {
-    for mutation in mutations {
-        let mut all = Vec::new();
-        paths(&value, &mut Vec::new(), &mut all);
-        let at = match mutation {
-            Mutation::Drop(at)
-            | Mutation::Replace(at, _)
-            | Mutation::Add(at, _, _)
-            | Mutation::Duplicate(at) => at.index(all.len()),
-        };
-        let path = &all[at];
-        match mutation {
-            Mutation::Drop(_) => match path.split_last() {
-                None => value = Value::Null,
-                Some((last, parent)) => match (node(&mut value, parent), last) {
-                    (Some(Value::Object(map)), Step::Key(key)) => {
-                        map.remove(key);
-                    }
-                    (Some(Value::Array(items)), Step::At(at)) => {
-                        items.remove(*at);
-                    }
-                    _ => {}
-                },
-            },
-            Mutation::Replace(_, new) => {
-                if let Some(target) = node(&mut value, path) {
-                    *target = new.clone();
-                }
-            }
-            Mutation::Add(_, key, new) => match node(&mut value, path) {
-                Some(Value::Object(map)) => {
-                    map.insert(key.clone(), new.clone());
-                }
-                Some(Value::Array(items)) => items.push(new.clone()),
-                _ => {}
-            },
-            Mutation::Duplicate(_) => {
-                if let Some((Step::At(at), parent)) = path.split_last()
-                    && let Some(Value::Array(items)) = node(&mut value, parent)
-                {
-                    let copy = items[*at].clone();
-                    items.insert(*at, copy);
-                }
-            }
-        }
-    }
-    value
 }
 
 /// A fixture notification with 0..4 mutations.

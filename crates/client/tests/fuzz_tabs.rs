@@ -26,8 +26,10 @@
 //! notification still renders, a real follower's operation is still performed). Cases:
 //! `PROPTEST_CASES` (default 256 per property); each property prints its count and time.
 
+mod fuzz_support;
 mod support;
 
+use fuzz_support::{Mutation, mutate};
 use gws_client::widget_core::is_tab_id;
 use gws_client::widget_core::tabs::LEADER_PROBE_MS;
 use gws_client::{
@@ -38,49 +40,23 @@ use gws_protocol::api::OperationRequest;
 use gws_protocol::{CallState, Operation};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use serde_json::{Number, Value, json};
 use support::{CALLS, DEVICES, Harness, LEADER, SHARED, call_data, empty_reply, me_body, message};
 
 /// The follower's own tab id.
 const SELF: &str = "me";
 
-/// Runs `property` over `strategy` for `PROPTEST_CASES` cases (default 256), no persistence
-/// file, and says how many cases ran and how long they took (as `fuzz_peer.rs` does).
+/// [`fuzz_support::run`], with this suite's tally reset before and printed after.
 fn run<S: Strategy>(
     name: &str,
     strategy: S,
     property: impl Fn(S::Value) -> Result<(), TestCaseError>,
 ) {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(256);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..Config::default()
-    });
-    let ran = std::cell::Cell::new(0usize);
     TALLY.with(|cell| cell.set(Tally::default()));
-    // The wall clock of the test run, for its report only: the code under test never reads it.
-    #[allow(clippy::disallowed_methods)]
-    let started = std::time::Instant::now();
-    let result = runner.run(&strategy, |value| {
-        ran.set(ran.get() + 1);
-        property(value)
+    fuzz_support::run(name, strategy, property, || {
+        println!("{name}: {:?}", TALLY.with(std::cell::Cell::get));
     });
-    println!(
-        "{name}: {} cases run ({cases} wanted, shrinking included) in {:.2} s, {}",
-        ran.get(),
-        started.elapsed().as_secs_f64(),
-        if result.is_ok() { "passed" } else { "FAILED" }
-    );
-    println!("{name}: {:?}", TALLY.with(std::cell::Cell::get));
-    if let Err(error) = result {
-        panic!("{name}: {error}");
-    }
 }
 
 /// What the cases exercised, printed with each property's count (a fuzz whose messages never
@@ -373,51 +349,8 @@ fn json_value() -> BoxedStrategy<Value> {
         .boxed()
 }
 
-/// One step of a path into a JSON tree.
-#[derive(Debug, Clone)]
-enum Step {
-    Key(String),
-    At(usize),
-}
-
-fn paths(value: &Value, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-    out.push(prefix.clone());
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                prefix.push(Step::Key(key.clone()));
-                paths(child, prefix, out);
-                prefix.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (at, child) in items.iter().enumerate() {
-                prefix.push(Step::At(at));
-                paths(child, prefix, out);
-                prefix.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-fn node<'a>(value: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
-    path.iter().try_fold(value, |value, step| match step {
-        Step::Key(key) => value.get_mut(key.as_str()),
-        Step::At(at) => value.get_mut(*at),
-    })
-}
-
-/// A structure-aware change of a JSON tree (as in `fuzz_peer.rs`), at a node picked by index.
-#[derive(Debug, Clone)]
-enum Mutation {
-    Drop(Index),
-    Replace(Index, Value),
-    Add(Index, String, Value),
-    /// The node is wrapped in an array (a one-item list where one value was expected).
-    Wrap(Index),
-}
-
+/// Mutations of tab messages: fields dropped, values of other types, fields of other
+/// messages, values wrapped in a list.
 fn mutation() -> BoxedStrategy<Mutation> {
     prop_oneof![
         2 => any::<Index>().prop_map(Mutation::Drop),
@@ -428,52 +361,6 @@ fn mutation() -> BoxedStrategy<Mutation> {
         1 => any::<Index>().prop_map(Mutation::Wrap),
     ]
     .boxed()
-}
-
-fn mutate(mut value: Value, mutations: &[Mutation]) -> Value {
-    for mutation in mutations {
-        let mut all = Vec::new();
-        paths(&value, &mut Vec::new(), &mut all);
-        let at = match mutation {
-            Mutation::Drop(at)
-            | Mutation::Replace(at, _)
-            | Mutation::Add(at, _, _)
-            | Mutation::Wrap(at) => at.index(all.len()),
-        };
-        let path = &all[at];
-        match mutation {
-            Mutation::Drop(_) => match path.split_last() {
-                None => value = Value::Null,
-                Some((last, parent)) => match (node(&mut value, parent), last) {
-                    (Some(Value::Object(map)), Step::Key(key)) => {
-                        map.remove(key);
-                    }
-                    (Some(Value::Array(items)), Step::At(at)) => {
-                        items.remove(*at);
-                    }
-                    _ => {}
-                },
-            },
-            Mutation::Replace(_, new) => {
-                if let Some(target) = node(&mut value, path) {
-                    *target = new.clone();
-                }
-            }
-            Mutation::Add(_, key, new) => match node(&mut value, path) {
-                Some(Value::Object(map)) => {
-                    map.insert(key.clone(), new.clone());
-                }
-                Some(Value::Array(items)) => items.push(new.clone()),
-                _ => {}
-            },
-            Mutation::Wrap(_) => {
-                if let Some(target) = node(&mut value, path) {
-                    *target = Value::Array(vec![target.take()]);
-                }
-            }
-        }
-    }
-    value
 }
 
 /// A message of any kind with 0..3 structure-aware mutations (none half the time).
