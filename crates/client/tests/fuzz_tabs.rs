@@ -833,7 +833,8 @@ impl FollowerRun {
             );
         }
         match message {
-            TabMessage::Leader { from } if is_tab_id(&from) => {
+            // A claim in its own name is forged (a tab never hears itself): ignored.
+            TabMessage::Leader { from } if is_tab_id(&from) && from != SELF => {
                 prop_assert!(unchanged, "{label}");
                 if from == self.leader {
                     self.claim = None;

@@ -135,6 +135,32 @@ fn a_follower_knowing_no_leader_yet_applies_nothing() {
     assert_eq!(h.call_state("X"), Some(CallState::Ringing));
 }
 
+/// A claim in the follower's own name is forged (a tab never hears its own messages): neither
+/// followed while no leader is known, nor probed while one is.
+#[test]
+fn a_follower_ignores_a_leader_claim_in_its_own_name() {
+    let mut h = Harness::new(SHARED);
+    h.feed(0, Input::SignIn);
+    h.feed(
+        1,
+        Input::Following {
+            tab_id: "me".into(),
+        },
+    );
+    h.out.clear();
+    h.tab(10, leader_says("me"));
+    h.tab(11, ringing("me", "X", "Ringing"));
+    assert_eq!(h.call_state("X"), None, "not following itself");
+    h.tab(12, leader_says(LEADER));
+    h.tab(13, ringing(LEADER, "X", "Ringing"));
+    assert_eq!(h.call_state("X"), Some(CallState::Ringing));
+
+    let mut h = follower();
+    h.tab(100, leader_says("me"));
+    assert!(h.out.is_empty(), "no probe: {:?}", h.out);
+    assert_eq!(h.core.poll_timeout(), None);
+}
+
 #[test]
 fn a_leader_claim_is_followed_only_if_the_known_leader_does_not_answer() {
     let mut h = follower();

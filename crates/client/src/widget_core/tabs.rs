@@ -419,7 +419,12 @@ impl WidgetCore {
         let (leader, me) = (follower.leader.clone(), follower.tab_id.clone());
         let from_leader = |from: &str| leader.as_deref() == Some(from);
         match message {
-            TabMessage::Leader { from } if is_tab_id(&from) => self.on_leader_claim(now, from),
+            // A tab never hears its own messages on the channel: a claim in this tab's name is
+            // forged, and following it would leave this tab following itself, relaying its
+            // operations to nobody.
+            TabMessage::Leader { from } if is_tab_id(&from) && from != me => {
+                self.on_leader_claim(now, from)
+            }
             TabMessage::Notification {
                 from,
                 channel,
