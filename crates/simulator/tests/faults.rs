@@ -271,6 +271,11 @@ async fn the_next_subscriptions_can_be_refused() {
     let mut agent = Agent::login(&http, "agent1").await;
     agent.connect_cometd().await;
     fault(&http, json!({"refuseSubscriptions": 1})).await;
+    // A subscribe of an unknown client does not use the refusal up (it is answered 402 first).
+    let stranger = json!([{"channel": "/meta/subscribe", "clientId": "bogus",
+                            "subscription": "/v2/me/calls"}]);
+    let unknown = agent.bayeux(stranger).await;
+    assert_eq!(unknown[0]["error"], "402::Unknown client", "{unknown:?}");
     let subscribe = json!([{"channel": "/meta/subscribe", "clientId": agent.client_id,
                             "subscription": "/v2/me/calls", "id": "9"}]);
     let refused = agent.bayeux(subscribe.clone()).await;

@@ -715,6 +715,15 @@ async fn forbidden_subscriptions_fail_with_403_and_unknown_clients_with_402() {
         reply[0]["advice"],
         json!({"reconnect": "handshake", "interval": 0})
     );
+    // The session is checked first, as CometD does: another user's client asking for a channel
+    // nobody may have is told it is unknown (and to handshake), not that the channel is denied.
+    let body =
+        json!([{"channel": "/meta/subscribe", "clientId": client, "subscription": "/v2/users"}]);
+    let reply = app
+        .post("agent2", "/api/v2/notifications", &body.to_string())
+        .await
+        .json();
+    assert_eq!(reply[0]["error"], "402::Unknown client");
 }
 
 #[tokio::test]

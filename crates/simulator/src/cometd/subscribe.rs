@@ -8,12 +8,21 @@ use gws_protocol::Message;
 pub const ALLOWED: [&str; 4] = ["/v2/me/calls", "/v2/me/devices", "/v2/me/*", "/v2/me/**"];
 
 /// Subscribes to every channel of `subscription` (a string or an array), or to none if one of
-/// them is not allowed (`403`).
+/// them is not allowed (`403`). The session is checked first, as CometD does: a client the
+/// server does not know (or another user's) gets `402::Unknown client` and the handshake
+/// advice whatever it asked for, and a fault armed to refuse a subscription is kept for a
+/// subscription that would otherwise have been made.
 pub fn handle(state: &AppState, user: &str, request: &Message) -> Message {
     let id = match client_id(request) {
         Ok(id) => id,
         Err(reply) => return *reply,
     };
+    if !state.hub().knows(id, user) {
+        return Message {
+            subscription: request.subscription.clone(),
+            ..unknown_client(request)
+        };
+    }
     let channels = request
         .subscription
         .as_ref()

@@ -180,6 +180,13 @@ impl Hub {
             .ok_or(HubError::UnknownClient)
     }
 
+    /// Whether `id` is a live session of `user` (what a meta message is checked for first, as
+    /// CometD does: an unknown client is told so before anything about its request).
+    pub fn knows(&self, id: &str, user: &str) -> bool {
+        let mut inner = self.lock();
+        Self::client(&mut inner, id, user).is_ok()
+    }
+
     /// Adds subscriptions.
     pub fn subscribe(&self, id: &str, user: &str, channels: &[&str]) -> Result<(), HubError> {
         let mut inner = self.lock();
