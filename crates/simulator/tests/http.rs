@@ -726,6 +726,26 @@ async fn forbidden_subscriptions_fail_with_403_and_unknown_clients_with_402() {
     assert_eq!(reply[0]["error"], "402::Unknown client");
 }
 
+/// A message without a channel is a bad message (400), not a publish to refuse (403).
+#[tokio::test]
+async fn a_message_without_a_channel_is_a_400_and_a_publish_a_403() {
+    let app = app();
+    let reply = app
+        .post(
+            "agent1",
+            "/api/v2/notifications",
+            r#"[{"id":"1"},{"channel":"/v2/me/calls","data":{}}]"#,
+        )
+        .await
+        .json();
+    assert_eq!(reply[0]["error"], "400::Missing channel", "{reply}");
+    assert_eq!(reply[0]["id"], "1");
+    assert_eq!(
+        reply[1]["error"], "403::Publishing is not allowed",
+        "{reply}"
+    );
+}
+
 #[tokio::test]
 async fn unknown_api_paths_are_gws_404s() {
     let app = app();

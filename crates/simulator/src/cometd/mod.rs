@@ -136,6 +136,8 @@ pub async fn handle_batch(
             channel if channel.starts_with("/meta/") => {
                 replies.push(failure(&message, "400::Unknown meta channel"))
             }
+            // A message must name its channel; one that does not is no publish to refuse.
+            "" => replies.push(failure(&message, "400::Missing channel")),
             _ => replies.push(failure(&message, "403::Publishing is not allowed")),
         }
     }
