@@ -5,8 +5,7 @@ use crate::components::dtmf_keypad::keys_typing_into;
 use crate::components::format;
 use crate::context::{AgentContext, ConnectionContext, Dispatch, I18nContext};
 use crate::intent::Intent;
-use gws_client::{ConnectionState, Key, normalize_number};
-use gws_protocol::Operation;
+use gws_client::{AgentStore, ConnectionState, Key, normalize_number};
 use leptos::prelude::*;
 
 /// The dial pad.
@@ -22,11 +21,10 @@ pub fn DialPad() -> impl IntoView {
     // is always set: pointing at no element while there is no error, it is ignored).
     let error_id = format::unique_id("error");
     let keypad = RwSignal::new(false);
-    let dialing = move || agent.with(|a| a.pending == Some(Operation::Dial));
+    let dialing = move || agent.with(AgentStore::dialing);
     let unavailable = move || {
-        dialing()
-            || connection.with(|s| *s != ConnectionState::Connected)
-            || agent.with(|a| a.device_id().is_none())
+        let connected = connection.with(|s| *s == ConnectionState::Connected);
+        !agent.with(|a| a.can_dial(connected))
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();

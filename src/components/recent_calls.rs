@@ -6,7 +6,6 @@ use crate::focus;
 use crate::intent::Intent;
 use gws_client::view::recent::{RecentRow, recent_rows};
 use gws_client::{ConnectionState, Key};
-use gws_protocol::Operation;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -29,11 +28,10 @@ pub fn RecentCalls() -> impl IntoView {
             catalog.fill(Key::RecentTitle, &[("count", &count)])
         })
     };
-    // "Call back" is the dial pad's Dial: unavailable while a Dial is pending, before the
-    // device is known and while notifications are down (the new call would not show).
+    // "Call back" is the dial pad's Dial, available when it is (`AgentStore::can_dial`).
     let unavailable = move || {
-        agent.with(|a| a.pending == Some(Operation::Dial) || a.device_id().is_none())
-            || connection.with(|s| *s != ConnectionState::Connected)
+        let connected = connection.with(|s| *s == ConnectionState::Connected);
+        !agent.with(|a| a.can_dial(connected))
     };
     let call_back = move |event: leptos::ev::MouseEvent| {
         let number = event

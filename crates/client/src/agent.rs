@@ -178,6 +178,19 @@ impl AgentStore {
     pub fn can(&self, operation: &Operation) -> bool {
         self.device.as_ref().is_some_and(|d| d.can(operation))
     }
+
+    /// Whether a `Dial` is on its way (sent, its call not seen yet).
+    pub fn dialing(&self) -> bool {
+        self.pending == Some(Operation::Dial)
+    }
+
+    /// Whether a new call can be dialled now (`connected`: notifications flow). Not while a
+    /// Dial is on its way, before the device is known, nor while notifications are down: the
+    /// call a Dial makes shows only through them. The dial pad and the recent calls' "Call
+    /// back" both ask this.
+    pub fn can_dial(&self, connected: bool) -> bool {
+        connected && !self.dialing() && self.device_id().is_some()
+    }
 }
 
 #[cfg(test)]
@@ -245,6 +258,19 @@ mod tests {
         );
         assert!(store.can(&Operation::DoNotDisturbOff));
         assert!(!store.can(&Operation::DoNotDisturbOn));
+    }
+
+    #[test]
+    fn dialling_needs_the_device_the_connection_and_no_dial_on_its_way() {
+        assert!(!AgentStore::new().can_dial(true), "no device yet");
+        let mut store = store();
+        assert!(store.can_dial(true));
+        assert!(!store.can_dial(false), "notifications down");
+        store.mark_pending(Operation::Dial);
+        assert!(store.dialing());
+        assert!(!store.can_dial(true), "a Dial on its way");
+        store.call_appeared();
+        assert!(store.can_dial(true));
     }
 
     #[test]
