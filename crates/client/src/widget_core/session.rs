@@ -31,6 +31,16 @@ pub const SIGN_IN_RETRIES: u32 = 3;
 /// Delay before the first automatic attempt; it doubles for each next one.
 pub const SIGN_IN_RETRY_MS: u64 = 30_000;
 
+/// Whether a sign-out schedules automatic attempts to sign in again ([`SIGN_IN_RETRIES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retries {
+    /// Backed off: the server or the provider may accept later (a password being changed, a
+    /// provider that failed for a moment).
+    Scheduled,
+    /// Only the agent's "Sign in" tries: an attempt would get the same answer.
+    OnClickOnly,
+}
+
 /// How the voice channel is logged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoginOptions {
@@ -323,7 +333,7 @@ impl WidgetCore {
                     .catalog
                     .text(Key::ErrCredentialsRefused)
                     .to_string();
-                self.sign_out(now, &why, views)
+                self.sign_out(now, &why, Retries::Scheduled, views)
             }
             Auth::Retrying if proof => {
                 let why = self
@@ -331,7 +341,7 @@ impl WidgetCore {
                     .catalog
                     .text(Key::ErrCredentialsRefused)
                     .to_string();
-                self.sign_out(now, &why, views)
+                self.sign_out(now, &why, Retries::Scheduled, views)
             }
             Auth::Retrying | Auth::Asking | Auth::SignedOut => {}
         }
@@ -349,25 +359,27 @@ impl WidgetCore {
                 self.sessions.auth = Auth::Retrying;
                 self.request_me(); // proves them, then resumes (see `on_credentials_accepted`)
             }
-            Err(ReauthFailure::Provider(detail)) => self.sign_out(now, &detail, views),
+            Err(ReauthFailure::Provider(detail)) => {
+                self.sign_out(now, &detail, Retries::Scheduled, views)
+            }
             Err(ReauthFailure::OtherUser) => {
                 let why = self
                     .config
                     .catalog
                     .text(Key::ErrCredentialsOtherUser)
                     .to_string();
-                self.sign_out(now, &why, views);
                 // The provider would name the other user again: only a click tries.
-                self.sessions.sign_in_retry_at = None;
+                self.sign_out(now, &why, Retries::OnClickOnly, views);
             }
         }
     }
 
-    fn sign_out(&mut self, now: u64, why: &str, views: &mut Views<'_>) {
+    fn sign_out(&mut self, now: u64, why: &str, retries: Retries, views: &mut Views<'_>) {
         let attempt = self.sessions.failed_sign_ins;
         self.sessions.failed_sign_ins = attempt.saturating_add(1);
         self.sessions.auth = Auth::SignedOut;
-        self.sessions.sign_in_retry_at = (attempt < SIGN_IN_RETRIES)
+        self.sessions.sign_in_retry_at = (retries == Retries::Scheduled
+            && attempt < SIGN_IN_RETRIES)
             .then(|| now.saturating_add(crate::backoff::doubled(SIGN_IN_RETRY_MS, attempt)));
         self.log(Severity::Warning, format!("gws-widget: signed out: {why}"));
         self.set_connection(ConnectionState::SignedOut, views);
