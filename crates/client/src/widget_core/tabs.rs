@@ -34,6 +34,7 @@ use super::intents::{describe, failed_because};
 pub use super::relay::RelayTarget;
 use super::relay::is_tab_id;
 use super::{Effect, Method, Purpose, Severity, Target, Views, WidgetCore};
+use crate::CallsStore;
 use crate::bayeux::ConnectionState;
 use crate::error::ApiError;
 use crate::i18n::Key;
@@ -335,6 +336,27 @@ impl WidgetCore {
         }
     }
 
+    /// Why a follower's `operation` on call `id` is not sent, if it is not: as for a click
+    /// here, only on a call this tab shows and only what its capabilities list now (another
+    /// user's call id, a stale or forged request are not sent).
+    fn refused_on_call(
+        &self,
+        id: &str,
+        operation: &Operation,
+        calls: &CallsStore,
+    ) -> Option<String> {
+        let catalog = &self.config.catalog;
+        match calls.get(id) {
+            Some(entry) if entry.call.can(operation) => None,
+            Some(_) => Some(catalog.text(Key::ErrOtherTab).to_string()),
+            None => Some(failed_because(
+                operation,
+                catalog.text(Key::ErrNothing),
+                catalog,
+            )),
+        }
+    }
+
     /// Sends a follower's operation — only one valid for its target (on a call, one this tab
     /// shows whose capabilities list it, as for a click here), to the path built here.
     #[allow(clippy::too_many_arguments)] // the message's fields, taken apart once
@@ -357,19 +379,12 @@ impl WidgetCore {
             );
             Some(self.config.catalog.text(Key::ErrOtherTab).to_string())
         } else if let RelayTarget::Call { id } = &target
-            && !views.calls.get(id).is_some_and(|e| e.call.can(&operation))
+            && let Some(reason) = self.refused_on_call(id, &operation, views.calls)
         {
-            // As a click here: only on a call this tab shows, and only what its capabilities
-            // list now (another user's call id, a stale or forged request are not sent).
             self.log(
                 Severity::Warning,
                 "gws-widget: refused a relayed operation its call does not allow",
             );
-            let catalog = &self.config.catalog;
-            let reason = match views.calls.get(id) {
-                Some(_) => catalog.text(Key::ErrOtherTab).to_string(),
-                None => failed_because(&operation, catalog.text(Key::ErrNothing), catalog),
-            };
             Some(reason)
         } else {
             match target.path(views.agent) {
