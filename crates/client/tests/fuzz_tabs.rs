@@ -42,7 +42,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 use serde_json::{Number, Value, json};
-use support::{CALLS, DEVICES, Harness, LEADER, SHARED, call_data, empty_reply, me_body, message};
+use support::{CALLS, DEVICES, Harness, LEADER, SHARED, call_data, empty_reply, message};
 
 /// The follower's own tab id.
 const SELF: &str = "me";
@@ -443,34 +443,7 @@ fn leader() -> Harness {
 
 /// A signed-in follower (`me`) of `lead`, told "connected", showing `C1` established.
 fn follower() -> Harness {
-    let mut h = Harness::new(SHARED);
-    h.feed(0, Input::SignIn);
-    let me = h.request(Method::Get, support::ME);
-    h.reply_ok(1, me.token, me_body("d1"));
-    for request in h.requests() {
-        h.reply_ok(2, request.token, empty_reply(&request.path));
-    }
-    h.feed(
-        3,
-        Input::Following {
-            tab_id: SELF.into(),
-        },
-    );
-    h.tab(
-        4,
-        TabMessage::Leader {
-            from: LEADER.into(),
-        },
-    );
-    h.tab(
-        4,
-        TabMessage::Connection {
-            from: LEADER.into(),
-            state: "connected".into(),
-            attempt: 0,
-            retry_in_ms: None,
-        },
-    );
+    let mut h = Harness::following(SHARED, SELF);
     h.tab(
         5,
         TabMessage::Notification {

@@ -1365,34 +1365,7 @@ fn dismissing_errors_clears_them() {
 
 /// Signed in, following the leader as `me`, told "connected", with call `C1` established.
 fn follower() -> Harness {
-    let mut h = Harness::new(SHARED);
-    h.feed(0, Input::SignIn);
-    let me = h.request(Method::Get, ME);
-    h.reply_ok(1, me.token, me_body("d1"));
-    for request in h.requests() {
-        h.reply_ok(2, request.token, empty_reply(&request.path));
-    }
-    h.feed(
-        3,
-        Input::Following {
-            tab_id: "me".into(),
-        },
-    );
-    h.tab(
-        4,
-        TabMessage::Leader {
-            from: LEADER.into(),
-        },
-    );
-    h.tab(
-        4,
-        TabMessage::Connection {
-            from: LEADER.into(),
-            state: "connected".into(),
-            attempt: 0,
-            retry_in_ms: None,
-        },
-    );
+    let mut h = Harness::following(SHARED, "me");
     h.tab(
         5,
         TabMessage::Notification {

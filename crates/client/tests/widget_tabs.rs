@@ -14,21 +14,7 @@ use support::*;
 
 /// Signed in, following `LEADER` as `me`, told "connected", with call `C1` established.
 fn follower() -> Harness {
-    let mut h = Harness::new(SHARED);
-    h.feed(0, Input::SignIn);
-    let me = h.request(Method::Get, ME);
-    h.reply_ok(1, me.token, me_body("d1"));
-    for request in h.requests() {
-        h.reply_ok(2, request.token, empty_reply(&request.path));
-    }
-    h.feed(
-        3,
-        Input::Following {
-            tab_id: "me".into(),
-        },
-    );
-    h.tab(4, leader_says("lead"));
-    h.tab(4, connection(LEADER, "connected"));
+    let mut h = Harness::following(SHARED, "me");
     h.tab(5, ringing(LEADER, "C1", "Established"));
     h.out.clear();
     h

@@ -83,6 +83,41 @@ impl Harness {
         h
     }
 
+    /// Signed in as a user with device `d1` (empty snapshots), following [`LEADER`] as
+    /// `tab_id`, told it is connected (`config` must share across tabs). The tab tests' start:
+    /// each then shows the calls it needs.
+    pub fn following(config: CoreConfig, tab_id: &str) -> Self {
+        let mut h = Harness::new(config);
+        h.feed(0, Input::SignIn);
+        let me = h.request(Method::Get, ME);
+        h.reply_ok(1, me.token, me_body("d1"));
+        for request in h.requests() {
+            h.reply_ok(2, request.token, empty_reply(&request.path));
+        }
+        h.feed(
+            3,
+            Input::Following {
+                tab_id: tab_id.into(),
+            },
+        );
+        h.tab(
+            4,
+            TabMessage::Leader {
+                from: LEADER.into(),
+            },
+        );
+        h.tab(
+            4,
+            TabMessage::Connection {
+                from: LEADER.into(),
+                state: "connected".into(),
+                attempt: 0,
+                retry_in_ms: None,
+            },
+        );
+        h
+    }
+
     /// Runs one input at `now`, drains its effects into `out`.
     pub fn feed(&mut self, now: u64, input: Input) -> &[Effect] {
         let mut views = self.state.views();
