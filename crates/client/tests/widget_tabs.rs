@@ -101,8 +101,8 @@ fn a_follower_ignores_leader_messages_from_any_other_tab_id() {
     assert_eq!(h.call_state("X"), Some(CallState::Ringing));
 }
 
-#[test]
-fn a_follower_knowing_no_leader_yet_applies_nothing() {
+/// Signing in and following as `me`, before any leader said so.
+fn follower_without_leader() -> Harness {
     let mut h = Harness::new(SHARED);
     h.feed(0, Input::SignIn);
     h.feed(
@@ -112,6 +112,12 @@ fn a_follower_knowing_no_leader_yet_applies_nothing() {
         },
     );
     h.out.clear();
+    h
+}
+
+#[test]
+fn a_follower_knowing_no_leader_yet_applies_nothing() {
+    let mut h = follower_without_leader();
     h.tab(10, ringing(LEADER, "X", "Ringing"));
     h.tab(11, resync(LEADER));
     assert!(h.out.is_empty(), "{:?}", h.out);
@@ -125,15 +131,7 @@ fn a_follower_knowing_no_leader_yet_applies_nothing() {
 /// followed while no leader is known, nor probed while one is.
 #[test]
 fn a_follower_ignores_a_leader_claim_in_its_own_name() {
-    let mut h = Harness::new(SHARED);
-    h.feed(0, Input::SignIn);
-    h.feed(
-        1,
-        Input::Following {
-            tab_id: "me".into(),
-        },
-    );
-    h.out.clear();
+    let mut h = follower_without_leader();
     h.tab(10, leader_says("me"));
     h.tab(11, ringing("me", "X", "Ringing"));
     assert_eq!(h.call_state("X"), None, "not following itself");
