@@ -28,15 +28,12 @@
 mod common;
 
 use axum::http::Method;
-use common::{TestApp, basic, config};
+use common::{Tally, TestApp, basic, config, count};
 use gws_sim::SimConfig;
 use http_body_util::BodyExt;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use serde_json::{Map, Number, Value, json};
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
 
 /// The URLs the router hands to the Bayeux endpoint.
@@ -699,55 +696,16 @@ async fn still_works(fixture: &Fixture) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Runs `strategy` for `default_cases` cases (or `PROPTEST_CASES`) and prints a tally.
+/// [`common::fuzz`], each outcome shown as it was counted.
 fn run<T: std::fmt::Debug>(
     name: &str,
     default_cases: u32,
     strategy: impl Strategy<Value = T>,
-    test: impl Fn(T, &Mutex<BTreeMap<String, usize>>) -> Result<(), TestCaseError>,
+    test: impl Fn(T, &Tally<String>) -> Result<(), TestCaseError>,
 ) {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default_cases);
-    let tally = Mutex::new(BTreeMap::new());
-    let ran = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
+    common::fuzz(name, default_cases, strategy, test, |outcome, n| {
+        format!("{outcome}: {n}")
     });
-    let started = std::time::Instant::now();
-    let result = runner.run(&strategy, |value| {
-        ran.fetch_add(1, Ordering::Relaxed);
-        test(value, &tally)
-    });
-    let summary: Vec<String> = tally
-        .into_inner()
-        .unwrap_or_default()
-        .iter()
-        .map(|(outcome, n)| format!("{outcome}: {n}"))
-        .collect();
-    println!(
-        "{name}: {} cases run ({cases} wanted, shrinking included) in {:.1} s, {}; {}",
-        ran.load(Ordering::Relaxed),
-        started.elapsed().as_secs_f64(),
-        if result.is_ok() {
-            "all passed"
-        } else {
-            "FAILED"
-        },
-        summary.join(", ")
-    );
-    if let Err(error) = result {
-        panic!("{error}");
-    }
-}
-
-fn count(tally: &Mutex<BTreeMap<String, usize>>, key: String) {
-    if let Ok(mut tally) = tally.lock() {
-        *tally.entry(key).or_default() += 1;
-    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {

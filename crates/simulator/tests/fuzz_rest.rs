@@ -12,15 +12,13 @@
 mod common;
 
 use axum::http::Method;
-use common::{DEVICE1, DEVICE2, TestApp, basic, config};
+use common::{DEVICE1, DEVICE2, Tally, TestApp, basic, config, count};
 use gws_protocol::api::OperationRequest;
 use gws_sim::engine::Command;
 use http_body_util::BodyExt;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use serde_json::{Map, Number, Value, json};
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 use tower::ServiceExt;
 
 const OPERATIONS: &[&str] = &[
@@ -421,16 +419,7 @@ fn with_call_ids(body: &[u8], ids: &[String; 4]) -> Vec<u8> {
     }
 }
 
-fn count(tally: &Mutex<BTreeMap<(u16, i64), usize>>, key: (u16, i64)) {
-    if let Ok(mut tally) = tally.lock() {
-        *tally.entry(key).or_default() += 1;
-    }
-}
-
-async fn run_case(
-    case: &Case,
-    tally: &Mutex<BTreeMap<(u16, i64), usize>>,
-) -> Result<(), TestCaseError> {
+async fn run_case(case: &Case, tally: &Tally<(u16, i64)>) -> Result<(), TestCaseError> {
     let (app, calls, named) = fixture();
     let case_body = with_call_ids(&case.body, &named);
     let token = app.csrf(case.user).await;
@@ -525,43 +514,15 @@ fn the_endpoint_operation_lists_cover_every_operation_once() {
 
 #[test]
 fn arbitrary_bodies_never_get_a_5xx_always_get_a_gws_answer_and_refusals_change_nothing() {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(400);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let tally = Mutex::new(BTreeMap::new());
-    let ran = std::sync::atomic::AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let started = std::time::Instant::now();
-    let result = runner.run(&case(), |case| {
-        ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        runtime.block_on(run_case(&case, &tally))
-    });
-    let tally = tally.into_inner().unwrap_or_default();
-    let summary: Vec<String> = tally
-        .iter()
-        .map(|((status, code), n)| format!("HTTP {status}/statusCode {code}: {n}"))
-        .collect();
-    println!(
-        "fuzzed REST bodies: {} cases run ({cases} wanted, shrinking included) in {:.1} s, {}; {}",
-        ran.load(std::sync::atomic::Ordering::Relaxed),
-        started.elapsed().as_secs_f64(),
-        if result.is_ok() {
-            "all passed"
-        } else {
-            "FAILED"
-        },
-        summary.join(", ")
+    common::fuzz(
+        "fuzzed REST bodies",
+        400,
+        case(),
+        |case, tally| runtime.block_on(run_case(&case, tally)),
+        |(status, code), n| format!("HTTP {status}/statusCode {code}: {n}"),
     );
-    if let Err(error) = result {
-        panic!("{error}");
-    }
 }

@@ -403,3 +403,64 @@ pub async fn spawn_server(config: SimConfig) -> (Http, tokio::sync::oneshot::Sen
         tx,
     )
 }
+
+/// What a fuzz property's cases met (an outcome → how many), printed with its run.
+pub type Tally<K> = std::sync::Mutex<std::collections::BTreeMap<K, usize>>;
+
+/// Counts one case's outcome.
+pub fn count<K: Ord>(tally: &Tally<K>, key: K) {
+    if let Ok(mut tally) = tally.lock() {
+        *tally.entry(key).or_default() += 1;
+    }
+}
+
+/// Runs the fuzz property `test` over `strategy` for `default_cases` cases (or
+/// `PROPTEST_CASES`), no persistence file, then prints how many cases ran, how long they took
+/// and the tally (each outcome as `show` words it) — before a failure is raised, so a failing
+/// run shows it too.
+pub fn fuzz<T: std::fmt::Debug, K: Ord>(
+    name: &str,
+    default_cases: u32,
+    strategy: impl proptest::strategy::Strategy<Value = T>,
+    test: impl Fn(T, &Tally<K>) -> Result<(), proptest::test_runner::TestCaseError>,
+    show: impl Fn(&K, usize) -> String,
+) {
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default_cases);
+    let tally = Tally::default();
+    let ran = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let started = std::time::Instant::now();
+    let result = runner.run(&strategy, |value| {
+        ran.fetch_add(1, Ordering::Relaxed);
+        test(value, &tally)
+    });
+    let summary: Vec<String> = tally
+        .into_inner()
+        .unwrap_or_default()
+        .iter()
+        .map(|(key, n)| show(key, *n))
+        .collect();
+    println!(
+        "{name}: {} cases run ({cases} wanted, shrinking included) in {:.1} s, {}; {}",
+        ran.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+        if result.is_ok() {
+            "all passed"
+        } else {
+            "FAILED"
+        },
+        summary.join(", ")
+    );
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+}
