@@ -4,12 +4,15 @@
 //! MaxNetworkDelay, DuplicateMetaConnect, EmptyResponse, DisconnectServerSide, Redeploy…).
 //! Time is virtual `Millis`; nothing sleeps.
 
+mod support;
+
 use gws_client::backoff::BackoffPolicy;
 use gws_client::{
     BayeuxClient, BayeuxConfig, ConnectionState, Event, Millis, Outcome, Request, RequestKind,
 };
 use gws_protocol::bayeux::RawData;
 use serde_json::{Value, json};
+use support::{ok, requests};
 
 const CALLS: &str = "/v2/me/calls";
 const DEVICES: &str = "/v2/me/devices";
@@ -34,13 +37,6 @@ fn started() -> BayeuxClient {
     client.subscribe(DEVICES);
     client.start(Millis(0));
     client
-}
-
-fn ok(body: Value) -> Outcome {
-    Outcome::Http {
-        status: 200,
-        body: body.to_string(),
-    }
 }
 
 fn handshake_ok(client_id: &str) -> Outcome {
@@ -89,10 +85,6 @@ fn rereads(events: &[Event]) -> usize {
             )
         })
         .count()
-}
-
-fn requests(client: &mut BayeuxClient, now: Millis) -> Vec<Request> {
-    std::iter::from_fn(|| client.poll_request(now)).collect()
 }
 
 fn one(client: &mut BayeuxClient, now: Millis, kind: RequestKind) -> Request {

@@ -11,22 +11,11 @@ use gws_client::{
     Severity,
 };
 use serde_json::{Value, json};
-use support::{ALONE, Harness, call_data};
+use support::{ALONE, Harness, call_data, ok, requests};
 
 const LIFECYCLES: usize = 10_000;
 /// What the browser driver copies out of the response stream at most per piece.
 const PIECE: usize = 64 * 1024;
-
-fn ok(body: Value) -> Outcome {
-    Outcome::Http {
-        status: 200,
-        body: body.to_string(),
-    }
-}
-
-fn requests(client: &mut BayeuxClient, now: Millis) -> Vec<Request> {
-    std::iter::from_fn(|| client.poll_request(now)).collect()
-}
 
 /// A client with a session, its subscriptions confirmed, and a connect held.
 fn connected() -> (BayeuxClient, Request) {

@@ -37,7 +37,7 @@ use proptest::test_runner::TestCaseError;
 use serde_json::{Map, Number, Value, json};
 use support::{
     AGENT_STATES, ALONE, CALLS, DEVICES, Harness, ME, call, call_data, device, device_data,
-    error_data, me_body,
+    error_data, me_body, ok, requests,
 };
 
 const FIXTURES: [&str; 5] = [
@@ -452,17 +452,6 @@ fn the_bayeux_reader_reads_any_body_cut_anywhere_as_it_reads_it_whole() {
         }
         Ok(())
     });
-}
-
-fn ok(body: Value) -> Outcome {
-    Outcome::Http {
-        status: 200,
-        body: body.to_string(),
-    }
-}
-
-fn requests(client: &mut BayeuxClient, now: Millis) -> Vec<Request> {
-    std::iter::from_fn(|| client.poll_request(now)).collect()
 }
 
 fn handshake_reply() -> Value {

@@ -378,3 +378,19 @@ pub fn rejected() -> ApiError {
 pub fn is_calls_snapshot(request: &HttpRequest) -> bool {
     request.method == Method::Get && request.path == CALLS
 }
+
+/// A `200` reply with this JSON body, as the Bayeux client's driver hands it over.
+pub fn ok(body: Value) -> gws_client::bayeux::Outcome {
+    gws_client::bayeux::Outcome::Http {
+        status: 200,
+        body: body.to_string(),
+    }
+}
+
+/// Every request the Bayeux client has to send at `now`.
+pub fn requests(
+    client: &mut gws_client::bayeux::BayeuxClient,
+    now: gws_client::Millis,
+) -> Vec<gws_client::bayeux::Request> {
+    std::iter::from_fn(|| client.poll_request(now)).collect()
+}
