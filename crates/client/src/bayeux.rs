@@ -1134,6 +1134,11 @@ impl BayeuxClient {
         self.take_advice(&message);
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
         match (message.is_successful(), message.client_id.0.clone()) {
+            // `reconnect: none` is obeyed on a granted session too (as cometd-javascript does):
+            // the server asked for no connect at all, so neither a subscribe nor a long poll
+            // goes out with the id it just gave.
+            _ if reconnect == Some(Reconnect::None) && closing => self.stop(),
+            _ if reconnect == Some(Reconnect::None) => self.end_by_server(),
             (true, Some(client_id)) if !client_id.is_empty() => {
                 let rehandshake = self.had_session;
                 self.had_session = true;
@@ -1153,8 +1158,6 @@ impl BayeuxClient {
                 self.phase = Phase::Connected(session);
                 self.set_connected_when_subscribed();
             }
-            _ if reconnect == Some(Reconnect::None) && closing => self.stop(),
-            _ if reconnect == Some(Reconnect::None) => self.end_by_server(),
             _ => {
                 let error = message
                     .error

@@ -593,6 +593,31 @@ fn a_handshake_refused_with_reconnect_none_is_ended_by_the_server() {
     assert_eq!(client.state(), &ConnectionState::Disconnected);
 }
 
+/// A handshake *granted* with `reconnect: none` ends it as well (cometd-javascript sets the
+/// status to disconnected then): no subscribe and no long poll goes out with the id the server
+/// gave while asking not to come back. Found by `bayeux_walk.rs`.
+#[test]
+fn a_handshake_granted_with_reconnect_none_is_ended_by_the_server() {
+    let granted = || {
+        ok(json!([{"channel": "/meta/handshake", "successful": true, "clientId": "c1",
+                   "version": "1.0", "supportedConnectionTypes": ["long-polling"],
+                   "advice": {"reconnect": "none"}}]))
+    };
+    let mut client = started();
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.handle_response(Millis(1), handshake.id, granted());
+    assert_eq!(client.state(), &ConnectionState::EndedByServer);
+    assert!(requests(&mut client, Millis(1)).is_empty());
+    assert_eq!(client.poll_deadline(), None);
+
+    let mut client = started();
+    let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
+    client.leave();
+    client.handle_response(Millis(1), handshake.id, granted());
+    assert_eq!(client.state(), &ConnectionState::Disconnected);
+    assert!(requests(&mut client, Millis(1)).is_empty());
+}
+
 #[test]
 fn advised_interval_is_respected_between_connects() {
     let (mut client, held) = connected();
