@@ -356,6 +356,22 @@ fn a_402_without_advice_also_rehandshakes() {
     one(&mut client, Millis(1100), RequestKind::Handshake);
 }
 
+/// The Bayeux spec's own form of the error, with the client id as its argument
+/// (`402:<clientId>:Unknown Client ID`), and no advice: a lost session too, not a connect to
+/// retry forever with an id the server no longer knows. Found by `bayeux_walk.rs`.
+#[test]
+fn a_402_with_arguments_and_without_advice_rehandshakes() {
+    let (mut client, held) = connected();
+    client.handle_response(
+        Millis(100),
+        held.id,
+        ok(json!([{"channel": "/meta/connect", "successful": false,
+                   "error": "402:c1:Unknown Client ID"}])),
+    );
+    assert!(requests(&mut client, Millis(100)).is_empty(), "backs off");
+    one(&mut client, Millis(1100), RequestKind::Handshake);
+}
+
 #[test]
 fn subscribe_answered_with_402_rehandshakes() {
     let (mut client, sent) = handshaken();

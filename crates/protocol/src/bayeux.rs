@@ -240,11 +240,14 @@ impl<D> Message<D> {
         self.channel.starts_with("/meta/")
     }
 
-    /// The numeric code of `error` (`"402::Unknown client"` → 402).
+    /// The numeric code of `error`: what comes before its first `:` (`"402::Unknown client"`,
+    /// and the Bayeux spec's `"402:<clientId>:Unknown Client ID"` with arguments → 402). Split on
+    /// `::` instead, an error with arguments had no code, and a `402` without `reconnect` advice
+    /// was retried as a plain connect failure with the session the server no longer knows.
     pub fn error_code(&self) -> Option<u16> {
         self.error
             .as_deref()?
-            .split("::")
+            .split(':')
             .next()?
             .trim()
             .parse()
@@ -312,6 +315,21 @@ mod tests {
             reply.advice.as_ref().and_then(|a| a.reconnect.clone()),
             Some(Reconnect::Handshake)
         );
+    }
+
+    #[test]
+    fn the_error_code_is_read_with_or_without_arguments() {
+        let code = |error: &str| {
+            let body = serde_json::json!([{"channel": "/meta/connect", "error": error}]);
+            let messages = parse_messages::<RawData>(&body.to_string()).expect("array");
+            messages[0].as_ref().expect("message").error_code()
+        };
+        assert_eq!(code("402::Unknown client"), Some(402));
+        assert_eq!(code("402:c1:Unknown Client ID"), Some(402));
+        assert_eq!(code("403:c1,/v2/me/calls:Subscription denied"), Some(403));
+        assert_eq!(code(" 401 ::No client ID"), Some(401));
+        assert_eq!(code("Unknown client"), None);
+        assert_eq!(code(""), None);
     }
 
     #[test]
