@@ -1211,6 +1211,14 @@ impl BayeuxClient {
     /// confirmed or dropped a channel (see [`BayeuxClient::back_off_stalled_subscriptions`]).
     fn on_subscription_reply(&mut self, now: Millis, message: Received) -> bool {
         self.take_advice(&message);
+        if self.phase.session().is_none() {
+            // An earlier reply of the same body ended the session: a server that lost it
+            // answers `402` to every message of the batch. The first one decided; the next
+            // ones must not act again — a second re-handshake (and backoff step) while
+            // connected, or, after a leave's unsubscribe batch stopped the client, a
+            // re-handshake that turned the logout into a new session.
+            return false;
+        }
         let reconnect = message.advice.as_ref().and_then(|a| a.reconnect.clone());
         if !message.is_successful()
             && (message.error_code() == Some(402) || reconnect == Some(Reconnect::Handshake))

@@ -1368,6 +1368,39 @@ fn a_session_lost_while_leaving_just_stops() {
     assert_stopped(&mut client);
 }
 
+/// A server that lost the session answers `402` to *every* message of a batch. The first reply
+/// decides; the next ones find no session and must not act again: no second re-handshake (with
+/// a second backoff step) while connecting, and — after a leave's unsubscribe batch stopped the
+/// client — no re-handshake that turns the logout into a new session. Found by
+/// `bayeux_walk.rs`.
+#[test]
+fn a_402_to_every_message_of_a_batch_acts_once() {
+    let lost = |channel: &str| {
+        ok(json!([
+            {"channel": channel, "successful": false, "error": "402::Unknown client",
+             "subscription": CALLS},
+            {"channel": channel, "successful": false, "error": "402::Unknown client",
+             "subscription": DEVICES}
+        ]))
+    };
+    let (mut client, sent) = handshaken();
+    client.handle_response(Millis(2), sent[0].id, lost("/meta/subscribe"));
+    assert_eq!(
+        client.state(),
+        &ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_at: Some(1002)
+        },
+        "one failure, one backoff step"
+    );
+    assert!(requests(&mut client, Millis(1001)).is_empty(), "backs off");
+    one(&mut client, Millis(1002), RequestKind::Handshake);
+
+    let (mut client, _held, unsubscribe) = leaving();
+    client.handle_response(Millis(21), unsubscribe.id, lost("/meta/unsubscribe"));
+    assert_stopped(&mut client);
+}
+
 #[test]
 fn leave_keeps_the_wanted_channels_for_a_later_start() {
     let (mut client, _held, unsubscribe) = leaving();
