@@ -1303,12 +1303,14 @@ impl BayeuxClient {
     /// left a window (handshake → subscribe reply) where a new call was in neither. Nor while
     /// the long poll backs off (a subscribe answered after the first connect failed): nothing
     /// arrives then, and the badge would say "connected" over a retry countdown. Never while
-    /// disconnecting: the session is on its way out.
+    /// disconnecting: the session is on its way out. Nor while offline: a reply already on its
+    /// way when the network went cannot renew the long poll (nothing goes out), so `Offline`
+    /// stays until [`BayeuxClient::set_online`] brings the client back here.
     fn set_connected_when_subscribed(&mut self) {
         let Phase::Connected(session) = &mut self.phase else {
             return;
         };
-        if session.long_poll_failing || !session.subscribed(&self.wanted) {
+        if !self.online || session.long_poll_failing || !session.subscribed(&self.wanted) {
             return;
         }
         let resync = std::mem::take(&mut session.resync_owed);

@@ -615,9 +615,11 @@ fn a_handshake_refused_with_reconnect_none_is_ended_by_the_server() {
 #[test]
 fn a_handshake_granted_with_reconnect_none_is_ended_by_the_server() {
     let granted = || {
-        ok(json!([{"channel": "/meta/handshake", "successful": true, "clientId": "c1",
+        ok(
+            json!([{"channel": "/meta/handshake", "successful": true, "clientId": "c1",
                    "version": "1.0", "supportedConnectionTypes": ["long-polling"],
-                   "advice": {"reconnect": "none"}}]))
+                   "advice": {"reconnect": "none"}}]),
+        )
     };
     let mut client = started();
     let handshake = one(&mut client, Millis(0), RequestKind::Handshake);
@@ -918,6 +920,31 @@ fn offline_parks_and_online_resumes_at_once() {
         resumed[0].kind,
         RequestKind::Connect | RequestKind::Handshake
     ));
+}
+
+/// A reply that was already on its way when the browser went offline (the subscribe batch, the
+/// held long poll) does not announce `Connected`: nothing can go out to renew the long poll, so
+/// the badge stays `Offline` until the network is back — and then says `Connected` (the
+/// application's re-read) at once. Found by `bayeux_walk.rs`.
+#[test]
+fn a_reply_that_arrives_offline_does_not_announce_connected() {
+    let (mut client, sent) = handshaken();
+    client.set_online(Millis(2), false);
+    client.handle_response(Millis(3), sent[0].id, subscriptions_ok(&sent[0]));
+    client.handle_response(Millis(4), sent[1].id, ok(json!([connect_ok()])));
+    assert_eq!(client.state(), &ConnectionState::Offline);
+    client.set_online(Millis(5), true);
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    one(&mut client, Millis(5), RequestKind::Connect);
+
+    let (mut client, held) = connected();
+    client.set_online(Millis(100), false);
+    client.handle_response(Millis(150), held.id, ok(json!([connect_ok()])));
+    assert_eq!(client.state(), &ConnectionState::Offline);
+    assert!(requests(&mut client, Millis(200)).is_empty());
+    client.set_online(Millis(200), true);
+    assert_eq!(client.state(), &ConnectionState::Connected);
+    one(&mut client, Millis(200), RequestKind::Connect);
 }
 
 #[test]
