@@ -1,33 +1,54 @@
-//! What the two fuzz suites of peer data share (`fuzz_peer.rs`: the server's data,
-//! `fuzz_tabs.rs`: other tabs' messages): the bounded proptest runner and structure-aware
-//! mutations of a JSON tree. Each suite picks its own values, keys and weights; each uses
-//! part of this.
+//! What the fuzz suites share (`fuzz_peer.rs`: the server's data, `fuzz_tabs.rs`: other tabs'
+//! messages, `bayeux_walk.rs`: the Bayeux session's walk): the bounded, seeded proptest runner
+//! and structure-aware mutations of a JSON tree. Each suite picks its own values, keys and
+//! weights; each uses part of this.
 #![allow(dead_code)]
 
 use proptest::sample::Index;
 use proptest::strategy::Strategy;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestRunner};
 use serde_json::Value;
+use std::collections::hash_map::RandomState;
 
 /// Runs `property` over `strategy` for `PROPTEST_CASES` cases (default 256), no persistence
-/// file, and says how many cases ran and how long they took; `report` then prints what the
-/// suite counted (before a failure is raised, so a failing run still shows it).
+/// file, and says how many cases ran, how long they took and from which seed; `report` then
+/// prints what the suite counted (before a failure is raised, so a failing run still shows it).
+/// The seed is fresh on every run (each run explores new cases); `PROPTEST_RNG_SEED=<seed>`
+/// replays a run — the same cases in the same order, so the same failure and its shrinking.
 pub fn run<S: Strategy>(
     name: &str,
     strategy: S,
     property: impl Fn(S::Value) -> Result<(), TestCaseError>,
     report: impl FnOnce(),
 ) {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
+    run_seeded(name, None, strategy, property, report);
+}
+
+/// [`run`] from `default_seed` unless `PROPTEST_RNG_SEED` names another: a suite whose
+/// default run must be the same every time (its failure is then a regression, never luck)
+/// while other seeds are explored on purpose.
+pub fn run_seeded<S: Strategy>(
+    name: &str,
+    default_seed: Option<u64>,
+    strategy: S,
+    property: impl Fn(S::Value) -> Result<(), TestCaseError>,
+    report: impl FnOnce(),
+) {
+    let var = |key: &str| std::env::var(key).ok();
+    let cases = var("PROPTEST_CASES")
         .and_then(|n| n.parse().ok())
         .unwrap_or(256);
+    let seed = var("PROPTEST_RNG_SEED")
+        .and_then(|n| n.parse().ok())
+        .or(default_seed)
+        .unwrap_or_else(|| std::hash::BuildHasher::hash_one(&RandomState::new(), name));
     // XorShift: ChaCha (the default) was most of the run time in a debug build, and the cases
     // need variety, not cryptographic randomness.
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
         rng_algorithm: RngAlgorithm::XorShift,
+        rng_seed: RngSeed::Fixed(seed),
         ..Config::default()
     });
     let ran = std::cell::Cell::new(0usize);
@@ -39,14 +60,15 @@ pub fn run<S: Strategy>(
         property(value)
     });
     println!(
-        "{name}: {} cases run ({cases} wanted, shrinking included) in {:.2} s, {}",
+        "{name}: {} cases run ({cases} wanted, shrinking included) in {:.2} s from seed {seed} \
+         (PROPTEST_RNG_SEED={seed} replays), {}",
         ran.get(),
         started.elapsed().as_secs_f64(),
         if result.is_ok() { "passed" } else { "FAILED" }
     );
     report();
     if let Err(error) = result {
-        panic!("{name}: {error}");
+        panic!("{name} (PROPTEST_RNG_SEED={seed} replays): {error}");
     }
 }
 
