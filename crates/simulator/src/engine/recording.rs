@@ -1,6 +1,7 @@
 //! StartCallRecording / PauseCallRecording / ResumeCallRecording / StopCallRecording
 //! (only with `--recording`; gws-api.md §4.1): `CallRecordingStateChange` with the new
-//! `recordingState`, and `GSIP_RECORD` in the user data as GWS sets it.
+//! `recordingState`, and `GSIP_RECORD` in the user data as GWS sets it (the other agents on
+//! the call get `AttachedDataChanged` for it).
 
 use super::{Engine, EngineError, Out, PartyId, Recording};
 use gws_protocol::notification::NotificationType;
@@ -36,6 +37,10 @@ impl Engine {
             }
         }
         self.emit_kind(now, party, NotificationType::CallRecordingStateChange, out);
+        // `GSIP_RECORD` (and `GSIP_REC_FN`) went into the conversation's user data, which the
+        // other agents on the call see too: without a notification their view would differ
+        // from what a re-read shows them.
+        self.emit_user_data_changed(now, conv, party, out);
         Ok(())
     }
 }

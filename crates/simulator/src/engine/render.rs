@@ -168,6 +168,24 @@ impl Engine {
         }
     }
 
+    /// The user data of conversation `conv` changed (it belongs to the conversation, so every
+    /// leg renders it): `AttachedDataChanged` to every agent on it except `except` (the party
+    /// the change was made on, told by its own notification), so that what each of them was
+    /// told matches what `GET /api/v2/me/calls` shows them.
+    pub(crate) fn emit_user_data_changed(
+        &self,
+        now: u64,
+        conv: ConvId,
+        except: PartyId,
+        out: &mut Out,
+    ) {
+        for other in self.agent_parties(conv) {
+            if other != except && !self.is_monitor(other) {
+                self.emit_kind(now, other, NotificationType::AttachedDataChanged, out);
+            }
+        }
+    }
+
     /// An asynchronous `ErrorMessage` about a call (the back end rejected an accepted request).
     pub(crate) fn emit_call_error(
         &self,

@@ -68,11 +68,7 @@ impl Engine {
             c.user_data = if data.is_empty() { None } else { Some(data) };
         }
         self.emit_kind(now, party, NotificationType::AttachedDataChanged, out);
-        for other in self.agent_parties(conv) {
-            if other != party && !self.is_monitor(other) {
-                self.emit_kind(now, other, NotificationType::AttachedDataChanged, out);
-            }
-        }
+        self.emit_user_data_changed(now, conv, party, out);
         Ok(())
     }
 

@@ -96,6 +96,54 @@ fn recording_starts_pauses_resumes_and_stops_with_its_own_notification_type() {
 }
 
 #[test]
+fn the_other_agent_on_the_call_is_told_of_the_recording_flags_in_the_user_data() {
+    // Found by the call-model walk: the flags went into the conversation's user data, which
+    // agent2's call renders too, but only agent1 was notified — agent2's widget showed other
+    // user data than a re-read of its calls.
+    let mut engine = Engine::new(EngineConfig {
+        recording: true,
+        ..crate::engine::tests::config()
+    });
+    let dialled = ok(&mut engine, 0, dial(AGENT1, DEVICE1, "5001"));
+    let mine = dialled.call_id.clone().expect("id");
+    let theirs = calls_for(&dialled, AGENT2)[0].id.clone();
+    call_op(
+        &mut engine,
+        0,
+        AGENT2,
+        &theirs,
+        json!({"operationName": "Answer"}),
+    );
+    for operation in [
+        "StartCallRecording",
+        "PauseCallRecording",
+        "StopCallRecording",
+    ] {
+        let outcome = call_op(
+            &mut engine,
+            0,
+            AGENT1,
+            &mine,
+            json!({"operationName": operation}),
+        );
+        let told: Vec<_> = call_events(&outcome)
+            .into_iter()
+            .filter(|(user, _)| user == AGENT2)
+            .collect();
+        assert_eq!(told.len(), 1, "{operation}: agent2 is told once");
+        assert_eq!(
+            told[0].1.notification_type,
+            gws_protocol::notification::NotificationType::AttachedDataChanged
+        );
+        assert_eq!(
+            told[0].1.call,
+            engine.call_of(0, AGENT2, &theirs).expect("agent2's call"),
+            "{operation}: what agent2 was told is what agent2 reads"
+        );
+    }
+}
+
+#[test]
 fn set_call_disposition_writes_the_disposition_into_user_data() {
     let mut engine = engine();
     let id = established(&mut engine, 0);
