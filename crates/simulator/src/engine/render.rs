@@ -171,7 +171,8 @@ impl Engine {
     /// The user data of conversation `conv` changed (it belongs to the conversation, so every
     /// leg renders it): `AttachedDataChanged` to every agent on it except `except` (the party
     /// the change was made on, told by its own notification), so that what each of them was
-    /// told matches what `GET /api/v2/me/calls` shows them.
+    /// told matches what `GET /api/v2/me/calls` shows them. A supervisor monitoring the call is
+    /// told too: their call renders the same user data.
     pub(crate) fn emit_user_data_changed(
         &self,
         now: u64,
@@ -180,7 +181,7 @@ impl Engine {
         out: &mut Out,
     ) {
         for other in self.agent_parties(conv) {
-            if other != except && !self.is_monitor(other) {
+            if other != except {
                 self.emit_kind(now, other, NotificationType::AttachedDataChanged, out);
             }
         }

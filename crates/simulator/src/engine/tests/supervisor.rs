@@ -353,3 +353,29 @@ fn the_supervisor_can_remove_the_agent_from_the_monitored_call() {
         (agent_call, CallState::Released)
     );
 }
+
+#[test]
+fn a_supervisor_on_the_call_is_told_when_its_user_data_changes() {
+    // Found by the call-model walk: the supervisor's call renders the conversation's user
+    // data, but only the agents were told of a change — the supervisor's widget kept the old
+    // data until a re-read.
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let armed = arm(&mut engine, "BargeIn", None);
+    let supervisor_call = calls_for(&armed, SUPERVISOR)[0].id.clone();
+    for body in [
+        json!({"operationName": "AttachUserData", "userData": {"Account": "42"}}),
+        json!({"operationName": "DeleteUserData"}),
+    ] {
+        let outcome = ok(&mut engine, 0, op(AGENT1, &id, body.clone()));
+        let told = calls_for(&outcome, SUPERVISOR);
+        assert_eq!(told.len(), 1, "{body}: the supervisor is told once");
+        assert_eq!(
+            told[0],
+            engine
+                .call_of(0, SUPERVISOR, &supervisor_call)
+                .expect("the supervisor's call"),
+            "{body}: what the supervisor was told is what they read"
+        );
+    }
+}
