@@ -5,8 +5,9 @@ use super::{Engine, EngineError, Out, PartyId, error_codes};
 use gws_protocol::CallState;
 
 impl Engine {
-    /// `Answer`: the ringing call is established; whoever dialled it connects. An established
-    /// call on the same device is put on hold first, as a SIP phone does.
+    /// `Answer`: the ringing call is established; whoever dialled it connects. An active call
+    /// on the same device (established, or still dialing) is put on hold first, as a SIP phone
+    /// does.
     pub(crate) fn answer(
         &mut self,
         now: u64,

@@ -9,8 +9,8 @@ use gws_protocol::{CALLS_CHANNEL, CallState, CallType, Operation};
 impl Engine {
     /// `Dial {destination, userData?}`: a new `Dialing` call (callType Internal, no parent even
     /// when another call is held — seed 000 S2 #4); the destination rings (an agent gets their
-    /// own `Ringing` call, a simulated phone answers after the delay). An established call on the
-    /// device is held first. An invalid destination yields an `ErrorMessage` and no call; user data
+    /// own `Ringing` call, a simulated phone answers after the delay). An active call on the
+    /// device (established, or still dialing) is held first. An invalid destination yields an `ErrorMessage` and no call; user data
     /// over the bound (`params.rs`) is refused, since the callee receives it too.
     pub(crate) fn dial(
         &mut self,
@@ -45,12 +45,7 @@ impl Engine {
             );
             return Ok(());
         }
-        for call in self.calls_of_agent(agent) {
-            if self.state(call) == CallState::Established {
-                self.set_state(call, CallState::Held);
-                self.emit(now, call, out);
-            }
-        }
+        self.hold_active_calls(now, agent, None, out);
         let conv = self.new_conversation(user_data.filter(|data| !data.is_empty()));
         let me = self.add_agent(
             now,

@@ -27,8 +27,9 @@ impl Engine {
         Ok(())
     }
 
-    /// `Retrieve`: Held → Established. An established call on the same device is held first
-    /// (reported first, like SwapCalls).
+    /// `Retrieve`: Held → Established (or back to Dialing if it was held while its destination
+    /// still rang). An active call on the same device is held first (reported first, like
+    /// SwapCalls).
     pub(crate) fn retrieve(
         &mut self,
         now: u64,
@@ -36,7 +37,8 @@ impl Engine {
         out: &mut Out,
     ) -> Result<(), EngineError> {
         self.hold_active_siblings(now, party, out);
-        self.set_state(party, CallState::Established);
+        let state = self.resumed_state(party);
+        self.set_state(party, state);
         self.emit(now, party, out);
         Ok(())
     }

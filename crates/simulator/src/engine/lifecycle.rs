@@ -12,13 +12,49 @@ use gws_protocol::CallState;
 use gws_protocol::notification::NotificationType;
 
 impl Engine {
-    /// Puts every established call of the device of `party` (except `party`) on hold.
+    /// Puts every active call of the device of `party` (except `party`) on hold.
     pub(crate) fn hold_active_siblings(&mut self, now: u64, party: PartyId, out: &mut Out) {
-        for sibling in self.sibling_calls(party) {
-            if self.state(sibling) == CallState::Established {
-                self.set_state(sibling, CallState::Held);
-                self.emit(now, sibling, out);
+        let agent = self.leg(party).agent;
+        self.hold_active_calls(now, agent, Some(party), out);
+    }
+
+    /// Puts every active call of `agent`'s device (except `except`) on hold: the device is about
+    /// to talk on another call (Answer, Retrieve, Dial, a consultation). Active means
+    /// `Established` or `Dialing`: a call still ringing out connects on its own when its
+    /// destination answers, so left active it would leave the device talking on two calls at
+    /// once. Held while dialing, it connects held (and is retrieved into `Established`).
+    pub(crate) fn hold_active_calls(
+        &mut self,
+        now: u64,
+        agent: usize,
+        except: Option<PartyId>,
+        out: &mut Out,
+    ) {
+        for call in self.calls_of_agent(agent) {
+            if Some(call) != except
+                && matches!(
+                    self.state(call),
+                    CallState::Established | CallState::Dialing
+                )
+            {
+                self.set_state(call, CallState::Held);
+                self.emit(now, call, out);
             }
+        }
+    }
+
+    /// The state a held call returns to (Retrieve, SwapCalls): `Established` once another party
+    /// of its conversation has connected, else `Dialing` — it was held while its destination
+    /// still rang, and is still ringing out.
+    pub(crate) fn resumed_state(&self, party: PartyId) -> CallState {
+        let connected = self
+            .others(party)
+            .into_iter()
+            .any(|other| !self.is_monitor(other) && self.state(other) != CallState::Ringing);
+        if connected {
+            CallState::Established
+        } else {
+            CallState::Dialing
         }
     }
 

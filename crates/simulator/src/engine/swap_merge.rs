@@ -7,7 +7,7 @@ use serde_json::Value;
 
 impl Engine {
     /// `SwapCalls {otherCallUri}` on the active call: this call `Held` first, then the other
-    /// call `Established` (seed 000 S2 #6–#7).
+    /// call `Established` (seed 000 S2 #6–#7; `Dialing` if it was held while still ringing out).
     pub(crate) fn swap_calls(
         &mut self,
         now: u64,
@@ -31,7 +31,8 @@ impl Engine {
         }
         self.set_state(active, CallState::Held);
         self.emit(now, active, out);
-        self.set_state(held, CallState::Established);
+        let state = self.resumed_state(held);
+        self.set_state(held, state);
         self.emit(now, held, out);
         Ok(())
     }

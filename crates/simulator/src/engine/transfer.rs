@@ -30,12 +30,12 @@ impl Engine {
             .unwrap_or_default();
         data.extend(optional_user_data(request)?.unwrap_or_default());
         check_user_data_bound(&data)?;
-        if self.state(party) == CallState::Established {
-            self.set_state(party, CallState::Held);
-            self.emit(now, party, out);
-        }
-        let conv = self.new_conversation(if data.is_empty() { None } else { Some(data) });
+        // This call if it is the active one, and any other active call of the device (a
+        // consultation still ringing out, when this one is held): the device talks on the new
+        // consultation next.
         let agent = self.leg(party).agent;
+        self.hold_active_calls(now, agent, None, out);
+        let conv = self.new_conversation(if data.is_empty() { None } else { Some(data) });
         let consult = self.add_agent(
             now,
             conv,

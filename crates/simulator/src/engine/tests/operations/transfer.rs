@@ -194,3 +194,87 @@ fn single_step_transfer_to_a_busy_or_invalid_number_errors_and_changes_nothing()
         );
     }
 }
+
+/// How many of `user`'s calls are in `state`.
+fn in_state(engine: &Engine, user: &str, state: CallState) -> usize {
+    engine
+        .calls_of(0, user)
+        .iter()
+        .filter(|c| c.state == state)
+        .count()
+}
+
+#[test]
+fn a_second_consultation_from_the_held_call_holds_the_first_one_still_ringing_out() {
+    // Found by the call-model walk: InitiateConference is offered on the held call (set F); a
+    // second one while the first consultation still rang out left that one Dialing, and when
+    // both phones answered the device talked on two calls at once.
+    let mut engine = Engine::new(EngineConfig {
+        answer_delay_ms: 500,
+        ..crate::engine::tests::config()
+    });
+    let original = established(&mut engine, 0);
+    let first = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &original,
+        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "7000"}}),
+    );
+    let second = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &original,
+        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "7001"}}),
+    );
+    assert_eq!(
+        states(&calls_for(&second, AGENT1))
+            .into_iter()
+            .map(|(_, state)| state)
+            .collect::<Vec<_>>(),
+        vec![CallState::Held, CallState::Dialing],
+        "the first consultation is held, then the second one dials"
+    );
+    fire(&mut engine, 500, &first);
+    fire(&mut engine, 500, &second);
+    assert_eq!(in_state(&engine, AGENT1, CallState::Established), 1);
+    assert_eq!(in_state(&engine, AGENT1, CallState::Held), 2);
+}
+
+#[test]
+fn a_call_held_while_ringing_out_is_retrieved_into_dialing_until_answered() {
+    // The first consultation, held before its destination answered, goes back to ringing out
+    // when retrieved: Established would claim a conversation nobody has answered yet.
+    let mut engine = Engine::new(EngineConfig {
+        answer_delay_ms: 500,
+        ..crate::engine::tests::config()
+    });
+    let original = established(&mut engine, 0);
+    let first = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &original,
+        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "9001"}}),
+    );
+    call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &original,
+        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "7001"}}),
+    );
+    let held_consult = calls_for(&first, AGENT1)[1].id.clone();
+    let retrieved = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &held_consult,
+        json!({"operationName": "Retrieve"}),
+    );
+    let last = calls_for(&retrieved, AGENT1)
+        .pop()
+        .expect("the retrieved call");
+    assert_eq!((last.id, last.state), (held_consult, CallState::Dialing));
+}
