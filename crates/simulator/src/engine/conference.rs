@@ -33,7 +33,7 @@ impl Engine {
         request: &OperationRequest,
         out: &mut Out,
     ) -> Result<(), EngineError> {
-        let Some((destination, target)) = self.consult_target(party, request, out)? else {
+        let Some((destination, target)) = self.single_step_target(party, request, out)? else {
             return Ok(());
         };
         let conv = self.conv_of(party);

@@ -1,7 +1,7 @@
 //! The operands several operation families share, resolved against the model: the destination
-//! of a consultation or single-step operation ([`Engine::consult_target`]) and the held/active
-//! pair of CompleteTransfer, CompleteConference, SwapCalls and MergeWithOtherCall
-//! ([`Engine::call_pair`]).
+//! of a consultation or single-step operation ([`Engine::consult_target`],
+//! [`Engine::single_step_target`]) and the held/active pair of CompleteTransfer,
+//! CompleteConference, SwapCalls and MergeWithOtherCall ([`Engine::call_pair`]).
 //!
 //! Why not in a command file: transfers, conferences and swap/merge each need them, and a
 //! command file never depends on another; why not in `params.rs`: they read the model and
@@ -41,6 +41,40 @@ impl Engine {
                 out,
             );
             return Ok(None);
+        }
+        Ok(Some((destination, target)))
+    }
+
+    /// [`Engine::consult_target`] for the single-step operations, which ring the destination
+    /// into this call's own conversation: an agent already on it cannot be rung into it again
+    /// (they would be talking to their own ringing phone), so that destination is refused with
+    /// the same `ErrorMessage` as an invalid number, and nothing changes.
+    pub(crate) fn single_step_target(
+        &self,
+        party: PartyId,
+        request: &OperationRequest,
+        out: &mut Out,
+    ) -> Result<Option<(String, Target)>, EngineError> {
+        let Some((destination, target)) = self.consult_target(party, request, out)? else {
+            return Ok(None);
+        };
+        if let Target::Agent(agent) = target {
+            let conv = self.conv_of(party);
+            let on_the_call = self
+                .agent_parties(conv)
+                .into_iter()
+                .any(|p| self.leg(p).agent == agent);
+            if on_the_call {
+                let message = format!("Invalid destination {destination}: already on this call");
+                self.emit_call_error(
+                    party,
+                    &request.operation_name,
+                    error_codes::INVALID_DESTINATION,
+                    &message,
+                    out,
+                );
+                return Ok(None);
+            }
         }
         Ok(Some((destination, target)))
     }

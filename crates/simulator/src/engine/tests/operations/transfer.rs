@@ -278,3 +278,50 @@ fn a_call_held_while_ringing_out_is_retrieved_into_dialing_until_answered() {
         .expect("the retrieved call");
     assert_eq!((last.id, last.state), (held_consult, CallState::Dialing));
 }
+
+#[test]
+fn a_single_step_operation_to_an_agent_already_on_the_call_errors_and_changes_nothing() {
+    // Found by the call-model walk: agent2 consults agent1, who single-step transferred the
+    // consultation back to agent2 — agent2's consult leg stayed Established, talking to
+    // agent2's own phone ringing on the same call.
+    let mut engine = engine();
+    let (original, _) = inject(&mut engine, 0, "5000", "5001");
+    call_op(
+        &mut engine,
+        0,
+        AGENT2,
+        &original,
+        json!({"operationName": "Answer"}),
+    );
+    let consulted = call_op(
+        &mut engine,
+        0,
+        AGENT2,
+        &original,
+        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "5005"}}),
+    );
+    let agent1s = calls_for(&consulted, AGENT1)[0].id.clone();
+    call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &agent1s,
+        json!({"operationName": "Answer"}),
+    );
+    for operation in ["SingleStepTransfer", "SingleStepConference"] {
+        let (snapshot, persisted) = (engine.snapshot(0), engine.persisted());
+        let outcome = call_op(
+            &mut engine,
+            0,
+            AGENT1,
+            &agent1s,
+            json!({"operationName": operation, "destination": {"phoneNumber": "5001"}}),
+        );
+        let errors = errors_for(&outcome, AGENT1);
+        assert_eq!(errors.len(), 1, "{operation}: {:?}", outcome.notifications);
+        assert_eq!(errors[0]["errorCode"], 57, "{operation}");
+        assert!(call_events(&outcome).is_empty(), "{operation}");
+        assert_eq!(engine.snapshot(0), snapshot, "{operation}");
+        assert_eq!(engine.persisted(), persisted, "{operation}");
+    }
+}
