@@ -152,8 +152,10 @@ impl Engine {
     }
 
     /// Publishes `ParticipantsUpdated` to every agent on conversation `conv` except `except`
-    /// (the party that caused the change and is told otherwise) and except agents whose call
-    /// still rings (they see the parties when they answer).
+    /// (the party that caused the change and is told otherwise). An agent whose call still
+    /// rings is told too: a ringing call lists every other party (the caller it would answer),
+    /// so when a single-step transfer or a hang-up changes who that is, their view must follow
+    /// (as CompleteTransfer already tells a ringing agent).
     pub(crate) fn emit_participants_updated(
         &self,
         now: u64,
@@ -162,7 +164,7 @@ impl Engine {
         out: &mut Out,
     ) {
         for p in self.agent_parties(conv) {
-            if Some(p) != except && self.state(p) != CallState::Ringing {
+            if Some(p) != except {
                 self.emit_kind(now, p, NotificationType::ParticipantsUpdated, out);
             }
         }

@@ -325,3 +325,28 @@ fn a_single_step_operation_to_an_agent_already_on_the_call_errors_and_changes_no
         assert_eq!(engine.persisted(), persisted, "{operation}");
     }
 }
+
+#[test]
+fn an_agent_still_ringing_is_told_when_a_single_step_transfer_changes_who_calls() {
+    // Found by the call-model walk: agent1 rings agent2, holds that call (dialing 7000
+    // instead) and single-step transfers it to 7002; agent2's ringing call now listed 7002
+    // as its caller on a re-read, but agent2 was not told and still showed 5005.
+    let mut engine = engine();
+    let dialled = ok(&mut engine, 0, dial(AGENT1, DEVICE1, "5001"));
+    let mine = dialled.call_id.clone().expect("id");
+    let theirs = calls_for(&dialled, AGENT2)[0].id.clone();
+    ok(&mut engine, 0, dial(AGENT1, DEVICE1, "7000"));
+    let transferred = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &mine,
+        json!({"operationName": "SingleStepTransfer", "destination": {"phoneNumber": "7002"}}),
+    );
+    let told = calls_for(&transferred, AGENT2);
+    assert_eq!(told.len(), 1, "agent2 is told once");
+    let now = engine.call_of(0, AGENT2, &theirs).expect("agent2's call");
+    assert_eq!(now.state, CallState::Ringing);
+    assert_eq!(now.participants, vec![Participant::internal("7002")]);
+    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
+}
