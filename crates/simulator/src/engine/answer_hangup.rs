@@ -45,7 +45,8 @@ impl Engine {
     }
 
     /// Timer: a simulated phone (or a DND agent) turns out busy. The agent who dialled gets an
-    /// `ErrorMessage`, then its leg is released if nobody else is on it.
+    /// `ErrorMessage`, then its leg is released if nobody else is on it; agents whose call
+    /// still rings (or dials) with the busy party listed it, and are told it left.
     pub(crate) fn phone_busy(&mut self, now: u64, party: PartyId, out: &mut Out) {
         let Some(p) = self.parties.get(&party) else {
             return;
@@ -64,5 +65,8 @@ impl Engine {
             self.emit_call_error(inviter, &operation, error_codes::BUSY, &message, out);
         }
         self.settle(now, conv, None, out);
+        if self.conversations.contains_key(&conv) {
+            self.emit_ringing_party_changed(now, conv, None, out);
+        }
     }
 }

@@ -25,7 +25,9 @@ impl Engine {
     }
 
     /// `SingleStepConference {destination}`: the destination rings into this call; when it
-    /// answers, every agent on the call gets `ParticipantsUpdated`. Busy → `ErrorMessage`.
+    /// answers, every agent on the call gets `ParticipantsUpdated` (an agent whose own call
+    /// still rings gets it at once: that call lists the parties ringing with it). Busy →
+    /// `ErrorMessage`.
     pub(crate) fn single_step_conference(
         &mut self,
         now: u64,
@@ -50,10 +52,11 @@ impl Engine {
             },
             out,
         );
-        if let Some(callee) =
-            callee.filter(|p| self.parties.get(p).is_some_and(|p| p.leg().is_some()))
-        {
-            self.emit(now, callee, out);
+        if let Some(callee) = callee {
+            if self.parties.get(&callee).is_some_and(|p| p.leg().is_some()) {
+                self.emit(now, callee, out);
+            }
+            self.emit_ringing_party_changed(now, conv, Some(callee), out);
         }
         Ok(())
     }

@@ -80,7 +80,8 @@ impl Engine {
 
     /// `party` leaves its conversation (hang-up, transfer away, removal). If fewer than two
     /// parties would remain, the conversation ends and every agent on it sees `Released`,
-    /// the leaver first; otherwise the remaining agents get `ParticipantsUpdated`.
+    /// the leaver first; otherwise the remaining agents get `ParticipantsUpdated` (for a party
+    /// that left still ringing, only those whose own call lists it: calls not connected yet).
     pub(crate) fn leave(&mut self, now: u64, party: PartyId, out: &mut Out) {
         let Some(p) = self.parties.get(&party) else {
             return;
@@ -102,6 +103,8 @@ impl Engine {
             self.emit_monitored_flag(now, conv, out);
         } else if visible {
             self.emit_participants_updated(now, conv, None, out);
+        } else {
+            self.emit_ringing_party_changed(now, conv, None, out);
         }
     }
 

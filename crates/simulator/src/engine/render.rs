@@ -170,6 +170,26 @@ impl Engine {
         }
     }
 
+    /// A party still ringing joined or left conversation `conv`: `ParticipantsUpdated` to every
+    /// agent on it whose own call is not connected yet (ringing or dialing) except `except`,
+    /// since such a call lists the parties ringing with it (see [`Engine::participants`]); a
+    /// connected call lists a party only once it answers, and is told then.
+    pub(crate) fn emit_ringing_party_changed(
+        &self,
+        now: u64,
+        conv: ConvId,
+        except: Option<PartyId>,
+        out: &mut Out,
+    ) {
+        for p in self.agent_parties(conv) {
+            if Some(p) != except
+                && !matches!(self.state(p), CallState::Established | CallState::Held)
+            {
+                self.emit_kind(now, p, NotificationType::ParticipantsUpdated, out);
+            }
+        }
+    }
+
     /// The user data of conversation `conv` changed (it belongs to the conversation, so every
     /// leg renders it): `AttachedDataChanged` to every agent on it except `except` (the party
     /// the change was made on, told by its own notification), so that what each of them was

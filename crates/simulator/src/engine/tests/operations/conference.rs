@@ -258,3 +258,82 @@ fn a_party_leaving_a_conference_updates_the_others() {
     assert_eq!(mine[0].id, id);
     assert_eq!(mine[0].participants, vec![Participant::internal("5000")]);
 }
+
+#[test]
+fn an_agent_still_ringing_is_told_when_a_single_step_conference_adds_a_party() {
+    // Found by the call-model walk: agent2 rang into agent1's call (SingleStepConference),
+    // then agent1 single-step conferenced 9001 too; agent2's ringing call lists the parties
+    // ringing with it, so a re-read showed 9001 while agent2 had not been told.
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let conference = |number: &str| json!({"operationName": "SingleStepConference", "destination": {"phoneNumber": number}});
+    let rung = call_op(&mut engine, 0, AGENT1, &id, conference("5001"));
+    let theirs = calls_for(&rung, AGENT2)[0].id.clone();
+    let added = call_op(&mut engine, 0, AGENT1, &id, conference(reserved::NO_ANSWER));
+    let told = calls_for(&added, AGENT2);
+    assert_eq!(told.len(), 1, "agent2 is told once");
+    let now = engine.call_of(0, AGENT2, &theirs).expect("agent2's call");
+    assert_eq!(now.state, CallState::Ringing);
+    assert!(
+        now.participants
+            .contains(&Participant::internal(reserved::NO_ANSWER))
+    );
+    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
+    assert!(
+        calls_for(&added, AGENT1).is_empty(),
+        "agent1's connected call shows 9001 only when it answers"
+    );
+}
+
+/// agent1 answers 5000, single-step conferences `first`, then agent2 (5001): agent2's call
+/// rings with both 5000 and `first` listed. Returns agent1's and agent2's call ids and the
+/// outcome of the first conference (its timers).
+fn agent2_ringing_with(engine: &mut Engine, first: &str) -> (String, String, Outcome) {
+    let id = established(engine, 0);
+    let conference = |number: &str| json!({"operationName": "SingleStepConference", "destination": {"phoneNumber": number}});
+    let first = call_op(engine, 0, AGENT1, &id, conference(first));
+    let rung = call_op(engine, 0, AGENT1, &id, conference("5001"));
+    let theirs = calls_for(&rung, AGENT2)[0].id.clone();
+    (id, theirs, first)
+}
+
+#[test]
+fn an_agent_still_ringing_is_told_when_a_party_ringing_with_them_turns_out_busy() {
+    // Found by the call-model walk: 9000 rang into the call, agent2 too; when 9000 turned
+    // out busy agent2's ringing call no longer listed it on a re-read, but agent2 was not told.
+    let mut engine = engine();
+    let (_, theirs, first) = agent2_ringing_with(&mut engine, reserved::BUSY);
+    let busy = fire(&mut engine, 1000, &first).remove(0);
+    let told = calls_for(&busy, AGENT2);
+    assert_eq!(told.len(), 1, "agent2 is told once");
+    let now = engine
+        .call_of(1000, AGENT2, &theirs)
+        .expect("agent2's call");
+    assert_eq!(
+        now.participants,
+        vec![Participant::internal("5000"), Participant::internal("5005")]
+    );
+    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
+}
+
+#[test]
+fn an_agent_still_ringing_is_told_when_a_party_ringing_with_them_hangs_up() {
+    let mut engine = engine();
+    let (id, theirs, _) = agent2_ringing_with(&mut engine, reserved::NO_ANSWER);
+    let hung_up = ok(
+        &mut engine,
+        0,
+        Command::RemoteHangup {
+            call_id: id,
+            number: Some(reserved::NO_ANSWER.into()),
+        },
+    );
+    let told = calls_for(&hung_up, AGENT2);
+    assert_eq!(told.len(), 1, "agent2 is told once");
+    let now = engine.call_of(0, AGENT2, &theirs).expect("agent2's call");
+    assert_eq!(
+        now.participants,
+        vec![Participant::internal("5000"), Participant::internal("5005")]
+    );
+    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
+}
