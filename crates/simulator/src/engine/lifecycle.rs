@@ -59,7 +59,8 @@ impl Engine {
     }
 
     /// `party` has just connected: everyone still dialling it is now established, and agents
-    /// already talking in the conversation see one more participant.
+    /// already talking in the conversation see one more participant (a supervisor monitoring
+    /// it too: their call lists the same participants).
     pub(crate) fn connected(&mut self, now: u64, party: PartyId, out: &mut Out) {
         for other in self.others(party) {
             let is_agent = self.parties.get(&other).is_some_and(|p| p.leg().is_some());
@@ -70,7 +71,7 @@ impl Engine {
                         self.emit(now, other, out);
                     }
                 }
-                CallState::Established | CallState::Held if is_agent && !self.is_monitor(other) => {
+                CallState::Established | CallState::Held if is_agent => {
                     self.emit_kind(now, other, NotificationType::ParticipantsUpdated, out);
                 }
                 _ => {}

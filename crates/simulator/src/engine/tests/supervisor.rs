@@ -379,3 +379,39 @@ fn a_supervisor_on_the_call_is_told_when_its_user_data_changes() {
         );
     }
 }
+
+#[test]
+fn a_supervisor_on_the_call_is_told_when_a_party_answers_into_it() {
+    // Found by the call-model walk: agent1 single-step conferenced agent2 into the monitored
+    // call; when agent2 answered, the supervisor's call listed agent2 on a re-read, but only the
+    // agents had been told.
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let armed = arm(&mut engine, "BargeIn", None);
+    let supervisor_call = calls_for(&armed, SUPERVISOR)[0].id.clone();
+    let rung = ok(
+        &mut engine,
+        0,
+        op(
+            AGENT1,
+            &id,
+            json!({"operationName": "SingleStepConference", "destination": {"phoneNumber": "5001"}}),
+        ),
+    );
+    let theirs = calls_for(&rung, AGENT2)[0].id.clone();
+    let answered = ok(
+        &mut engine,
+        0,
+        op(AGENT2, &theirs, json!({"operationName": "Answer"})),
+    );
+    let told = calls_for(&answered, SUPERVISOR);
+    assert_eq!(told.len(), 1, "the supervisor is told once");
+    let now = engine
+        .call_of(0, SUPERVISOR, &supervisor_call)
+        .expect("the supervisor's call");
+    assert!(now.participants.contains(&Participant::internal("5001")));
+    assert_eq!(
+        told[0], now,
+        "what the supervisor was told is what they read"
+    );
+}
