@@ -238,8 +238,10 @@ impl CallContext {
         if self.mute_applies() && !self.advertise_mute {
             hidden.push(Operation::MuteCall);
         }
+        // Not on a call still dialing: merged, it would be established unanswered (the held
+        // side next to a dialing call is refused by `swap_merge.rs`, which sees the pair).
         let paired = match self.state {
-            CallState::Established | CallState::Dialing => self.other_held,
+            CallState::Established => self.other_held,
             CallState::Held => self.other_active,
             _ => false,
         };

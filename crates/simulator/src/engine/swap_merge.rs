@@ -37,9 +37,10 @@ impl Engine {
         Ok(())
     }
 
-    /// `MergeWithOtherCall {otherCallUri}`: one held and one active call become one conference
-    /// on the held call's connection (T-Lib TMergeCalls); same notifications as
-    /// CompleteConference.
+    /// `MergeWithOtherCall {otherCallUri}`: one held and one established call become one
+    /// conference on the held call's connection (T-Lib TMergeCalls); same notifications as
+    /// CompleteConference. Refused, like CompleteConference, while the active call still rings
+    /// out: the merged call would be established with nobody having answered it.
     pub(crate) fn merge_with_other_call(
         &mut self,
         now: u64,
@@ -55,6 +56,11 @@ impl Engine {
             }
             Some(value) => self.call_pair(party, Some(value), "otherCallUri")?,
         };
+        if self.state(active) == CallState::Dialing {
+            return Err(EngineError::Invalid(
+                "MergeWithOtherCall needs the active call answered; it is still dialing".into(),
+            ));
+        }
         self.conference_merge(now, held, active, out);
         Ok(())
     }

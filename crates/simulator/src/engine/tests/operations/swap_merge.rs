@@ -92,3 +92,27 @@ fn merge_needs_another_call() {
     );
     assert!(matches!(error, EngineError::Invalid(_)));
 }
+
+#[test]
+fn merge_is_refused_while_the_active_call_is_still_dialing() {
+    // Found by the call-model walk: agent1 dialled agent2 twice (the first call held while
+    // still ringing out) and merged the two: agent1's call became Established in a conference
+    // where nobody had answered. CompleteConference is refused there too.
+    let mut engine = engine();
+    let first = ok(&mut engine, 0, dial(AGENT1, DEVICE1, "5001"))
+        .call_id
+        .expect("id");
+    let second = ok(&mut engine, 0, dial(AGENT1, DEVICE1, "5001"))
+        .call_id
+        .expect("id");
+    for (on, other) in [(&first, &second), (&second, &first)] {
+        let body = json!({
+            "operationName": "MergeWithOtherCall",
+            "otherCallUri": format!("http://127.0.0.1:8080/api/v2/me/calls/{other}"),
+        });
+        assert!(matches!(
+            refused(&mut engine, AGENT1, on, body),
+            EngineError::Invalid(_)
+        ));
+    }
+}
