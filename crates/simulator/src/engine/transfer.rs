@@ -4,7 +4,6 @@ use super::model::routing::{PhoneBehaviour, Ring, Target};
 use super::params::{check_user_data_bound, optional_user_data};
 use super::{Engine, EngineError, Out, PartyId, error_codes};
 use gws_protocol::api::OperationRequest;
-use gws_protocol::notification::NotificationType;
 use gws_protocol::{CallState, CallType};
 
 impl Engine {
@@ -68,7 +67,8 @@ impl Engine {
 
     /// `CompleteTransfer {consultCallUri?}`: the original (held) call `Released`, then the
     /// consult `Released` (seed 001 S2 #5–#6); the remote parties stay connected to each other —
-    /// an agent among them gets `ParticipantsUpdated` (even while still ringing).
+    /// an agent among them gets `ParticipantsUpdated` (even while still ringing), and so does a
+    /// supervisor monitoring the call (the monitoring scope is the call, so they stay on it).
     pub(crate) fn complete_transfer(
         &mut self,
         now: u64,
@@ -89,11 +89,7 @@ impl Engine {
         self.forget_party(now, active);
         self.agent_mut(agent).idle_since_ms = now;
         self.merge_conversations(active_conv, held_conv);
-        for other in self.agent_parties(held_conv) {
-            if !self.is_monitor(other) {
-                self.emit_kind(now, other, NotificationType::ParticipantsUpdated, out);
-            }
-        }
+        self.emit_participants_updated(now, held_conv, None, out);
         self.settle(now, held_conv, None, out);
         Ok(())
     }

@@ -415,3 +415,56 @@ fn a_supervisor_on_the_call_is_told_when_a_party_answers_into_it() {
         "what the supervisor was told is what they read"
     );
 }
+
+#[test]
+fn a_supervisor_on_the_call_is_told_when_the_agent_completes_a_transfer() {
+    // Found by the call-model walk: the monitoring scope is the call, so the supervisor stays
+    // on it when agent1 transfers it to agent2 — but CompleteTransfer told only the agents,
+    // and the supervisor's call still listed agent1 instead of agent2.
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let armed = arm(&mut engine, "BargeIn", None);
+    let supervisor_call = calls_for(&armed, SUPERVISOR)[0].id.clone();
+    let consulted = ok(
+        &mut engine,
+        0,
+        op(
+            AGENT1,
+            &id,
+            json!({"operationName": "InitiateTransfer", "destination": {"phoneNumber": "5001"}}),
+        ),
+    );
+    let consult = calls_for(&consulted, AGENT1)
+        .into_iter()
+        .find(|c| c.state == CallState::Dialing)
+        .expect("the consultation")
+        .id;
+    let theirs = calls_for(&consulted, AGENT2)[0].id.clone();
+    ok(
+        &mut engine,
+        0,
+        op(AGENT2, &theirs, json!({"operationName": "Answer"})),
+    );
+    let completed = ok(
+        &mut engine,
+        0,
+        op(
+            AGENT1,
+            &consult,
+            json!({"operationName": "CompleteTransfer"}),
+        ),
+    );
+    let told = calls_for(&completed, SUPERVISOR);
+    assert_eq!(told.len(), 1, "the supervisor is told once");
+    let now = engine
+        .call_of(0, SUPERVISOR, &supervisor_call)
+        .expect("the supervisor's call");
+    assert_eq!(
+        now.participants,
+        vec![Participant::internal("5000"), Participant::internal("5001")]
+    );
+    assert_eq!(
+        told[0], now,
+        "what the supervisor was told is what they read"
+    );
+}
