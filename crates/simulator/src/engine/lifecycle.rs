@@ -80,8 +80,8 @@ impl Engine {
     }
 
     /// `party` leaves its conversation (hang-up, transfer away, removal). If fewer than two
-    /// parties would remain, the conversation ends and every agent on it sees `Released`,
-    /// the leaver first; otherwise the remaining agents get `ParticipantsUpdated` (for a party
+    /// parties would remain, or only parties still ringing, the conversation ends and every
+    /// agent on it sees `Released`, the leaver first; otherwise the remaining agents get `ParticipantsUpdated` (for a party
     /// that left still ringing, only those whose own call lists it: calls not connected yet).
     pub(crate) fn leave(&mut self, now: u64, party: PartyId, out: &mut Out) {
         let Some(p) = self.parties.get(&party) else {
@@ -91,7 +91,16 @@ impl Engine {
         let visible = p.state != CallState::Ringing;
         let monitor = p.is_monitor();
         let remaining = self.talking(conv).saturating_sub(usize::from(!monitor));
-        if remaining < 2 {
+        // The last party that had answered (or placed the call) leaves while everyone else
+        // still rings: nobody is left to connect them to, as when a caller abandons a call
+        // that still rings.
+        let abandoned = visible
+            && !monitor
+            && self
+                .others(party)
+                .into_iter()
+                .all(|o| self.is_monitor(o) || self.state(o) == CallState::Ringing);
+        if remaining < 2 || abandoned {
             self.end_conversation(now, conv, Some(party), out);
             return;
         }

@@ -337,3 +337,41 @@ fn an_agent_still_ringing_is_told_when_a_party_ringing_with_them_hangs_up() {
     );
     assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
 }
+
+#[test]
+fn the_call_ends_when_the_last_party_that_answered_hangs_up_while_the_others_still_ring() {
+    // Found by the call-model walk: agent2 rang into 5000's call (SingleStepConference), agent1
+    // single-step transferred their side to 9001, then 5000 hung up. Nobody left on the call
+    // had answered, yet it went on: agent2 answered into it and was Established talking to a
+    // phone that still rang. Like a caller abandoning a call that still rings, it ends.
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let rung = call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &id,
+        json!({"operationName": "SingleStepConference", "destination": {"phoneNumber": "5001"}}),
+    );
+    let theirs = calls_for(&rung, AGENT2)[0].id.clone();
+    call_op(
+        &mut engine,
+        0,
+        AGENT1,
+        &id,
+        json!({"operationName": "SingleStepTransfer", "destination": {"phoneNumber": reserved::NO_ANSWER}}),
+    );
+    let hung_up = ok(
+        &mut engine,
+        0,
+        Command::RemoteHangup {
+            call_id: theirs.clone(),
+            number: Some("5000".into()),
+        },
+    );
+    assert_eq!(
+        states(&calls_for(&hung_up, AGENT2)),
+        vec![(theirs, CallState::Released)]
+    );
+    assert!(engine.calls_of(0, AGENT2).is_empty());
+}
