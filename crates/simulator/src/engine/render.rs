@@ -320,10 +320,12 @@ impl Engine {
         });
     }
 
-    /// A supervisor joined or left: the monitored agents' `supervisorListeningIn` changed.
+    /// A supervisor joined or left: the monitored agents' `supervisorListeningIn` changed — an
+    /// agent whose call still rings into the conversation too, since their call renders the
+    /// flag as well.
     pub(crate) fn emit_monitored_flag(&mut self, now: u64, conv: ConvId, out: &mut Out) {
         for party in self.agent_parties(conv) {
-            if !self.is_monitor(party) && self.state(party) != CallState::Ringing {
+            if !self.is_monitor(party) {
                 self.emit(now, party, out);
             }
         }

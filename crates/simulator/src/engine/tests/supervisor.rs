@@ -468,3 +468,28 @@ fn a_supervisor_on_the_call_is_told_when_the_agent_completes_a_transfer() {
         "what the supervisor was told is what they read"
     );
 }
+
+#[test]
+fn an_agent_still_ringing_is_told_when_a_supervisor_joins_the_call() {
+    // Found by the call-model walk: agent2 rang into agent1's call (SingleStepConference) when
+    // the supervisor joined it; agent2's ringing call then read supervisorListeningIn true,
+    // but only the agents already talking were told.
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let rung = ok(
+        &mut engine,
+        0,
+        op(
+            AGENT1,
+            &id,
+            json!({"operationName": "SingleStepConference", "destination": {"phoneNumber": "5001"}}),
+        ),
+    );
+    let theirs = calls_for(&rung, AGENT2)[0].id.clone();
+    let armed = arm(&mut engine, "BargeIn", None);
+    let told = calls_for(&armed, AGENT2);
+    assert_eq!(told.len(), 1, "agent2 is told once");
+    let now = engine.call_of(0, AGENT2, &theirs).expect("agent2's call");
+    assert_eq!(now.state, CallState::Ringing);
+    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
+}
