@@ -44,10 +44,19 @@ impl Engine {
                     m.joined = None;
                 }
             }
+            // Not a call the supervisor is already talking on: their device would be on it
+            // twice, listening to themselves.
             let target_call = self
                 .calls_of_agent(setup.target_device)
                 .into_iter()
-                .find(|&p| self.state(p) == CallState::Established && !self.is_monitor(p));
+                .find(|&p| {
+                    self.state(p) == CallState::Established
+                        && !self.is_monitor(p)
+                        && !self
+                            .agent_parties(self.conv_of(p))
+                            .into_iter()
+                            .any(|q| self.leg(q).agent == supervisor)
+                });
             if let Some(target) = target_call {
                 let conv = self.conv_of(target);
                 self.join_monitoring(now, supervisor, setup.mode, target, conv, out);

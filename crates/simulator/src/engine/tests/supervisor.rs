@@ -493,3 +493,30 @@ fn an_agent_still_ringing_is_told_when_a_supervisor_joins_the_call() {
     assert_eq!(now.state, CallState::Ringing);
     assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
 }
+
+#[test]
+fn a_supervisor_does_not_monitor_a_call_they_are_talking_on() {
+    // Found by the call-model walk: the supervisor talked with agent1, then barged in on
+    // agent1 — and joined their own call a second time, as its monitor, so that their device
+    // was on one call twice (and a CompleteConference of the two legs emptied it).
+    let mut engine = engine();
+    let dialled = ok(&mut engine, 0, dial(SUPERVISOR, DEVICE_SUP, "5005"));
+    let own = dialled.call_id.clone().expect("id");
+    let theirs = calls_for(&dialled, AGENT1)[0].id.clone();
+    ok(
+        &mut engine,
+        0,
+        op(AGENT1, &theirs, json!({"operationName": "Answer"})),
+    );
+    let armed = arm(&mut engine, "BargeIn", None);
+    assert!(
+        calls_for(&armed, SUPERVISOR).is_empty(),
+        "no monitoring call"
+    );
+    let calls: Vec<String> = engine
+        .calls_of(0, SUPERVISOR)
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(calls, vec![own]);
+}
