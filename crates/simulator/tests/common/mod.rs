@@ -418,6 +418,10 @@ pub fn count<K: Ord>(tally: &Tally<K>, key: K) {
 /// `PROPTEST_CASES`), no persistence file, then prints how many cases ran, how long they took
 /// and the tally (each outcome as `show` words it) — before a failure is raised, so a failing
 /// run shows it too.
+///
+/// The cases come from one seed (`PROPTEST_RNG_SEED`, else a fresh one), printed with the run
+/// and in the failure: a failure found once is replayed with that seed and the same number of
+/// cases.
 pub fn fuzz<T: std::fmt::Debug, K: Ord>(
     name: &str,
     default_cases: u32,
@@ -425,17 +429,22 @@ pub fn fuzz<T: std::fmt::Debug, K: Ord>(
     test: impl Fn(T, &Tally<K>) -> Result<(), proptest::test_runner::TestCaseError>,
     show: impl Fn(&K, usize) -> String,
 ) {
-    use proptest::test_runner::{Config, TestRunner};
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
     use std::sync::atomic::{AtomicUsize, Ordering};
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(default_cases);
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(fresh_seed);
     let tally = Tally::default();
     let ran = AtomicUsize::new(0);
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
+        rng_seed: RngSeed::Fixed(seed),
         ..Config::default()
     });
     let started = std::time::Instant::now();
@@ -450,7 +459,7 @@ pub fn fuzz<T: std::fmt::Debug, K: Ord>(
         .map(|(key, n)| show(key, *n))
         .collect();
     println!(
-        "{name}: {} cases run ({cases} wanted, shrinking included) in {:.1} s, {}; {}",
+        "{name}: {} cases run ({cases} wanted, shrinking included, seed {seed}) in {:.1} s, {}; {}",
         ran.load(Ordering::Relaxed),
         started.elapsed().as_secs_f64(),
         if result.is_ok() {
@@ -461,6 +470,19 @@ pub fn fuzz<T: std::fmt::Debug, K: Ord>(
         summary.join(", ")
     );
     if let Err(error) = result {
-        panic!("{error}");
+        panic!("{error}\nreplay: PROPTEST_RNG_SEED={seed} PROPTEST_CASES={cases}");
     }
+}
+
+/// A seed that differs from run to run (the standard library's per-process random hash keys,
+/// mixed with the time), so that each run explores new cases.
+fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.finish()
 }
