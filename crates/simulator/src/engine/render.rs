@@ -163,11 +163,7 @@ impl Engine {
         except: Option<PartyId>,
         out: &mut Out,
     ) {
-        for p in self.agent_parties(conv) {
-            if Some(p) != except {
-                self.emit_kind(now, p, NotificationType::ParticipantsUpdated, out);
-            }
-        }
+        self.emit_participants_updated_to(now, conv, except, out, |_| true);
     }
 
     /// A party still ringing joined or left conversation `conv`: `ParticipantsUpdated` to every
@@ -181,10 +177,23 @@ impl Engine {
         except: Option<PartyId>,
         out: &mut Out,
     ) {
+        self.emit_participants_updated_to(now, conv, except, out, |state| {
+            !matches!(state, CallState::Established | CallState::Held)
+        });
+    }
+
+    /// `ParticipantsUpdated` to every agent on conversation `conv` but `except` whose call's
+    /// state passes `told`.
+    fn emit_participants_updated_to(
+        &self,
+        now: u64,
+        conv: ConvId,
+        except: Option<PartyId>,
+        out: &mut Out,
+        told: impl Fn(CallState) -> bool,
+    ) {
         for p in self.agent_parties(conv) {
-            if Some(p) != except
-                && !matches!(self.state(p), CallState::Established | CallState::Held)
-            {
+            if Some(p) != except && told(self.state(p)) {
                 self.emit_kind(now, p, NotificationType::ParticipantsUpdated, out);
             }
         }

@@ -48,6 +48,23 @@ pub(crate) fn calls_for(outcome: &Outcome, user: &str) -> Vec<Call> {
         .collect()
 }
 
+/// The one call notification `user` got in `outcome`, checked against their re-read of `call_id`
+/// at `now`, which it returns: a notification that disagrees with a re-read leaves a card stale
+/// until the next outage, which is what the call-model walk kept finding.
+pub(crate) fn told_once(
+    engine: &Engine,
+    now: u64,
+    outcome: &Outcome,
+    user: &str,
+    call_id: &str,
+) -> Call {
+    let told = calls_for(outcome, user);
+    assert_eq!(told.len(), 1, "{user} is told once");
+    let read = engine.call_of(now, user, call_id).expect("the user's call");
+    assert_eq!(told[0], read, "what {user} was told is what {user} reads");
+    read
+}
+
 pub(crate) fn caps(call: &Call) -> BTreeSet<String> {
     call.capabilities
         .iter()

@@ -404,16 +404,8 @@ fn a_supervisor_on_the_call_is_told_when_a_party_answers_into_it() {
         0,
         op(AGENT2, &theirs, json!({"operationName": "Answer"})),
     );
-    let told = calls_for(&answered, SUPERVISOR);
-    assert_eq!(told.len(), 1, "the supervisor is told once");
-    let now = engine
-        .call_of(0, SUPERVISOR, &supervisor_call)
-        .expect("the supervisor's call");
+    let now = told_once(&engine, 0, &answered, SUPERVISOR, &supervisor_call);
     assert!(now.participants.contains(&Participant::internal("5001")));
-    assert_eq!(
-        told[0], now,
-        "what the supervisor was told is what they read"
-    );
 }
 
 #[test]
@@ -454,18 +446,10 @@ fn a_supervisor_on_the_call_is_told_when_the_agent_completes_a_transfer() {
             json!({"operationName": "CompleteTransfer"}),
         ),
     );
-    let told = calls_for(&completed, SUPERVISOR);
-    assert_eq!(told.len(), 1, "the supervisor is told once");
-    let now = engine
-        .call_of(0, SUPERVISOR, &supervisor_call)
-        .expect("the supervisor's call");
+    let now = told_once(&engine, 0, &completed, SUPERVISOR, &supervisor_call);
     assert_eq!(
         now.participants,
         vec![Participant::internal("5000"), Participant::internal("5001")]
-    );
-    assert_eq!(
-        told[0], now,
-        "what the supervisor was told is what they read"
     );
 }
 
@@ -487,11 +471,8 @@ fn an_agent_still_ringing_is_told_when_a_supervisor_joins_the_call() {
     );
     let theirs = calls_for(&rung, AGENT2)[0].id.clone();
     let armed = arm(&mut engine, "BargeIn", None);
-    let told = calls_for(&armed, AGENT2);
-    assert_eq!(told.len(), 1, "agent2 is told once");
-    let now = engine.call_of(0, AGENT2, &theirs).expect("agent2's call");
+    let now = told_once(&engine, 0, &armed, AGENT2, &theirs);
     assert_eq!(now.state, CallState::Ringing);
-    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
 }
 
 #[test]

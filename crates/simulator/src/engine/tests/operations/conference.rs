@@ -270,15 +270,12 @@ fn an_agent_still_ringing_is_told_when_a_single_step_conference_adds_a_party() {
     let rung = call_op(&mut engine, 0, AGENT1, &id, conference("5001"));
     let theirs = calls_for(&rung, AGENT2)[0].id.clone();
     let added = call_op(&mut engine, 0, AGENT1, &id, conference(reserved::NO_ANSWER));
-    let told = calls_for(&added, AGENT2);
-    assert_eq!(told.len(), 1, "agent2 is told once");
-    let now = engine.call_of(0, AGENT2, &theirs).expect("agent2's call");
+    let now = told_once(&engine, 0, &added, AGENT2, &theirs);
     assert_eq!(now.state, CallState::Ringing);
     assert!(
         now.participants
             .contains(&Participant::internal(reserved::NO_ANSWER))
     );
-    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
     assert!(
         calls_for(&added, AGENT1).is_empty(),
         "agent1's connected call shows 9001 only when it answers"
@@ -304,16 +301,11 @@ fn an_agent_still_ringing_is_told_when_a_party_ringing_with_them_turns_out_busy(
     let mut engine = engine();
     let (_, theirs, first) = agent2_ringing_with(&mut engine, reserved::BUSY);
     let busy = fire(&mut engine, 1000, &first).remove(0);
-    let told = calls_for(&busy, AGENT2);
-    assert_eq!(told.len(), 1, "agent2 is told once");
-    let now = engine
-        .call_of(1000, AGENT2, &theirs)
-        .expect("agent2's call");
+    let now = told_once(&engine, 1000, &busy, AGENT2, &theirs);
     assert_eq!(
         now.participants,
         vec![Participant::internal("5000"), Participant::internal("5005")]
     );
-    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
 }
 
 #[test]
@@ -328,14 +320,11 @@ fn an_agent_still_ringing_is_told_when_a_party_ringing_with_them_hangs_up() {
             number: Some(reserved::NO_ANSWER.into()),
         },
     );
-    let told = calls_for(&hung_up, AGENT2);
-    assert_eq!(told.len(), 1, "agent2 is told once");
-    let now = engine.call_of(0, AGENT2, &theirs).expect("agent2's call");
+    let now = told_once(&engine, 0, &hung_up, AGENT2, &theirs);
     assert_eq!(
         now.participants,
         vec![Participant::internal("5000"), Participant::internal("5005")]
     );
-    assert_eq!(told[0], now, "what agent2 was told is what agent2 reads");
 }
 
 #[test]
