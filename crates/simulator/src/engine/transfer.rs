@@ -7,10 +7,11 @@ use gws_protocol::api::OperationRequest;
 use gws_protocol::{CallState, CallType};
 
 impl Engine {
-    /// `InitiateTransfer` / `InitiateConference {destination}`: this call `Held` first, then the
-    /// new consult call `Dialing` (callType Consult, `parentCallUri` = this call), then — when
-    /// the destination is an agent — their `Ringing` consult call (seed 001 S2 #3–#4). The
-    /// consult inherits the call's user data plus the request's, bounded like an attach.
+    /// `InitiateTransfer` / `InitiateConference {destination}`: this call `Held` first (also when
+    /// it was held already), then the new consult call `Dialing` (callType Consult,
+    /// `parentCallUri` = this call), then — when the destination is an agent — their `Ringing`
+    /// consult call (seed 001 S2 #3–#4). The consult inherits the call's user data plus the
+    /// request's, bounded like an attach.
     pub(crate) fn initiate_consult(
         &mut self,
         now: u64,
@@ -29,10 +30,16 @@ impl Engine {
             .unwrap_or_default();
         data.extend(optional_user_data(request)?.unwrap_or_default());
         check_user_data_bound(&data)?;
-        // This call if it is the active one, and any other active call of the device (a
-        // consultation still ringing out, when this one is held): the device talks on the new
-        // consultation next.
+        // This call's `Held` comes first, also when it was held already (InitiateTransfer and
+        // InitiateConference are offered on a held call, situation F): it is the notification
+        // that confirms the operation to the agent who asked for it on this call, and without it
+        // their control stays pending until it times out although the consult is dialing. Then
+        // any other active call of the device (a consultation still ringing out): the device
+        // talks on the new consultation next.
         let agent = self.leg(party).agent;
+        if self.state(party) == CallState::Held {
+            self.emit(now, party, out);
+        }
         self.hold_active_calls(now, agent, None, out);
         let conv = self.new_conversation(if data.is_empty() { None } else { Some(data) });
         let consult = self.add_agent(

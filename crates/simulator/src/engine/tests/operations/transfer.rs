@@ -57,6 +57,35 @@ fn a_busy_consult_errors_and_leaves_the_original_call_held() {
     assert!(caps(&original).contains("Retrieve"));
 }
 
+/// Found by the widget's random walk (tests/random_walk_e2e.rs): a consult started from a call
+/// the agent had already held sent nothing about that call, so the agent's control stayed
+/// pending (it waits for a notification of the call it acted on) until it timed out.
+#[test]
+fn a_consult_from_a_held_call_reports_the_held_call_first() {
+    for operation in ["InitiateTransfer", "InitiateConference"] {
+        let mut engine = engine();
+        let id = established(&mut engine, 0);
+        call_op(
+            &mut engine,
+            0,
+            AGENT1,
+            &id,
+            json!({"operationName": "Hold"}),
+        );
+        let body = json!({"operationName": operation, "destination": {"phoneNumber": "5001"}});
+        let initiated = call_op(&mut engine, 0, AGENT1, &id, body);
+        let calls = calls_for(&initiated, AGENT1);
+        assert_eq!(
+            calls
+                .iter()
+                .map(|c| (c.id == id, c.state.clone()))
+                .collect::<Vec<_>>(),
+            vec![(true, CallState::Held), (false, CallState::Dialing)],
+            "{operation}: this call first, then the consult"
+        );
+    }
+}
+
 #[test]
 fn complete_transfer_to_an_agent_who_answered_connects_them_to_the_customer() {
     let mut engine = engine();
@@ -228,13 +257,22 @@ fn a_second_consultation_from_the_held_call_holds_the_first_one_still_ringing_ou
         &original,
         json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "7001"}}),
     );
+    let first_consult = calls_for(&first, AGENT1)
+        .into_iter()
+        .find(|c| c.state == CallState::Dialing)
+        .expect("the first consultation")
+        .id;
     assert_eq!(
-        states(&calls_for(&second, AGENT1))
+        calls_for(&second, AGENT1)
             .into_iter()
-            .map(|(_, state)| state)
+            .map(|c| (c.id == original, c.id == first_consult, c.state))
             .collect::<Vec<_>>(),
-        vec![CallState::Held, CallState::Dialing],
-        "the first consultation is held, then the second one dials"
+        vec![
+            (true, false, CallState::Held),
+            (false, true, CallState::Held),
+            (false, false, CallState::Dialing)
+        ],
+        "the held call the agent acted on, the first consultation held, then the second one dials"
     );
     fire(&mut engine, 500, &first);
     fire(&mut engine, 500, &second);
