@@ -172,10 +172,30 @@ impl CallsStore {
                 Change::Ignored
             }
             None => {
+                self.settle_consulting_parent(&call);
                 self.entries.push(CallEntry::new(now, call));
                 self.enforce_cap();
                 Change::Added
             }
+        }
+    }
+
+    /// A new consult call confirms the `InitiateTransfer` / `InitiateConference` its parent is
+    /// pending on. Why: the parent's own notification is what normally settles it, but a server
+    /// need not send one when the parent was held already (nothing about it changed), and the
+    /// control would then stay pending — blocking every other operation on the call — until the
+    /// watchdog gave up, although the consult is dialing.
+    fn settle_consulting_parent(&mut self, consult: &Call) {
+        let Some(parent) = consult.parent_call_id() else {
+            return;
+        };
+        if let Some(entry) = self.get_mut(parent)
+            && matches!(
+                entry.pending,
+                Some(Operation::InitiateTransfer | Operation::InitiateConference)
+            )
+        {
+            entry.pending = None;
         }
     }
 
@@ -590,6 +610,43 @@ mod tests {
         store.apply(10, &note(call("a", CallState::Established)));
         assert_eq!(store.get("a").and_then(|e| e.pending.clone()), None);
         assert!(store.mark_pending("a", Operation::Hangup, 0));
+    }
+
+    /// Against a server that says nothing about an already-held call when a consult starts from
+    /// it, the consult's arrival is the only confirmation the parent's control gets.
+    #[test]
+    fn a_new_consult_call_settles_its_parents_initiate_operation() {
+        for operation in [Operation::InitiateTransfer, Operation::InitiateConference] {
+            let mut store = CallsStore::new();
+            store.apply(0, &note(call("parent", CallState::Held)));
+            store.apply(0, &note(call("other", CallState::Established)));
+            assert!(store.mark_pending("parent", operation.clone(), 10));
+            assert!(store.mark_pending("other", operation.clone(), 10));
+            let mut consult = call("consult", CallState::Dialing);
+            consult.parent_call_uri = Some("http://x/api/v2/me/calls/parent".to_string()).into();
+            assert_eq!(store.apply(20, &note(consult)), Change::Added);
+            let pending = |id: &str| store.get(id).and_then(|e| e.pending.clone());
+            assert_eq!(pending("parent"), None, "{operation:?}");
+            assert_eq!(
+                pending("other"),
+                Some(operation),
+                "another call's stays pending"
+            );
+        }
+    }
+
+    #[test]
+    fn a_consult_call_does_not_settle_another_operation_of_its_parent() {
+        let mut store = CallsStore::new();
+        store.apply(0, &note(call("parent", CallState::Held)));
+        assert!(store.mark_pending("parent", Operation::Retrieve, 10));
+        let mut consult = call("consult", CallState::Dialing);
+        consult.parent_call_uri = Some("http://x/api/v2/me/calls/parent".to_string()).into();
+        store.apply(20, &note(consult));
+        assert_eq!(
+            store.get("parent").and_then(|e| e.pending.clone()),
+            Some(Operation::Retrieve)
+        );
     }
 
     #[test]
