@@ -327,6 +327,29 @@ async fn swap_with_the_only_other_call_needs_no_question() {
     );
 }
 
+/// Found by the random walk (random_walk_e2e.rs): a ringing call was offered to swap with,
+/// and the server refused it. Only the held call pairs with the active one, so there is nothing
+/// to ask.
+#[wasm_bindgen_test]
+async fn swap_ignores_a_ringing_call() {
+    let active = call("active", CallState::Established, &["SwapCalls"]);
+    let held = call("held", CallState::Held, &["Retrieve"]);
+    let ringing = call("ringing", CallState::Ringing, &["Answer"]);
+    let mut mounted = mount_calls(
+        store_of(vec![held, ringing, active]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    click(button(&mounted.root, "active", "SwapCalls"));
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::SwapCalls);
+    expected.other_call_uri = Some(json!("http://127.0.0.1:8080/api/v2/me/calls/held"));
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::call("active", expected))
+    );
+}
+
 #[wasm_bindgen_test]
 async fn merge_with_several_other_calls_asks_which() {
     let active = call("active", CallState::Established, &["MergeWithOtherCall"]);

@@ -89,7 +89,7 @@ pub fn ActionBar(
                     if action.input == ActionInput::OtherCall {
                         let choices = calls.with_untracked(|store| {
                             texts.with_untracked(|catalog| {
-                                other_call_choices(&store.others(&call_id), catalog)
+                                other_call_choices(&store.pairable(&call_id), catalog)
                             })
                         });
                         if let [only] = choices.as_slice() {

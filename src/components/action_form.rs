@@ -47,7 +47,7 @@ pub fn ActionForm(
     let catalog = i18n.0.get_untracked();
     let with_action = |key| catalog.fill(key, &[("action", &label)]);
     let (others, participants, keys) = calls.with_untracked(|store| {
-        let others = other_call_choices(&store.others(&call_id), &catalog);
+        let others = other_call_choices(&store.pairable(&call_id), &catalog);
         let call = store.get(&call_id).map(|e| &e.call);
         let participants = call.map(participant_choices).unwrap_or_default();
         let keys = call.map(user_data_key_choices).unwrap_or_default();

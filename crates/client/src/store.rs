@@ -129,12 +129,33 @@ impl CallsStore {
         self.entries.iter_mut().find(|entry| entry.call.id == id)
     }
 
-    /// Live (not released) calls other than `id`: the candidates for swap, merge, complete.
+    /// Live (not released) calls other than `id` (the ones a pairing may pick: [`CallsStore::pairable`]).
     pub fn others(&self, id: &str) -> Vec<&Call> {
         self.entries
             .iter()
             .filter(|entry| entry.call.id != id && entry.released_at.is_none())
             .map(|entry| &entry.call)
+            .collect()
+    }
+
+    /// The calls that call `id` can be paired with by swap, merge or complete: one of the two
+    /// held, the other active (dialing or established) — what the server's pairing operations
+    /// require (T-Lib's alternate, merge and complete all take a held and an active call). Why
+    /// not [`CallsStore::others`]: a ringing or second active call offered there could only be
+    /// refused, and as the only candidate it was even sent without asking.
+    pub fn pairable(&self, id: &str) -> Vec<&Call> {
+        let active =
+            |state: &CallState| matches!(state, CallState::Dialing | CallState::Established);
+        let Some(this) = self.get(id).map(|entry| &entry.call.state) else {
+            return Vec::new();
+        };
+        self.others(id)
+            .into_iter()
+            .filter(|other| match this {
+                CallState::Held => active(&other.state),
+                state if active(state) => other.state == CallState::Held,
+                _ => false,
+            })
             .collect()
     }
 
@@ -647,6 +668,29 @@ mod tests {
             store.get("parent").and_then(|e| e.pending.clone()),
             Some(Operation::Retrieve)
         );
+    }
+
+    /// Found by the random walk (tests/random_walk_e2e.rs): Swap on the active call offered a
+    /// ringing call, and the server refused it.
+    #[test]
+    fn only_a_held_and_an_active_call_pair() {
+        let mut store = CallsStore::new();
+        for (id, state) in [
+            ("active", CallState::Established),
+            ("dialing", CallState::Dialing),
+            ("held", CallState::Held),
+            ("ringing", CallState::Ringing),
+            ("gone", CallState::Released),
+        ] {
+            store.apply(0, &note(call(id, state)));
+        }
+        let ids =
+            |id: &str| -> Vec<String> { store.pairable(id).iter().map(|c| c.id.clone()).collect() };
+        assert_eq!(ids("active"), vec!["held"]);
+        assert_eq!(ids("dialing"), vec!["held"]);
+        assert_eq!(ids("held"), vec!["active", "dialing"]);
+        assert!(ids("ringing").is_empty());
+        assert!(ids("unknown").is_empty());
     }
 
     #[test]
