@@ -511,6 +511,44 @@ async fn complete_transfer_on_a_linked_consult_sends_at_once() {
     );
 }
 
+/// Found by the random walk (random_walk_e2e.rs): once a consult's parent had gone (the
+/// customer hung up), its CompleteTransfer button still sent the request without the call to
+/// complete with — the button kept the action it was made with (linked, no input) — and the
+/// server, finding no related call, refused it. Now the held call, the only one that pairs, is
+/// named.
+#[wasm_bindgen_test]
+async fn complete_transfer_on_a_consult_whose_parent_left_names_the_held_call() {
+    let parent = call("parent", CallState::Held, &["Retrieve"]);
+    let held = call("held", CallState::Held, &["Retrieve"]);
+    let mut consult = call(
+        "consult",
+        CallState::Dialing,
+        &["Hangup", "CompleteTransfer", "SwapCalls"],
+    );
+    consult.call_type = Some(CallType::Consult);
+    consult.parent_call_uri = "http://127.0.0.1:8080/api/v2/me/calls/parent".into();
+    let mut mounted = mount_calls(
+        store_of(vec![parent.clone(), held, consult]),
+        ConnectionState::Connected,
+    );
+    tick().await;
+    let mut released = parent;
+    released.state = CallState::Released;
+    released.capabilities = Vec::new();
+    mounted.state.0.update(|store| {
+        store.apply(10, &status_change(released));
+    });
+    tick().await;
+    click(button(&mounted.root, "consult", "CompleteTransfer"));
+    tick().await;
+    let mut expected = OperationRequest::new(Operation::CompleteTransfer);
+    expected.consult_call_uri = Some(json!("http://127.0.0.1:8080/api/v2/me/calls/held"));
+    assert_eq!(
+        mounted.next_intent(),
+        Some(Intent::call("consult", expected))
+    );
+}
+
 #[wasm_bindgen_test]
 async fn remove_participant_offers_the_conference_parties() {
     let mut conference = call(

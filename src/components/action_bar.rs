@@ -17,6 +17,15 @@ use gws_protocol::Operation;
 use leptos::prelude::*;
 use serde_json::Value;
 
+/// A button's identity in its list: the operation and the input it asks for. Why the input:
+/// a button's click handler keeps the action it was built with, and the same operation can
+/// change input while its card lives (Complete* on a consult sends at once while the consult's
+/// parent is there, asks for the call once the parent has gone); keyed by operation alone, the
+/// button went on sending the old way, without the call to complete with.
+fn button_key(action: &Action) -> String {
+    format!("{}:{:?}", action.operation.as_str(), action.input)
+}
+
 /// The controls of one call.
 #[component]
 pub fn ActionBar(
@@ -147,16 +156,16 @@ pub fn ActionBar(
     view! {
         <div class="gws-actions" role="group" aria-label=tr(Key::CardControls)>
             <div class="gws-actions__primary">
-                <For each=group(ActionGroup::Primary) key=|a| a.operation.as_str().to_string() children=button.clone()/>
+                <For each=group(ActionGroup::Primary) key=button_key children=button.clone()/>
             </div>
             <div class="gws-actions__secondary">
-                <For each=group(ActionGroup::Secondary) key=|a| a.operation.as_str().to_string() children=button.clone()/>
+                <For each=group(ActionGroup::Secondary) key=button_key children=button.clone()/>
             </div>
             <Show when=move || !group(ActionGroup::Data)().is_empty()>
                 <details class="gws-actions__data">
                     <summary>{tr(Key::CardAttachedData)}</summary>
                     <div class="gws-actions__secondary">
-                        <For each=group(ActionGroup::Data) key=|a| a.operation.as_str().to_string() children=button.clone()/>
+                        <For each=group(ActionGroup::Data) key=button_key children=button.clone()/>
                     </div>
                 </details>
             </Show>

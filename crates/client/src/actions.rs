@@ -150,12 +150,16 @@ pub fn label(operation: &Operation, catalog: &Catalog) -> String {
 
 /// The controls for `call`, given the agent's other live calls.
 ///
-/// Complete* needs no input when the pairing is known: the call is a consult (`parentCallUri`)
-/// or another call is a consult of it. Otherwise the agent picks the other call.
+/// Complete* needs no input when the pairing is known: the call is a consult of another live
+/// call (`parentCallUri`) or another call is a consult of it. Otherwise the agent picks the
+/// other call — also on a consult whose parent is gone (transferred away, hung up): the server
+/// finds no related call then, and refuses a Complete* without one (found by the random walk).
 /// Capabilities the table does not know become generic secondary buttons sending the operation
 /// with no parameters, after the known ones, in the server's order, without duplicates.
 pub fn actions_for(call: &Call, other_calls: &[&Call], catalog: &Catalog) -> Vec<Action> {
-    let linked = call.parent_call_id().is_some()
+    let linked = call
+        .parent_call_id()
+        .is_some_and(|parent| other_calls.iter().any(|other| other.id == parent))
         || other_calls
             .iter()
             .any(|other| other.parent_call_id() == Some(call.id.as_str()));
@@ -259,9 +263,11 @@ mod tests {
 
     #[test]
     fn complete_transfer_needs_no_input_on_a_linked_consult() {
+        let mut parent = with_caps(&["CompleteTransfer"]);
+        parent.id = "parent".into();
         let mut consult = with_caps(&["CompleteTransfer", "SwapCalls"]);
         consult.parent_call_uri = "http://h/api/v2/me/calls/parent".into();
-        let actions = actions_for(&consult, &[], &en());
+        let actions = actions_for(&consult, &[&parent], &en());
         assert_eq!(actions[0].input, ActionInput::None);
         assert_eq!(
             actions[1].input,
@@ -269,8 +275,6 @@ mod tests {
             "swap still picks the other call"
         );
 
-        let mut parent = with_caps(&["CompleteTransfer"]);
-        parent.id = "parent".into();
         assert_eq!(
             actions_for(&parent, &[&consult], &en())[0].input,
             ActionInput::None
@@ -280,6 +284,18 @@ mod tests {
             actions_for(&plain, &[], &en())[0].input,
             ActionInput::OtherCall,
             "plain dial: pick"
+        );
+    }
+
+    #[test]
+    fn a_consult_whose_parent_is_gone_picks_the_other_call() {
+        let mut consult = with_caps(&["CompleteTransfer"]);
+        consult.parent_call_uri = "http://h/api/v2/me/calls/parent".into();
+        let mut unrelated = with_caps(&["Retrieve"]);
+        unrelated.id = "unrelated".into();
+        assert_eq!(
+            actions_for(&consult, &[&unrelated], &en())[0].input,
+            ActionInput::OtherCall
         );
     }
 
