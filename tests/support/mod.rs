@@ -239,3 +239,17 @@ pub fn js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .expect("js value")
 }
+
+/// The `data-action` of every control under `element` (a card: its operation buttons, in order).
+pub fn actions_of(element: &Element) -> Vec<String> {
+    find_all(element, "[data-action]")
+        .iter()
+        .filter_map(|b| b.get_attribute("data-action"))
+        .collect()
+}
+
+/// Waits `ms` milliseconds: the interval of a poll whose condition [`wait_for`] cannot express
+/// (the random walk's settling compares the screen with the simulator, an async read).
+pub async fn sleep(ms: u32) {
+    TimeoutFuture::new(ms).await;
+}

@@ -66,3 +66,30 @@ pub async fn post(base: &str, path: &str, body: &Value) -> Result<Value, ApiErro
         None => Err(ApiError::Http(status)),
     }
 }
+
+/// The simulated phones on call `call_id` (an agent's call id) hang up, as a customer would.
+pub async fn remote_hangup(base: &str, call_id: &str) -> Result<(), ApiError> {
+    post(base, &format!("/sim/calls/{call_id}/hangup"), &json!({}))
+        .await
+        .map(|_| ())
+}
+
+/// The live (not released) calls of `user` in a [`state`] dump, as the simulator renders them.
+pub fn live_calls<'a>(state: &'a Value, user: &str) -> Vec<&'a Value> {
+    state["users"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|u| u["userName"] == user)
+        .flat_map(|u| u["calls"].as_array().into_iter().flatten())
+        .filter(|c| c["state"] != "Released")
+        .collect()
+}
+
+/// Whether the simulator still has timers to fire (a simulated phone about to answer or to
+/// report busy): until then the calls are not settled.
+pub fn timers_pending(state: &Value) -> bool {
+    state["pendingTimers"]
+        .as_array()
+        .is_some_and(|timers| !timers.is_empty())
+}
