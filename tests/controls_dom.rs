@@ -311,43 +311,29 @@ async fn keypad_sends_the_digits_in_one_request() {
     assert_eq!(mounted.next_intent(), Some(Intent::call("c", expected)));
 }
 
+/// Only the held call pairs with the active one, so there is nothing to ask — also beside a
+/// ringing call (found by the random walk, random_walk_e2e.rs: the ringing call was offered to
+/// swap with, and the server refused it).
 #[wasm_bindgen_test]
-async fn swap_with_the_only_other_call_needs_no_question() {
-    let active = call("active", CallState::Established, &["SwapCalls"]);
-    let held = call("held", CallState::Held, &["Retrieve"]);
-    let mut mounted = mount_calls(store_of(vec![held, active]), ConnectionState::Connected);
-    tick().await;
-    click(button(&mounted.root, "active", "SwapCalls"));
-    tick().await;
-    let mut expected = OperationRequest::new(Operation::SwapCalls);
-    expected.other_call_uri = Some(json!("http://127.0.0.1:8080/api/v2/me/calls/held"));
-    assert_eq!(
-        mounted.next_intent(),
-        Some(Intent::call("active", expected))
-    );
-}
-
-/// Found by the random walk (random_walk_e2e.rs): a ringing call was offered to swap with,
-/// and the server refused it. Only the held call pairs with the active one, so there is nothing
-/// to ask.
-#[wasm_bindgen_test]
-async fn swap_ignores_a_ringing_call() {
-    let active = call("active", CallState::Established, &["SwapCalls"]);
-    let held = call("held", CallState::Held, &["Retrieve"]);
-    let ringing = call("ringing", CallState::Ringing, &["Answer"]);
-    let mut mounted = mount_calls(
-        store_of(vec![held, ringing, active]),
-        ConnectionState::Connected,
-    );
-    tick().await;
-    click(button(&mounted.root, "active", "SwapCalls"));
-    tick().await;
-    let mut expected = OperationRequest::new(Operation::SwapCalls);
-    expected.other_call_uri = Some(json!("http://127.0.0.1:8080/api/v2/me/calls/held"));
-    assert_eq!(
-        mounted.next_intent(),
-        Some(Intent::call("active", expected))
-    );
+async fn swap_with_the_only_call_that_pairs_needs_no_question() {
+    for with_ringing in [false, true] {
+        let mut calls = vec![call("held", CallState::Held, &["Retrieve"])];
+        if with_ringing {
+            calls.push(call("ringing", CallState::Ringing, &["Answer"]));
+        }
+        calls.push(call("active", CallState::Established, &["SwapCalls"]));
+        let mut mounted = mount_calls(store_of(calls), ConnectionState::Connected);
+        tick().await;
+        click(button(&mounted.root, "active", "SwapCalls"));
+        tick().await;
+        let mut expected = OperationRequest::new(Operation::SwapCalls);
+        expected.other_call_uri = Some(json!("http://127.0.0.1:8080/api/v2/me/calls/held"));
+        assert_eq!(
+            mounted.next_intent(),
+            Some(Intent::call("active", expected)),
+            "beside a ringing call: {with_ringing}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
