@@ -233,11 +233,10 @@ fn in_state(engine: &Engine, user: &str, state: CallState) -> usize {
         .count()
 }
 
-#[test]
-fn a_second_consultation_from_the_held_call_holds_the_first_one_still_ringing_out() {
-    // Found by the call-model walk: InitiateConference is offered on the held call (set F); a
-    // second one while the first consultation still rang out left that one Dialing, and when
-    // both phones answered the device talked on two calls at once.
+/// An engine whose phones answer after 500 ms, agent1 on an established call (its id returned),
+/// and a conference consultation from it to `destination` still ringing out (its outcome, whose
+/// timers answer it).
+fn consulting_from_a_call(destination: &str) -> (Engine, String, Outcome) {
     let mut engine = Engine::new(EngineConfig {
         answer_delay_ms: 500,
         ..crate::engine::tests::config()
@@ -248,8 +247,17 @@ fn a_second_consultation_from_the_held_call_holds_the_first_one_still_ringing_ou
         0,
         AGENT1,
         &original,
-        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "7000"}}),
+        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": destination}}),
     );
+    (engine, original, first)
+}
+
+#[test]
+fn a_second_consultation_from_the_held_call_holds_the_first_one_still_ringing_out() {
+    // Found by the call-model walk: InitiateConference is offered on the held call (set F); a
+    // second one while the first consultation still rang out left that one Dialing, and when
+    // both phones answered the device talked on two calls at once.
+    let (mut engine, original, first) = consulting_from_a_call("7000");
     let second = call_op(
         &mut engine,
         0,
@@ -284,18 +292,7 @@ fn a_second_consultation_from_the_held_call_holds_the_first_one_still_ringing_ou
 fn a_call_held_while_ringing_out_is_retrieved_into_dialing_until_answered() {
     // The first consultation, held before its destination answered, goes back to ringing out
     // when retrieved: Established would claim a conversation nobody has answered yet.
-    let mut engine = Engine::new(EngineConfig {
-        answer_delay_ms: 500,
-        ..crate::engine::tests::config()
-    });
-    let original = established(&mut engine, 0);
-    let first = call_op(
-        &mut engine,
-        0,
-        AGENT1,
-        &original,
-        json!({"operationName": "InitiateConference", "destination": {"phoneNumber": "9001"}}),
-    );
+    let (mut engine, original, first) = consulting_from_a_call("9001");
     call_op(
         &mut engine,
         0,
