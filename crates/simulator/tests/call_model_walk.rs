@@ -814,6 +814,17 @@ impl Walker {
             .collect()
     }
 
+    /// One of the live calls, chosen by `index` (`None`, tallied as a skip, when there is none).
+    fn pick_live_call(&self, index: &Index, tally: &Tally<String>) -> Option<(usize, Value)> {
+        let mut calls = self.live_calls();
+        if calls.is_empty() {
+            count(tally, "skipped: no call".into());
+            return None;
+        }
+        let at = index.index(calls.len());
+        Some(calls.swap_remove(at))
+    }
+
     /// The parameters a sensible client sends with `operation` on `call` (`None`: no valid
     /// parameters exist now, e.g. DeleteUserDataPair on a call without user data).
     fn body(&self, user: usize, operation: &str, call: &Value, variant: &Index) -> Option<Value> {
@@ -1032,18 +1043,15 @@ impl Walker {
                 pick,
                 variant,
             } => {
-                let calls = self.live_calls();
-                if calls.is_empty() {
-                    count(tally, "skipped: no call".into());
+                let Some((user, call)) = self.pick_live_call(call, tally) else {
                     return Ok(());
-                }
-                let (user, call) = &calls[call.index(calls.len())];
+                };
                 let capabilities: Vec<String> = names(&call["capabilities"]).into_iter().collect();
                 let Some(operation) = weighted(&capabilities, pick) else {
                     count(tally, "skipped: no capability".into());
                     return Ok(());
                 };
-                let Some(body) = self.body(*user, operation, call, variant) else {
+                let Some(body) = self.body(user, operation, &call, variant) else {
                     count(
                         tally,
                         format!("skipped: {operation} without valid parameters"),
@@ -1055,14 +1063,14 @@ impl Walker {
                 if self.refusal_expected(id, &body) {
                     let before = self.model();
                     self.refusal_expected = Some(operation.clone());
-                    self.click(*user, &uri, &body, true, tally).await?;
+                    self.click(user, &uri, &body, true, tally).await?;
                     if self.model() != before {
                         return Err(fail(format!(
                             "{operation} to an agent already on the call changed the model"
                         )));
                     }
                 } else {
-                    self.click(*user, &uri, &body, true, tally).await?;
+                    self.click(user, &uri, &body, true, tally).await?;
                 }
             }
             Step::Unadvertised {
@@ -1070,14 +1078,11 @@ impl Walker {
                 which,
                 variant,
             } => {
-                let calls = self.live_calls();
-                if calls.is_empty() {
-                    count(tally, "skipped: no call".into());
+                let Some((user, call)) = self.pick_live_call(call, tally) else {
                     return Ok(());
-                }
-                let (user, call) = &calls[call.index(calls.len())];
+                };
                 let operation = UNADVERTISED[*which];
-                let Some(body) = self.body(*user, operation, call, variant) else {
+                let Some(body) = self.body(user, operation, &call, variant) else {
                     count(
                         tally,
                         format!("skipped: {operation} without valid parameters"),
@@ -1088,7 +1093,7 @@ impl Walker {
                     "/api/v2/me/calls/{}",
                     call["id"].as_str().unwrap_or_default()
                 );
-                self.click(*user, &uri, &body, false, tally).await?;
+                self.click(user, &uri, &body, false, tally).await?;
             }
             Step::Device {
                 user,
