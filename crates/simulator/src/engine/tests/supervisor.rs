@@ -354,15 +354,21 @@ fn the_supervisor_can_remove_the_agent_from_the_monitored_call() {
     );
 }
 
+/// agent1 on an established call (its id) that the supervisor barged into (their call's id).
+fn barged_in() -> (Engine, String, String) {
+    let mut engine = engine();
+    let id = established(&mut engine, 0);
+    let armed = arm(&mut engine, "BargeIn", None);
+    let supervisor_call = calls_for(&armed, SUPERVISOR)[0].id.clone();
+    (engine, id, supervisor_call)
+}
+
 #[test]
 fn a_supervisor_on_the_call_is_told_when_its_user_data_changes() {
     // Found by the call-model walk: the supervisor's call renders the conversation's user
     // data, but only the agents were told of a change — the supervisor's widget kept the old
     // data until a re-read.
-    let mut engine = engine();
-    let id = established(&mut engine, 0);
-    let armed = arm(&mut engine, "BargeIn", None);
-    let supervisor_call = calls_for(&armed, SUPERVISOR)[0].id.clone();
+    let (mut engine, id, supervisor_call) = barged_in();
     for body in [
         json!({"operationName": "AttachUserData", "userData": {"Account": "42"}}),
         json!({"operationName": "DeleteUserData"}),
@@ -385,10 +391,7 @@ fn a_supervisor_on_the_call_is_told_when_a_party_answers_into_it() {
     // Found by the call-model walk: agent1 single-step conferenced agent2 into the monitored
     // call; when agent2 answered, the supervisor's call listed agent2 on a re-read, but only the
     // agents had been told.
-    let mut engine = engine();
-    let id = established(&mut engine, 0);
-    let armed = arm(&mut engine, "BargeIn", None);
-    let supervisor_call = calls_for(&armed, SUPERVISOR)[0].id.clone();
+    let (mut engine, id, supervisor_call) = barged_in();
     let rung = ok(
         &mut engine,
         0,
@@ -413,10 +416,7 @@ fn a_supervisor_on_the_call_is_told_when_the_agent_completes_a_transfer() {
     // Found by the call-model walk: the monitoring scope is the call, so the supervisor stays
     // on it when agent1 transfers it to agent2 — but CompleteTransfer told only the agents,
     // and the supervisor's call still listed agent1 instead of agent2.
-    let mut engine = engine();
-    let id = established(&mut engine, 0);
-    let armed = arm(&mut engine, "BargeIn", None);
-    let supervisor_call = calls_for(&armed, SUPERVISOR)[0].id.clone();
+    let (mut engine, id, supervisor_call) = barged_in();
     let consulted = ok(
         &mut engine,
         0,
