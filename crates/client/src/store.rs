@@ -129,7 +129,8 @@ impl CallsStore {
         self.entries.iter_mut().find(|entry| entry.call.id == id)
     }
 
-    /// Live (not released) calls other than `id` (the ones a pairing may pick: [`CallsStore::pairable`]).
+    /// Live (not released) calls other than `id` (the ones a pairing may pick:
+    /// [`CallsStore::pairable`]).
     pub fn others(&self, id: &str) -> Vec<&Call> {
         self.entries
             .iter()

@@ -10,8 +10,9 @@ impl Engine {
     /// `Dial {destination, userData?}`: a new `Dialing` call (callType Internal, no parent even
     /// when another call is held — seed 000 S2 #4); the destination rings (an agent gets their
     /// own `Ringing` call, a simulated phone answers after the delay). An active call on the
-    /// device (established, or still dialing) is held first. An invalid destination yields an `ErrorMessage` and no call; user data
-    /// over the bound (`params.rs`) is refused, since the callee receives it too.
+    /// device (established, or still dialing) is held first. An invalid destination yields an
+    /// `ErrorMessage` and no call; user data over the bound (`params.rs`) is refused, since the
+    /// callee receives it too.
     pub(crate) fn dial(
         &mut self,
         now: u64,

@@ -81,8 +81,9 @@ impl Engine {
 
     /// `party` leaves its conversation (hang-up, transfer away, removal). If fewer than two
     /// parties would remain, or only parties still ringing, the conversation ends and every
-    /// agent on it sees `Released`, the leaver first; otherwise the remaining agents get `ParticipantsUpdated` (for a party
-    /// that left still ringing, only those whose own call lists it: calls not connected yet).
+    /// agent on it sees `Released`, the leaver first; otherwise the remaining agents get
+    /// `ParticipantsUpdated` (for a party that left still ringing, only those whose own call
+    /// lists it: calls not connected yet).
     pub(crate) fn leave(&mut self, now: u64, party: PartyId, out: &mut Out) {
         let Some(p) = self.parties.get(&party) else {
             return;
