@@ -404,15 +404,9 @@ async fn settle(walk: &Walk) -> Result<Value, String> {
 /// A destination of `operation` for `agent`: the other agent or a simulated phone, never the
 /// agent itself.
 ///
-/// SingleStepConference goes to simulated phones only: while an invited agent's phone rings, the
-/// server tells the inviter nothing (the simulator sends `ParticipantsUpdated` once they answer;
-/// gws-api.md §4.1 marks this operation's notifications as a gap), so the widget's control stays
-/// pending until the agent answers — or times out if they never do. Not a settled state to
-/// assert on.
-///
-/// SingleStepTransfer goes to simulated phones only too: the other agent may already be on the
-/// call (ringing into it, which the card does not list), and the server refuses that
-/// (`ErrorMessage` 57, the simulator's own walk and unit tests cover it) — not an error the
+/// The single-step operations go to simulated phones only: the other agent may already be on
+/// the call (ringing into it, which the card does not list), and the server refuses that
+/// (`ErrorMessage` 57; the simulator's own walk and unit tests cover it) — not an error the
 /// agent's valid click should meet.
 fn destination(walk: &mut Walk, agent: usize, operation: &str) -> &'static str {
     let other = AGENTS[1 - agent].1;

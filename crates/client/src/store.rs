@@ -403,6 +403,14 @@ impl CallsStore {
         }
     }
 
+    /// The operation pending on call `id` needs no notification to be confirmed (see
+    /// `widget_core/intents.rs`): not pending any more, nothing shown.
+    pub fn settle_pending(&mut self, id: &str) {
+        if let Some(entry) = self.get_mut(id) {
+            entry.pending = None;
+        }
+    }
+
     /// The operation on call `id` failed (HTTP error or non-zero `statusCode`): not pending any
     /// more, and the message is shown. The call's state is left alone.
     pub fn operation_failed(&mut self, id: &str, message: String) {

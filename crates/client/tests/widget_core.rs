@@ -1012,6 +1012,27 @@ fn an_accepted_operation_never_confirmed_becomes_an_error_after_the_timeout() {
     assert_eq!(h.core.poll_timeout(), None);
 }
 
+/// The caller's own call changes only when the invited party answers, which may be never: the
+/// accepted conference is all the confirmation there is, and the call's controls are free at
+/// once (a refused destination still comes as an `ErrorMessage`).
+#[test]
+fn an_accepted_single_step_conference_is_settled_by_its_reply() {
+    let mut h = Harness::connected(ALONE);
+    h.notify_call(50, "C1", "Established");
+    let conference =
+        OperationRequest::new(Operation::SingleStepConference).with_destination("9001");
+    h.intent(100, Intent::call("C1", conference));
+    let post = h.request(Method::Post, "/api/v2/me/calls/C1");
+    assert_eq!(h.call_pending("C1"), Some(Operation::SingleStepConference));
+    h.reply_ok(200, post.token, json!({"statusCode": 0}));
+    assert_eq!(h.call_pending("C1"), None, "settled by its reply");
+    assert_eq!(h.core.poll_timeout(), None, "no watchdog");
+    h.tick(200 + PENDING_TIMEOUT_MS);
+    assert_eq!(h.call_error("C1"), None, "not called unconfirmed");
+    h.intent(300 + PENDING_TIMEOUT_MS, hold("C1"));
+    h.request(Method::Post, "/api/v2/me/calls/C1");
+}
+
 #[test]
 fn a_confirmed_operation_does_not_time_out() {
     let mut h = Harness::connected(ALONE);

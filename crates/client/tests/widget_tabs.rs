@@ -5,6 +5,7 @@
 
 mod support;
 
+use gws_client::widget_core::PENDING_TIMEOUT_MS;
 use gws_client::widget_core::tabs::{LEADER_PROBE_MS, RESYNC_INTERVAL_MS};
 use gws_client::{ConnectionState, Input, Intent, Method, RelayTarget, Severity, TabMessage};
 use gws_protocol::api::OperationRequest;
@@ -376,6 +377,20 @@ fn a_follower_sends_the_typed_request_the_leader_would_build_the_path_from() {
     let mut leader = Harness::connected(SHARED);
     leader.tab(200, h.broadcasts().remove(0));
     leader.request(Method::Post, "/api/v2/me/devices/d1/calls");
+}
+
+/// The leader reports failures only: a relayed single-step conference that none came for is
+/// settled at the timeout, without the "no confirmation" error a Hold would get.
+#[test]
+fn a_followers_single_step_conference_is_settled_when_no_failure_came() {
+    let mut h = follower();
+    let conference = op(Operation::SingleStepConference).with_destination("5002");
+    h.intent(100, Intent::call("C1", conference));
+    assert_eq!(h.broadcasts().len(), 1, "relayed to the leader");
+    assert_eq!(h.call_pending("C1"), Some(Operation::SingleStepConference));
+    h.tick(100 + PENDING_TIMEOUT_MS);
+    assert_eq!(h.call_pending("C1"), None);
+    assert_eq!(h.call_error("C1"), None);
 }
 
 #[test]

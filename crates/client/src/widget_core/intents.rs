@@ -2,7 +2,8 @@
 //!
 //! An operation goes out only if its store accepts it as pending (the double-click guard) — by
 //! REST, or through the leader tab when this tab follows. The HTTP reply never touches call or
-//! device state: a 2xx only starts the watchdog; the card changes when the notification arrives.
+//! device state: a 2xx only starts the watchdog (or, for an operation no notification confirms,
+//! settles it); the card changes when the notification arrives.
 //! Failures land on the card or the agent bar, in the live region and in a `gws:error` event; a
 //! control still pending [`PENDING_TIMEOUT_MS`] after it was accepted becomes an error too.
 
@@ -13,6 +14,23 @@ use crate::i18n::{Catalog, Key};
 use crate::intent::Intent;
 use gws_protocol::Operation;
 use gws_protocol::api::OperationRequest;
+
+/// Operations whose acceptance is all the confirmation there is: `SingleStepConference` changes
+/// the caller's own call only when the invited party answers (`ParticipantsUpdated`), which may
+/// be long after or never (nobody picks up), so waiting for a notification would block the call's
+/// other controls meanwhile and then call a working conference unconfirmed. A destination the
+/// server refuses later still lands on the card, as an `ErrorMessage`.
+fn confirmed_by_acceptance(operation: &Operation) -> bool {
+    matches!(operation, Operation::SingleStepConference)
+}
+
+/// The operation pending on `target` is settled without a notification.
+fn settle(target: &Target, views: &mut Views<'_>) {
+    match target {
+        Target::Call(id) => views.calls_mut().settle_pending(id),
+        Target::Agent => views.agent_mut().pending = None,
+    }
+}
 
 /// An operation this tab sent, waiting for its HTTP reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +175,9 @@ impl WidgetCore {
             }
         };
         match result {
+            Ok(_) if still_pending && confirmed_by_acceptance(&sent.operation) => {
+                settle(&sent.target, views);
+            }
             Ok(_) if still_pending => self.watch(now, sent.target, sent.operation, None),
             Ok(_) => {} // confirmed already by its notification
             Err(error) if still_pending => {
@@ -208,7 +229,11 @@ impl WidgetCore {
                 Target::Call(id) => views.calls.get(id).and_then(|e| e.pending.as_ref()),
                 Target::Agent => views.agent.pending.as_ref(),
             };
-            if pending == Some(&watchdog.operation) {
+            if pending == Some(&watchdog.operation) && confirmed_by_acceptance(&watchdog.operation)
+            {
+                // Relayed through the leader, which reports failures only: none came.
+                settle(&watchdog.target, views);
+            } else if pending == Some(&watchdog.operation) {
                 let catalog = &self.config.catalog;
                 let message = catalog.fill(
                     Key::ErrNoConfirmation,
