@@ -145,16 +145,14 @@ impl CallsStore {
     /// not [`CallsStore::others`]: a ringing or second active call offered there could only be
     /// refused, and as the only candidate it was even sent without asking.
     pub fn pairable(&self, id: &str) -> Vec<&Call> {
-        let active =
-            |state: &CallState| matches!(state, CallState::Dialing | CallState::Established);
         let Some(this) = self.get(id).map(|entry| &entry.call.state) else {
             return Vec::new();
         };
         self.others(id)
             .into_iter()
             .filter(|other| match this {
-                CallState::Held => active(&other.state),
-                state if active(state) => other.state == CallState::Held,
+                CallState::Held => other.state.is_active(),
+                state if state.is_active() => other.state == CallState::Held,
                 _ => false,
             })
             .collect()

@@ -24,6 +24,16 @@ impl Default for CallState {
     }
 }
 
+impl CallState {
+    /// Whether the device is on this call now: `Established`, or `Dialing` (ringing out, it
+    /// connects on its own when answered). A device has at most one active call, and the
+    /// pairing operations (SwapCalls, MergeWithOtherCall, Complete*) take one held call and one
+    /// active one — the widget offering a pair and the simulator accepting it use this one rule.
+    pub fn is_active(&self) -> bool {
+        matches!(self, CallState::Dialing | CallState::Established)
+    }
+}
+
 crate::string_enum! {
     /// The kind of call. GWS documents the list as "such as", hence `Unknown`.
     pub enum CallType {

@@ -31,12 +31,7 @@ impl Engine {
         out: &mut Out,
     ) {
         for call in self.calls_of_agent(agent) {
-            if Some(call) != except
-                && matches!(
-                    self.state(call),
-                    CallState::Established | CallState::Dialing
-                )
-            {
+            if Some(call) != except && self.state(call).is_active() {
                 self.set_state(call, CallState::Held);
                 self.emit(now, call, out);
             }

@@ -125,8 +125,8 @@ impl Engine {
             }
         };
         match (self.state(party), self.state(other)) {
-            (CallState::Held, CallState::Dialing | CallState::Established) => Ok((party, other)),
-            (CallState::Dialing | CallState::Established, CallState::Held) => Ok((other, party)),
+            (CallState::Held, theirs) if theirs.is_active() => Ok((party, other)),
+            (mine, CallState::Held) if mine.is_active() => Ok((other, party)),
             (mine, theirs) => Err(EngineError::Invalid(format!(
                 "One call must be held and the other active (calls are {mine} and {theirs})"
             ))),

@@ -21,9 +21,7 @@ impl Engine {
         let state = self.state(party);
         let siblings = self.sibling_calls(party);
         let other_held = siblings.iter().any(|&p| self.state(p) == CallState::Held);
-        let other_active = siblings
-            .iter()
-            .any(|&p| matches!(self.state(p), CallState::Established | CallState::Dialing));
+        let other_active = siblings.iter().any(|&p| self.state(p).is_active());
         let talking_others = self
             .others(party)
             .into_iter()
