@@ -471,9 +471,8 @@ async fn escape_in_a_host_dialog_around_the_widget_is_the_hosts() {
     dialog.remove();
 }
 
-#[wasm_bindgen_test]
-async fn complete_transfer_on_a_linked_consult_sends_at_once() {
-    let parent = call("parent", CallState::Held, &["Retrieve"]);
+/// A consult still dialing, of the call `parent`, offering CompleteTransfer.
+fn consult_of_parent() -> Call {
     let mut consult = call(
         "consult",
         CallState::Dialing,
@@ -481,6 +480,13 @@ async fn complete_transfer_on_a_linked_consult_sends_at_once() {
     );
     consult.call_type = Some(CallType::Consult);
     consult.parent_call_uri = "http://127.0.0.1:8080/api/v2/me/calls/parent".into();
+    consult
+}
+
+#[wasm_bindgen_test]
+async fn complete_transfer_on_a_linked_consult_sends_at_once() {
+    let parent = call("parent", CallState::Held, &["Retrieve"]);
+    let consult = consult_of_parent();
     let mut mounted = mount_calls(store_of(vec![parent, consult]), ConnectionState::Connected);
     tick().await;
     let group = find(&mounted.root, ".gws-call-group").expect("group");
@@ -506,13 +512,7 @@ async fn complete_transfer_on_a_linked_consult_sends_at_once() {
 async fn complete_transfer_on_a_consult_whose_parent_left_names_the_held_call() {
     let parent = call("parent", CallState::Held, &["Retrieve"]);
     let held = call("held", CallState::Held, &["Retrieve"]);
-    let mut consult = call(
-        "consult",
-        CallState::Dialing,
-        &["Hangup", "CompleteTransfer", "SwapCalls"],
-    );
-    consult.call_type = Some(CallType::Consult);
-    consult.parent_call_uri = "http://127.0.0.1:8080/api/v2/me/calls/parent".into();
+    let consult = consult_of_parent();
     let mut mounted = mount_calls(
         store_of(vec![parent.clone(), held, consult]),
         ConnectionState::Connected,
