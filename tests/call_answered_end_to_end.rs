@@ -28,10 +28,7 @@ async fn inbound_call_rings_is_answered_and_hung_up_by_clicks() {
         .and_then(|p| p.text_content())
         .unwrap_or_default();
     assert_eq!(parties, "5000", "the card shows the caller");
-    let actions: Vec<String> = find_all(&ringing, "[data-action]")
-        .iter()
-        .filter_map(|b| b.get_attribute("data-action"))
-        .collect();
+    let actions = actions_of(&ringing);
     assert!(
         actions.contains(&"Answer".to_string()),
         "Ringing offers Answer: {actions:?}"

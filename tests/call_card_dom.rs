@@ -66,13 +66,6 @@ fn mount_list(store: CallsStore) -> (web_sys::HtmlElement, UnboundedReceiver<Int
     (root, rx, handle)
 }
 
-fn actions(root: &web_sys::Element) -> Vec<String> {
-    find_all(root, "[data-action]")
-        .iter()
-        .filter_map(|b| b.get_attribute("data-action"))
-        .collect()
-}
-
 #[wasm_bindgen_test]
 async fn ringing_card_offers_answer_and_the_user_data_operations_only() {
     let (root, _rx, _handle) = mount_list(store_after(&[0]));
@@ -81,7 +74,7 @@ async fn ringing_card_offers_answer_and_the_user_data_operations_only() {
     let card = card(&root, id).expect("card rendered");
     assert_eq!(card.get_attribute("data-state").as_deref(), Some("Ringing"));
     assert_eq!(
-        actions(&card),
+        actions_of(&card),
         vec![
             "Answer",
             "AttachUserData",

@@ -115,12 +115,8 @@ fn mount_with(state: WidgetState, view: fn() -> AnyView) -> Mounted {
     }
 }
 
-fn actions_of(root: &Element, id: &str) -> Vec<String> {
-    let card = card(root, id).expect("card");
-    find_all(&card, "[data-action]")
-        .iter()
-        .filter_map(|b| b.get_attribute("data-action"))
-        .collect()
+fn card_actions(root: &Element, id: &str) -> Vec<String> {
+    actions_of(&card(root, id).expect("card"))
 }
 
 fn click(element: Element) {
@@ -228,7 +224,7 @@ async fn every_situation_of_the_capability_table_shows_exactly_its_buttons() {
         history.push(fixture);
         let mounted = mount_calls(store_of(history), ConnectionState::Connected);
         tick().await;
-        let shown = sorted(actions_of(&mounted.root, &format!("call-{name}")));
+        let shown = sorted(card_actions(&mounted.root, &format!("call-{name}")));
         let expected = if released { Vec::new() } else { names(&extra) };
         assert_eq!(shown, expected, "situation {name}");
         mounted.root.remove();
@@ -244,7 +240,7 @@ async fn primary_controls_come_first_in_a_stable_order() {
     );
     let mounted = mount_calls(store_of(vec![fixture]), ConnectionState::Connected);
     tick().await;
-    let shown = actions_of(&mounted.root, "c");
+    let shown = card_actions(&mounted.root, "c");
     assert_eq!(&shown[..3], ["Hold", "Hangup", "SendDtmf"]);
 }
 
@@ -985,10 +981,7 @@ async fn a_keyboard_change_of_the_agent_state_waits_for_enter() {
 async fn device_controls_follow_the_device_capabilities() {
     let mut mounted = mount_agent_bar(agent_fixture());
     tick().await;
-    let actions: Vec<String> = find_all(&mounted.root, "[data-action]")
-        .iter()
-        .filter_map(|b| b.get_attribute("data-action"))
-        .collect();
+    let actions = actions_of(&mounted.root);
     assert!(actions.contains(&"DoNotDisturbOn".to_string()));
     assert!(
         !actions.contains(&"DoNotDisturbOff".to_string()),

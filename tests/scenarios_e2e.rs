@@ -44,10 +44,7 @@ async fn seed_000_hold_dial_and_swap() {
     click_on(&root, "[data-action=\"Dial\"]").await;
     let second = wait_card_with(&root, "Dialing", "5002").await;
     wait_card_state(&root, &second, "Established").await;
-    let offered: Vec<String> = find_all(&card(&root, &second).expect("card"), "[data-action]")
-        .iter()
-        .filter_map(|b| b.get_attribute("data-action"))
-        .collect();
+    let offered = actions_of(&card(&root, &second).expect("card"));
     assert!(
         offered.contains(&"SwapCalls".into()) && offered.contains(&"CompleteTransfer".into()),
         "set E: {offered:?}"
