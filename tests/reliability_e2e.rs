@@ -109,7 +109,7 @@ async fn a_call_released_while_disconnected_disappears_after_resync() {
         matches!(badge_state(&root).as_str(), "reconnecting" | "offline").then_some(())
     })
     .await;
-    sim_control::post(SIM, &format!("/sim/calls/{id}/hangup"), &json!({}))
+    sim_control::remote_hangup(SIM, &id)
         .await
         .expect("customer hangs up");
     TimeoutFuture::new(2_000).await;
